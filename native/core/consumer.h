@@ -1,0 +1,45 @@
+// consumer — the thread that reads a Transport: epoll (sleep until the kernel wakes us) or busy
+// poll, sampling buffer occupancy at every wake-up and counting wake-ups and its own CPU time.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#include "metrics.h"
+#include "transport.h"
+
+namespace ringbench {
+
+struct ConsumerOptions {
+  bool busy = false;  // busy poll instead of epoll
+  int cpu = -1;       // pin to this CPU; -1 = no pinning
+};
+
+class Consumer {
+ public:
+  // `timeline` may be null; it gets occupancy samples.
+  Consumer(Transport& t, ConsumerOptions opts, Timeline* timeline);
+  ~Consumer();
+  void start();
+  // Stops the loop, then reads whatever is left so nothing the kernel accepted is missed.
+  void stop_and_drain();
+
+  uint64_t wakeups() const { return wakeups_; }
+  uint64_t cpu_ns() const { return cpu_ns_; }
+  uint64_t peak_occupancy() const { return peak_; }
+  int error() const { return error_; }
+
+ private:
+  void run();
+  void sample(uint64_t now);
+  Transport& t_;
+  ConsumerOptions opts_;
+  Timeline* timeline_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  uint64_t wakeups_ = 0, cpu_ns_ = 0, peak_ = 0;
+  int error_ = 0;
+};
+
+}  // namespace ringbench

@@ -1,0 +1,125 @@
+// trial — see trial.h.
+#include "trial.h"
+
+#include <bpf/bpf.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "metrics.h"
+
+namespace ringbench {
+
+namespace {
+
+std::atomic<uint64_t> abort_generation{0};
+
+// Per-event work of a measured trial: a clock read, a histogram bucket, the ordering bitmap and
+// the timeline slot. Constant memory, no allocation.
+class MeasuringSink : public EventSink {
+ public:
+  MeasuringSink(uint64_t delay_ns, Timeline* tl) : delay_ns_(delay_ns), timeline_(tl) {}
+  void on_event(const void* data, size_t size) override {
+    uint64_t now = mono_ns();
+    if (size < sizeof(rb_event)) {
+      malformed++;
+      return;
+    }
+    const auto* e = static_cast<const rb_event*>(data);
+    delivered++;
+    last_delivery = now;
+    latency.record(now > e->ts_ns ? now - e->ts_ns : 0);
+    order.observe(e->seq, e->ts_ns);
+    timeline_->delivered(now);
+    if (delay_ns_) {
+      // a slow consumer: spin, so the delay costs CPU like real per-event work would
+      while (mono_ns() - now < delay_ns_) {
+      }
+    }
+  }
+  uint64_t delivered = 0, malformed = 0, last_delivery = 0;
+  LatencyHistogram latency;
+  OrderTracker order;
+
+ private:
+  uint64_t delay_ns_;
+  Timeline* timeline_;
+};
+
+bool aborted_since(void* start_generation) {
+  return abort_generation.load() != *static_cast<uint64_t*>(start_generation);
+}
+
+}  // namespace
+
+void abort_all_trials() { abort_generation++; }
+
+TrialOutput run_trial(const TrialConfig& cfg) {
+  uint64_t generation = abort_generation.load();
+  uint64_t wall0 = mono_ns();
+  TrialOutput out;
+
+  // Storm first, held at its start line: the programs filter on its pid, set before load.
+  StormProcess storm(cfg.storm);
+  TransportConfig tc = cfg.transport;
+  tc.bpf.target_tgid = uint32_t(storm.pid());
+
+  auto timeline = std::make_unique<Timeline>();
+  auto sink = std::make_unique<MeasuringSink>(cfg.consumer_delay_ns, timeline.get());
+  Transport transport(tc, sink.get());  // throws: storm's destructor then kills it unstarted
+  out.attached_via = transport.attached_via();
+  out.buffer_bytes = transport.buffer_bytes();
+  out.map_memlock_bytes = transport.map_memlock_bytes();
+
+  int stats_fd = -1;
+  if (cfg.bpf_stats) {
+    stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+    out.bpf_stats_enabled = stats_fd >= 0;
+  }
+
+  Consumer consumer(transport, cfg.consumer, timeline.get());
+  uint64_t t0 = mono_ns();
+  timeline->start(t0, cfg.window_ns);
+  consumer.start();
+  storm.go();
+  // The storm bounds itself by its timeout; this limit is the backstop if it does not.
+  StormOutcome so = storm.wait(cfg.storm.timeout_ms + 5000, aborted_since, &generation);
+  out.load_phase_ns = so.elapsed_ns ? so.elapsed_ns : mono_ns() - t0;
+  consumer.stop_and_drain();
+
+  KernelCounters kc = transport.counters();
+  ProgStats ps = transport.prog_stats();
+  if (stats_fd >= 0) close(stats_fd);
+
+  out.generated = so.generated;
+  out.storm_failed = so.failed;
+  out.storm_stopped = so.stopped;
+  out.aborted = so.stopped != "done";
+  out.seen_by_bpf = kc.hits;
+  out.dropped_kernel = kc.drops;
+  out.lost_reported = transport.lost_reported();
+  out.delivered = sink->delivered;
+  out.malformed = sink->malformed;
+  out.last_delivery_ns = sink->last_delivery > t0 ? sink->last_delivery - t0 : 0;
+  out.inversions = sink->order.inversions;
+  out.max_displacement = sink->order.max_displacement;
+  out.max_time_regression_ns = sink->order.max_time_regression_ns;
+  out.displacement_truncated = sink->order.truncated;
+  out.lat_p50 = sink->latency.quantile(0.50);
+  out.lat_p90 = sink->latency.quantile(0.90);
+  out.lat_p99 = sink->latency.quantile(0.99);
+  out.lat_p999 = sink->latency.quantile(0.999);
+  out.lat_max = sink->latency.max();
+  out.peak_occupancy_bytes = consumer.peak_occupancy();
+  out.consumer_cpu_ns = consumer.cpu_ns();
+  out.wakeups = consumer.wakeups();
+  out.consumer_error = consumer.error();
+  out.bpf_run_time_ns = ps.run_time_ns;
+  out.bpf_run_cnt = ps.run_cnt;
+  out.window_ns = timeline->window_ns();
+  timeline->finish(&out.timeline_delivered, &out.timeline_occupancy);
+  out.wall_ns = mono_ns() - wall0;
+  return out;
+}
+
+}  // namespace ringbench

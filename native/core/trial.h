@@ -1,0 +1,56 @@
+// trial — one measured scenario end to end: hold the storm at its start line, load and attach
+// the twin filtered on the storm's pid, start the consumer, release the storm, wait (bounded),
+// drain, read the kernel's counters, free everything. Runs entirely in native code.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "consumer.h"
+#include "storm_process.h"
+#include "transport.h"
+
+namespace ringbench {
+
+struct TrialConfig {
+  TransportConfig transport;
+  StormOptions storm;
+  ConsumerOptions consumer;
+  uint64_t consumer_delay_ns = 0;
+  uint64_t window_ns = 50000000;
+  bool bpf_stats = true;
+};
+
+struct TrialOutput {
+  std::string attached_via;
+  // counts
+  uint64_t generated = 0, storm_failed = 0, seen_by_bpf = 0, delivered = 0, dropped_kernel = 0,
+           lost_reported = 0, malformed = 0;
+  // time
+  uint64_t load_phase_ns = 0, wall_ns = 0, last_delivery_ns = 0;  // last delivery: since load start
+  // ordering
+  uint64_t inversions = 0, max_displacement = 0, max_time_regression_ns = 0;
+  bool displacement_truncated = false;
+  // latency percentiles
+  uint64_t lat_p50 = 0, lat_p90 = 0, lat_p99 = 0, lat_p999 = 0, lat_max = 0;
+  // memory
+  uint64_t buffer_bytes = 0, map_memlock_bytes = 0, peak_occupancy_bytes = 0;
+  // cpu
+  uint64_t consumer_cpu_ns = 0, bpf_run_time_ns = 0, bpf_run_cnt = 0, wakeups = 0;
+  bool bpf_stats_enabled = false;
+  int consumer_error = 0;
+  // timeline
+  uint64_t window_ns = 0;
+  std::vector<uint64_t> timeline_delivered, timeline_occupancy;
+  std::string storm_stopped;
+  bool aborted = false;
+};
+
+TrialOutput run_trial(const TrialConfig& cfg);
+
+// Ctrl-C: every trial running now stops its storm, drains and returns with aborted = true.
+void abort_all_trials();
+
+}  // namespace ringbench

@@ -1,0 +1,665 @@
+/**
+ * charts — vega-lite specs built from ScenarioRecords, compiled with vega-lite, rendered to SVG
+ * by vega's View in Node (renderer 'none', toSVG) and to PNG by resvg with DejaVu fonts loaded
+ * explicitly (no system font lookup, so text renders the same on every machine).
+ *
+ * Every chart shows the mean of the repeats with its 95% confidence interval. Transports keep
+ * one hue everywhere (ringbuf blue, perfbuf orange); several result sets get shades of that hue
+ * and dashed lines, so "which transport" and "which machine" are both readable.
+ */
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import {
+  DROP_RATE,
+  metricAggregate,
+  recordsOf,
+  wakeupVariant,
+  type ResultSet,
+} from './report-data.js';
+import type { ScenarioRecord, Transport } from './types.js';
+
+export const CHART_FONT = 'DejaVu Sans';
+const FONT_DIR = '/usr/share/fonts/truetype/dejavu';
+export const CHART_FONT_FILES = [`${FONT_DIR}/DejaVuSans.ttf`, `${FONT_DIR}/DejaVuSans-Bold.ttf`];
+
+/** A chart ready to render: its file stem, figure caption and vega-lite spec. */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+export interface SkippedChart {
+  chart: string;
+  why: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Look
+
+const CONFIG = {
+  font: CHART_FONT,
+  background: 'white',
+  padding: 10,
+  view: { stroke: null },
+  axis: {
+    labelFontSize: 11,
+    titleFontSize: 12,
+    titleFontWeight: 'normal',
+    titleColor: '#333',
+    labelColor: '#444',
+    gridColor: '#ececec',
+    domainColor: '#999',
+    tickColor: '#999',
+    titlePadding: 8,
+  },
+  legend: {
+    orient: 'bottom',
+    direction: 'horizontal',
+    labelFontSize: 11,
+    titleFontSize: 11,
+    titleFontWeight: 'normal',
+    symbolStrokeWidth: 2.5,
+    labelLimit: 320,
+    columnPadding: 18,
+  },
+  title: { fontSize: 14, fontWeight: 'bold', anchor: 'start', color: '#222', offset: 12 },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  line: { strokeWidth: 2 },
+  point: { filled: true, size: 48, opacity: 1 },
+  concat: { spacing: 40 },
+} as const;
+
+/** Base hue per transport and wake-up policy; variants of a transport stay in its family. */
+const HUES: Record<string, string> = {
+  ringbuf: '#1f63b5',
+  'ringbuf/adaptive': '#1f63b5',
+  'ringbuf/every-n': '#12a0a0',
+  'ringbuf/sampled': '#6a4fb0',
+  perfbuf: '#dd6218',
+  'perfbuf/every-n': '#dd6218',
+  'perfbuf/watermark': '#b5322a',
+};
+const DASHES = [[1, 0], [7, 4], [2, 3], [10, 3, 2, 3]];
+
+/** Mix a hex colour with white: shade k of a set (k = 0 is the base colour). */
+function shade(hex: string, k: number): string {
+  if (k === 0) return hex;
+  const f = Math.min(0.6, 0.38 * k);
+  const n = parseInt(hex.slice(1), 16);
+  const ch = [n >> 16, (n >> 8) & 255, n & 255].map((c) => Math.round(c + (255 - c) * f));
+  return `#${ch.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Series: one line per transport (and wake-up policy, and result set)
+
+interface Series {
+  name: string;
+  transport: Transport;
+  variant?: string;
+  setIndex: number;
+}
+
+interface SeriesOptions {
+  /** split ringbuf/perfbuf by wake-up policy (wakeup group) */
+  byVariant?: boolean;
+}
+
+function seriesOf(sets: readonly ResultSet[], setIndex: number, rec: ScenarioRecord, o: SeriesOptions): Series {
+  const variant = o.byVariant ? wakeupVariant(rec) : undefined;
+  let name: string = rec.transport;
+  if (variant) name += ` (${variant})`;
+  if (sets.length > 1) name += ` · ${sets[setIndex].label}`;
+  return { name, transport: rec.transport, variant, setIndex };
+}
+
+/** Colour scale whose domain lists the series in a stable order: transport, policy, set. */
+function colourScale(series: Series[]): { domain: string[]; range: string[] } {
+  const uniq = [...new Map(series.map((s) => [s.name, s])).values()];
+  uniq.sort((a, b) =>
+    a.transport !== b.transport
+      ? (a.transport === 'ringbuf' ? -1 : 1)
+      : (a.variant ?? '') !== (b.variant ?? '')
+        ? (a.variant ?? '') < (b.variant ?? '') ? -1 : 1
+        : a.setIndex - b.setIndex,
+  );
+  return {
+    domain: uniq.map((s) => s.name),
+    range: uniq.map((s) => shade(HUES[s.variant ? `${s.transport}/${s.variant}` : s.transport] ?? HUES[s.transport], s.setIndex)),
+  };
+}
+
+function colourEncoding(series: Series[], legend = true) {
+  return {
+    field: 'series',
+    type: 'nominal',
+    scale: colourScale(series),
+    legend: legend ? { title: null } : null,
+  };
+}
+
+function dashEncoding(sets: readonly ResultSet[]) {
+  return {
+    field: 'set',
+    type: 'nominal',
+    scale: { domain: sets.map((s) => s.label), range: sets.map((_, i) => DASHES[i % DASHES.length]) },
+    legend: null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows: the flat data every spec plots
+
+interface Row {
+  series: string;
+  set: string;
+  transport: Transport;
+  x: number;
+  /** x nudged sideways per series so error bars at the same x stay visible */
+  xPlot: number;
+  mean: number;
+  lo: number;
+  hi: number;
+  n: number;
+  panel?: string;
+  category?: string;
+}
+
+function rowsFor(
+  sets: readonly ResultSet[],
+  pick: (set: ResultSet) => ScenarioRecord[],
+  metric: string,
+  o: SeriesOptions & { scale?: number; panel?: string } = {},
+): { rows: Row[]; series: Series[] } {
+  const rows: Row[] = [];
+  const series: Series[] = [];
+  const k = o.scale ?? 1;
+  sets.forEach((set, i) => {
+    for (const rec of pick(set)) {
+      const a = metricAggregate(rec, metric);
+      if (!a || !Number.isFinite(a.mean)) continue;
+      const s = seriesOf(sets, i, rec, o);
+      series.push(s);
+      rows.push({
+        series: s.name,
+        set: set.label,
+        transport: rec.transport,
+        x: rec.x?.value,
+        xPlot: rec.x?.value,
+        mean: a.mean * k,
+        lo: a.ci95[0] * k,
+        hi: a.ci95[1] * k,
+        n: a.n,
+        panel: o.panel,
+      });
+    }
+  });
+  return { rows, series };
+}
+
+/**
+ * Spread series sideways on a log x axis by a fixed number of pixels, converted to octaves
+ * from the plot width, so the nudge looks the same whatever the swept range.
+ */
+function dodgeLog(rows: Row[], domain: [number, number], widthPx: number, series: string[], px = 7): void {
+  const octaves = Math.log2(domain[1] / domain[0]);
+  const step = (px / widthPx) * octaves;
+  const m = series.length;
+  for (const r of rows) {
+    const i = series.indexOf(r.series);
+    r.xPlot = r.x * 2 ** ((i - (m - 1) / 2) * step);
+  }
+}
+
+const BYTES_LABEL =
+  "datum.value >= 1048576 ? format(datum.value / 1048576, '~g') + ' MiB' : datum.value >= 1024 ? format(datum.value / 1024, '~g') + ' KiB' : format(datum.value, '~g') + ' B'";
+
+interface SweepAxis {
+  title: string;
+  /** label x ticks as byte sizes */
+  bytes?: boolean;
+}
+
+interface PanelOptions {
+  title?: string;
+  yTitle: string;
+  yFormat?: string;
+  yLabelExpr?: string;
+  yZero?: boolean;
+  yLog?: boolean;
+  width: number;
+  height: number;
+}
+
+/** Log-x sweep domain with room either side, and the tick values (the swept values themselves). */
+function sweepDomain(rows: Row[]): { domain: [number, number]; values: number[] } {
+  const values = [...new Set(rows.map((r) => r.x))].sort((a, b) => a - b);
+  const lo = values[0];
+  const hi = values[values.length - 1];
+  const pad = Math.max(1.25, (hi / lo) ** 0.06);
+  return { domain: [lo / pad, hi * pad], values };
+}
+
+/** One sweep panel: error-bar rules, connecting lines and mean points, on a log x axis. */
+function sweepPanel(
+  rows: Row[],
+  series: Series[],
+  sets: readonly ResultSet[],
+  x: SweepAxis,
+  xDomain: { domain: [number, number]; values: number[] },
+  p: PanelOptions,
+  names: string,
+) {
+  const xEnc = {
+    field: 'xPlot',
+    type: 'quantitative',
+    scale: { type: 'log', domain: xDomain.domain, nice: false },
+    axis: {
+      title: x.title,
+      values: xDomain.values,
+      grid: false,
+      ...(x.bytes ? { labelExpr: BYTES_LABEL } : { format: '~s' }),
+      labelOverlap: false,
+    },
+  };
+  const yAxis: Record<string, unknown> = { title: p.yTitle };
+  if (p.yFormat) yAxis.format = p.yFormat;
+  if (p.yLabelExpr) yAxis.labelExpr = p.yLabelExpr;
+  const yScale = p.yLog ? { type: 'log' } : { zero: p.yZero ?? true, nice: true };
+  const colour = colourEncoding(series);
+  return {
+    ...(p.title ? { title: { text: p.title, fontSize: 12, fontWeight: 'normal', color: '#444' } } : {}),
+    width: p.width,
+    height: p.height,
+    data: { values: rows },
+    layer: [
+      {
+        name: `${names}_errorbars`,
+        mark: { type: 'rule', strokeWidth: 1.6 },
+        encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', scale: yScale, axis: yAxis }, y2: { field: 'hi' }, color: colour },
+      },
+      {
+        name: `${names}_lines`,
+        mark: { type: 'line', strokeWidth: 2, opacity: 0.85 },
+        encoding: {
+          x: xEnc,
+          y: { field: 'mean', type: 'quantitative' },
+          color: colour,
+          strokeDash: dashEncoding(sets),
+          detail: { field: 'series' },
+        },
+      },
+      {
+        name: `${names}_means`,
+        mark: { type: 'point', filled: true, size: 46, opacity: 1 },
+        encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative' }, color: colour },
+      },
+    ],
+  };
+}
+
+const SINGLE_W = 560;
+const SINGLE_H = 290;
+const HALF_W = 290;
+const HALF_H = 240;
+
+function top(title: string, body: Record<string, unknown>): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    config: CONFIG,
+    ...body,
+  } as unknown as TopLevelSpec;
+}
+
+/** Sweep panels over the same records, side by side (one per metric), sharing the x axis. */
+function sweepChart(
+  sets: readonly ResultSet[],
+  group: string,
+  title: string,
+  x: SweepAxis,
+  panels: { metric: string; opts: Omit<PanelOptions, 'width' | 'height'>; scale?: number }[],
+  o: SeriesOptions = {},
+): TopLevelSpec | undefined {
+  const built = panels.map((p) => rowsFor(sets, (s) => recordsOf(s, group).filter((r) => r.x && r.x.value > 0), p.metric, { ...o, scale: p.scale }));
+  const all = built.flatMap((b) => b.rows);
+  if (!all.length) return undefined;
+  const xDomain = sweepDomain(all);
+  const allSeries = built.flatMap((b) => b.series);
+  const order = colourScale(allSeries).domain;
+  const single = panels.length === 1;
+  const width = single ? SINGLE_W : HALF_W;
+  const specs = built
+    .map((b, i) => {
+      if (!b.rows.length) return undefined;
+      dodgeLog(b.rows, xDomain.domain, width, order);
+      return sweepPanel(b.rows, allSeries, sets, x, xDomain, { ...panels[i].opts, width, height: single ? SINGLE_H : HALF_H }, `p${i}`);
+    })
+    .filter((s) => s);
+  return single || specs.length === 1 ? top(title, specs[0]!) : top(title, { hconcat: specs, resolve: { scale: { y: 'independent' } } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The charts
+
+function throughputChart(sets: readonly ResultSet[]): TopLevelSpec | undefined {
+  return sweepChart(sets, 'producers', 'Delivered events/s vs parallel producers', { title: 'producers (storm worker threads)' }, [
+    { metric: 'rates.deliveredPerSec', opts: { yTitle: 'delivered events/s', yFormat: '~s', yZero: false } },
+  ]);
+}
+
+function dropsMemoryChart(sets: readonly ResultSet[]): TopLevelSpec | undefined {
+  return sweepChart(sets, 'memory', 'Kernel drop rate vs buffer memory (slow consumer)', { title: 'buffer memory, same total for both transports (log scale)', bytes: true }, [
+    { metric: DROP_RATE, opts: { yTitle: 'events dropped in the kernel', yFormat: '~%' } },
+  ]);
+}
+
+function orderingChart(sets: readonly ResultSet[]): TopLevelSpec | undefined {
+  return sweepChart(sets, 'producers', 'Ordering vs parallel producers', { title: 'producers' }, [
+    { metric: 'ordering.inversionRatio', opts: { title: 'events delivered out of order', yTitle: 'share of events', yFormat: '~%' } },
+    { metric: 'ordering.maxDisplacement', opts: { title: 'worst displacement', yTitle: 'positions', yFormat: '~s' } },
+  ]);
+}
+
+function wakeupChart(sets: readonly ResultSet[]): TopLevelSpec | undefined {
+  return sweepChart(
+    sets,
+    'wakeup',
+    'Wake-up sweep: consumer woken every N events',
+    { title: 'N (events per wake-up)' },
+    [
+      { metric: 'rates.deliveredPerSec', opts: { title: 'throughput', yTitle: 'delivered events/s', yFormat: '~s', yZero: false } },
+      { metric: 'cpu.consumerNsPerEvent', opts: { title: 'consumer CPU per event', yTitle: 'ns per event', yFormat: '~s' } },
+    ],
+    { byVariant: true },
+  );
+}
+
+function eventSizeChart(sets: readonly ResultSet[]): TopLevelSpec | undefined {
+  return sweepChart(sets, 'event-size', 'Event size sweep', { title: 'event size (log scale)', bytes: true }, [
+    { metric: 'rates.deliveredPerSec', opts: { title: 'throughput', yTitle: 'delivered events/s', yFormat: '~s', yZero: false } },
+    { metric: DROP_RATE, opts: { title: 'kernel drop rate', yTitle: 'events dropped', yFormat: '~%' } },
+  ]);
+}
+
+/**
+ * Records for a one-off comparison (latency, CPU): the preferred group, else the lightest load
+ * of the first group that has the metric — the closest thing to a moderate rate.
+ */
+function pickComparable(set: ResultSet, preferred: string, metric: string): { recs: ScenarioRecord[]; from?: string } {
+  const own = recordsOf(set, preferred).filter((r) => metricAggregate(r, metric));
+  if (own.length) return { recs: own };
+  const withMetric = set.results.scenarios.filter((r) => metricAggregate(r, metric)?.mean);
+  if (!withMetric.length) return { recs: [] };
+  const group = withMetric[0].group;
+  const inGroup = withMetric.filter((r) => r.group === group);
+  const lightest = Math.min(...inGroup.map((r) => r.x?.value ?? 0));
+  const recs = inGroup.filter((r) => (r.x?.value ?? 0) === lightest);
+  return { recs, from: `${group} ${recs[0].label}` };
+}
+
+const PERCENTILES = [
+  ['latencyNs.p50', 'p50'],
+  ['latencyNs.p90', 'p90'],
+  ['latencyNs.p99', 'p99'],
+  ['latencyNs.p999', 'p99.9'],
+] as const;
+
+function latencyChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: string[] } {
+  const rows: Row[] = [];
+  const series: Series[] = [];
+  const from: string[] = [];
+  sets.forEach((set, i) => {
+    const { recs, from: f } = pickComparable(set, 'latency', 'latencyNs.p99');
+    if (f) from.push(sets.length > 1 ? `${set.label}: ${f}` : f);
+    // Several scenarios per transport (e.g. two rates) would be ambiguous: one per transport.
+    const seen = new Set<string>();
+    for (const rec of recs) {
+      if (seen.has(rec.transport)) continue;
+      seen.add(rec.transport);
+      const s = seriesOf(sets, i, rec, {});
+      for (const [metric, name] of PERCENTILES) {
+        const a = metricAggregate(rec, metric);
+        if (!a) continue;
+        series.push(s);
+        rows.push({ series: s.name, set: set.label, transport: rec.transport, x: 0, xPlot: 0, mean: a.mean / 1e3, lo: a.ci95[0] / 1e3, hi: a.ci95[1] / 1e3, n: a.n, category: name });
+      }
+    }
+  });
+  if (!rows.length) return { from };
+  const colour = colourEncoding(series);
+  const order = colourScale(series).domain;
+  const xEnc = { field: 'category', type: 'ordinal', sort: PERCENTILES.map((p) => p[1]), axis: { title: 'percentile', labelAngle: 0 } };
+  const off = { field: 'series', type: 'nominal', sort: order, scale: { paddingInner: 0.1 } };
+  const yScale = { type: 'log', nice: true };
+  const spec = top('Delivery latency percentiles (BPF timestamp → user-space receive)', {
+    width: SINGLE_W,
+    height: SINGLE_H,
+    data: { values: rows },
+    layer: [
+      {
+        name: 'latency_errorbars',
+        mark: { type: 'rule', strokeWidth: 1.6 },
+        encoding: { x: xEnc, xOffset: off, y: { field: 'lo', type: 'quantitative', scale: yScale, axis: { title: 'latency (µs, log scale)', format: '~s' } }, y2: { field: 'hi' }, color: colour },
+      },
+      {
+        name: 'latency_means',
+        mark: { type: 'point', filled: true, size: 70, shape: 'diamond' },
+        encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative' }, color: colour },
+      },
+    ],
+  });
+  return { spec, from };
+}
+
+function cpuChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: string[] } {
+  const rows: Row[] = [];
+  const series: Series[] = [];
+  const from: string[] = [];
+  const sides = [
+    ['cpu.consumerNsPerEvent', 'consumer thread'],
+    ['cpu.bpfNsPerEvent', 'BPF program'],
+  ] as const;
+  sets.forEach((set, i) => {
+    const { recs, from: f } = pickComparable(set, 'cpu', 'cpu.consumerNsPerEvent');
+    if (f) from.push(sets.length > 1 ? `${set.label}: ${f}` : f);
+    const seen = new Set<string>();
+    for (const rec of recs) {
+      if (seen.has(rec.transport)) continue;
+      seen.add(rec.transport);
+      const s = seriesOf(sets, i, rec, {});
+      for (const [metric, side] of sides) {
+        const a = metricAggregate(rec, metric);
+        if (!a) continue;
+        series.push(s);
+        rows.push({ series: s.name, set: set.label, transport: rec.transport, x: 0, xPlot: 0, mean: a.mean, lo: a.ci95[0], hi: a.ci95[1], n: a.n, category: side });
+      }
+    }
+  });
+  if (!rows.length) return { from };
+  const colour = colourEncoding(series);
+  const order = colourScale(series).domain;
+  const xEnc = { field: 'category', type: 'nominal', sort: sides.map((s) => s[1]), axis: { title: null, labelAngle: 0, labelFontSize: 12 } };
+  const off = { field: 'series', type: 'nominal', sort: order };
+  const spec = top('CPU time per delivered event', {
+    width: Math.min(SINGLE_W, 140 * 2 * Math.max(1, order.length / 2)),
+    height: SINGLE_H - 30,
+    data: { values: rows },
+    layer: [
+      {
+        name: 'cpu_bars',
+        mark: { type: 'bar', width: { band: 0.8 } },
+        encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', axis: { title: 'ns per event' } }, color: colour },
+      },
+      {
+        name: 'cpu_errorbars',
+        mark: { type: 'rule', strokeWidth: 1.6, color: '#222' },
+        encoding: { x: xEnc, xOffset: off, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+      },
+    ],
+  });
+  return { spec, from };
+}
+
+/**
+ * The storm timeline comes from one scenario per transport and set: the heaviest producers
+ * scenario when there is one (the fullest storm), else any scenario both transports ran.
+ */
+function timelineRecords(set: ResultSet): ScenarioRecord[] {
+  const has = (r: ScenarioRecord) => (r.timeline?.delivered?.length ?? 0) > 0 && (r.timeline?.windowNs ?? 0) > 0;
+  const recs = set.results.scenarios.filter(has);
+  if (!recs.length) return [];
+  const preference = ['storm', 'timeline', 'producers'];
+  const byKey = new Map<string, ScenarioRecord[]>();
+  for (const r of recs) {
+    const key = `${r.group}\u0000${r.x?.value}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), r]);
+  }
+  const candidates = [...byKey.values()].sort((a, b) => {
+    const both = (l: ScenarioRecord[]) => (new Set(l.map((r) => r.transport)).size > 1 ? 0 : 1);
+    const pref = (l: ScenarioRecord[]) => {
+      const i = preference.indexOf(l[0].group);
+      return i < 0 ? preference.length : i;
+    };
+    return both(a) - both(b) || pref(a) - pref(b) || (b[0].x?.value ?? 0) - (a[0].x?.value ?? 0);
+  });
+  const chosen = candidates[0];
+  const one = new Map<Transport, ScenarioRecord>();
+  for (const r of chosen) if (!one.has(r.transport)) one.set(r.transport, r);
+  return [...one.values()];
+}
+
+function timelineChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: string[] } {
+  const rows: Record<string, unknown>[] = [];
+  const series: Series[] = [];
+  const from: string[] = [];
+  sets.forEach((set, i) => {
+    const recs = timelineRecords(set);
+    if (recs.length) from.push(`${sets.length > 1 ? `${set.label}: ` : ''}${recs[0].group} ${recs[0].label}`);
+    for (const rec of recs) {
+      const s = seriesOf(sets, i, rec, {});
+      series.push(s);
+      const t = rec.timeline!;
+      const perSec = 1e9 / t.windowNs;
+      t.delivered.forEach((d, w) => {
+        rows.push({ series: s.name, set: set.label, tMs: ((w + 1) * t.windowNs) / 1e6, rate: d * perSec, occupancy: t.occupancyBytes?.[w] ?? null });
+      });
+    }
+  });
+  if (!rows.length) return { from };
+  const colour = colourEncoding(series);
+  const x = { field: 'tMs', type: 'quantitative', axis: { title: 'time since the load phase started (ms)' }, scale: { nice: false } };
+  const panel = (name: string, field: string, title: string, axis: Record<string, unknown>, showX: boolean) => ({
+    name,
+    width: SINGLE_W,
+    height: 150,
+    mark: { type: 'line', strokeWidth: 1.8, interpolate: 'step-after' },
+    transform: [{ filter: `isValid(datum.${field})` }],
+    encoding: {
+      x: showX ? x : { ...x, axis: { title: null, labels: true } },
+      y: { field, type: 'quantitative', axis: { title, ...axis } },
+      color: colour,
+      strokeDash: dashEncoding(sets),
+    },
+  });
+  const spec = top('Storm timeline: delivery rate and unread bytes in the buffer', {
+    data: { values: rows },
+    vconcat: [
+      panel('timeline_delivered', 'rate', 'delivered events/s', { format: '~s' }, false),
+      panel('timeline_occupancy', 'occupancy', 'unread bytes', { labelExpr: BYTES_LABEL }, true),
+    ],
+    spacing: 18,
+  });
+  return { spec, from };
+}
+
+/** Every chart the data supports, and a reason for each one it does not. */
+export function buildCharts(sets: readonly ResultSet[]): { charts: ChartSpec[]; skipped: SkippedChart[] } {
+  const charts: ChartSpec[] = [];
+  const skipped: SkippedChart[] = [];
+  const ci = 'Points are means over repeats; vertical bars are 95% confidence intervals of the mean.';
+  const nudge = 'Points at the same x are nudged sideways so their intervals do not hide each other.';
+  const add = (id: string, title: string, spec: TopLevelSpec | undefined, caption: string, missing: string) => {
+    if (spec) charts.push({ id, title, caption, spec });
+    else skipped.push({ chart: title, why: `no data for ${missing} in these results` });
+  };
+  const from = (f: string[]) => (f.length ? ` Taken from ${f.join('; ')} because these results have no dedicated group.` : '');
+
+  add('throughput-producers', 'Delivered events/s vs producers', throughputChart(sets),
+    `Events delivered to user space per second of load, by the number of parallel storm workers. ${ci} ${nudge}`,
+    'the producers group (delivered events/s vs producers)');
+  add('drops-memory', 'Drop rate vs buffer memory', dropsMemoryChart(sets),
+    `Share of events the BPF program could not place in the buffer (kernel-side reserve/output failures ÷ events seen), against the total buffer memory, with a deliberately slow consumer. Where a line reaches zero, that transport has stopped dropping. ${ci}`,
+    'the memory group (drop rate vs buffer memory)');
+  const lat = latencyChart(sets);
+  add('latency-percentiles', 'Delivery latency percentiles', lat.spec,
+    `Time from bpf_ktime_get_ns() in the BPF program to CLOCK_MONOTONIC on receipt in the consumer thread, at p50/p90/p99/p99.9. Log scale. ${ci}${from(lat.from)}`,
+    'latency percentiles');
+  add('ordering-producers', 'Ordering vs producers', orderingChart(sets),
+    `Left: share of events delivered after an event with a higher BPF sequence number. Right: the worst positional distance of an out-of-order event. ${ci}`,
+    'the producers group (ordering vs producers)');
+  add('wakeup-sweep', 'Wake-up sweep', wakeupChart(sets),
+    `Consumer woken every N events (perfbuf: wakeup_events = N; ringbuf: BPF_RB_NO_WAKEUP with a forced wake-up every N, or the kernel's adaptive policy). Left: throughput; right: consumer CPU per event. ${ci}`,
+    'the wakeup group (throughput and consumer CPU vs N)');
+  const cpu = cpuChart(sets);
+  add('cpu-per-event', 'CPU per event', cpu.spec,
+    `CPU time per delivered event: the consumer thread's own CPU clock, and the BPF program's run time from bpf_stats. ${ci}${from(cpu.from)}`,
+    'CPU cost per event');
+  add('event-size', 'Event size sweep', eventSizeChart(sets),
+    `Throughput (left) and kernel drop rate (right) as each event record grows from 64 B to 4 KiB. ${ci} ${nudge}`,
+    'the event-size group (throughput and drops vs event bytes)');
+  const tl = timelineChart(sets);
+  add('storm-timeline', 'Storm timeline', tl.spec,
+    `One storm, window by window (last repeat): events delivered per second (top) and the most unread bytes seen in the buffer (bottom).${tl.from.length ? ` Scenario: ${tl.from.join('; ')}.` : ''}`,
+    'a storm timeline');
+  return { charts, skipped };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+/**
+ * Compile and render a spec to SVG. `idPrefix` makes any element ids (clip paths, gradients)
+ * unique, because several charts are inlined into one HTML document.
+ */
+export async function renderSvg(spec: TopLevelSpec, idPrefix = 'chart'): Promise<string> {
+  const compiled = vl.compile(spec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    return svg
+      .replace(/\bid="([^"]+)"/g, `id="${idPrefix}-$1"`)
+      .replace(/url\(#([^)]+)\)/g, `url(#${idPrefix}-$1)`)
+      .replace(/href="#([^"]+)"/g, `href="#${idPrefix}-$1"`);
+  } finally {
+    view.finalize();
+  }
+}
+
+export interface PngOptions {
+  /** device pixels per SVG pixel (2 = crisp on high-density screens) */
+  scale?: number;
+  /** load the DejaVu fonts (default); false renders without any font, so text is not drawn */
+  fonts?: boolean;
+}
+
+/** Rasterise an SVG with resvg. Fonts are given explicitly: no system lookup, same result everywhere. */
+export function renderPng(svg: string, opts: PngOptions = {}): { png: Buffer; width: number; height: number; pixels: Buffer } {
+  const fonts = opts.fonts ?? true;
+  const r = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: opts.scale ?? 2 },
+    background: 'white',
+    font: {
+      fontFiles: fonts ? CHART_FONT_FILES : [],
+      loadSystemFonts: false,
+      defaultFontFamily: CHART_FONT,
+      sansSerifFamily: CHART_FONT,
+    },
+  });
+  const img = r.render();
+  return { png: img.asPng(), width: img.width, height: img.height, pixels: img.pixels };
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/**
+ * cli — the `ringbench` command. Each subcommand hands its parsed flags to a *-cli module and
+ * exits with the code it returns; usage errors print one line and exit 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { compareCommand } from './compare-cli.js';
+import { packageVersion } from './env.js';
+import { probeCommand } from './probe.js';
+import { knobOptions, scenarioCommand } from './scenario-cli.js';
+
+const program = new Command();
+program
+  .name('ringbench')
+  .description('Compare the BPF ring buffer with the BPF perf buffer on this kernel, under real fork storms')
+  .version(packageVersion())
+  .exitOverride()
+  .showSuggestionAfterError()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s.replace(/^error: /, 'ringbench: ')) });
+
+function exitWith(code: number): void {
+  process.exitCode = code;
+}
+
+program
+  .command('probe')
+  .description('kernel capability report: can ringbench run here, and if not, why')
+  .option('--json', 'print the report as JSON')
+  .action(async (opts) => exitWith(await probeCommand(opts)));
+
+const scenario = program
+  .command('scenario')
+  .description('run one trial and print its result')
+  .option('--json', 'print the result as JSON')
+  .option('--no-bpf-stats', 'do not enable BPF run-time statistics');
+for (const [flags, doc] of knobOptions()) scenario.option(flags, doc);
+scenario.action(async (opts) => exitWith(await scenarioCommand(opts)));
+
+program
+  .command('compare')
+  .description('compare two runs (directories or results.json); exit 1 on a regression')
+  .argument('<base>', 'baseline run')
+  .argument('<candidate>', 'candidate run')
+  .option('--threshold <pct>', 'noise threshold in percent', '5')
+  .option('--format <format>', 'text, md or json', 'text')
+  .option('--github-benchmark <path>', 'also write github-action-benchmark JSON files')
+  .action(async (base, candidate, opts) => exitWith(await compareCommand(base, candidate, opts)));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // help and version are not errors; everything else is a usage error
+    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+  } else {
+    process.stderr.write(`ringbench: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * compare-cli — the `ringbench compare BASE CANDIDATE [--threshold PCT] [--format text|md|json]
+ * [--github-benchmark PATH]` command. BASE and CANDIDATE are run directories (holding results.json)
+ * or results files. The comparison goes to stdout; problems go to stderr as one line.
+ *
+ * Exit codes: 0 no judged metric regressed; 1 a judged metric regressed beyond the threshold;
+ * 2 a bad flag, or an input file that is missing, not a results file, of another schema version, or
+ * shares no scenario with the other.
+ *
+ * --github-benchmark PATH writes two files for github-action-benchmark, because each of its steps
+ * takes one tool and one JSON array: PATH minus a trailing ".json", plus ".bigger.json" (tool
+ * "customBiggerIsBetter") and ".smaller.json" (tool "customSmallerIsBetter").
+ */
+import { writeFile } from 'node:fs/promises';
+import {
+  comparisonExitCode,
+  compareResults,
+  formatComparison,
+  loadResults,
+  ResultsInputError,
+  toGithubActionBenchmark,
+} from './compare.js';
+
+const FORMATS = ['text', 'md', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+const DEFAULT_THRESHOLD_PCT = 5;
+
+export async function compareCommand(
+  base: string,
+  candidate: string,
+  opts: { threshold?: string; format?: string; githubBenchmark?: string },
+): Promise<number> {
+  const thresholdPct = parseThreshold(opts.threshold);
+  if (thresholdPct === undefined) {
+    return fail(`--threshold must be a percentage greater than 0 and less than 1000 (got "${opts.threshold}")`);
+  }
+  const format = (opts.format ?? 'text') as Format;
+  if (!FORMATS.includes(format)) {
+    return fail(`--format must be one of ${FORMATS.join(', ')} (got "${opts.format}")`);
+  }
+
+  let comparison;
+  try {
+    comparison = compareResults(loadResults(base), loadResults(candidate), { thresholdPct });
+  } catch (err) {
+    if (err instanceof ResultsInputError) return fail(err.message);
+    throw err;
+  }
+
+  const color = format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  // Wait for the write so that a caller's process.exit() cannot cut a piped comparison short.
+  await new Promise<void>((resolve) => process.stdout.write(formatComparison(comparison, format, { color }), () => resolve()));
+
+  if (opts.githubBenchmark) {
+    const { biggerIsBetter, smallerIsBetter } = toGithubActionBenchmark(comparison);
+    const stem = opts.githubBenchmark.replace(/\.json$/, '');
+    const files: [string, unknown][] = [
+      [`${stem}.bigger.json`, biggerIsBetter],
+      [`${stem}.smaller.json`, smallerIsBetter],
+    ];
+    try {
+      for (const [file, entries] of files) await writeFile(file, JSON.stringify(entries, null, 2) + '\n');
+    } catch (err) {
+      return fail(`--github-benchmark: cannot write ${(err as NodeJS.ErrnoException).path ?? stem}: ${(err as Error).message}`);
+    }
+    process.stderr.write(`ringbench compare: wrote ${files.map(([f]) => f).join(' and ')}\n`);
+  }
+  return comparisonExitCode(comparison);
+}
+
+/** "5", "2.5" or "5%" → 5; undefined when out of range or not a number. */
+function parseThreshold(raw: string | undefined): number | undefined {
+  if (raw === undefined) return DEFAULT_THRESHOLD_PCT;
+  const text = raw.trim().replace(/%$/, '');
+  const value = text === '' ? NaN : Number(text);
+  return Number.isFinite(value) && value > 0 && value < 1000 ? value : undefined;
+}
+
+function fail(message: string): 2 {
+  process.stderr.write(`ringbench compare: ${message}\n`);
+  return 2;
+}

@@ -1,0 +1,190 @@
+/**
+ * report-data — what charts, verdicts and tables share: a loaded result set with its display
+ * label, metric look-up (including the derived drop rate), scenario grouping and number
+ * formatting in the units a reader expects (events/s, KiB, µs, %).
+ */
+import { aggregate } from './stats.js';
+import type { Aggregate, ResultsFile, ScenarioRecord, Transport } from './types.js';
+
+/** One usable results file, labelled for display. */
+export interface ResultSet {
+  /** path of the results.json it came from */
+  file: string;
+  /** display label: "hostname · kernel", or the file name when those are identical across sets */
+  label: string;
+  /** short tag for narrow table headers: "A", "B", ... */
+  tag: string;
+  results: ResultsFile;
+}
+
+/** Drop rate = counts.droppedKernel / counts.seenByBpf, per repeat; not stored in results. */
+export const DROP_RATE = 'derived.dropRate';
+
+/** Order in which suite groups are presented; unknown groups follow alphabetically. */
+export const GROUP_ORDER = ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu', 'ceilings'];
+
+export const GROUP_TITLES: Record<string, string> = {
+  producers: 'Parallel producers',
+  memory: 'Buffer memory (slow consumer)',
+  wakeup: 'Wake-up policy',
+  'event-size': 'Event size',
+  latency: 'Delivery latency (moderate rate)',
+  cpu: 'CPU cost',
+  ceilings: 'Ceilings (saturation)',
+};
+
+/**
+ * Mean and 95% CI of a metric for one scenario. The drop rate is computed per repeat and then
+ * aggregated, so its interval reflects repeat-to-repeat spread rather than a ratio of means.
+ */
+export function metricAggregate(rec: ScenarioRecord, metric: string): Aggregate | undefined {
+  if (metric === DROP_RATE) {
+    const dropped = rec.repeats?.['counts.droppedKernel'];
+    const seen = rec.repeats?.['counts.seenByBpf'];
+    if (dropped?.length && seen?.length === dropped.length) {
+      const a = aggregate(dropped.map((d, i) => (seen[i] > 0 ? d / seen[i] : NaN)));
+      return a.n > 0 ? a : undefined;
+    }
+    const d = rec.aggregates?.['counts.droppedKernel'];
+    const s = rec.aggregates?.['counts.seenByBpf'];
+    // Only aggregates were kept: a ratio of means, with no interval to offer.
+    if (d && s && s.mean > 0) return aggregate([d.mean / s.mean]);
+    return undefined;
+  }
+  const a = rec.aggregates?.[metric];
+  if (a && Number.isFinite(a.mean)) return a;
+  const r = rec.repeats?.[metric];
+  if (r?.length) {
+    const b = aggregate(r);
+    return b.n > 0 ? b : undefined;
+  }
+  return undefined;
+}
+
+/** Half-width of the 95% interval. */
+export function halfCi(a: Aggregate): number {
+  return (a.ci95[1] - a.ci95[0]) / 2;
+}
+
+export function intervalsOverlap(a: Aggregate, b: Aggregate): boolean {
+  return a.ci95[0] <= b.ci95[1] && b.ci95[0] <= a.ci95[1];
+}
+
+export function groupsIn(sets: readonly ResultSet[]): string[] {
+  const seen = new Set<string>();
+  for (const s of sets) for (const r of s.results.scenarios) seen.add(r.group);
+  const known = GROUP_ORDER.filter((g) => seen.has(g));
+  const other = [...seen].filter((g) => !GROUP_ORDER.includes(g)).sort();
+  return [...known, ...other];
+}
+
+export function recordsOf(set: ResultSet, group: string): ScenarioRecord[] {
+  return set.results.scenarios.filter((r) => r.group === group);
+}
+
+/**
+ * The wake-up policy a record ran with, for the wakeup group where one transport may appear
+ * with several policies at the same N. The label is what the suite wrote, so it wins.
+ */
+export function wakeupVariant(rec: ScenarioRecord): string {
+  const l = rec.label.toLowerCase();
+  if (rec.transport === 'ringbuf') {
+    for (const p of ['adaptive', 'every-n', 'sampled']) if (l.includes(p)) return p;
+    if (l.includes('every')) return 'every-n';
+    return rec.config?.ringbufWakeup ?? 'adaptive';
+  }
+  if (l.includes('watermark') || (rec.config?.perfbufWatermarkBytes ?? 0) > 0) return 'watermark';
+  return 'every-n';
+}
+
+export function otherTransport(t: Transport): Transport {
+  return t === 'ringbuf' ? 'perfbuf' : 'ringbuf';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Number formatting
+
+function trim(n: number, digits: number): string {
+  return Number(n.toPrecision(digits)).toLocaleString('en-US', { maximumFractionDigits: 3 });
+}
+
+/** 41234 -> "41.2k" (SI suffix, 3 significant digits). */
+export function fmtSi(n: number, digits = 3): string {
+  if (!Number.isFinite(n)) return '—';
+  const abs = Math.abs(n);
+  if (abs >= 1e9) return `${trim(n / 1e9, digits)}G`;
+  if (abs >= 1e6) return `${trim(n / 1e6, digits)}M`;
+  if (abs >= 1e4) return `${trim(n / 1e3, digits)}k`;
+  if (abs >= 100 || abs === 0) return `${Math.round(n)}`;
+  return trim(n, digits);
+}
+
+/** Bytes in binary units: 16384 -> "16 KiB". */
+export function fmtBytes(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  const abs = Math.abs(n);
+  if (abs >= 1024 ** 3) return `${trim(n / 1024 ** 3, 3)} GiB`;
+  if (abs >= 1024 ** 2) return `${trim(n / 1024 ** 2, 3)} MiB`;
+  if (abs >= 1024) return `${trim(n / 1024, 3)} KiB`;
+  return `${Math.round(n)} B`;
+}
+
+/** Nanoseconds in the most readable unit: 41200 -> "41.2 µs". */
+export function fmtNs(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  const abs = Math.abs(n);
+  if (abs >= 1e9) return `${trim(n / 1e9, 3)} s`;
+  if (abs >= 1e6) return `${trim(n / 1e6, 3)} ms`;
+  if (abs >= 1e3) return `${trim(n / 1e3, 3)} µs`;
+  return `${trim(n, 3)} ns`;
+}
+
+/** A ratio in [0, 1] as a percentage with sensible precision: 0.0312 -> "3.1%". */
+export function fmtPct(f: number): string {
+  if (!Number.isFinite(f)) return '—';
+  const p = f * 100;
+  if (p === 0) return '0%';
+  const abs = Math.abs(p);
+  if (abs >= 10) return `${p.toFixed(0)}%`;
+  if (abs >= 1) return `${p.toFixed(1)}%`;
+  if (abs >= 0.01) return `${p.toFixed(2)}%`;
+  return `${p.toPrecision(1)}%`;
+}
+
+/** How each metric is shown: its unit-aware formatter and a short column title. */
+export interface MetricFormat {
+  title: string;
+  fmt: (n: number) => string;
+}
+
+export const METRIC_FORMATS: Record<string, MetricFormat> = {
+  [DROP_RATE]: { title: 'drop rate', fmt: fmtPct },
+  'rates.deliveredPerSec': { title: 'delivered/s', fmt: fmtSi },
+  'rates.generatedPerSec': { title: 'generated/s', fmt: fmtSi },
+  'ordering.inversionRatio': { title: 'out of order', fmt: fmtPct },
+  'ordering.maxDisplacement': { title: 'max displacement', fmt: fmtSi },
+  'ordering.maxTimeRegressionNs': { title: 'max time step back', fmt: fmtNs },
+  'latencyNs.p50': { title: 'p50 latency', fmt: fmtNs },
+  'latencyNs.p90': { title: 'p90 latency', fmt: fmtNs },
+  'latencyNs.p99': { title: 'p99 latency', fmt: fmtNs },
+  'latencyNs.p999': { title: 'p99.9 latency', fmt: fmtNs },
+  'latencyNs.max': { title: 'max latency', fmt: fmtNs },
+  'memory.bufferBytes': { title: 'buffer memory', fmt: fmtBytes },
+  'memory.peakOccupancyBytes': { title: 'peak unread', fmt: fmtBytes },
+  'cpu.consumerNsPerEvent': { title: 'consumer CPU/event', fmt: fmtNs },
+  'cpu.bpfNsPerEvent': { title: 'BPF CPU/event', fmt: fmtNs },
+  'cpu.wakeups': { title: 'wake-ups', fmt: fmtSi },
+  wallNs: { title: 'wall time', fmt: fmtNs },
+};
+
+export function metricFormat(metric: string): MetricFormat {
+  return METRIC_FORMATS[metric] ?? { title: metric, fmt: fmtSi };
+}
+
+/** "41.2k ± 1.1k", or "41.2k (1 run)" when there is no interval. */
+export function fmtAggregate(metric: string, a: Aggregate | undefined): string {
+  if (!a) return '—';
+  const { fmt } = metricFormat(metric);
+  if (a.n < 2) return `${fmt(a.mean)} (1 run)`;
+  return `${fmt(a.mean)} ± ${fmt(halfCi(a))}`;
+}

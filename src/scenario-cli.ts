@@ -1,0 +1,59 @@
+/**
+ * scenario-cli — `ringbench scenario [knobs…] [--json]`: one trial, its result on stdout (a readable
+ * summary, or the TrialResult as JSON). Bad knobs exit 2 before anything loads; a kernel that
+ * refuses exits 1 with one line naming what is missing.
+ */
+import { ConfigError, KNOBS, flagOf, PAGE_SIZE } from './config.js';
+import { fmtBytes, fmtNs, fmtPct, fmtSi } from './report-data.js';
+import { abortScenarios, runScenario, TrialError } from './scenario.js';
+import type { TrialResult } from './types.js';
+
+export function formatTrial(r: TrialResult): string {
+  const c = r.config;
+  const ok = (b: boolean) => (b ? '✓' : '✗');
+  const memory = c.transport === 'ringbuf'
+    ? `ringbuf ${fmtBytes(c.ringbufBytes)}`
+    : `perfbuf ${c.perfbufPages} pages/CPU (${fmtBytes(c.perfbufPages * PAGE_SIZE)} each)`;
+  const lines = [
+    `${c.transport} · ${c.stormMode} storm · ${c.children} children · ${c.workers} worker${c.workers > 1 ? 's' : ''} · ${memory} · ${c.eventBytes} B events · attached via ${r.attachedVia}`,
+    `  counts      generated ${r.counts.generated}  seenByBpf ${r.counts.seenByBpf}  delivered ${r.counts.delivered}  droppedKernel ${r.counts.droppedKernel}  lostReported ${r.counts.lostReported}  missing ${r.counts.missing}`,
+    `  rates       generated ${fmtSi(r.rates.generatedPerSec)}/s  delivered ${fmtSi(r.rates.deliveredPerSec)}/s`,
+    `  ordering    inversions ${r.ordering.inversions} (${fmtPct(r.ordering.inversionRatio)})  max displacement ${r.ordering.maxDisplacement}  max time step back ${fmtNs(r.ordering.maxTimeRegressionNs)}`,
+    `  latency     p50 ${fmtNs(r.latencyNs.p50)}  p90 ${fmtNs(r.latencyNs.p90)}  p99 ${fmtNs(r.latencyNs.p99)}  p99.9 ${fmtNs(r.latencyNs.p999)}  max ${fmtNs(r.latencyNs.max)}`,
+    `  memory      buffer ${fmtBytes(r.memory.bufferBytes)}  peak unread ${fmtBytes(r.memory.peakOccupancyBytes)}`,
+    `  cpu         consumer ${fmtNs(r.cpu.consumerNsPerEvent)}/event  BPF ${fmtNs(r.cpu.bpfNsPerEvent)}/run  wake-ups ${fmtSi(r.cpu.wakeups)}`,
+    `  time        load phase ${fmtNs(r.loadPhaseNs)}  wall ${fmtNs(r.wallNs)}`,
+    `  accounting  ${ok(r.accounting.kernelBalanced)} delivered + droppedKernel = seenByBpf   ${ok(r.accounting.filterBalanced)} seenByBpf = generated`,
+    ...r.accounting.notes.map((n) => `  note        ${n}`),
+  ];
+  return lines.join('\n');
+}
+
+/** Options as commander hands them over: strings per knob, plus json. */
+export async function scenarioCommand(opts: Record<string, unknown>): Promise<number> {
+  const input: Record<string, unknown> = {};
+  for (const k of KNOBS) if (opts[k.key] !== undefined) input[k.key] = opts[k.key];
+  const onSigint = () => {
+    process.stderr.write('ringbench: interrupted, stopping the storm and draining…\n');
+    abortScenarios();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await runScenario(input);
+    process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatTrial(result) + '\n');
+    return result.aborted ? 130 : 0;
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof TrialError) {
+      process.stderr.write(`${e.message.startsWith('ringbench:') ? '' : 'ringbench: '}${e.message}\n`);
+      return e instanceof ConfigError ? 2 : 1;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** Commander option specs for every knob: [flags, description]. */
+export function knobOptions(): [string, string][] {
+  return KNOBS.filter((k) => k.kind !== 'bool').map((k) => [`${flagOf(k.key)} <value>`, k.doc]);
+}

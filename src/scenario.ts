@@ -1,0 +1,112 @@
+/**
+ * scenario — runScenario(config): one trial on the real kernel, shaped into a TrialResult with the
+ * metric names of DESIGN.md. The native addon does the work off the JavaScript thread; this module
+ * validates the configuration first (nothing is loaded for a bad one), derives rates and ratios,
+ * and checks the accounting identities, saying in words when they do not hold.
+ */
+import { resolveConfig } from './config.js';
+import { loadAddon, STORM_PATH, type NativeTrial } from './native.js';
+import type { ScenarioConfig, TrialResult } from './types.js';
+
+export class TrialError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrialError';
+  }
+}
+
+type Raw = Record<string, number> & { attachedVia: string; stormStopped: string; aborted: boolean;
+  displacementTruncated: boolean; bpfStatsEnabled: boolean; timelineDelivered: number[]; timelineOccupancy: number[] };
+
+const perSec = (n: number, ns: number) => (ns > 0 ? (n * 1e9) / ns : 0);
+
+/** Shapes the addon's flat output into the result contract and audits it. */
+export function shapeTrial(config: ScenarioConfig, native: NativeTrial): TrialResult {
+  const r = native as unknown as Raw;
+  const notes: string[] = [];
+  const counts = {
+    generated: r.generated,
+    seenByBpf: r.seenByBpf,
+    delivered: r.delivered,
+    droppedKernel: r.droppedKernel,
+    lostReported: r.lostReported,
+    missing: r.generated - r.delivered,
+  };
+  const kernelBalanced = counts.delivered + counts.droppedKernel === counts.seenByBpf;
+  const filterBalanced = counts.seenByBpf === counts.generated;
+  if (!kernelBalanced) {
+    const gap = counts.seenByBpf - counts.delivered - counts.droppedKernel;
+    notes.push(`accounting does not add up: delivered ${counts.delivered} + droppedKernel ${counts.droppedKernel} ≠ seenByBpf ${counts.seenByBpf} (${gap > 0 ? gap + ' unaccounted for' : -gap + ' more delivered than accepted'})`);
+  }
+  if (!filterBalanced) {
+    notes.push(`the BPF filter saw ${counts.seenByBpf} exits but the storm reaped ${counts.generated} children`);
+  }
+  if (config.transport === 'perfbuf' && counts.lostReported !== counts.droppedKernel) {
+    notes.push(`perf reported ${counts.lostReported} lost samples for ${counts.droppedKernel} failed outputs (losses are reported only when a later sample fits)`);
+  }
+  if (r.malformed) notes.push(`${r.malformed} records were shorter than an event header and ignored`);
+  if (r.consumerError) notes.push(`the consumer stopped on error ${r.consumerError}`);
+  if (r.displacementTruncated) notes.push('ordering.maxDisplacement exceeded the 2^20 tracking window: it is a lower bound');
+  if (!r.bpfStatsEnabled && config.bpfStats) notes.push('BPF run-time stats could not be enabled: cpu.bpfNsPerEvent is 0');
+  if (r.aborted) notes.push(`the storm did not finish: ${r.stormStopped === 'deadline' ? `it hit --timeout-ms ${config.timeoutMs}` : 'it was stopped'} after ${counts.generated} of ${config.children} children`);
+  if (r.stormFailed) notes.push(`${r.stormFailed} fork/vfork calls failed in the storm`);
+
+  // Delivery ends when the last event arrives, which a slow consumer pushes past the storm's end.
+  const deliveryNs = Math.max(r.loadPhaseNs, r.lastDeliveryNs);
+  return {
+    config,
+    counts,
+    rates: { generatedPerSec: perSec(counts.generated, r.loadPhaseNs), deliveredPerSec: perSec(counts.delivered, deliveryNs) },
+    ordering: {
+      inversions: r.inversions,
+      inversionRatio: counts.delivered ? r.inversions / counts.delivered : 0,
+      maxDisplacement: r.maxDisplacement,
+      maxTimeRegressionNs: r.maxTimeRegressionNs,
+    },
+    latencyNs: { p50: r.latP50, p90: r.latP90, p99: r.latP99, p999: r.latP999, max: r.latMax },
+    memory: { bufferBytes: r.bufferBytes, peakOccupancyBytes: r.peakOccupancyBytes },
+    cpu: {
+      consumerNsPerEvent: counts.delivered ? r.consumerCpuNs / counts.delivered : 0,
+      bpfNsPerEvent: r.bpfRunCnt ? r.bpfRunTimeNs / r.bpfRunCnt : 0,
+      wakeups: r.wakeups,
+    },
+    wallNs: r.wallNs,
+    accounting: { kernelBalanced, filterBalanced, notes },
+    attachedVia: r.attachedVia,
+    loadPhaseNs: r.loadPhaseNs,
+    timeline: { windowNs: r.windowNs, delivered: r.timelineDelivered, occupancyBytes: r.timelineOccupancy },
+    aborted: r.aborted,
+    kernel: { mapMemlockBytes: r.mapMemlockBytes, bpfRunCount: r.bpfRunCnt },
+  };
+}
+
+/** Native arguments for a resolved config. */
+export function nativeArgs(config: ScenarioConfig): Record<string, unknown> {
+  return { ...config, stormPath: STORM_PATH };
+}
+
+/**
+ * Runs one trial. `input` may be partial; it is validated (ConfigError) before anything loads.
+ * Rejects with TrialError when the kernel refuses (privileges, missing features), with one line
+ * that says what is missing and how to fix it.
+ */
+export async function runScenario(input: Partial<ScenarioConfig> | Record<string, unknown>): Promise<TrialResult> {
+  const config = resolveConfig(input as Record<string, unknown>);
+  const addon = loadAddon();
+  let native: NativeTrial;
+  try {
+    native = await addon.runTrial(nativeArgs(config));
+  } catch (e) {
+    throw new TrialError(`ringbench: ${(e as Error).message}`);
+  }
+  return shapeTrial(config, native);
+}
+
+/** Stops every running trial (Ctrl-C): storms are told to stop, buffers drained, programs freed. */
+export function abortScenarios(): void {
+  try {
+    loadAddon().abortAll();
+  } catch {
+    /* nothing is running if the addon cannot load */
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * types — the data contract of ringbench: scenario configuration, one trial's result and the
+ * results file a run writes. Field names follow ../shared/DESIGN.md ("counts.delivered",
+ * "latencyNs.p99", ...); JSON fields and CSV columns use exactly these names.
+ */
+
+export type Transport = 'ringbuf' | 'perfbuf';
+export const TRANSPORTS: readonly Transport[] = ['ringbuf', 'perfbuf'];
+
+/** One trial's knobs. Every field has a default (see config.ts). */
+export interface ScenarioConfig {
+  transport: Transport;
+  /** storm: real process exits; saturation: a cheap trigger emitting the same event (issue 7). */
+  load: 'storm' | 'saturation';
+  /** how storm children are made: vfork + _exit, fork + _exit, or vfork + exec of /bin/true */
+  stormMode: 'vfork' | 'fork' | 'exec';
+  /** storm children in total (storm load) */
+  children: number;
+  /** events in total (saturation load) */
+  events: number;
+  /** parallel producers: storm worker threads */
+  workers: number;
+  /** children (or events) per second over all workers; 0 = as fast as possible */
+  rateCap: number;
+  /** ring buffer data bytes: a power-of-two multiple of the page size */
+  ringbufBytes: number;
+  /** perf buffer data pages per CPU (power of two); derived from ringbufBytes when memory = 'equal' */
+  perfbufPages: number;
+  /** equal: perfbuf data bytes over all CPUs = ringbuf data bytes (fair default); per-cpu: use perfbufPages as given */
+  memory: 'equal' | 'per-cpu';
+  /** bytes of each event record, padding included (64..4096) */
+  eventBytes: number;
+  /** ringbuf: reserve/submit in place, or bpf_ringbuf_output of a staged copy */
+  ringbufSubmit: 'reserve' | 'output';
+  /** ringbuf wake-up policy: adaptive (kernel decides), no-wakeup with forced wake every N, or sampled by available bytes */
+  ringbufWakeup: 'adaptive' | 'every-n' | 'sampled';
+  /** every-n: force a wake-up every N events */
+  wakeupEvery: number;
+  /** sampled: force a wake-up when at least this many bytes are unread (bpf_ringbuf_query) */
+  wakeupBytes: number;
+  /** perfbuf: wake the consumer every N events (perf_event_attr.wakeup_events) */
+  perfbufWakeupEvents: number;
+  /** perfbuf: wake the consumer at this many bytes instead (watermark); 0 = use perfbufWakeupEvents */
+  perfbufWatermarkBytes: number;
+  /** epoll: libbpf's poll(); busy: libbpf's consume() in a loop */
+  consumer: 'epoll' | 'busy';
+  /** busy-wait this long per event in the consumer: a slow consumer */
+  consumerDelayNs: number;
+  /** CPU to pin the consumer thread to; -1 = no pinning */
+  consumerCpu: number;
+  /** how the exit program attaches: auto tries tp_btf, raw_tp, then tp (tracefs) */
+  attach: 'auto' | 'tp_btf' | 'raw_tp' | 'tp';
+  /** hard bound on the load phase; the storm is killed past it */
+  timeoutMs: number;
+  /** width of a timeline window */
+  windowMs: number;
+  /** collect per-program run time through BPF_ENABLE_STATS */
+  bpfStats: boolean;
+}
+
+export interface Counts {
+  generated: number;
+  seenByBpf: number;
+  delivered: number;
+  droppedKernel: number;
+  lostReported: number;
+  missing: number;
+}
+
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** What one trial measured. */
+export interface TrialMetrics {
+  counts: Counts;
+  rates: { generatedPerSec: number; deliveredPerSec: number };
+  ordering: {
+    inversions: number;
+    inversionRatio: number;
+    maxDisplacement: number;
+    maxTimeRegressionNs: number;
+  };
+  latencyNs: Percentiles;
+  memory: { bufferBytes: number; peakOccupancyBytes: number };
+  cpu: { consumerNsPerEvent: number; bpfNsPerEvent: number; wakeups: number };
+  wallNs: number;
+}
+
+export interface Timeline {
+  windowNs: number;
+  /** events delivered in each window, from the start of the load phase */
+  delivered: number[];
+  /** most unread bytes seen in each window */
+  occupancyBytes: number[];
+}
+
+export interface TrialResult extends TrialMetrics {
+  /** the configuration actually used (derived sizes filled in) */
+  config: ScenarioConfig;
+  /** accounting identities checked against what the kernel reported */
+  accounting: {
+    /** delivered + droppedKernel == seenByBpf */
+    kernelBalanced: boolean;
+    /** seenByBpf == generated */
+    filterBalanced: boolean;
+    /** plain-language notes when something does not add up or the run was cut short */
+    notes: string[];
+  };
+  attachedVia: string;
+  loadPhaseNs: number;
+  timeline: Timeline;
+  /** true when the trial was stopped (timeout, Ctrl-C) before the storm finished */
+  aborted: boolean;
+  /** what the kernel itself reported beside the metrics */
+  kernel: {
+    /** fdinfo memlock of the transport map: the ringbuf's pages; perf pages are not charged to the map */
+    mapMemlockBytes: number;
+    /** exit program runs counted by bpf_stats (includes runs the filter rejected) */
+    bpfRunCount: number;
+  };
+}
+
+/** Mean and spread of one metric over repeats. */
+export interface Aggregate {
+  n: number;
+  mean: number;
+  stddev: number;
+  min: number;
+  max: number;
+  median: number;
+  /** 95% confidence interval of the mean (Student t) */
+  ci95: [number, number];
+  /** relative half-width of the CI: (hi - lo) / 2 / |mean| */
+  relCi: number;
+  /** repeats outside 1.5 IQR */
+  outliers: number;
+}
+
+export interface Environment {
+  kernel: string;
+  cpuModel: string;
+  cpuCount: number;
+  libbpf: string;
+  clang: string;
+  bpftool: string;
+  node: string;
+  ringbench: string;
+  gitCommit: string;
+  hostname: string;
+  date: string;
+  /** the probe's JSON (issue 5), when available */
+  capabilities?: unknown;
+}
+
+/** One scenario of a suite: its configuration, the raw value of every repeat, and aggregates. */
+export interface ScenarioRecord {
+  /** stable identity used to match scenarios across runs: "<group>/<label>/<transport>" */
+  id: string;
+  /** the question this scenario belongs to, e.g. "producers", "memory", "wakeup", "event-size" */
+  group: string;
+  /** the swept value, human-readable, e.g. "workers=2" */
+  label: string;
+  /** the swept parameter's name and numeric value, for charts */
+  x: { name: string; value: number };
+  transport: Transport;
+  config: ScenarioConfig;
+  /** flattened dotted metric name -> one value per repeat, e.g. "rates.deliveredPerSec": [..] */
+  repeats: Record<string, number[]>;
+  /** flattened dotted metric name -> aggregate */
+  aggregates: Record<string, Aggregate>;
+  /** the timeline of the last repeat (for the storm timeline chart) */
+  timeline?: Timeline;
+  /** words about noise or accounting, shown in reports */
+  warnings: string[];
+}
+
+export const RESULTS_SCHEMA = 'ringbench/results@1';
+
+export interface ResultsFile {
+  schema: typeof RESULTS_SCHEMA;
+  suite: string;
+  command: string;
+  startedAt: string;
+  finishedAt?: string;
+  complete: boolean;
+  environment: Environment;
+  scenarios: ScenarioRecord[];
+}
+
+/** Metrics reported for every trial, as dotted names; the order is the CSV column order. */
+export const METRIC_NAMES = [
+  'counts.generated',
+  'counts.seenByBpf',
+  'counts.delivered',
+  'counts.droppedKernel',
+  'counts.lostReported',
+  'counts.missing',
+  'rates.generatedPerSec',
+  'rates.deliveredPerSec',
+  'ordering.inversions',
+  'ordering.inversionRatio',
+  'ordering.maxDisplacement',
+  'ordering.maxTimeRegressionNs',
+  'latencyNs.p50',
+  'latencyNs.p90',
+  'latencyNs.p99',
+  'latencyNs.p999',
+  'latencyNs.max',
+  'memory.bufferBytes',
+  'memory.peakOccupancyBytes',
+  'cpu.consumerNsPerEvent',
+  'cpu.bpfNsPerEvent',
+  'cpu.wakeups',
+  'wallNs',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+/** Which way is better, for verdicts (compare, report). */
+export const HIGHER_IS_BETTER: ReadonlySet<string> = new Set([
+  'rates.generatedPerSec',
+  'rates.deliveredPerSec',
+  'counts.delivered',
+]);

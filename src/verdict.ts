@@ -1,0 +1,296 @@
+/**
+ * verdict — one plain-language answer per question (throughput, drops, memory, ordering,
+ * latency, CPU), computed from a result set's aggregates and stated with its uncertainty.
+ * A difference is called only when the two transports' 95% intervals do not overlap; otherwise
+ * the line says the intervals overlap. With a single repeat there is no interval, and it says so.
+ */
+import {
+  DROP_RATE,
+  fmtBytes,
+  fmtNs,
+  fmtPct,
+  fmtSi,
+  halfCi,
+  intervalsOverlap,
+  metricAggregate,
+  recordsOf,
+  wakeupVariant,
+  type ResultSet,
+} from './report-data.js';
+import type { Aggregate, ScenarioRecord, Transport } from './types.js';
+
+export type Question = 'Throughput' | 'Drops' | 'Memory' | 'Ordering' | 'Latency' | 'CPU';
+export const QUESTIONS: readonly Question[] = ['Throughput', 'Drops', 'Memory', 'Ordering', 'Latency', 'CPU'];
+
+export interface Verdict {
+  question: Question;
+  /** the sentence after "Question:" */
+  text: string;
+  /** which transport the data favours; null when no clear difference or no data */
+  favours: Transport | null;
+}
+
+/** Pair of a ringbuf and a perfbuf record that ran the same scenario (same group and x). */
+interface Pair {
+  group: string;
+  x: number;
+  label: string;
+  ringbuf: ScenarioRecord;
+  perfbuf: ScenarioRecord;
+}
+
+/**
+ * Pairs by group and x value. When one transport has several records at an x (the wakeup group's
+ * ringbuf policies), the one whose policy matches perfbuf's (every-n) is the fair partner.
+ */
+function pairs(set: ResultSet, group?: string): Pair[] {
+  const byKey = new Map<string, { ringbuf: ScenarioRecord[]; perfbuf: ScenarioRecord[] }>();
+  for (const r of set.results.scenarios) {
+    if (group && r.group !== group) continue;
+    const key = `${r.group}\u0000${r.x?.value}`;
+    if (!byKey.has(key)) byKey.set(key, { ringbuf: [], perfbuf: [] });
+    byKey.get(key)![r.transport]?.push(r);
+  }
+  const out: Pair[] = [];
+  for (const { ringbuf, perfbuf } of byKey.values()) {
+    if (!ringbuf.length || !perfbuf.length) continue;
+    const p = perfbuf[0];
+    const r = ringbuf.find((x) => wakeupVariant(x) === wakeupVariant(p)) ?? ringbuf[0];
+    out.push({ group: r.group, x: r.x.value, label: r.label, ringbuf: r, perfbuf: p });
+  }
+  return out.sort((a, b) => (a.group === b.group ? a.x - b.x : a.group < b.group ? -1 : 1));
+}
+
+interface Contrast {
+  ring: Aggregate;
+  perf: Aggregate;
+  /** ringbuf mean / perfbuf mean */
+  ratio: number;
+  /** relative half-width of the ratio's 95% CI (first-order propagation of both intervals) */
+  ratioRelCi: number;
+  overlap: boolean;
+  /** at least one side has a single repeat: no interval to judge by */
+  single: boolean;
+}
+
+function contrast(p: Pair, metric: string): Contrast | undefined {
+  const ring = metricAggregate(p.ringbuf, metric);
+  const perf = metricAggregate(p.perfbuf, metric);
+  if (!ring || !perf) return undefined;
+  const rel = (a: Aggregate) => (a.mean !== 0 ? halfCi(a) / Math.abs(a.mean) : 0);
+  return {
+    ring,
+    perf,
+    ratio: ring.mean / perf.mean,
+    ratioRelCi: Math.hypot(rel(ring), rel(perf)),
+    overlap: intervalsOverlap(ring, perf),
+    single: ring.n < 2 || perf.n < 2,
+  };
+}
+
+function ciWords(c: Contrast): string {
+  return c.single ? '1 run, no interval' : `95% CI ±${Math.max(1, Math.round(c.ratioRelCi * 100))}%`;
+}
+
+function at(p: Pair): string {
+  switch (p.group) {
+    case 'producers':
+      return `${p.x} producer${p.x === 1 ? '' : 's'}`;
+    case 'memory':
+      return `${fmtBytes(p.x)} of buffer`;
+    case 'event-size':
+      return `${fmtBytes(p.x)} events`;
+    case 'wakeup':
+      return `wake-up every ${p.x}`;
+    default:
+      return `${p.group} ${p.label}`;
+  }
+}
+
+/** Pairs of the preferred group, else of any group that has the metric. */
+function pairsFor(set: ResultSet, metric: string, preferred: string[]): { pairs: Pair[]; fallback: boolean } {
+  for (const g of preferred) {
+    const ps = pairs(set, g).filter((p) => contrast(p, metric));
+    if (ps.length) return { pairs: ps, fallback: false };
+  }
+  return { pairs: pairs(set).filter((p) => contrast(p, metric)), fallback: true };
+}
+
+function verdictThroughput(set: ResultSet): Verdict {
+  const metric = 'rates.deliveredPerSec';
+  const { pairs: ps } = pairsFor(set, metric, ['producers']);
+  if (!ps.length) return { question: 'Throughput', text: 'no data: no paired ringbuf/perfbuf scenarios with a delivery rate.', favours: null };
+  // The headline is the heaviest load: where the transports differ most if they differ at all.
+  const head = ps.reduce((a, b) => (b.x > a.x && b.group === a.group ? b : a));
+  const c = contrast(head, metric)!;
+  let ahead = { ringbuf: 0, perfbuf: 0, none: 0 };
+  for (const p of ps.filter((q) => q.group === head.group)) {
+    const k = contrast(p, metric)!;
+    if (k.overlap) ahead.none++;
+    else ahead[k.ring.mean > k.perf.mean ? 'ringbuf' : 'perfbuf']++;
+  }
+  const n = ahead.ringbuf + ahead.perfbuf + ahead.none;
+  const tally = n > 1 ? ` Across ${n} ${head.group === 'producers' ? 'producer counts' : 'scenarios'}: ringbuf ahead in ${ahead.ringbuf}, perfbuf in ${ahead.perfbuf}, overlapping in ${ahead.none}.` : '';
+  const values = `${fmtSi(c.ring.mean)} vs ${fmtSi(c.perf.mean)} events/s`;
+  if (c.overlap) {
+    return {
+      question: 'Throughput',
+      text: `no clear difference at ${at(head)}: ringbuf ${values} for perfbuf; the 95% intervals overlap.${tally}`,
+      favours: null,
+    };
+  }
+  const [winner, loser, ratio] = c.ratio >= 1 ? ['ringbuf', 'perfbuf', c.ratio] : ['perfbuf', 'ringbuf', 1 / c.ratio];
+  return {
+    question: 'Throughput',
+    text: `${winner} delivers ${ratio.toFixed(2)}× ${loser}'s events/s at ${at(head)} (${ciWords(c)}): ringbuf ${values} for perfbuf.${tally}`,
+    favours: winner as Transport,
+  };
+}
+
+function verdictDrops(set: ResultSet): Verdict {
+  const ps = pairs(set).filter((p) => contrast(p, DROP_RATE));
+  if (!ps.length) return { question: 'Drops', text: 'no data: no paired scenarios with kernel drop counts.', favours: null };
+  const cs = ps.map((p) => ({ p, c: contrast(p, DROP_RATE)! }));
+  if (cs.every(({ c }) => c.ring.max === 0 && c.perf.max === 0)) {
+    return { question: 'Drops', text: `neither transport dropped an event in any of the ${ps.length} paired scenarios.`, favours: null };
+  }
+  const ringMore = cs.filter(({ c }) => !c.overlap && c.ring.mean > c.perf.mean);
+  const perfMore = cs.filter(({ c }) => !c.overlap && c.perf.mean > c.ring.mean);
+  const gap = ({ c }: { c: Contrast }) => Math.abs(c.ring.mean - c.perf.mean);
+  const worst = [...cs].sort((a, b) => gap(b) - gap(a))[0];
+  const detail = (x: { p: Pair; c: Contrast }) =>
+    `largest gap at ${at(x.p)}: perfbuf drops ${fmtPct(x.c.perf.mean)} ± ${fmtPct(halfCi(x.c.perf))}, ringbuf ${fmtPct(x.c.ring.mean)} ± ${fmtPct(halfCi(x.c.ring))}`;
+  if (perfMore.length === ringMore.length) {
+    const text = perfMore.length === 0
+      ? `no clear difference: the drop-rate intervals overlap in all ${ps.length} paired scenarios (${detail(worst)}).`
+      : `mixed: perfbuf drops clearly more in ${perfMore.length} and ringbuf in ${ringMore.length} of ${ps.length} paired scenarios (${detail(worst)}).`;
+    return { question: 'Drops', text, favours: null };
+  }
+  const [more, less, moreList, lessList] = perfMore.length > ringMore.length
+    ? (['perfbuf', 'ringbuf', perfMore, ringMore] as const)
+    : (['ringbuf', 'perfbuf', ringMore, perfMore] as const);
+  const show = [...moreList].sort((a, b) => gap(b) - gap(a))[0];
+  return {
+    question: 'Drops',
+    text: `${more} drops more: its drop rate is clearly higher in ${moreList.length} of ${ps.length} paired scenarios (${less} in ${lessList.length}); ${detail(show)}.`,
+    favours: less,
+  };
+}
+
+function verdictMemory(set: ResultSet): Verdict {
+  const recs = recordsOf(set, 'memory');
+  if (!recs.length) return { question: 'Memory', text: 'no data: no memory sweep in these results.', favours: null };
+  // "Stops dropping": from this size up, the upper end of every drop-rate interval is under 0.1%.
+  const limit = 0.001;
+  const cutoff: Partial<Record<Transport, { bytes: number | null; worstAtMax: number; sizes: number }>> = {};
+  for (const t of ['ringbuf', 'perfbuf'] as Transport[]) {
+    const series = recs
+      .filter((r) => r.transport === t)
+      .map((r) => ({ x: r.x.value, a: metricAggregate(r, DROP_RATE) }))
+      .filter((s): s is { x: number; a: Aggregate } => !!s.a)
+      .sort((a, b) => a.x - b.x);
+    if (!series.length) continue;
+    let bytes: number | null = null;
+    for (let i = series.length - 1; i >= 0 && series[i].a.ci95[1] < limit; i--) bytes = series[i].x;
+    cutoff[t] = { bytes, worstAtMax: series[series.length - 1].a.mean, sizes: series.length };
+  }
+  const r = cutoff.ringbuf;
+  const p = cutoff.perfbuf;
+  if (!r || !p) return { question: 'Memory', text: 'no data: the memory sweep lacks one of the transports.', favours: null };
+  const words = (t: Transport, c: NonNullable<typeof r>) =>
+    c.bytes === null ? `${t} still drops ${fmtPct(c.worstAtMax)} at the largest size tried` : `${t} stops dropping at ${fmtBytes(c.bytes)}`;
+  const lead = 'with the same total memory and a slow consumer, ';
+  const tail = ` ("stops" = the 95% interval of the drop rate stays under ${fmtPct(limit)} from that size up).`;
+  const rb = r.bytes ?? Infinity;
+  const pb = p.bytes ?? Infinity;
+  if (rb === pb) {
+    const same = r.bytes === null ? 'both transports still drop at the largest size tried' : `both stop dropping at ${fmtBytes(rb)}`;
+    return { question: 'Memory', text: `no difference in the buffer size needed: ${lead}${same}${tail}`, favours: null };
+  }
+  const better: Transport = rb < pb ? 'ringbuf' : 'perfbuf';
+  return {
+    question: 'Memory',
+    text: `${better} needs less buffer: ${lead}${words('ringbuf', r)}, ${words('perfbuf', p)}${tail}`,
+    favours: better,
+  };
+}
+
+function verdictOrdering(set: ResultSet): Verdict {
+  const metric = 'ordering.inversionRatio';
+  const { pairs: ps } = pairsFor(set, metric, ['producers']);
+  if (!ps.length) return { question: 'Ordering', text: 'no data: no paired scenarios with ordering counts.', favours: null };
+  const cs = ps.map((p) => ({ p, c: contrast(p, metric)! }));
+  if (cs.every(({ c }) => c.ring.max === 0 && c.perf.max === 0)) {
+    return { question: 'Ordering', text: `both transports delivered every event in sequence order in all ${ps.length} paired scenarios.`, favours: null };
+  }
+  const head = ps.reduce((a, b) => (b.x > a.x && b.group === a.group ? b : a));
+  const c = contrast(head, metric)!;
+  const disp = (r: ScenarioRecord) => metricAggregate(r, 'ordering.maxDisplacement');
+  const side = (t: Transport, a: Aggregate, r: ScenarioRecord) =>
+    `${t} ${fmtPct(a.mean)}${a.n > 1 ? ` ± ${fmtPct(halfCi(a))}` : ''} (worst displacement ${fmtSi(disp(r)?.max ?? NaN)} positions)`;
+  const both = `${side('ringbuf', c.ring, head.ringbuf)} vs ${side('perfbuf', c.perf, head.perfbuf)}`;
+  if (c.overlap) {
+    return { question: 'Ordering', text: `no clear difference at ${at(head)}: out-of-order share ${both}; the intervals overlap.`, favours: null };
+  }
+  const better: Transport = c.ring.mean < c.perf.mean ? 'ringbuf' : 'perfbuf';
+  const worse: Transport = better === 'ringbuf' ? 'perfbuf' : 'ringbuf';
+  return {
+    question: 'Ordering',
+    text: `${worse} delivers more events out of sequence order at ${at(head)}: ${both}.`,
+    favours: better,
+  };
+}
+
+function verdictLatency(set: ResultSet): Verdict {
+  const metric = 'latencyNs.p99';
+  const { pairs: ps, fallback } = pairsFor(set, metric, ['latency']);
+  if (!ps.length) return { question: 'Latency', text: 'no data: no paired scenarios with latency percentiles.', favours: null };
+  // Outside the latency group, the lightest load is the closest to "moderate rate".
+  const head = fallback ? ps.reduce((a, b) => (b.x < a.x ? b : a)) : ps[0];
+  const c = contrast(head, metric)!;
+  const p50 = contrast(head, 'latencyNs.p50');
+  const where = fallback ? ` (no latency group; taken from ${head.group} ${head.label})` : '';
+  const median = p50 ? `; median ${fmtNs(p50.ring.mean)} vs ${fmtNs(p50.perf.mean)}` : '';
+  const values = `${fmtNs(c.ring.mean)} vs ${fmtNs(c.perf.mean)}`;
+  if (c.overlap) {
+    return { question: 'Latency', text: `no clear difference in p99 delivery latency: ringbuf ${values} for perfbuf; the intervals overlap${median}${where}.`, favours: null };
+  }
+  const better: Transport = c.ring.mean < c.perf.mean ? 'ringbuf' : 'perfbuf';
+  const ratio = better === 'ringbuf' ? c.ratio : 1 / c.ratio;
+  const worse = better === 'ringbuf' ? 'perfbuf' : 'ringbuf';
+  return {
+    question: 'Latency',
+    text: `${better}'s p99 delivery latency is ${ratio.toFixed(2)}× ${worse}'s (${ciWords(c)}): ringbuf ${values} for perfbuf${median}${where}.`,
+    favours: better,
+  };
+}
+
+function verdictCpu(set: ResultSet): Verdict {
+  const consumer = 'cpu.consumerNsPerEvent';
+  const bpf = 'cpu.bpfNsPerEvent';
+  const { pairs: ps, fallback } = pairsFor(set, consumer, ['cpu']);
+  if (!ps.length) return { question: 'CPU', text: 'no data: no paired scenarios with CPU cost.', favours: null };
+  const head = fallback ? ps.reduce((a, b) => (b.x < a.x ? b : a)) : ps[0];
+  const part = (metric: string, name: string): { words: string; favours: Transport | null } => {
+    const c = contrast(head, metric);
+    if (!c || (c.ring.mean === 0 && c.perf.mean === 0)) return { words: `${name}: not measured`, favours: null };
+    const values = `ringbuf ${fmtNs(c.ring.mean)} vs perfbuf ${fmtNs(c.perf.mean)} per event`;
+    if (c.overlap) return { words: `${name}: no clear difference (${values}; intervals overlap)`, favours: null };
+    return {
+      words: `${name}: ${values} (ringbuf/perfbuf = ${c.ratio.toFixed(2)}×, ${ciWords(c)})`,
+      favours: c.ring.mean < c.perf.mean ? 'ringbuf' : 'perfbuf',
+    };
+  };
+  const cons = part(consumer, 'consumer thread');
+  const prog = part(bpf, 'BPF program');
+  const where = fallback ? ` (no cpu group; taken from ${head.group} ${head.label})` : '';
+  // The consumer is where the transports' designs differ most, so it decides the direction.
+  const favours = cons.favours ?? prog.favours;
+  const lead = favours ? `${favours} is cheaper per event — ` : 'no clear difference in CPU per event — ';
+  return { question: 'CPU', text: `${lead}${cons.words}; ${prog.words}${where}.`, favours };
+}
+
+/** All six verdicts for one result set, in QUESTIONS order. */
+export function computeVerdicts(set: ResultSet): Verdict[] {
+  return [verdictThroughput(set), verdictDrops(set), verdictMemory(set), verdictOrdering(set), verdictLatency(set), verdictCpu(set)];
+}

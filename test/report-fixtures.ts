@@ -1,0 +1,364 @@
+/**
+ * report-fixtures — synthetic but realistic ResultsFile objects for the report tests: both
+ * transports over every suite group (producers, memory, wakeup, event-size, latency, cpu) with
+ * seeded noise, so charts, tables and verdicts have something plausible to chew on. Also a tiny
+ * PNG decoder, because the tests must look at pixels and no image library is installed.
+ */
+import { inflateSync } from 'node:zlib';
+import { aggregate } from '../src/stats.js';
+import {
+  METRIC_NAMES,
+  RESULTS_SCHEMA,
+  type ResultsFile,
+  type ScenarioConfig,
+  type ScenarioRecord,
+  type Timeline,
+  type Transport,
+} from '../src/types.js';
+
+export interface FixtureOptions {
+  hostname?: string;
+  kernel?: string;
+  /** true: perfbuf is the transport that drops more; false: ringbuf does (the verdict must flip) */
+  perfbufDropsMore?: boolean;
+  /** repeats per scenario */
+  repeats?: number;
+  seed?: number;
+  /** which groups to include; all by default */
+  groups?: string[];
+}
+
+/** mulberry32: a small deterministic PRNG so fixtures are identical run to run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function defaultConfig(transport: Transport, over: Partial<ScenarioConfig> = {}): ScenarioConfig {
+  return {
+    transport,
+    load: 'storm',
+    stormMode: 'vfork',
+    children: 20000,
+    events: 0,
+    workers: 1,
+    rateCap: 0,
+    ringbufBytes: 256 * 1024,
+    perfbufPages: 32,
+    memory: 'equal',
+    eventBytes: 128,
+    ringbufSubmit: 'reserve',
+    ringbufWakeup: 'adaptive',
+    wakeupEvery: 1,
+    wakeupBytes: 0,
+    perfbufWakeupEvents: 1,
+    perfbufWatermarkBytes: 0,
+    consumer: 'epoll',
+    consumerDelayNs: 0,
+    consumerCpu: -1,
+    attach: 'auto',
+    timeoutMs: 30000,
+    windowMs: 10,
+    bpfStats: true,
+    ...over,
+  };
+}
+
+/** Means of one scenario's metrics; everything else is derived from these. */
+interface Shape {
+  generatedPerSec: number;
+  dropRate: number;
+  inversionRatio: number;
+  maxDisplacement: number;
+  latencyUs: [number, number, number, number, number];
+  consumerNs: number;
+  bpfNs: number;
+  eventsPerWakeup: number;
+  bufferBytes: number;
+  /** relative noise of each repeat */
+  noise: number;
+}
+
+function record(
+  rand: () => number,
+  repeats: number,
+  group: string,
+  label: string,
+  x: { name: string; value: number },
+  transport: Transport,
+  config: ScenarioConfig,
+  s: Shape,
+  withTimeline: boolean,
+): ScenarioRecord {
+  const per: Record<string, number[]> = Object.fromEntries(METRIC_NAMES.map((m) => [m, [] as number[]]));
+  const jitter = () => 1 + (rand() * 2 - 1) * s.noise;
+  for (let r = 0; r < repeats; r++) {
+    const generated = config.children;
+    const seen = generated;
+    const drop = Math.min(1, Math.max(0, s.dropRate * jitter()));
+    const dropped = Math.round(seen * drop);
+    const delivered = seen - dropped;
+    const genRate = s.generatedPerSec * jitter();
+    const wallNs = (generated / genRate) * 1e9;
+    const inv = Math.round(delivered * s.inversionRatio * jitter());
+    const lat = s.latencyUs.map((u) => u * 1000 * jitter()).sort((a, b) => a - b);
+    const v: Record<string, number> = {
+      'counts.generated': generated,
+      'counts.seenByBpf': seen,
+      'counts.delivered': delivered,
+      'counts.droppedKernel': dropped,
+      'counts.lostReported': transport === 'perfbuf' ? dropped : 0,
+      'counts.missing': generated - delivered,
+      'rates.generatedPerSec': genRate,
+      'rates.deliveredPerSec': genRate * (delivered / generated),
+      'ordering.inversions': inv,
+      'ordering.inversionRatio': inv / Math.max(1, delivered),
+      'ordering.maxDisplacement': Math.round(s.maxDisplacement * jitter()),
+      'ordering.maxTimeRegressionNs': s.inversionRatio > 0 ? 40000 * jitter() : 0,
+      'latencyNs.p50': lat[0],
+      'latencyNs.p90': lat[1],
+      'latencyNs.p99': lat[2],
+      'latencyNs.p999': lat[3],
+      'latencyNs.max': lat[4],
+      'memory.bufferBytes': s.bufferBytes,
+      'memory.peakOccupancyBytes': Math.min(s.bufferBytes, s.bufferBytes * (0.2 + s.dropRate * 3) * jitter()),
+      'cpu.consumerNsPerEvent': s.consumerNs * jitter(),
+      'cpu.bpfNsPerEvent': s.bpfNs * jitter(),
+      'cpu.wakeups': Math.round(delivered / s.eventsPerWakeup),
+      wallNs,
+    };
+    for (const m of METRIC_NAMES) per[m].push(v[m]);
+  }
+  const aggregates = Object.fromEntries(METRIC_NAMES.map((m) => [m, aggregate(per[m])]));
+  let timeline: Timeline | undefined;
+  if (withTimeline) {
+    const windows = Math.round(aggregates.wallNs.mean / 10e6);
+    const perWindow = (aggregates['rates.deliveredPerSec'].mean * 10e6) / 1e9;
+    timeline = { windowNs: 10e6, delivered: [], occupancyBytes: [] };
+    for (let w = 0; w < windows; w++) {
+      const ramp = Math.min(1, (w + 1) / 5) * Math.min(1, (windows - w) / 3);
+      timeline.delivered.push(Math.round(perWindow * ramp * (0.85 + 0.3 * rand())));
+      const occ = s.bufferBytes * (0.15 + s.dropRate * 2) * (0.5 + rand());
+      timeline.occupancyBytes.push(Math.round(Math.min(s.bufferBytes, occ * ramp)));
+    }
+  }
+  return {
+    id: `${group}/${label}/${transport}`,
+    group,
+    label,
+    x,
+    transport,
+    config,
+    repeats: per,
+    aggregates,
+    timeline,
+    warnings: [],
+  };
+}
+
+const KiB = 1024;
+const ALL_GROUPS = ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu'];
+
+/** A complete two-transport results file. */
+export function makeResults(opts: FixtureOptions = {}): ResultsFile {
+  const rand = prng(opts.seed ?? 42);
+  const repeats = opts.repeats ?? 5;
+  const perfWorse = opts.perfbufDropsMore ?? true;
+  const groups = new Set(opts.groups ?? ALL_GROUPS);
+  const ncpu = 2;
+  const out: ScenarioRecord[] = [];
+  // Drop-rate curve of the transport that drops more vs the one that drops less, by pressure 0..1.
+  const drops = (t: Transport, pressure: number) => {
+    const worse = (t === 'perfbuf') === perfWorse;
+    return worse ? Math.max(0, 0.45 * pressure ** 1.3 - 0.005) : Math.max(0, 0.2 * pressure ** 2.2 - 0.004);
+  };
+  const base = (t: Transport): Shape => ({
+    generatedPerSec: 36000,
+    dropRate: 0,
+    inversionRatio: t === 'perfbuf' ? 0.01 : 0,
+    maxDisplacement: t === 'perfbuf' ? 60 : 0,
+    latencyUs: t === 'perfbuf' ? [24, 61, 190, 870, 2400] : [18, 42, 125, 590, 1900],
+    consumerNs: t === 'perfbuf' ? 345 : 262,
+    bpfNs: t === 'perfbuf' ? 238 : 214,
+    eventsPerWakeup: t === 'perfbuf' ? 1 : 3.5,
+    bufferBytes: t === 'perfbuf' ? 256 * KiB + ncpu * 4096 : 256 * KiB + 2 * 4096,
+    noise: 0.04,
+  });
+  const both: Transport[] = ['ringbuf', 'perfbuf'];
+
+  if (groups.has('producers')) {
+    for (const workers of [1, 2, 4]) {
+      for (const t of both) {
+        const s = base(t);
+        s.generatedPerSec = [30500, 38800, 42100][Math.log2(workers)] * (t === 'perfbuf' ? 0.97 : 1);
+        s.dropRate = drops(t, [0.02, 0.08, 0.2][Math.log2(workers)]);
+        s.inversionRatio = t === 'perfbuf' ? [0.004, 0.021, 0.043][Math.log2(workers)] : 0;
+        s.maxDisplacement = t === 'perfbuf' ? [12, 140, 410][Math.log2(workers)] : 0;
+        const cfg = defaultConfig(t, { workers });
+        out.push(record(rand, repeats, 'producers', `workers=${workers}`, { name: 'workers', value: workers }, t, cfg, s, workers === 4));
+      }
+    }
+  }
+  if (groups.has('memory')) {
+    for (const bytes of [16, 64, 256, 1024, 4096].map((k) => k * KiB)) {
+      for (const t of both) {
+        const s = base(t);
+        s.bufferBytes = t === 'perfbuf' ? bytes + ncpu * 4096 : bytes + 2 * 4096;
+        s.dropRate = drops(t, Math.max(0, 1 - Math.log2(bytes / (16 * KiB)) / 6));
+        s.generatedPerSec = 33000;
+        s.noise = 0.06;
+        const cfg = defaultConfig(t, { ringbufBytes: bytes, perfbufPages: bytes / ncpu / 4096, consumerDelayNs: 20000 });
+        out.push(record(rand, repeats, 'memory', `buffer=${bytes / KiB}KiB`, { name: 'bufferBytes', value: bytes }, t, cfg, s, false));
+      }
+    }
+  }
+  if (groups.has('wakeup')) {
+    for (const n of [1, 8, 32, 128]) {
+      for (const [t, policy] of [['ringbuf', 'adaptive'], ['ringbuf', 'every-n'], ['perfbuf', 'every-n']] as const) {
+        const s = base(t);
+        const amortised = policy === 'adaptive' ? 1 : 1 / Math.sqrt(n);
+        s.consumerNs = (t === 'perfbuf' ? 180 : 140) + 420 * amortised;
+        s.eventsPerWakeup = policy === 'adaptive' ? 3.5 : n;
+        s.generatedPerSec = 34000 + (policy === 'adaptive' ? 0 : 2500 * Math.log2(n) / 7);
+        const cfg = defaultConfig(t, {
+          ringbufWakeup: t === 'ringbuf' ? policy : 'adaptive',
+          wakeupEvery: n,
+          perfbufWakeupEvents: n,
+        });
+        const label = t === 'ringbuf' ? `${policy} N=${n}` : `every N=${n}`;
+        out.push(record(rand, repeats, 'wakeup', label, { name: 'N', value: n }, t, cfg, s, false));
+      }
+    }
+  }
+  if (groups.has('event-size')) {
+    for (const bytes of [64, 256, 1024, 4096]) {
+      for (const t of both) {
+        const s = base(t);
+        s.generatedPerSec = 36000 * (1 - Math.log2(bytes / 64) * 0.03);
+        s.dropRate = drops(t, Math.log2(bytes / 64) / 9);
+        s.consumerNs = base(t).consumerNs + bytes * 0.05;
+        const cfg = defaultConfig(t, { eventBytes: bytes });
+        out.push(record(rand, repeats, 'event-size', `event=${bytes}B`, { name: 'eventBytes', value: bytes }, t, cfg, s, false));
+      }
+    }
+  }
+  if (groups.has('latency')) {
+    for (const t of both) {
+      const s = base(t);
+      s.generatedPerSec = 10000;
+      s.noise = 0.05;
+      const cfg = defaultConfig(t, { rateCap: 10000 });
+      out.push(record(rand, repeats, 'latency', 'rate=10k/s', { name: 'rateCap', value: 10000 }, t, cfg, s, false));
+    }
+  }
+  if (groups.has('cpu')) {
+    for (const t of both) {
+      const s = base(t);
+      s.noise = 0.03;
+      const cfg = defaultConfig(t, { consumerCpu: 1 });
+      out.push(record(rand, repeats, 'cpu', 'pinned', { name: 'workers', value: 1 }, t, cfg, s, false));
+    }
+  }
+  return {
+    schema: RESULTS_SCHEMA,
+    suite: 'standard',
+    command: 'sudo npx ringbench run --suite standard --out reports/2025-01-01',
+    startedAt: '2025-01-01T10:00:00.000Z',
+    finishedAt: '2025-01-01T10:14:12.000Z',
+    complete: true,
+    environment: {
+      kernel: opts.kernel ?? '6.1.0-28-amd64',
+      cpuModel: 'Intel(R) Xeon(R) CPU @ 2.20GHz',
+      cpuCount: ncpu,
+      libbpf: '1.1.0',
+      clang: '14.0.6',
+      bpftool: 'v7.1.0',
+      node: 'v20.20.2',
+      ringbench: '0.1.0',
+      gitCommit: '0123456789abcdef0123456789abcdef01234567',
+      hostname: opts.hostname ?? 'bench-a',
+      date: '2025-01-01T10:00:00.000Z',
+    },
+    scenarios: out,
+  };
+}
+
+/** Decoded RGBA pixels of a non-interlaced 8-bit PNG (what resvg and Chromium write). */
+export function decodePng(buf: Buffer): { width: number; height: number; rgba: Uint8Array } {
+  const sig = [137, 80, 78, 71, 13, 10, 26, 10];
+  if (!sig.every((b, i) => buf[i] === b)) throw new Error('not a PNG');
+  let pos = 8;
+  let width = 0;
+  let height = 0;
+  let colorType = 0;
+  const idat: Buffer[] = [];
+  while (pos < buf.length) {
+    const len = buf.readUInt32BE(pos);
+    const type = buf.toString('ascii', pos + 4, pos + 8);
+    const data = buf.subarray(pos + 8, pos + 8 + len);
+    if (type === 'IHDR') {
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      if (data[8] !== 8 || data[12] !== 0) throw new Error('only 8-bit non-interlaced PNGs');
+      colorType = data[9];
+    } else if (type === 'IDAT') idat.push(data);
+    else if (type === 'IEND') break;
+    pos += 12 + len;
+  }
+  const channels = colorType === 6 ? 4 : colorType === 2 ? 3 : colorType === 4 ? 2 : 1;
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  const cur = new Uint8Array(height * stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    for (let i = 0; i < stride; i++) {
+      const x = raw[y * (stride + 1) + 1 + i];
+      const a = i >= channels ? cur[y * stride + i - channels] : 0;
+      const b = y > 0 ? cur[(y - 1) * stride + i] : 0;
+      const c = y > 0 && i >= channels ? cur[(y - 1) * stride + i - channels] : 0;
+      let v: number;
+      if (filter === 0) v = x;
+      else if (filter === 1) v = x + a;
+      else if (filter === 2) v = x + b;
+      else if (filter === 3) v = x + ((a + b) >> 1);
+      else {
+        const p = a + b - c;
+        const pa = Math.abs(p - a);
+        const pb = Math.abs(p - b);
+        const pc = Math.abs(p - c);
+        v = x + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+      }
+      cur[y * stride + i] = v & 0xff;
+    }
+  }
+  const rgba = new Uint8Array(width * height * 4);
+  for (let p = 0; p < width * height; p++) {
+    const s = p * channels;
+    if (channels >= 3) {
+      rgba[p * 4] = cur[s];
+      rgba[p * 4 + 1] = cur[s + 1];
+      rgba[p * 4 + 2] = cur[s + 2];
+      rgba[p * 4 + 3] = channels === 4 ? cur[s + 3] : 255;
+    } else {
+      rgba[p * 4] = rgba[p * 4 + 1] = rgba[p * 4 + 2] = cur[s];
+      rgba[p * 4 + 3] = channels === 2 ? cur[s + 1] : 255;
+    }
+  }
+  return { width, height, rgba };
+}
+
+/** Number of distinct RGBA colours in an image (1 = blank). */
+export function distinctColours(rgba: Uint8Array): number {
+  const seen = new Set<number>();
+  for (let i = 0; i < rgba.length; i += 4) {
+    seen.add(((rgba[i] << 24) | (rgba[i + 1] << 16) | (rgba[i + 2] << 8) | rgba[i + 3]) >>> 0);
+    if (seen.size > 1000) break;
+  }
+  return seen.size;
+}
