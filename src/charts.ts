@@ -7,6 +7,7 @@
  * one hue everywhere (ringbuf blue, perfbuf orange); several result sets get shades of that hue
  * and dashed lines, so "which transport" and "which machine" are both readable.
  */
+import { readFileSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
@@ -23,6 +24,109 @@ import type { ScenarioRecord, Transport } from './types.js';
 export const CHART_FONT = 'DejaVu Sans';
 const FONT_DIR = '/usr/share/fonts/truetype/dejavu';
 export const CHART_FONT_FILES = [`${FONT_DIR}/DejaVuSans.ttf`, `${FONT_DIR}/DejaVuSans-Bold.ttf`];
+
+// ---------------------------------------------------------------------------------------------
+// Text measurement. Without a canvas, vega guesses every glyph at 0.8 em, which pads charts with
+// blank space and hides axis labels that would fit. Reading advance widths from the DejaVu font
+// files we render with gives exact layout. This replaces vega's process-wide textMetrics.width
+// (vega's documented hook for custom measurement), which is fine: reports are the only renderer.
+
+interface FontMetrics {
+  unitsPerEm: number;
+  advance: Map<number, number>;
+  fallback: number;
+}
+
+function parseFontMetrics(buf: Buffer): FontMetrics {
+  const tables = new Map<string, number>();
+  const numTables = buf.readUInt16BE(4);
+  for (let i = 0; i < numTables; i++) {
+    const rec = 12 + i * 16;
+    tables.set(buf.toString('ascii', rec, rec + 4), buf.readUInt32BE(rec + 8));
+  }
+  const head = tables.get('head')!;
+  const hhea = tables.get('hhea')!;
+  const hmtx = tables.get('hmtx')!;
+  const cmap = tables.get('cmap')!;
+  const unitsPerEm = buf.readUInt16BE(head + 18);
+  const numberOfHMetrics = buf.readUInt16BE(hhea + 34);
+  const glyphAdvance = (g: number) => buf.readUInt16BE(hmtx + 4 * Math.min(g, numberOfHMetrics - 1));
+  // cmap format 4 (Unicode BMP) subtable: segments mapping code points to glyph ids.
+  let sub = -1;
+  for (let i = 0, n = buf.readUInt16BE(cmap + 2); i < n; i++) {
+    const platform = buf.readUInt16BE(cmap + 4 + i * 8);
+    const encoding = buf.readUInt16BE(cmap + 6 + i * 8);
+    const offset = buf.readUInt32BE(cmap + 8 + i * 8);
+    if ((platform === 3 && encoding === 1) || platform === 0) {
+      if (buf.readUInt16BE(cmap + offset) === 4) sub = cmap + offset;
+    }
+  }
+  const advance = new Map<number, number>();
+  if (sub >= 0) {
+    const segX2 = buf.readUInt16BE(sub + 6);
+    const ends = sub + 14;
+    const starts = ends + segX2 + 2;
+    const deltas = starts + segX2;
+    const rangeOffsets = deltas + segX2;
+    for (let s = 0; s < segX2 / 2; s++) {
+      const end = buf.readUInt16BE(ends + 2 * s);
+      const start = buf.readUInt16BE(starts + 2 * s);
+      const delta = buf.readUInt16BE(deltas + 2 * s);
+      const ro = buf.readUInt16BE(rangeOffsets + 2 * s);
+      // Only the ranges a chart label can plausibly use: Latin, punctuation, symbols.
+      for (let c = start; c <= Math.min(end, 0x2fff) && c !== 0xffff; c++) {
+        let g: number;
+        if (ro === 0) g = (c + delta) & 0xffff;
+        else {
+          const at = rangeOffsets + 2 * s + ro + 2 * (c - start);
+          g = buf.readUInt16BE(at);
+          if (g !== 0) g = (g + delta) & 0xffff;
+        }
+        if (g !== 0) advance.set(c, glyphAdvance(g));
+      }
+    }
+  }
+  return { unitsPerEm, advance, fallback: advance.get(0x78) ?? unitsPerEm * 0.6 };
+}
+
+let fontMetrics: { regular: FontMetrics; bold: FontMetrics } | null | undefined;
+
+function loadFontMetrics(): typeof fontMetrics {
+  if (fontMetrics === undefined) {
+    try {
+      fontMetrics = {
+        regular: parseFontMetrics(readFileSync(CHART_FONT_FILES[0])),
+        bold: parseFontMetrics(readFileSync(CHART_FONT_FILES[1])),
+      };
+    } catch {
+      fontMetrics = null; // fonts missing: keep vega's estimate
+    }
+  }
+  return fontMetrics;
+}
+
+/** Width in pixels of `text` set in DejaVu Sans at `size`, bold or not. */
+export function measureText(text: string, size: number, bold = false): number {
+  const m = loadFontMetrics();
+  if (!m) return 0.6 * text.length * size;
+  const f = bold ? m.bold : m.regular;
+  let units = 0;
+  for (const ch of text) units += f.advance.get(ch.codePointAt(0)!) ?? f.fallback;
+  return (units / f.unitsPerEm) * size;
+}
+
+function installTextMetrics(): void {
+  const tm = (vega as unknown as { textMetrics?: { width: (item: Record<string, unknown>, text?: unknown) => number } }).textMetrics;
+  if (!tm || !loadFontMetrics()) return;
+  tm.width = (item, text) => {
+    const t = text ?? item.text;
+    const lines = Array.isArray(t) ? t.map(String) : [String(t ?? '')];
+    const size = Number(item.fontSize ?? 11);
+    const w = item.fontWeight;
+    const bold = w === 'bold' || w === 'bolder' || Number(w) >= 600;
+    return Math.max(0, ...lines.map((l) => measureText(l, size, bold)));
+  };
+}
 
 /** A chart ready to render: its file stem, figure caption and vega-lite spec. */
 export interface ChartSpec {
@@ -63,6 +167,7 @@ const CONFIG = {
     titleFontSize: 11,
     titleFontWeight: 'normal',
     symbolStrokeWidth: 2.5,
+    symbolSize: 90,
     labelLimit: 320,
     columnPadding: 18,
   },
@@ -218,6 +323,8 @@ function dodgeLog(rows: Row[], domain: [number, number], widthPx: number, series
 const BYTES_LABEL =
   "datum.value >= 1048576 ? format(datum.value / 1048576, '~g') + ' MiB' : datum.value >= 1024 ? format(datum.value / 1024, '~g') + ' KiB' : format(datum.value, '~g') + ' B'";
 
+const SI_LABEL = "datum.value == 0 ? '0' : format(datum.value, '~s')";
+
 interface SweepAxis {
   title: string;
   /** label x ticks as byte sizes */
@@ -267,7 +374,9 @@ function sweepPanel(
     },
   };
   const yAxis: Record<string, unknown> = { title: p.yTitle };
-  if (p.yFormat) yAxis.format = p.yFormat;
+  // vega's tick formatter gives every SI tick the largest tick's prefix ("0k"); format each alone.
+  if (p.yFormat === '~s') yAxis.labelExpr = SI_LABEL;
+  else if (p.yFormat) yAxis.format = p.yFormat;
   if (p.yLabelExpr) yAxis.labelExpr = p.yLabelExpr;
   const yScale = p.yLog ? { type: 'log' } : { zero: p.yZero ?? true, nice: true };
   const colour = colourEncoding(series);
@@ -433,8 +542,19 @@ function latencyChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: 
   if (!rows.length) return { from };
   const colour = colourEncoding(series);
   const order = colourScale(series).domain;
-  const xEnc = { field: 'category', type: 'ordinal', sort: PERCENTILES.map((p) => p[1]), axis: { title: 'percentile', labelAngle: 0 } };
-  const off = { field: 'series', type: 'nominal', sort: order, scale: { paddingInner: 0.1 } };
+  const xEnc = {
+    field: 'category',
+    type: 'ordinal',
+    sort: PERCENTILES.map((p) => p[1]),
+    scale: { paddingInner: 0.55, paddingOuter: 0.3 },
+    axis: { title: 'percentile', labelAngle: 0, labelFontSize: 12 },
+  };
+  const off = { field: 'series', type: 'nominal', sort: order };
+  // 1-2-5 ticks across the data's decades: readable on a log axis without crowding.
+  const lo = Math.min(...rows.map((r) => r.lo).filter((v) => v > 0));
+  const hi = Math.max(...rows.map((r) => r.hi));
+  const ticks: number[] = [];
+  for (let d = 10 ** Math.floor(Math.log10(lo)); d <= hi * 10; d *= 10) for (const m of [1, 2, 5]) if (d * m >= lo / 2 && d * m <= hi * 2) ticks.push(d * m);
   const yScale = { type: 'log', nice: true };
   const spec = top('Delivery latency percentiles (BPF timestamp → user-space receive)', {
     width: SINGLE_W,
@@ -444,7 +564,7 @@ function latencyChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: 
       {
         name: 'latency_errorbars',
         mark: { type: 'rule', strokeWidth: 1.6 },
-        encoding: { x: xEnc, xOffset: off, y: { field: 'lo', type: 'quantitative', scale: yScale, axis: { title: 'latency (µs, log scale)', format: '~s' } }, y2: { field: 'hi' }, color: colour },
+        encoding: { x: xEnc, xOffset: off, y: { field: 'lo', type: 'quantitative', scale: yScale, axis: { title: 'latency (µs, log scale)', labelExpr: SI_LABEL, values: ticks } }, y2: { field: 'hi' }, color: colour },
       },
       {
         name: 'latency_means',
@@ -551,6 +671,10 @@ function timelineChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from:
     }
   });
   if (!rows.length) return { from };
+  // Occupancy in a binary unit picked from its peak, so ticks land on round numbers.
+  const peak = Math.max(0, ...rows.map((r) => Number(r.occupancy ?? 0)));
+  const [unit, unitName] = peak >= 2 * 1024 * 1024 ? [1024 * 1024, 'MiB'] : peak >= 4096 ? [1024, 'KiB'] : [1, 'bytes'];
+  for (const r of rows) if (r.occupancy !== null) r.occupancy = Number(r.occupancy) / unit;
   const colour = colourEncoding(series);
   const x = { field: 'tMs', type: 'quantitative', axis: { title: 'time since the load phase started (ms)' }, scale: { nice: false } };
   const panel = (name: string, field: string, title: string, axis: Record<string, unknown>, showX: boolean) => ({
@@ -569,8 +693,8 @@ function timelineChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from:
   const spec = top('Storm timeline: delivery rate and unread bytes in the buffer', {
     data: { values: rows },
     vconcat: [
-      panel('timeline_delivered', 'rate', 'delivered events/s', { format: '~s' }, false),
-      panel('timeline_occupancy', 'occupancy', 'unread bytes', { labelExpr: BYTES_LABEL }, true),
+      panel('timeline_delivered', 'rate', 'delivered events/s', { labelExpr: SI_LABEL }, false),
+      panel('timeline_occupancy', 'occupancy', `unread ${unitName} in buffer`, { labelExpr: SI_LABEL }, true),
     ],
     spacing: 18,
   });
@@ -627,6 +751,7 @@ export function buildCharts(sets: readonly ResultSet[]): { charts: ChartSpec[]; 
  * unique, because several charts are inlined into one HTML document.
  */
 export async function renderSvg(spec: TopLevelSpec, idPrefix = 'chart'): Promise<string> {
+  installTextMetrics();
   const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {

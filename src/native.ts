@@ -54,12 +54,22 @@ export interface NativeTracer {
   close(): void;
 }
 
+/** A storm held at its start line until go(); kill() (or garbage) kills its process group. */
+export interface NativeStorm {
+  readonly pid: number;
+  go(): void;
+  /** blocks until the storm exits or `limitMs` passes (then kills it) */
+  wait(limitMs: number): { generated: number; failed: number; elapsedNs: number; stopped: string };
+  kill(): void;
+}
+
 export interface Addon {
   probeKernel(): ProbeItem[];
   libbpfVersion(): string;
   runTrial(config: Record<string, unknown>): Promise<NativeTrial>;
   abortAll(): void;
-  openTracer(config: Record<string, unknown>): NativeTracer;
+  Tracer: new (config: Record<string, unknown>) => NativeTracer;
+  Storm: new (config: Record<string, unknown>) => NativeStorm;
 }
 
 let cached: Addon | undefined;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# setup — makes a checkout ready to run: system packages (installed when missing, as root), npm
+# packages, the BPF programs, the native addon and storm generator, and the TypeScript build.
+# Quick when nothing changed. `--test` also installs what the tests need (headless Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config cmake make g++ fonts-dejavu-core)
+[[ "${1:-}" == "--test" ]] && packages+=(chromium)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if ! command -v apt-get >/dev/null; then
+    echo "ringbench setup: missing system packages (${missing[*]}) and no apt-get here: install their equivalents, then rerun" >&2
+    exit 1
+  fi
+  if [[ "$(id -u)" != 0 ]]; then
+    echo "ringbench setup: missing system packages; run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "ringbench setup: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages: when missing or when the lock file is newer than the installed tree
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+bash scripts/build.sh

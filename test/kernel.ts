@@ -1,0 +1,49 @@
+/**
+ * kernel — what the tests ask the real kernel and process table: which ringbench programs and maps
+ * are loaded, and whether any storm process is alive. Used to prove that every exit path cleans up.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+const PROGRAM_NAMES = new Set(['exit_btf', 'exit_raw', 'exit_tp', 'exec_btf', 'exec_raw']);
+const MAP_NAMES = /^(events|counters|staging|ringbuf_\.|perfbuf_\.)/;
+
+function bpftoolJson(kind: 'prog' | 'map'): { name?: string; id: number }[] {
+  return JSON.parse(execFileSync('bpftool', ['-j', kind, 'show'], { encoding: 'utf8' }) || '[]');
+}
+
+/** Loaded programs and maps that belong to ringbench (by their names in the twin objects). */
+export function loadedRingbenchObjects(): string[] {
+  const progs = bpftoolJson('prog').filter((p) => p.name && PROGRAM_NAMES.has(p.name)).map((p) => `prog ${p.name}#${p.id}`);
+  const maps = bpftoolJson('map').filter((m) => m.name && MAP_NAMES.test(m.name)).map((m) => `map ${m.name}#${m.id}`);
+  return [...progs, ...maps];
+}
+
+/** pids of live ringbench-storm processes (and their children, which carry the same name). */
+export function stormProcesses(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (comm.startsWith('ringbench-stor') && state !== 'Z') pids.push(Number(entry));
+    } catch {
+      /* exited while we looked */
+    }
+  }
+  return pids;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `check` returns an empty list or the time is up; returns the last list. */
+export async function settle(check: () => string[] | number[], ms = 3000): Promise<(string | number)[]> {
+  const until = Date.now() + ms;
+  let left = check();
+  while (left.length && Date.now() < until) {
+    await sleep(50);
+    left = check();
+  }
+  return left;
+}
