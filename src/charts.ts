@@ -239,11 +239,13 @@ function colourScale(series: Series[]): { domain: string[]; range: string[] } {
 }
 
 function colourEncoding(series: Series[], legend = true) {
+  // With several result sets the labels are long: one legend row per transport, one column per set.
+  const sets = new Set(series.map((s) => s.setIndex)).size;
   return {
     field: 'series',
     type: 'nominal',
     scale: colourScale(series),
-    legend: legend ? { title: null } : null,
+    legend: legend ? { title: null, ...(sets > 1 ? { columns: sets } : {}) } : null,
   };
 }
 
@@ -381,7 +383,6 @@ function sweepPanel(
   const yScale = p.yLog ? { type: 'log' } : { zero: p.yZero ?? true, nice: true };
   const colour = colourEncoding(series);
   return {
-    ...(p.title ? { title: { text: p.title, fontSize: 12, fontWeight: 'normal', color: '#444' } } : {}),
     width: p.width,
     height: p.height,
     data: { values: rows },
@@ -407,13 +408,23 @@ function sweepPanel(
         mark: { type: 'point', filled: true, size: 46, opacity: 1 },
         encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative' }, color: colour },
       },
+      // Panel heading as a text mark pinned above the plot area: a group title would float with
+      // the axis labels' overhang and sit at different heights in neighbouring panels.
+      ...(p.title
+        ? [{
+            name: `${names}_heading`,
+            data: { values: [{}] },
+            mark: { type: 'text', align: 'left', baseline: 'bottom', fontSize: 12, color: '#444' },
+            encoding: { x: { value: 0 }, y: { value: -12 }, text: { value: p.title } },
+          }]
+        : []),
     ],
   };
 }
 
-const SINGLE_W = 560;
+const SINGLE_W = 640;
 const SINGLE_H = 290;
-const HALF_W = 290;
+const HALF_W = 300;
 const HALF_H = 240;
 
 function top(title: string, body: Record<string, unknown>): TopLevelSpec {

@@ -7,7 +7,9 @@ import { Command, CommanderError } from 'commander';
 import { compareCommand } from './compare-cli.js';
 import { packageVersion } from './env.js';
 import { probeCommand } from './probe.js';
+import { runCommand } from './run-cli.js';
 import { knobOptions, scenarioCommand } from './scenario-cli.js';
+import { traceCommand } from './trace-cli.js';
 
 const program = new Command();
 program
@@ -28,6 +30,16 @@ program
   .option('--json', 'print the report as JSON')
   .action(async (opts) => exitWith(await probeCommand(opts)));
 
+program
+  .command('trace')
+  .description('live exitsnoop/bootstrap view: process exits (and execs) system-wide, through one transport')
+  .option('--transport <transport>', 'ringbuf or perfbuf', 'ringbuf')
+  .option('--exec', 'also show exec events with the executed file name')
+  .option('--min-duration <ms>', 'hide exits of processes that lived less than this (filtered in BPF)')
+  .option('--duration <sec>', 'stop after this many seconds (default: until Ctrl-C)')
+  .option('--json', 'print one JSON object per event')
+  .action(async (opts) => exitWith(await traceCommand(opts)));
+
 const scenario = program
   .command('scenario')
   .description('run one trial and print its result')
@@ -35,6 +47,15 @@ const scenario = program
   .option('--no-bpf-stats', 'do not enable BPF run-time statistics');
 for (const [flags, doc] of knobOptions()) scenario.option(flags, doc);
 scenario.action(async (opts) => exitWith(await scenarioCommand(opts)));
+
+program
+  .command('run')
+  .description('the main job: run a suite, write results.json, results.csv and the report')
+  .option('--suite <suite>', 'quick, standard, full, or a suite file (see bench/README.md)')
+  .option('--out <dir>', 'output directory (default: reports/<date>-<host>)')
+  .option('--resume <dir>', 'continue an interrupted run in <dir>')
+  .option('--no-report', 'skip the report at the end')
+  .action(async (opts) => exitWith(await runCommand(opts)));
 
 program
   .command('compare')

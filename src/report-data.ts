@@ -151,40 +151,74 @@ export function fmtPct(f: number): string {
   return `${p.toPrecision(1)}%`;
 }
 
-/** How each metric is shown: its unit-aware formatter and a short column title. */
+/** How each metric is shown: a short column title and the kind of unit it carries. */
 export interface MetricFormat {
   title: string;
+  kind: 'si' | 'bytes' | 'ns' | 'pct';
   fmt: (n: number) => string;
 }
 
-export const METRIC_FORMATS: Record<string, MetricFormat> = {
-  [DROP_RATE]: { title: 'drop rate', fmt: fmtPct },
-  'rates.deliveredPerSec': { title: 'delivered/s', fmt: fmtSi },
-  'rates.generatedPerSec': { title: 'generated/s', fmt: fmtSi },
-  'ordering.inversionRatio': { title: 'out of order', fmt: fmtPct },
-  'ordering.maxDisplacement': { title: 'max displacement', fmt: fmtSi },
-  'ordering.maxTimeRegressionNs': { title: 'max time step back', fmt: fmtNs },
-  'latencyNs.p50': { title: 'p50 latency', fmt: fmtNs },
-  'latencyNs.p90': { title: 'p90 latency', fmt: fmtNs },
-  'latencyNs.p99': { title: 'p99 latency', fmt: fmtNs },
-  'latencyNs.p999': { title: 'p99.9 latency', fmt: fmtNs },
-  'latencyNs.max': { title: 'max latency', fmt: fmtNs },
-  'memory.bufferBytes': { title: 'buffer memory', fmt: fmtBytes },
-  'memory.peakOccupancyBytes': { title: 'peak unread', fmt: fmtBytes },
-  'cpu.consumerNsPerEvent': { title: 'consumer CPU/event', fmt: fmtNs },
-  'cpu.bpfNsPerEvent': { title: 'BPF CPU/event', fmt: fmtNs },
-  'cpu.wakeups': { title: 'wake-ups', fmt: fmtSi },
-  wallNs: { title: 'wall time', fmt: fmtNs },
+const KIND_FMT = { si: fmtSi, bytes: fmtBytes, ns: fmtNs, pct: fmtPct } as const;
+
+const METRIC_KINDS: Record<string, [string, MetricFormat['kind']]> = {
+  [DROP_RATE]: ['drop rate', 'pct'],
+  'rates.deliveredPerSec': ['delivered/s', 'si'],
+  'rates.generatedPerSec': ['generated/s', 'si'],
+  'ordering.inversionRatio': ['out of order', 'pct'],
+  'ordering.maxDisplacement': ['max displacement', 'si'],
+  'ordering.maxTimeRegressionNs': ['max time step back', 'ns'],
+  'latencyNs.p50': ['p50 latency', 'ns'],
+  'latencyNs.p90': ['p90 latency', 'ns'],
+  'latencyNs.p99': ['p99 latency', 'ns'],
+  'latencyNs.p999': ['p99.9 latency', 'ns'],
+  'latencyNs.max': ['max latency', 'ns'],
+  'memory.bufferBytes': ['buffer memory', 'bytes'],
+  'memory.peakOccupancyBytes': ['peak unread', 'bytes'],
+  'cpu.consumerNsPerEvent': ['consumer CPU/event', 'ns'],
+  'cpu.bpfNsPerEvent': ['BPF CPU/event', 'ns'],
+  'cpu.wakeups': ['wake-ups', 'si'],
+  wallNs: ['wall time', 'ns'],
 };
 
 export function metricFormat(metric: string): MetricFormat {
-  return METRIC_FORMATS[metric] ?? { title: metric, fmt: fmtSi };
+  const [title, kind] = METRIC_KINDS[metric] ?? [metric, 'si'];
+  return { title, kind, fmt: KIND_FMT[kind] };
 }
 
-/** "41.2k ± 1.1k", or "41.2k (1 run)" when there is no interval. */
+/** The unit a value is shown in (divisor and suffix), chosen by magnitude as the fmt* helpers do. */
+function unitOf(kind: MetricFormat['kind'], n: number): [number, string] {
+  const abs = Math.abs(n);
+  // [threshold, divisor, suffix]: SI switches to "k" only from 10k, like fmtSi.
+  const pick = (steps: [number, number, string][]) => {
+    const [, div, suffix] = steps.find(([t]) => abs >= t) ?? steps[steps.length - 1];
+    return [div, suffix] as [number, string];
+  };
+  switch (kind) {
+    case 'bytes':
+      return pick([[1024 ** 3, 1024 ** 3, ' GiB'], [1024 ** 2, 1024 ** 2, ' MiB'], [1024, 1024, ' KiB'], [0, 1, ' B']]);
+    case 'ns':
+      return pick([[1e9, 1e9, ' s'], [1e6, 1e6, ' ms'], [1e3, 1e3, ' µs'], [0, 1, ' ns']]);
+    case 'pct':
+      return [0.01, '%'];
+    default:
+      return pick([[1e9, 1e9, 'G'], [1e6, 1e6, 'M'], [1e4, 1e3, 'k'], [0, 1, '']]);
+  }
+}
+
+/**
+ * "41.2k ± 1.3k", "122 ± 6.1 µs", "19% ± 0.88%": mean and CI half-width in the mean's unit;
+ * just the mean when every repeat agreed, and "(1 run)" when there is no interval.
+ */
 export function fmtAggregate(metric: string, a: Aggregate | undefined): string {
-  if (!a) return '—';
-  const { fmt } = metricFormat(metric);
+  if (!a || !Number.isFinite(a.mean)) return '—';
+  const { kind, fmt } = metricFormat(metric);
   if (a.n < 2) return `${fmt(a.mean)} (1 run)`;
-  return `${fmt(a.mean)} ± ${fmt(halfCi(a))}`;
+  const half = halfCi(a);
+  if (half === 0) return fmt(a.mean);
+  if (kind === 'pct') return `${fmtPct(a.mean)} ± ${fmtPct(half)}`;
+  const [div, unit] = unitOf(kind, a.mean);
+  const m = a.mean / div;
+  // Keep trailing zeros on the mean (39.0k, not 39k): they say how precise it is.
+  const mean = Math.abs(m) >= 100 ? Math.round(m).toLocaleString('en-US') : m.toPrecision(3);
+  return kind === 'si' ? `${mean}${unit} ± ${trim(half / div, 2)}${unit}` : `${mean} ± ${trim(half / div, 2)}${unit}`;
 }

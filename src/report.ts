@@ -125,6 +125,8 @@ interface TableSpec {
   /** columns that repeat the previous row's value are shown blank, for readability */
   groupFirst?: number;
   footnote?: Text;
+  /** let the table extend past the text column (many columns) */
+  wide?: boolean;
 }
 
 interface FigureSpec {
@@ -144,7 +146,8 @@ type Block =
   | { table: TableSpec }
   | { figure: FigureSpec }
   | { pre: string }
-  | { raw: { html: string; md: string } };
+  | { raw: { html: string; md: string } }
+  | { details: { summary: Text; blocks: Block[] } };
 
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -212,13 +215,17 @@ function renderHtmlBlock(b: Block): string {
         .join('')}</tr>`;
     });
     const foot = t.footnote ? `<p class="table-note">${htmlText(t.footnote)}</p>` : '';
-    return `<div class="table-wrap"><table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>${foot}`;
+    return `<div class="table-wrap${t.wide ? ' wide' : ''}"><table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>${foot}`;
   }
   if ('figure' in b) {
     const f = b.figure;
-    return `<figure id="fig-${esc(f.id)}"><div class="chart">${f.svg.replace(/^<svg /, `<svg role="img" aria-label="${esc(f.title)}" `)}</div><figcaption><strong>Figure ${f.n}. ${esc(f.title)}.</strong> ${esc(f.caption)}</figcaption></figure>`;
+    // Scale charts up to the text column (their text would be small at 1:1), but not past 1.35×.
+    const w = Number(/^<svg[^>]*\swidth="(\d+(?:\.\d+)?)"/.exec(f.svg)?.[1] ?? 640);
+    const svg = f.svg.replace(/^<svg /, `<svg role="img" aria-label="${esc(f.title)}" style="max-width:${Math.round(w * 1.35)}px" `);
+    return `<figure id="fig-${esc(f.id)}"><div class="chart">${svg}</div><figcaption><strong>Figure ${f.n}. ${esc(f.title)}.</strong> ${esc(f.caption)}</figcaption></figure>`;
   }
   if ('pre' in b) return `<pre><code>${esc(b.pre)}</code></pre>`;
+  if ('details' in b) return `<details><summary>${htmlText(b.details.summary)}</summary>${b.details.blocks.map(renderHtmlBlock).join('')}</details>`;
   return b.raw.html;
 }
 
@@ -254,6 +261,7 @@ function renderMdBlock(b: Block): string {
     return `![Figure ${f.n}. ${f.title}](${f.png})\n\n*Figure ${f.n}. ${mdEsc(f.title)}.* ${mdEsc(f.caption)}`;
   }
   if ('pre' in b) return '```sh\n' + b.pre + '\n```';
+  if ('details' in b) return [mdText(b.details.summary), ...b.details.blocks.map(renderMdBlock)].join('\n\n');
   return b.raw.md;
 }
 
@@ -289,10 +297,11 @@ function rowKey(r: ScenarioRecord): string {
   return `${r.label}\u0000${r.transport}${r.group === 'wakeup' ? `\u0000${wakeupVariant(r)}` : ''}`;
 }
 
+/** Wider than ±10% of the mean: worth a mark next to the number. Outliers alone are not. */
 function isNoisy(metric: string, r: ScenarioRecord): boolean {
   if (!NOISE_METRICS.includes(metric)) return false;
   const a = metricAggregate(r, metric);
-  return !!a && !!noiseWarning(metric, a);
+  return !!a && a.n > 1 && a.relCi > 0.1;
 }
 
 /** A group's table: one row per scenario and transport, metric columns (× result set). */
@@ -338,8 +347,8 @@ function groupTable(sets: readonly ResultSet[], group: string): TableSpec {
   const n = Math.max(0, ...sets.flatMap((s) => recordsOf(s, group).map((r) => metricAggregate(r, metrics[0])?.n ?? 0)));
   const foot: Inline[] = [`Mean ± half-width of the 95% confidence interval over ${n} repeat${n === 1 ? '' : 's'}.`];
   if (multi) foot.push(` Columns ${sets.map((s) => `${s.tag} = ${s.label}`).join(', ')}.`);
-  if (noisy) foot.push(' † noisy: the interval is wider than ±10% of the mean or some repeats are outliers (see Data quality).');
-  return { spans, head, numeric, rows, groupFirst: 1, footnote: foot };
+  if (noisy) foot.push(' † noisy: the interval is wider than ±10% of the mean (see Data quality).');
+  return { spans, head, numeric, rows, groupFirst: 1, footnote: foot, wide: head.length > 7 };
 }
 
 function environmentTable(sets: readonly ResultSet[]): TableSpec {
@@ -358,29 +367,68 @@ function environmentTable(sets: readonly ResultSet[]): TableSpec {
   ];
   const multi = sets.length > 1;
   return {
-    head: ['', ...sets.map((s) => (multi ? `${s.tag}: ${s.label}` : 'value'))],
+    head: ['', ...sets.map((s) => (multi ? `${s.tag}: ${s.label}` : ''))],
     numeric: [false, ...sets.map(() => false)],
     rows: fields.map(([name, get]) => [{ strong: name }, ...sets.map((s) => String(get(s.results) ?? '—'))]),
   };
 }
 
-/** Words about data quality: incomplete runs, suite warnings, noisy aggregates, unreadable inputs. */
-function qualityNotes(sets: readonly ResultSet[], errors: { file: string; error: string }[]): Text[] {
-  const notes: Text[] = [];
-  for (const e of errors) notes.push([{ strong: 'Not included: ' }, { code: e.file }, ` — ${e.error}.`]);
+/**
+ * Data quality in words: unreadable inputs, incomplete runs and the suite's own warnings first
+ * (they can change a conclusion), then wide intervals, then outlying repeats — common with few
+ * repeats, so summarised and listed in a collapsed section.
+ */
+function qualityBlocks(sets: readonly ResultSet[], errors: { file: string; error: string }[]): Block[] {
+  const serious: Text[] = [];
+  const wide: Text[] = [];
+  const outliers: Text[] = [];
+  let withOutliers = 0;
+  let scenarios = 0;
+  for (const e of errors) serious.push([{ strong: 'Not included: ' }, { code: e.file }, ` — ${e.error}.`]);
   for (const s of sets) {
-    const who = sets.length > 1 ? `${s.tag} (${s.label}): ` : '';
-    if (!s.results.complete) notes.push(`${who}the run did not finish; some scenarios may be missing.`);
+    const who = sets.length > 1 ? `${s.tag}: ` : '';
+    if (!s.results.complete) serious.push(`${who}the run did not finish; some scenarios may be missing.`);
     for (const r of s.results.scenarios) {
-      for (const w of r.warnings ?? []) notes.push([`${who}`, { code: r.id }, `: ${w}`]);
+      scenarios++;
+      for (const w of r.warnings ?? []) serious.push([who, { code: r.id }, `: ${w}`]);
+      const wideWords: string[] = [];
+      const outlierWords: string[] = [];
       for (const m of NOISE_METRICS) {
         const a = metricAggregate(r, m);
-        const w = a && noiseWarning(metricFormat(m).title, a);
-        if (w) notes.push([`${who}`, { code: r.id }, `: ${w}.`]);
+        if (!a) continue;
+        const words = noiseWarning(metricFormat(m).title, a);
+        if (!words) continue;
+        if (a.n > 1 && a.relCi > 0.1) wideWords.push(words);
+        else outlierWords.push(words);
+      }
+      if (wideWords.length) wide.push([who, { code: r.id }, `: ${wideWords.join('; ')}.`]);
+      if (outlierWords.length) {
+        withOutliers++;
+        outliers.push([who, { code: r.id }, `: ${outlierWords.join('; ')}.`]);
       }
     }
   }
-  return notes;
+  const blocks: Block[] = [{ h: 2, text: 'Data quality' }];
+  if (!serious.length && !wide.length && !outliers.length) {
+    blocks.push({ p: 'No warnings: every interval shown is within ±10% of its mean, no repeat is an outlier, and every trial’s accounting added up.' });
+    return blocks;
+  }
+  if (serious.length) blocks.push({ p: { strong: 'Warnings from the run' } }, { ul: serious });
+  blocks.push(
+    wide.length
+      ? { p: [{ strong: 'Wide intervals. ' }, `In ${wide.length} scenario${wide.length === 1 ? '' : 's'} a 95% interval is wider than ±10% of the mean; more repeats would sharpen these:`] }
+      : { p: [{ strong: 'Intervals. ' }, 'Every throughput, latency and CPU interval is within ±10% of its mean.'] },
+  );
+  if (wide.length) blocks.push({ ul: wide });
+  if (outliers.length) {
+    blocks.push({
+      details: {
+        summary: `Outlying repeats: ${withOutliers} of ${scenarios} scenarios have a repeat beyond 1.5 IQR in some metric (common with few repeats; the intervals above already include them).`,
+        blocks: [{ ul: outliers }],
+      },
+    });
+  }
+  return blocks;
 }
 
 function methodology(sets: readonly ResultSet[]): Block[] {
@@ -433,7 +481,7 @@ function methodology(sets: readonly ResultSet[]): Block[] {
       ul: [
         [{ strong: 'Counts and drops' }, ' come from kernel-side per-CPU counters in the BPF programs: events that passed the filter, and reserve (ringbuf) or output (perfbuf) failures. User space never infers drops; the drop rate is failures ÷ events seen, per repeat. The accounting identity delivered + dropped = seen is checked for every trial.'],
         [{ strong: 'Throughput' }, ' is events delivered to the consumer per second of the load phase.'],
-        [{ strong: 'Ordering' }, ' uses the global sequence number taken in BPF: an inversion is an event whose number is lower than one already delivered; displacement is how many positions early the later event arrived.'],
+        [{ strong: 'Ordering' }, ' uses the global sequence number taken in BPF: an inversion is an event whose number is lower than one already delivered; displacement is how many positions from its place in sequence order an event was delivered.'],
         [{ strong: 'Latency' }, ' is the consumer’s ', { code: 'CLOCK_MONOTONIC' }, ' receive time minus the event’s ', { code: 'bpf_ktime_get_ns()' }, ' (the same clock), as percentiles over all delivered events.'],
         [{ strong: 'CPU' }, ' is the consumer thread’s own CPU clock (', { code: 'CLOCK_THREAD_CPUTIME_ID' }, ') divided by delivered events, and the BPF program’s run time from ', { code: 'bpf_stats' }, ' (', { code: 'BPF_ENABLE_STATS' }, ') divided by its runs.'],
         [{ strong: 'Statistics' }, `: each scenario was repeated ${repeats || 'several'} time${repeats === 1 ? '' : 's'}; tables show the mean ± the half-width of its 95% confidence interval (Student t). A verdict calls a difference only when the two intervals do not overlap.`],
@@ -487,17 +535,19 @@ pre code { background: none; color: inherit; padding: 0; }
 .verdicts dl { margin: 0; font-size: .95rem; line-height: 1.5; }
 .verdict { display: grid; grid-template-columns: 7.5em 1fr; gap: 12px; padding: 9px 0; border-bottom: 1px solid var(--rule); }
 .verdict:last-child { border-bottom: none; }
-.verdict dt { font-weight: 700; }
+.verdict dt { font-weight: 700; white-space: nowrap; }
 .verdict dt::before { content: ""; display: inline-block; width: .6em; height: .6em; border-radius: 50%; margin-right: .45em; background: #b8bec6; vertical-align: .05em; }
 .verdict.ringbuf dt::before { background: var(--ring); }
 .verdict.perfbuf dt::before { background: var(--perf); }
 .verdict dd { margin: 0; }
 figure { margin: 1.8em 0 2.2em; }
 figure .chart { overflow-x: auto; }
-figure svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
+figure svg { display: block; width: 100%; height: auto; margin: 0 auto; }
 figcaption { font-size: .88rem; color: var(--muted); line-height: 1.5; margin-top: .7em; padding: 0 .5em; }
 figcaption strong { color: var(--ink); }
 .table-wrap { overflow-x: auto; margin: 1em 0 .4em; }
+.table-wrap.wide { width: min(1160px, calc(100vw - 32px)); position: relative; left: 50%; transform: translateX(-50%); }
+.table-wrap.wide table { font-size: .8rem; }
 table { border-collapse: collapse; font-size: .84rem; line-height: 1.4; width: 100%; }
 th, td { padding: 6px 10px; text-align: left; vertical-align: top; border-bottom: 1px solid var(--rule); white-space: nowrap; }
 thead th { font-weight: 600; color: #333; border-bottom: 2px solid #c9ced4; }
@@ -507,7 +557,9 @@ tr.group-start td { border-top: 1px solid #c9ced4; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:hover { background: #fafbfc; }
 .table-note { font-size: .8rem; color: var(--muted); margin: .2em 0 1.4em; }
-.notes li { font-size: .92rem; }
+details { margin: .4em 0 1.2em; font-size: .92rem; }
+summary { cursor: pointer; color: var(--muted); font-family: -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
+details ul { margin-top: .6em; }
 .comparison { border-left: 3px solid var(--accent); padding-left: 16px; }
 nav.toc { font-size: .9rem; color: var(--muted); margin: 0 0 1.4em; }
 nav.toc a { color: var(--muted); margin-right: .9em; text-decoration: none; border-bottom: 1px dotted #aab; }
@@ -559,13 +611,19 @@ export async function writeReport(inputs: string[], outDir: string, opts: Report
 
   const multi = sets.length > 1;
   const first = sets[0].results;
-  const title = multi
-    ? `BPF ring buffer vs perf buffer across ${sets.length} result sets`
-    : `BPF ring buffer vs perf buffer on ${first.environment.kernel || 'this kernel'}`;
+  const title = multi ? `BPF ring buffer vs perf buffer: ${sets.length} result sets` : 'BPF ring buffer vs perf buffer';
   const blocks: Block[] = [];
   const meta = multi
     ? sets.map((s) => `${s.tag}: ${s.label}`).join(' · ')
-    : [first.environment.hostname, first.environment.cpuModel && `${first.environment.cpuModel} × ${first.environment.cpuCount}`, `suite ${first.suite}`, (first.environment.date || first.startedAt || '').slice(0, 10)].filter(Boolean).join(' · ');
+    : [
+        first.environment.kernel && `Linux ${first.environment.kernel}`,
+        first.environment.hostname,
+        first.environment.cpuModel && `${first.environment.cpuModel} × ${first.environment.cpuCount}`,
+        `suite ${first.suite}`,
+        (first.environment.date || first.startedAt || '').slice(0, 10),
+      ]
+        .filter(Boolean)
+        .join(' · ');
   blocks.push({ p: meta, cls: 'meta' });
   blocks.push({
     p: [
@@ -611,10 +669,7 @@ export async function writeReport(inputs: string[], outDir: string, opts: Report
     blocks.push({ p: [{ strong: 'Not shown. ' }, skipped.map((s) => `${s.chart}: ${s.why}.`).join(' ')] });
   }
 
-  // Data quality
-  const notes = qualityNotes(sets, errors);
-  blocks.push({ h: 2, text: 'Data quality' });
-  blocks.push(notes.length ? { ul: notes } : { p: 'No warnings: every aggregate shown has a 95% interval within ±10% of its mean, no outlying repeats, and every trial’s accounting added up.' });
+  blocks.push(...qualityBlocks(sets, errors));
 
   blocks.push(...methodology(sets));
 

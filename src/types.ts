@@ -177,6 +177,8 @@ export interface ScenarioRecord {
   timeline?: Timeline;
   /** words about noise or accounting, shown in reports */
   warnings: string[];
+  /** tinybench's statistics of the repeats' load-phase durations (ms) */
+  timing?: { source: 'tinybench'; loadPhaseMs: { mean: number; rme: number; min: number; max: number; p50: number; samples: number } };
 }
 
 export const RESULTS_SCHEMA = 'ringbench/results@1';
@@ -189,6 +191,10 @@ export interface ResultsFile {
   finishedAt?: string;
   complete: boolean;
   environment: Environment;
+  /** the suite as it was run (so --resume and readers know what was planned) */
+  suiteDefinition?: unknown;
+  /** scenarios planned, and how many of them have every repeat */
+  progress?: { planned: number; finished: number; repeats: number; warmup: number };
   scenarios: ScenarioRecord[];
 }
 

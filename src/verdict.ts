@@ -6,6 +6,7 @@
  */
 import {
   DROP_RATE,
+  fmtAggregate,
   fmtBytes,
   fmtNs,
   fmtPct,
@@ -88,6 +89,8 @@ function contrast(p: Pair, metric: string): Contrast | undefined {
   };
 }
 
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 function ciWords(c: Contrast): string {
   return c.single ? '1 run, no interval' : `95% CI ±${Math.max(1, Math.round(c.ratioRelCi * 100))}%`;
 }
@@ -131,18 +134,18 @@ function verdictThroughput(set: ResultSet): Verdict {
   }
   const n = ahead.ringbuf + ahead.perfbuf + ahead.none;
   const tally = n > 1 ? ` Across ${n} ${head.group === 'producers' ? 'producer counts' : 'scenarios'}: ringbuf ahead in ${ahead.ringbuf}, perfbuf in ${ahead.perfbuf}, overlapping in ${ahead.none}.` : '';
-  const values = `${fmtSi(c.ring.mean)} vs ${fmtSi(c.perf.mean)} events/s`;
+  const values = `ringbuf ${fmtAggregate(metric, c.ring)}, perfbuf ${fmtAggregate(metric, c.perf)} events/s`;
   if (c.overlap) {
     return {
       question: 'Throughput',
-      text: `no clear difference at ${at(head)}: ringbuf ${values} for perfbuf; the 95% intervals overlap.${tally}`,
+      text: `no clear difference at ${at(head)}: the 95% intervals overlap (${values}).${tally}`,
       favours: null,
     };
   }
   const [winner, loser, ratio] = c.ratio >= 1 ? ['ringbuf', 'perfbuf', c.ratio] : ['perfbuf', 'ringbuf', 1 / c.ratio];
   return {
     question: 'Throughput',
-    text: `${winner} delivers ${ratio.toFixed(2)}× ${loser}'s events/s at ${at(head)} (${ciWords(c)}): ringbuf ${values} for perfbuf.${tally}`,
+    text: `${winner} delivers ${ratio.toFixed(2)}× ${loser}'s events/s at ${at(head)} (${ciWords(c)}; ${values}).${tally}`,
     favours: winner as Transport,
   };
 }
@@ -159,7 +162,7 @@ function verdictDrops(set: ResultSet): Verdict {
   const gap = ({ c }: { c: Contrast }) => Math.abs(c.ring.mean - c.perf.mean);
   const worst = [...cs].sort((a, b) => gap(b) - gap(a))[0];
   const detail = (x: { p: Pair; c: Contrast }) =>
-    `largest gap at ${at(x.p)}: perfbuf drops ${fmtPct(x.c.perf.mean)} ± ${fmtPct(halfCi(x.c.perf))}, ringbuf ${fmtPct(x.c.ring.mean)} ± ${fmtPct(halfCi(x.c.ring))}`;
+    `largest gap at ${at(x.p)}: perfbuf drops ${fmtAggregate(DROP_RATE, x.c.perf)}, ringbuf ${fmtAggregate(DROP_RATE, x.c.ring)}`;
   if (perfMore.length === ringMore.length) {
     const text = perfMore.length === 0
       ? `no clear difference: the drop-rate intervals overlap in all ${ps.length} paired scenarios (${detail(worst)}).`
@@ -227,7 +230,9 @@ function verdictOrdering(set: ResultSet): Verdict {
   const c = contrast(head, metric)!;
   const disp = (r: ScenarioRecord) => metricAggregate(r, 'ordering.maxDisplacement');
   const side = (t: Transport, a: Aggregate, r: ScenarioRecord) =>
-    `${t} ${fmtPct(a.mean)}${a.n > 1 ? ` ± ${fmtPct(halfCi(a))}` : ''} (worst displacement ${fmtSi(disp(r)?.max ?? NaN)} positions)`;
+    a.max === 0
+      ? `${t} none`
+      : `${t} ${fmtAggregate(metric, a)} (worst displacement ${fmtSi(disp(r)?.max ?? NaN)} positions)`;
   const both = `${side('ringbuf', c.ring, head.ringbuf)} vs ${side('perfbuf', c.perf, head.perfbuf)}`;
   if (c.overlap) {
     return { question: 'Ordering', text: `no clear difference at ${at(head)}: out-of-order share ${both}; the intervals overlap.`, favours: null };
@@ -250,17 +255,17 @@ function verdictLatency(set: ResultSet): Verdict {
   const c = contrast(head, metric)!;
   const p50 = contrast(head, 'latencyNs.p50');
   const where = fallback ? ` (no latency group; taken from ${head.group} ${head.label})` : '';
-  const median = p50 ? `; median ${fmtNs(p50.ring.mean)} vs ${fmtNs(p50.perf.mean)}` : '';
-  const values = `${fmtNs(c.ring.mean)} vs ${fmtNs(c.perf.mean)}`;
+  const median = p50 ? `; medians ${fmtNs(p50.ring.mean)} and ${fmtNs(p50.perf.mean)}` : '';
+  const values = `ringbuf ${fmtAggregate(metric, c.ring)}, perfbuf ${fmtAggregate(metric, c.perf)}`;
   if (c.overlap) {
-    return { question: 'Latency', text: `no clear difference in p99 delivery latency: ringbuf ${values} for perfbuf; the intervals overlap${median}${where}.`, favours: null };
+    return { question: 'Latency', text: `no clear difference in p99 delivery latency: the intervals overlap (${values}${median})${where}.`, favours: null };
   }
   const better: Transport = c.ring.mean < c.perf.mean ? 'ringbuf' : 'perfbuf';
   const ratio = better === 'ringbuf' ? c.ratio : 1 / c.ratio;
   const worse = better === 'ringbuf' ? 'perfbuf' : 'ringbuf';
   return {
     question: 'Latency',
-    text: `${better}'s p99 delivery latency is ${ratio.toFixed(2)}× ${worse}'s (${ciWords(c)}): ringbuf ${values} for perfbuf${median}${where}.`,
+    text: `${better}'s p99 delivery latency is ${ratio.toFixed(2)}× ${worse}'s (${ciWords(c)}; ${values}${median})${where}.`,
     favours: better,
   };
 }
@@ -274,20 +279,20 @@ function verdictCpu(set: ResultSet): Verdict {
   const part = (metric: string, name: string): { words: string; favours: Transport | null } => {
     const c = contrast(head, metric);
     if (!c || (c.ring.mean === 0 && c.perf.mean === 0)) return { words: `${name}: not measured`, favours: null };
-    const values = `ringbuf ${fmtNs(c.ring.mean)} vs perfbuf ${fmtNs(c.perf.mean)} per event`;
-    if (c.overlap) return { words: `${name}: no clear difference (${values}; intervals overlap)`, favours: null };
+    const values = `ringbuf ${fmtNs(c.ring.mean)}, perfbuf ${fmtNs(c.perf.mean)} per event`;
+    if (c.overlap) return { words: `${name} no clear difference (${values}; intervals overlap)`, favours: null };
     return {
-      words: `${name}: ${values} (ringbuf/perfbuf = ${c.ratio.toFixed(2)}×, ${ciWords(c)})`,
+      words: `${name} ${values} (ratio ${c.ratio.toFixed(2)}×, ${ciWords(c)})`,
       favours: c.ring.mean < c.perf.mean ? 'ringbuf' : 'perfbuf',
     };
   };
-  const cons = part(consumer, 'consumer thread');
-  const prog = part(bpf, 'BPF program');
+  const cons = part(consumer, 'consumer thread:');
+  const prog = part(bpf, 'BPF program:');
   const where = fallback ? ` (no cpu group; taken from ${head.group} ${head.label})` : '';
   // The consumer is where the transports' designs differ most, so it decides the direction.
   const favours = cons.favours ?? prog.favours;
-  const lead = favours ? `${favours} is cheaper per event — ` : 'no clear difference in CPU per event — ';
-  return { question: 'CPU', text: `${lead}${cons.words}; ${prog.words}${where}.`, favours };
+  const lead = favours ? `${favours} costs less CPU per event. ` : 'no clear difference in CPU per event. ';
+  return { question: 'CPU', text: `${lead}${cap(cons.words)}; ${prog.words}${where}.`, favours };
 }
 
 /** All six verdicts for one result set, in QUESTIONS order. */

@@ -176,7 +176,7 @@ export function makeResults(opts: FixtureOptions = {}): ResultsFile {
   // Drop-rate curve of the transport that drops more vs the one that drops less, by pressure 0..1.
   const drops = (t: Transport, pressure: number) => {
     const worse = (t === 'perfbuf') === perfWorse;
-    return worse ? Math.max(0, 0.45 * pressure ** 1.3 - 0.005) : Math.max(0, 0.2 * pressure ** 2.2 - 0.004);
+    return worse ? Math.max(0, 0.45 * pressure ** 1.3 - 0.005) : Math.max(0, 0.2 * pressure ** 2.2 - 0.02);
   };
   const base = (t: Transport): Shape => ({
     generatedPerSec: 36000,

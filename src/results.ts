@@ -1,0 +1,90 @@
+/**
+ * results — a run's files: results.json (versioned schema, per-repeat raw values, aggregates,
+ * environment) and results.csv (one row per scenario × transport, dotted column names that match
+ * the JSON). Both are written atomically (temp file + rename), so an interrupted run always
+ * leaves valid files.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { aggregate, noiseWarning } from './stats.js';
+import type { PlannedScenario } from './suite.js';
+import { METRIC_NAMES, type ResultsFile, type ScenarioRecord, type TrialResult } from './types.js';
+
+/** Metrics whose spread is worth a warning when wide (counts of events are not). */
+const NOISE_CHECKED = ['rates.deliveredPerSec', 'latencyNs.p50', 'latencyNs.p99', 'cpu.consumerNsPerEvent', 'cpu.bpfNsPerEvent'];
+
+export function metricValue(r: TrialResult, dotted: string): number {
+  let v: unknown = r;
+  for (const part of dotted.split('.')) v = (v as Record<string, unknown>)?.[part];
+  return typeof v === 'number' ? v : NaN;
+}
+
+/** An empty record for a planned scenario; trials are added with addTrial. */
+export function newRecord(p: PlannedScenario): ScenarioRecord {
+  return {
+    id: p.id,
+    group: p.group,
+    label: p.label,
+    x: p.x,
+    transport: p.transport,
+    config: p.config,
+    repeats: Object.fromEntries(METRIC_NAMES.map((m) => [m, [] as number[]])),
+    aggregates: {},
+    warnings: [],
+  };
+}
+
+/** Adds one measured repeat and refreshes aggregates and warnings. */
+export function addTrial(rec: ScenarioRecord, r: TrialResult): void {
+  for (const m of METRIC_NAMES) (rec.repeats[m] ??= []).push(metricValue(r, m));
+  rec.timeline = r.timeline;
+  rec.aggregates = Object.fromEntries(METRIC_NAMES.map((m) => [m, aggregate(rec.repeats[m])]));
+  const accounting = new Set(rec.warnings.filter((w) => w.startsWith('repeat ')));
+  const n = rec.repeats['wallNs'].length;
+  for (const note of r.accounting.notes) accounting.add(`repeat ${n}: ${note}`);
+  const noise = NOISE_CHECKED.map((m) => noiseWarning(m, rec.aggregates[m])).filter((w): w is string => !!w);
+  rec.warnings = [...accounting, ...noise];
+}
+
+export function repeatsDone(rec: ScenarioRecord): number {
+  return rec.repeats['wallNs']?.length ?? 0;
+}
+
+function flatten(prefix: string, v: unknown, out: Record<string, unknown>): void {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) flatten(prefix ? `${prefix}.${k}` : k, x, out);
+  } else {
+    out[prefix] = v;
+  }
+}
+
+/** One row per scenario: identity, config.*, and for each metric mean / ci95 bounds / stddev / n. */
+export function csvRows(results: ResultsFile): Record<string, unknown>[] {
+  return results.scenarios.map((s) => {
+    const row: Record<string, unknown> = { id: s.id, group: s.group, label: s.label, transport: s.transport, 'x.name': s.x.name, 'x.value': s.x.value };
+    flatten('config', s.config, row);
+    for (const m of METRIC_NAMES) {
+      const a = s.aggregates[m];
+      row[`${m}.mean`] = a?.mean;
+      row[`${m}.ci95.lo`] = a?.ci95[0];
+      row[`${m}.ci95.hi`] = a?.ci95[1];
+      row[`${m}.stddev`] = a?.stddev;
+      row[`${m}.n`] = a?.n ?? 0;
+    }
+    row.warnings = s.warnings.join(' | ');
+    return row;
+  });
+}
+
+function writeAtomic(path: string, data: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+export function writeResults(dir: string, results: ResultsFile): void {
+  writeAtomic(join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  const rows = csvRows(results);
+  writeAtomic(join(dir, 'results.csv'), rows.length ? stringify(rows, { header: true, columns: Object.keys(rows[0]) }) : '');
+}

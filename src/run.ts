@@ -1,0 +1,129 @@
+/**
+ * run — runs a suite: every planned scenario, warm-up repeats first (discarded), then measured
+ * repeats through tinybench, writing results.json and results.csv after every finished trial so
+ * an interrupted run loses nothing it had finished. A run can be resumed from its directory.
+ */
+import { Bench } from 'tinybench';
+import { captureEnvironment } from './env.js';
+import { probe } from './probe.js';
+import { addTrial, newRecord, repeatsDone, writeResults } from './results.js';
+import { abortScenarios, runScenario } from './scenario.js';
+import { planSuite, type PlannedScenario, type SuitePlan } from './suite.js';
+import { RESULTS_SCHEMA, type ResultsFile, type TrialResult } from './types.js';
+
+export interface TrialProgress {
+  /** trials finished so far, warm-ups included, and the total planned */
+  done: number;
+  total: number;
+  scenario: PlannedScenario;
+  warmup: boolean;
+  /** measured repeat number (1-based); 0 for a warm-up */
+  repeat: number;
+  result: TrialResult;
+}
+
+export interface RunOptions {
+  outDir: string;
+  command: string;
+  /** the results of an interrupted run of the same suite, to continue */
+  previous?: ResultsFile;
+  onTrial?: (p: TrialProgress) => void;
+  onScenarioStart?: (s: PlannedScenario, done: number, total: number) => void;
+}
+
+/** Trials still to run for a plan, warm-ups included, given what a previous run finished. */
+export function trialsLeft(plan: SuitePlan, previous?: ResultsFile): number {
+  const done = new Map(previous?.scenarios.map((s) => [s.id, repeatsDone(s)]));
+  return plan.scenarios.reduce((n, s) => {
+    const left = Math.max(0, plan.repeats - (done.get(s.id) ?? 0));
+    return n + (left ? left + plan.warmup : 0);
+  }, 0);
+}
+
+/** The plan an earlier, interrupted run was following. */
+export function planOf(previous: ResultsFile, dir: string): SuitePlan {
+  if (!previous.suiteDefinition) throw new Error(`${dir}/results.json does not record its suite; it cannot be resumed`);
+  return planSuite(previous.suiteDefinition, `${dir}/results.json`);
+}
+
+/**
+ * Runs the plan. Resolves with the results file as last written; `complete` is false when the
+ * run was interrupted (stop() was called), and every trial finished before that is in it.
+ */
+export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<ResultsFile>; stop: () => void } {
+  const stopper = new AbortController();
+  const stop = () => {
+    stopper.abort();
+    abortScenarios();
+  };
+  const done = (async () => {
+    const results: ResultsFile = opts.previous
+      ? { ...opts.previous, complete: false, finishedAt: undefined }
+      : {
+          schema: RESULTS_SCHEMA,
+          suite: plan.name,
+          command: opts.command,
+          startedAt: new Date().toISOString(),
+          complete: false,
+          environment: captureEnvironment(probe()),
+          suiteDefinition: plan.definition,
+          scenarios: [],
+        };
+    const byId = new Map(results.scenarios.map((s) => [s.id, s]));
+    const total = trialsLeft(plan, opts.previous);
+    let finished = 0;
+    const save = () => {
+      results.progress = {
+        planned: plan.scenarios.length,
+        finished: plan.scenarios.filter((p) => (byId.get(p.id) ? repeatsDone(byId.get(p.id)!) : 0) >= plan.repeats).length,
+        repeats: plan.repeats,
+        warmup: plan.warmup,
+      };
+      writeResults(opts.outDir, results);
+    };
+    save();
+
+    for (const planned of plan.scenarios) {
+      if (stopper.signal.aborted) break;
+      let rec = byId.get(planned.id);
+      const left = plan.repeats - (rec ? repeatsDone(rec) : 0);
+      if (left <= 0) continue;
+      if (!rec) {
+        rec = newRecord(planned);
+        byId.set(planned.id, rec);
+        results.scenarios.push(rec);
+      }
+      const record = rec;
+      opts.onScenarioStart?.(planned, finished, total);
+      // tinybench schedules warm-up and measured iterations; each iteration is one real trial and
+      // reports the trial's own load-phase duration, so tinybench's statistics describe the load,
+      // not the setup around it.
+      let phase: 'warmup' | 'run' = 'run';
+      const bench = new Bench({ iterations: left, time: 0, warmup: plan.warmup > 0, warmupIterations: plan.warmup, warmupTime: 0, throws: true, signal: stopper.signal });
+      bench.add(planned.id, async () => {
+        const result = await runScenario(planned.config);
+        if (result.aborted && stopper.signal.aborted) return { overriddenDuration: result.loadPhaseNs / 1e6 }; // cut short: not a finished trial
+        finished++;
+        if (phase === 'run') {
+          addTrial(record, result);
+          save();
+        }
+        opts.onTrial?.({ done: finished, total, scenario: planned, warmup: phase === 'warmup', repeat: phase === 'run' ? repeatsDone(record) : 0, result });
+        return { overriddenDuration: result.loadPhaseNs / 1e6 };
+      }, { beforeEach(mode) { phase = mode ?? 'run'; } });
+      await bench.run();
+      const task = bench.tasks[0];
+      const r = task?.result as { latency?: { mean: number; rme: number; min: number; max: number; p50: number; samplesCount: number } } | undefined;
+      if (r?.latency && !stopper.signal.aborted) {
+        const l = r.latency;
+        record.timing = { source: 'tinybench', loadPhaseMs: { mean: l.mean, rme: l.rme, min: l.min, max: l.max, p50: l.p50, samples: l.samplesCount } };
+        save();
+      }
+    }
+    results.complete = !stopper.signal.aborted && plan.scenarios.every((p) => repeatsDone(byId.get(p.id)!) >= plan.repeats);
+    results.finishedAt = new Date().toISOString();
+    save();
+    return results;
+  })();
+  return { done, stop };
+}
