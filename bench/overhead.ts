@@ -21,6 +21,8 @@
  * buffer, while the quantity of interest is the storm's own exit rate. The loop below is what
  * tinybench would contribute (warm-up, repeated runs) plus the interleaving it cannot do.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseArgs } from 'node:util';
@@ -209,6 +211,58 @@ async function transportStorm(transport: 'ringbuf' | 'perfbuf', opts: Options, r
   };
 }
 
+/**
+ * How busy the machine was with work that is not ours while a section ran: CPU time in /proc/stat
+ * (user + nice + system) minus this process's own time and that of its reaped children (the
+ * storms and their children). Hypervisor steal is reported on its own. Interrupt time is left
+ * out on both sides: it is where the transports' wake-ups land.
+ */
+interface CpuSnapshot {
+  busy: number;
+  steal: number;
+  total: number;
+  self: number;
+}
+
+function cpuSnapshot(): CpuSnapshot | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+    // /proc/self/stat: fields after "(comm)"; utime stime cutime cstime are 14..17 overall
+    const st = readFileSync('/proc/self/stat', 'utf8');
+    const rest = st.slice(st.lastIndexOf(')') + 2).split(' ').map(Number);
+    const self = rest[11] + rest[12] + rest[13] + rest[14];
+    return { busy: user + nice + system, steal, total: user + nice + system + idle + iowait + irq + softirq + steal, self };
+  } catch {
+    return undefined;
+  }
+}
+
+interface MachineLoad {
+  /** CPUs' worth of time used by other processes, on average */
+  foreignCpus: number;
+  /** share of all CPU time stolen by the hypervisor */
+  stealShare: number;
+  cpuCount: number;
+}
+
+function machineLoad(a: CpuSnapshot | undefined, b: CpuSnapshot | undefined): MachineLoad | undefined {
+  if (!a || !b || b.total <= a.total) return undefined;
+  const n = cpus().length;
+  const total = b.total - a.total;
+  const foreign = Math.max(0, b.busy - a.busy - (b.self - a.self));
+  return { foreignCpus: (foreign / total) * n, stealShare: (b.steal - a.steal) / total, cpuCount: n };
+}
+
+/** Words when other work competed for the CPUs, or nothing. */
+function loadWords(l: MachineLoad | undefined): string | undefined {
+  if (!l) return undefined;
+  const parts: string[] = [];
+  if (l.foreignCpus >= 0.1) parts.push(`other processes used ${l.foreignCpus.toFixed(2)} of ${l.cpuCount} CPUs on average`);
+  if (l.stealShare >= 0.02) parts.push(`the hypervisor stole ${(l.stealShare * 100).toFixed(0)}% of CPU time`);
+  return parts.length ? `the machine was not quiet: ${parts.join(', ')}` : undefined;
+}
+
 /** Progress on stderr, one rewritten line, only for a terminal. */
 function progress(text: string): void {
   if (!process.stderr.isTTY) return;
@@ -248,15 +302,39 @@ const gc: (() => void) | undefined = (() => {
 interface MemoryPoint {
   children: number;
   rssBytes: number;
-  peakRssBytes: number;
+  /** highest RSS while the trial ran (undefined when the kernel cannot reset the mark) */
+  peakRssBytes?: number;
   exitsPerSec: number;
   delivered: number;
   droppedKernel: number;
 }
 
-function rssNow(): { rss: number; peak: number } {
+/** Current RSS, after a full GC when available so JS garbage does not count. */
+function rssNow(): number {
   gc?.();
-  return { rss: process.memoryUsage().rss, peak: process.resourceUsage().maxRSS * 1024 };
+  return process.memoryUsage().rss;
+}
+
+/**
+ * Peak RSS since the last reset: VmHWM from /proc/self/status, reset by writing 5 to
+ * /proc/self/clear_refs (Linux ≥ 4.0). Undefined when either is unavailable.
+ */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function peakRss(): number | undefined {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function measureMemory(opts: Options): Promise<{ warmupChildren: number; points: MemoryPoint[] }> {
@@ -266,12 +344,14 @@ async function measureMemory(opts: Options): Promise<{ warmupChildren: number; p
   const points: MemoryPoint[] = [];
   for (const n of opts.memoryChildren) {
     progress(`memory: ringbuf · ${n} children`);
+    rssNow(); // collect first, so the peak below is the trial's own
+    const canReset = resetPeakRss();
     const r = await trial('ringbuf', n, opts.workers);
-    const m = rssNow();
+    const peak = canReset ? peakRss() : undefined;
     points.push({
       children: n,
-      rssBytes: m.rss,
-      peakRssBytes: m.peak,
+      rssBytes: rssNow(),
+      peakRssBytes: peak,
       exitsPerSec: r.rates.generatedPerSec,
       delivered: r.counts.delivered,
       droppedKernel: r.counts.droppedKernel,
@@ -378,7 +458,7 @@ function verdictWord(v: VariantSummary): string {
   return straddles ? `${v.variant} ${word} (cost ${pct(cost, 1).slice(1)}, but its CI spans the line)` : `${v.variant} ${word}`;
 }
 
-function formatOverhead(opts: Options, cfg: ScenarioConfig, s: VariantSummary[]): string[] {
+function formatOverhead(opts: Options, cfg: ScenarioConfig, s: VariantSummary[], load: MachineLoad | undefined): string[] {
   const buffers = `ringbuf ${fmtBytes(cfg.ringbufBytes)}, perfbuf ${cfg.perfbufPages} × ${fmtBytes(PAGE_SIZE)} per CPU`;
   const lines = [
     `storm exits/s, ${opts.children} children x ${opts.workers} worker${opts.workers > 1 ? 's' : ''}, ${cfg.stormMode}, default buffers (${buffers}), ` +
@@ -394,7 +474,7 @@ function formatOverhead(opts: Options, cfg: ScenarioConfig, s: VariantSummary[])
     const half = (vb.ci95[1] - vb.ci95[0]) / 2;
     const deliveredPct = v.generated ? (100 * v.delivered!) / v.generated : 0;
     const deliveredText = v.delivered === v.generated ? '100%' : `${deliveredPct.toFixed(deliveredPct >= 99 ? 2 : 1)}%`;
-    rows.push([v.variant, fmtRate(v.aggregate), `${pct(vb.mean)} ± ${(half * 100).toFixed(1)}`, deliveredText, String(v.droppedKernel)]);
+    rows.push([v.variant, fmtRate(v.aggregate), `${pct(vb.mean).slice(0, -1)} ± ${(half * 100).toFixed(1)}%`, deliveredText, String(v.droppedKernel)]);
   }
   lines.push(...table(rows));
   lines.push(
@@ -419,9 +499,13 @@ function formatOverhead(opts: Options, cfg: ScenarioConfig, s: VariantSummary[])
     `target: attaching a transport costs at most ${MAX_OVERHEAD * 100}% of the bare storm rate → ${transports.map(verdictWord).join(', ')}`,
   );
   for (const v of s) {
-    if (v.noise.length) lines.push(`  noisy: ${v.variant}: ${v.noise.join('; ')} — rerun with more --rounds on a quiet machine`);
+    if (v.noise.length) lines.push(`  noisy: ${v.variant}: ${v.noise.join('; ')}`);
     for (const n of v.notes) lines.push(`  note: ${v.variant}: ${n}`);
   }
+  const busy = loadWords(load);
+  if (busy) lines.push(`  noisy: ${busy}`);
+  if (busy || s.some((v) => v.noise.length)) lines.push('  → treat these numbers with care; rerun with more --rounds on a quiet machine');
+  else if (load) lines.push(`  machine was quiet: other processes used ${load.foreignCpus.toFixed(2)} of ${load.cpuCount} CPUs, steal ${(load.stealShare * 100).toFixed(1)}%`);
   return lines;
 }
 
@@ -429,7 +513,7 @@ interface MemorySummary {
   warmupChildren: number;
   points: MemoryPoint[];
   growthBytes: number;
-  peakGrowthBytes: number;
+  peakGrowthBytes?: number;
   limitBytes: number;
   gcBeforeReading: boolean;
   flat: boolean;
@@ -439,14 +523,15 @@ function summarizeMemory(m: { warmupChildren: number; points: MemoryPoint[] }): 
   const first = m.points[0];
   const last = m.points[m.points.length - 1];
   const growthBytes = last.rssBytes - first.rssBytes;
-  const peakGrowthBytes = last.peakRssBytes - first.peakRssBytes;
+  const peakGrowthBytes =
+    last.peakRssBytes !== undefined && first.peakRssBytes !== undefined ? last.peakRssBytes - first.peakRssBytes : undefined;
   return {
     ...m,
     growthBytes,
     peakGrowthBytes,
     limitBytes: FLAT_RSS_BYTES,
     gcBeforeReading: !!gc,
-    flat: growthBytes < FLAT_RSS_BYTES && peakGrowthBytes < FLAT_RSS_BYTES,
+    flat: growthBytes < FLAT_RSS_BYTES && (peakGrowthBytes ?? 0) < FLAT_RSS_BYTES,
   };
 }
 
@@ -454,28 +539,32 @@ const signedBytes = (n: number) => (n === 0 ? '±0 B' : `${n < 0 ? '−' : '+'}$
 
 function formatMemory(m: MemorySummary, workers: number): string[] {
   const first = m.points[0];
+  const last = m.points[m.points.length - 1];
+  const hasPeak = m.peakGrowthBytes !== undefined;
   const lines = [
-    `harness memory: process RSS after each ringbuf trial, ${workers} worker${workers > 1 ? 's' : ''} ` +
-      `(1 warm-up trial of ${m.warmupChildren} children discarded${m.gcBeforeReading ? ', full GC before each reading' : ''})`,
+    `harness memory: process RSS around ringbuf trials of growing size, ${workers} worker${workers > 1 ? 's' : ''} ` +
+      `(1 warm-up trial of ${m.warmupChildren} children discarded${m.gcBeforeReading ? '; full GC before each reading' : ''})`,
   ];
-  const rows = [['children', 'RSS after', 'Δ vs first', 'peak RSS', 'exits/s', 'delivered']];
+  const rows = [['children', 'RSS after', 'Δ vs first', ...(hasPeak ? ['peak during', 'Δ vs first'] : []), 'exits/s', 'delivered']];
   for (const p of m.points) {
+    const d = (x: number | undefined, y: number | undefined) => (p === first ? '—' : signedBytes(x! - y!));
     rows.push([
       String(p.children),
       fmtBytes(p.rssBytes),
-      p === first ? '—' : signedBytes(p.rssBytes - first.rssBytes),
-      fmtBytes(p.peakRssBytes),
+      d(p.rssBytes, first.rssBytes),
+      ...(hasPeak ? [fmtBytes(p.peakRssBytes!), d(p.peakRssBytes, first.peakRssBytes)] : []),
       fmtSi(p.exitsPerSec),
       p.delivered === p.children ? '100%' : `${((100 * p.delivered) / p.children).toFixed(2)}%`,
     ]);
   }
   lines.push(...table(rows));
-  const last = m.points[m.points.length - 1];
-  const span = `from ${fmtSi(first.children)} to ${fmtSi(last.children)} children`;
+  const what = hasPeak ? 'RSS after and peak RSS during a trial' : 'RSS after a trial';
+  const growth = `RSS ${signedBytes(m.growthBytes)}${hasPeak ? `, peak ${signedBytes(m.peakGrowthBytes!)}` : ''}`;
   lines.push(
-    `target: RSS (and peak RSS) grow less than ${fmtBytes(m.limitBytes)} ${span} → ` +
-      `${m.flat ? 'flat, PASS' : 'not flat, FAIL'} (RSS ${signedBytes(m.growthBytes)}, peak ${signedBytes(m.peakGrowthBytes)})`,
+    `target: ${what} grow less than ${fmtBytes(m.limitBytes)} from ${first.children} to ${last.children} children → ` +
+      `${m.flat ? 'flat, PASS' : 'not flat, FAIL'} (${growth})`,
   );
+  if (!hasPeak) lines.push('  note: peak RSS per trial is unavailable here (/proc/self/clear_refs could not reset it)');
   return lines;
 }
 
@@ -510,8 +599,11 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   let samples: Sample[];
   let memory: MemorySummary;
+  let load: MachineLoad | undefined;
   try {
+    const before = cpuSnapshot();
     samples = await measureOverhead(opts);
+    load = machineLoad(before, cpuSnapshot());
     memory = summarizeMemory(await measureMemory(opts));
   } catch (e) {
     progress('');
@@ -540,7 +632,7 @@ async function main(): Promise<number> {
           finishedAt: new Date().toISOString(),
           environment: env,
           options: { ...opts, stormMode: cfg.stormMode, ringbufBytes: cfg.ringbufBytes, perfbufPages: cfg.perfbufPages },
-          overhead: { maxOverhead: MAX_OVERHEAD, noisyRelCi: NOISY_REL_CI, pass: overheadPass, variants: summary, samples },
+          overhead: { maxOverhead: MAX_OVERHEAD, noisyRelCi: NOISY_REL_CI, pass: overheadPass, machineLoad: load, variants: summary, samples },
           memory,
           pass,
         },
@@ -552,7 +644,7 @@ async function main(): Promise<number> {
   }
 
   const out = [
-    ...formatOverhead(opts, cfg, summary),
+    ...formatOverhead(opts, cfg, summary, load),
     '',
     ...formatMemory(memory, opts.workers),
     '',

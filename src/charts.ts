@@ -188,6 +188,11 @@ const HUES: Record<string, string> = {
   'perfbuf/every-n': '#dd6218',
   'perfbuf/watermark': '#b5322a',
 };
+/** Further hues of each family for variants without a fixed colour (e.g. cpu: epoll, busy). */
+const FAMILY: Record<Transport, string[]> = {
+  ringbuf: ['#1f63b5', '#12a0a0', '#6a4fb0', '#4c9be0'],
+  perfbuf: ['#dd6218', '#b5322a', '#c79a16', '#e8894a'],
+};
 const DASHES = [[1, 0], [7, 4], [2, 3], [10, 3, 2, 3]];
 
 /** Mix a hex colour with white: shade k of a set (k = 0 is the base colour). */
@@ -212,10 +217,12 @@ interface Series {
 interface SeriesOptions {
   /** split ringbuf/perfbuf by wake-up policy (wakeup group) */
   byVariant?: boolean;
+  /** split by scenario label (several variants of one scenario, e.g. cpu: epoll vs busy) */
+  byLabel?: boolean;
 }
 
 function seriesOf(sets: readonly ResultSet[], setIndex: number, rec: ScenarioRecord, o: SeriesOptions): Series {
-  const variant = o.byVariant ? wakeupVariant(rec) : undefined;
+  const variant = o.byVariant ? wakeupVariant(rec) : o.byLabel ? rec.label : undefined;
   let name: string = rec.transport;
   if (variant) name += ` (${variant})`;
   if (sets.length > 1) name += ` · ${sets[setIndex].label}`;
@@ -225,16 +232,30 @@ function seriesOf(sets: readonly ResultSet[], setIndex: number, rec: ScenarioRec
 /** Colour scale whose domain lists the series in a stable order: transport, policy, set. */
 function colourScale(series: Series[]): { domain: string[]; range: string[] } {
   const uniq = [...new Map(series.map((s) => [s.name, s])).values()];
+  // Variants keep the order the suite ran them in (epoll before busy, adaptive before every-n).
+  const firstSeen = new Map<string, number>();
+  series.forEach((s, i) => {
+    if (!firstSeen.has(s.variant ?? '')) firstSeen.set(s.variant ?? '', i);
+  });
   uniq.sort((a, b) =>
     a.transport !== b.transport
       ? (a.transport === 'ringbuf' ? -1 : 1)
       : (a.variant ?? '') !== (b.variant ?? '')
-        ? (a.variant ?? '') < (b.variant ?? '') ? -1 : 1
+        ? firstSeen.get(a.variant ?? '')! - firstSeen.get(b.variant ?? '')!
         : a.setIndex - b.setIndex,
   );
+  // Known policies keep fixed hues; other variants take the next free hue of their family.
+  const hueOf = new Map<string, string>();
+  for (const t of ['ringbuf', 'perfbuf'] as Transport[]) {
+    const variants = [...new Set(uniq.filter((s) => s.transport === t && s.variant).map((s) => s.variant!))];
+    const fixed = variants.filter((v) => HUES[`${t}/${v}`]);
+    const free = FAMILY[t].filter((h) => !fixed.some((v) => HUES[`${t}/${v}`] === h));
+    let next = 0;
+    for (const v of variants) hueOf.set(`${t}/${v}`, HUES[`${t}/${v}`] ?? free[next++ % free.length]);
+  }
   return {
     domain: uniq.map((s) => s.name),
-    range: uniq.map((s) => shade(HUES[s.variant ? `${s.transport}/${s.variant}` : s.transport] ?? HUES[s.transport], s.setIndex)),
+    range: uniq.map((s) => shade((s.variant && hueOf.get(`${s.transport}/${s.variant}`)) || HUES[s.transport], s.setIndex)),
   };
 }
 
@@ -362,6 +383,7 @@ function sweepPanel(
   xDomain: { domain: [number, number]; values: number[] },
   p: PanelOptions,
   names: string,
+  references: string[] = [],
 ) {
   const xEnc = {
     field: 'xPlot',
@@ -408,6 +430,16 @@ function sweepPanel(
         mark: { type: 'point', filled: true, size: 46, opacity: 1 },
         encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative' }, color: colour },
       },
+      // A series measured at one x only (ringbuf's adaptive wake-up has no N) is a reference
+      // level for the whole sweep: a dashed line across the plot says so better than a lone dot.
+      ...(references.length
+        ? [{
+            name: `${names}_reference`,
+            transform: [{ filter: { field: 'series', oneOf: references } }],
+            mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5, opacity: 0.9 },
+            encoding: { y: { field: 'mean', type: 'quantitative' }, color: colour },
+          }]
+        : []),
       // Panel heading as a text mark pinned above the plot area: a group title would float with
       // the axis labels' overhang and sit at different heights in neighbouring panels.
       ...(p.title
@@ -444,6 +476,7 @@ function sweepChart(
   x: SweepAxis,
   panels: { metric: string; opts: Omit<PanelOptions, 'width' | 'height'>; scale?: number }[],
   o: SeriesOptions = {},
+  notes: string[] = [],
 ): TopLevelSpec | undefined {
   const built = panels.map((p) => rowsFor(sets, (s) => recordsOf(s, group).filter((r) => r.x && r.x.value > 0), p.metric, { ...o, scale: p.scale }));
   const all = built.flatMap((b) => b.rows);
@@ -457,7 +490,11 @@ function sweepChart(
     .map((b, i) => {
       if (!b.rows.length) return undefined;
       dodgeLog(b.rows, xDomain.domain, width, order);
-      return sweepPanel(b.rows, allSeries, sets, x, xDomain, { ...panels[i].opts, width, height: single ? SINGLE_H : HALF_H }, `p${i}`);
+      const counts = new Map<string, number>();
+      for (const r of b.rows) counts.set(r.series, (counts.get(r.series) ?? 0) + 1);
+      const references = xDomain.values.length >= 3 ? [...counts].filter(([, n]) => n === 1).map(([name]) => name) : [];
+      for (const r of references) if (!notes.includes(r)) notes.push(r);
+      return sweepPanel(b.rows, allSeries, sets, x, xDomain, { ...panels[i].opts, width, height: single ? SINGLE_H : HALF_H }, `p${i}`, references);
     })
     .filter((s) => s);
   return single || specs.length === 1 ? top(title, specs[0]!) : top(title, { hconcat: specs, resolve: { scale: { y: 'independent' } } });
@@ -485,7 +522,7 @@ function orderingChart(sets: readonly ResultSet[]): TopLevelSpec | undefined {
   ]);
 }
 
-function wakeupChart(sets: readonly ResultSet[]): TopLevelSpec | undefined {
+function wakeupChart(sets: readonly ResultSet[], references: string[]): TopLevelSpec | undefined {
   return sweepChart(
     sets,
     'wakeup',
@@ -496,6 +533,7 @@ function wakeupChart(sets: readonly ResultSet[]): TopLevelSpec | undefined {
       { metric: 'cpu.consumerNsPerEvent', opts: { title: 'consumer CPU per event', yTitle: 'ns per event', yFormat: '~s' } },
     ],
     { byVariant: true },
+    references,
   );
 }
 
@@ -529,24 +567,32 @@ const PERCENTILES = [
   ['latencyNs.p999', 'p99.9'],
 ] as const;
 
+/** Scenarios per set for a one-off comparison, and whether they span several labels. */
+function comparable(sets: readonly ResultSet[], group: string, metric: string) {
+  const from: string[] = [];
+  const picked = sets.map((set) => {
+    const { recs, from: f } = pickComparable(set, group, metric);
+    if (f) from.push(sets.length > 1 ? `${set.label}: ${f}` : f);
+    return recs;
+  });
+  const labels = [...new Map(picked.flat().map((r) => [r.label, r.x?.value ?? 0])).entries()]
+    .sort((a, b) => a[1] - b[1])
+    .map(([l]) => l);
+  return { picked, from, labels };
+}
+
 function latencyChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: string[] } {
   const rows: Row[] = [];
   const series: Series[] = [];
-  const from: string[] = [];
-  sets.forEach((set, i) => {
-    const { recs, from: f } = pickComparable(set, 'latency', 'latencyNs.p99');
-    if (f) from.push(sets.length > 1 ? `${set.label}: ${f}` : f);
-    // Several scenarios per transport (e.g. two rates) would be ambiguous: one per transport.
-    const seen = new Set<string>();
+  const { picked, from, labels } = comparable(sets, 'latency', 'latencyNs.p99');
+  picked.forEach((recs, i) => {
     for (const rec of recs) {
-      if (seen.has(rec.transport)) continue;
-      seen.add(rec.transport);
       const s = seriesOf(sets, i, rec, {});
       for (const [metric, name] of PERCENTILES) {
         const a = metricAggregate(rec, metric);
         if (!a) continue;
         series.push(s);
-        rows.push({ series: s.name, set: set.label, transport: rec.transport, x: 0, xPlot: 0, mean: a.mean / 1e3, lo: a.ci95[0] / 1e3, hi: a.ci95[1] / 1e3, n: a.n, category: name });
+        rows.push({ series: s.name, set: sets[i].label, transport: rec.transport, x: rec.x?.value ?? 0, xPlot: 0, mean: a.mean / 1e3, lo: a.ci95[0] / 1e3, hi: a.ci95[1] / 1e3, n: a.n, category: name, panel: rec.label });
       }
     }
   });
@@ -567,47 +613,50 @@ function latencyChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: 
   const ticks: number[] = [];
   for (let d = 10 ** Math.floor(Math.log10(lo)); d <= hi * 10; d *= 10) for (const m of [1, 2, 5]) if (d * m >= lo / 2 && d * m <= hi * 2) ticks.push(d * m);
   const yScale = { type: 'log', nice: true };
-  const spec = top('Delivery latency percentiles (BPF timestamp → user-space receive)', {
-    width: SINGLE_W,
-    height: SINGLE_H,
-    data: { values: rows },
-    layer: [
-      {
-        name: 'latency_errorbars',
-        mark: { type: 'rule', strokeWidth: 1.6 },
-        encoding: { x: xEnc, xOffset: off, y: { field: 'lo', type: 'quantitative', scale: yScale, axis: { title: 'latency (µs, log scale)', labelExpr: SI_LABEL, values: ticks } }, y2: { field: 'hi' }, color: colour },
-      },
-      {
-        name: 'latency_means',
-        mark: { type: 'point', filled: true, size: 70, shape: 'diamond' },
-        encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative' }, color: colour },
-      },
-    ],
-  });
+  const layer = [
+    {
+      name: 'latency_errorbars',
+      mark: { type: 'rule', strokeWidth: 1.6 },
+      encoding: { x: xEnc, xOffset: off, y: { field: 'lo', type: 'quantitative', scale: yScale, axis: { title: 'latency (µs, log scale)', labelExpr: SI_LABEL, values: ticks } }, y2: { field: 'hi' }, color: colour },
+    },
+    {
+      name: 'latency_means',
+      mark: { type: 'point', filled: true, size: 70, shape: 'diamond' },
+      encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative' }, color: colour },
+    },
+  ];
+  const title = 'Delivery latency percentiles (BPF timestamp → user-space receive)';
+  // Several rates (or other variants): one panel each, same y axis, left to right by x.
+  const spec =
+    labels.length > 1
+      ? top(title, {
+          data: { values: rows },
+          facet: { column: { field: 'panel', type: 'ordinal', sort: labels, title: null, header: { labelFontSize: 12, labelColor: '#444' } } },
+          spec: { width: Math.max(170, Math.floor((SINGLE_W - 24 * (labels.length - 1)) / labels.length)), height: SINGLE_H, layer },
+          spacing: 24,
+        })
+      : top(title, { width: SINGLE_W, height: SINGLE_H, data: { values: rows }, layer });
   return { spec, from };
 }
 
 function cpuChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: string[] } {
   const rows: Row[] = [];
   const series: Series[] = [];
-  const from: string[] = [];
   const sides = [
     ['cpu.consumerNsPerEvent', 'consumer thread'],
     ['cpu.bpfNsPerEvent', 'BPF program'],
   ] as const;
-  sets.forEach((set, i) => {
-    const { recs, from: f } = pickComparable(set, 'cpu', 'cpu.consumerNsPerEvent');
-    if (f) from.push(sets.length > 1 ? `${set.label}: ${f}` : f);
-    const seen = new Set<string>();
+  const { picked, from, labels } = comparable(sets, 'cpu', 'cpu.consumerNsPerEvent');
+  // Several consumer variants (epoll, busy): each is its own bar, named in the legend.
+  const byLabel = labels.length > 1;
+  picked.forEach((recs, i) => {
     for (const rec of recs) {
-      if (seen.has(rec.transport)) continue;
-      seen.add(rec.transport);
-      const s = seriesOf(sets, i, rec, {});
+      const s = seriesOf(sets, i, rec, { byLabel });
       for (const [metric, side] of sides) {
         const a = metricAggregate(rec, metric);
         if (!a) continue;
         series.push(s);
-        rows.push({ series: s.name, set: set.label, transport: rec.transport, x: 0, xPlot: 0, mean: a.mean, lo: a.ci95[0], hi: a.ci95[1], n: a.n, category: side });
+        rows.push({ series: s.name, set: sets[i].label, transport: rec.transport, x: 0, xPlot: 0, mean: a.mean, lo: a.ci95[0], hi: a.ci95[1], n: a.n, category: side });
       }
     }
   });
@@ -617,7 +666,7 @@ function cpuChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: stri
   const xEnc = { field: 'category', type: 'nominal', sort: sides.map((s) => s[1]), axis: { title: null, labelAngle: 0, labelFontSize: 12 } };
   const off = { field: 'series', type: 'nominal', sort: order };
   const spec = top('CPU time per delivered event', {
-    width: Math.min(SINGLE_W, 140 * 2 * Math.max(1, order.length / 2)),
+    width: Math.min(SINGLE_W, Math.max(320, 70 * 2 * order.length)),
     height: SINGLE_H - 30,
     data: { values: rows },
     layer: [
@@ -687,7 +736,7 @@ function timelineChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from:
   const [unit, unitName] = peak >= 2 * 1024 * 1024 ? [1024 * 1024, 'MiB'] : peak >= 4096 ? [1024, 'KiB'] : [1, 'bytes'];
   for (const r of rows) if (r.occupancy !== null) r.occupancy = Number(r.occupancy) / unit;
   const colour = colourEncoding(series);
-  const x = { field: 'tMs', type: 'quantitative', axis: { title: 'time since the load phase started (ms)' }, scale: { nice: false } };
+  const x = { field: 'tMs', type: 'quantitative', axis: { title: 'time since the load phase started (ms)', tickCount: 8 }, scale: { nice: false } };
   const panel = (name: string, field: string, title: string, axis: Record<string, unknown>, showX: boolean) => ({
     name,
     width: SINGLE_W,
@@ -695,7 +744,7 @@ function timelineChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from:
     mark: { type: 'line', strokeWidth: 1.8, interpolate: 'step-after' },
     transform: [{ filter: `isValid(datum.${field})` }],
     encoding: {
-      x: showX ? x : { ...x, axis: { title: null, labels: true } },
+      x: showX ? x : { ...x, axis: { ...x.axis, title: null } },
       y: { field, type: 'quantitative', axis: { title, ...axis } },
       color: colour,
       strokeDash: dashEncoding(sets),
@@ -737,12 +786,15 @@ export function buildCharts(sets: readonly ResultSet[]): { charts: ChartSpec[]; 
   add('ordering-producers', 'Ordering vs producers', orderingChart(sets),
     `Left: share of events delivered after an event with a higher BPF sequence number. Right: the worst positional distance of an out-of-order event. ${ci}`,
     'the producers group (ordering vs producers)');
-  add('wakeup-sweep', 'Wake-up sweep', wakeupChart(sets),
-    `Consumer woken every N events (perfbuf: wakeup_events = N; ringbuf: BPF_RB_NO_WAKEUP with a forced wake-up every N, or the kernel's adaptive policy). Left: throughput; right: consumer CPU per event. ${ci}`,
+  const references: string[] = [];
+  const wakeup = wakeupChart(sets, references);
+  const refWords = references.length ? ` Measured once, not per N: ${references.join(', ')} — drawn as a dashed level across the sweep.` : '';
+  add('wakeup-sweep', 'Wake-up sweep', wakeup,
+    `Consumer woken every N events (perfbuf: wakeup_events = N; ringbuf: BPF_RB_NO_WAKEUP with a forced wake-up every N, or the kernel's adaptive policy). Left: throughput; right: consumer CPU per event. ${ci}${refWords}`,
     'the wakeup group (throughput and consumer CPU vs N)');
   const cpu = cpuChart(sets);
   add('cpu-per-event', 'CPU per event', cpu.spec,
-    `CPU time per delivered event: the consumer thread's own CPU clock, and the BPF program's run time from bpf_stats. ${ci}${from(cpu.from)}`,
+    `CPU time per delivered event: the consumer thread's own CPU clock, and the BPF program's run time from bpf_stats. Bars are means over repeats; black lines are 95% confidence intervals of the mean.${from(cpu.from)}`,
     'CPU cost per event');
   add('event-size', 'Event size sweep', eventSizeChart(sets),
     `Throughput (left) and kernel drop rate (right) as each event record grows from 64 B to 4 KiB. ${ci} ${nudge}`,

@@ -164,7 +164,8 @@ export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptio
     if (raw === undefined) continue;
     const k = known.get(key);
     if (!k) {
-      throw new ConfigError(key, naming(key), `${naming(key)} is not a scenario knob; valid: ${KNOBS.map((x) => naming(x.key)).join(', ')}`);
+      const valid = KNOBS.map((x) => (naming === flagOf ? flagOf(x.key) : x.key)).join(', ');
+      throw new ConfigError(key, naming(key), `${naming(key)} is not a scenario knob; valid: ${valid}`);
     }
     (out as unknown as Record<string, unknown>)[key] = knobValue(k, raw, where);
   }

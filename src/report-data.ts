@@ -87,7 +87,7 @@ export function recordsOf(set: ResultSet, group: string): ScenarioRecord[] {
  * with several policies at the same N. The label is what the suite wrote, so it wins.
  */
 export function wakeupVariant(rec: ScenarioRecord): string {
-  const l = rec.label.toLowerCase();
+  const l = (rec.label ?? '').toLowerCase();
   if (rec.transport === 'ringbuf') {
     for (const p of ['adaptive', 'every-n', 'sampled']) if (l.includes(p)) return p;
     if (l.includes('every')) return 'every-n';

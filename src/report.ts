@@ -151,7 +151,14 @@ type Block =
 
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const mdEsc = (s: string) => s.replace(/([\\`*_[\]<>|])/g, '\\$1');
+// Underscores inside a word (wakeup_events) never start emphasis in CommonMark: leave them bare.
+const mdEsc = (s: string) => s.replace(/([\\`*[\]<>|])/g, '\\$1').replace(/(^|[^A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (m) => m.replace('_', '\\_'));
+
+/** **x** only binds when no space sits inside the markers: move edge spaces outside. */
+function mdWrap(marker: string, text: string): string {
+  const m = /^(\s*)(.*?)(\s*)$/s.exec(text)!;
+  return m[2] ? `${m[1]}${marker}${mdEsc(m[2])}${marker}${m[3]}` : text;
+}
 
 function inlines(t: Text): Inline[] {
   return Array.isArray(t) ? t : [t];
@@ -174,8 +181,8 @@ function mdText(t: Text): string {
     .map((i) => {
       if (typeof i === 'string') return mdEsc(i);
       if ('code' in i) return `\`${i.code.replace(/`/g, "'")}\``;
-      if ('strong' in i) return `**${mdEsc(i.strong)}**`;
-      if ('em' in i) return `*${mdEsc(i.em)}*`;
+      if ('strong' in i) return mdWrap('**', i.strong);
+      if ('em' in i) return mdWrap('*', i.em);
       return `[${mdEsc(i.link)}](${i.href.replace(/ /g, '%20')})`;
     })
     .join('');
@@ -219,9 +226,10 @@ function renderHtmlBlock(b: Block): string {
   }
   if ('figure' in b) {
     const f = b.figure;
-    // Scale charts up to the text column (their text would be small at 1:1), but not past 1.35×.
+    // Scale charts up to the text column (their text would be small at 1:1), but not past 1.35×;
+    // on phones, scroll sideways rather than shrink the text below legibility.
     const w = Number(/^<svg[^>]*\swidth="(\d+(?:\.\d+)?)"/.exec(f.svg)?.[1] ?? 640);
-    const svg = f.svg.replace(/^<svg /, `<svg role="img" aria-label="${esc(f.title)}" style="max-width:${Math.round(w * 1.35)}px" `);
+    const svg = f.svg.replace(/^<svg /, `<svg role="img" aria-label="${esc(f.title)}" style="max-width:${Math.round(w * 1.35)}px;min-width:${Math.round(Math.min(w, 540))}px" `);
     return `<figure id="fig-${esc(f.id)}"><div class="chart">${svg}</div><figcaption><strong>Figure ${f.n}. ${esc(f.title)}.</strong> ${esc(f.caption)}</figcaption></figure>`;
   }
   if ('pre' in b) return `<pre><code>${esc(b.pre)}</code></pre>`;
@@ -245,7 +253,7 @@ function renderMdBlock(b: Block): string {
     if (t.spans) {
       let c = 0;
       for (const s of t.spans) {
-        for (let k = 0; k < s.span; k++, c++) if (s.text) titles[c] = `${s.text} [${t.head[c]}]`;
+        for (let k = 0; k < s.span; k++, c++) if (s.text) titles[c] = `${s.text} (${t.head[c]})`;
       }
     }
     const cell = (s: string) => s.replace(/\n/g, ' ');
@@ -261,7 +269,8 @@ function renderMdBlock(b: Block): string {
     return `![Figure ${f.n}. ${f.title}](${f.png})\n\n*Figure ${f.n}. ${mdEsc(f.title)}.* ${mdEsc(f.caption)}`;
   }
   if ('pre' in b) return '```sh\n' + b.pre + '\n```';
-  if ('details' in b) return [mdText(b.details.summary), ...b.details.blocks.map(renderMdBlock)].join('\n\n');
+  // GitHub, GitLab and most static-site generators render raw <details>; others show the list.
+  if ('details' in b) return `<details>\n<summary>${esc(inlines(b.details.summary).map((i) => (typeof i === 'string' ? i : Object.values(i)[0])).join(''))}</summary>\n\n${b.details.blocks.map(renderMdBlock).join('\n\n')}\n\n</details>`;
   return b.raw.md;
 }
 
@@ -387,7 +396,7 @@ function qualityBlocks(sets: readonly ResultSet[], errors: { file: string; error
   for (const e of errors) serious.push([{ strong: 'Not included: ' }, { code: e.file }, ` — ${e.error}.`]);
   for (const s of sets) {
     const who = sets.length > 1 ? `${s.tag}: ` : '';
-    if (!s.results.complete) serious.push(`${who}the run did not finish; some scenarios may be missing.`);
+    if (!s.results.complete) serious.push(`${who}The run did not finish; some scenarios may be missing.`);
     for (const r of s.results.scenarios) {
       scenarios++;
       for (const w of r.warnings ?? []) serious.push([who, { code: r.id }, `: ${w}`]);
@@ -448,7 +457,7 @@ function methodology(sets: readonly ResultSet[]): Block[] {
         { strong: 'The load. ' },
         'A storm is a bounded burst of real process exits made by a native generator: worker threads create children with ',
         { code: modes },
-        ` (${childWords}), and every child exits at once. Each exit fires the `,
+        ` (${childWords}), and each child exits immediately. Each exit fires the `,
         { code: 'sched/sched_process_exit' },
         ' tracepoint, where one of two twin BPF programs builds the event. The storm is bounded by a child count and a timeout, and all children are reaped before the trial ends.',
       ],
@@ -666,7 +675,8 @@ export async function writeReport(inputs: string[], outDir: string, opts: Report
     for (const id of rest) blocks.push(...figure(id));
   }
   if (skipped.length) {
-    blocks.push({ p: [{ strong: 'Not shown. ' }, skipped.map((s) => `${s.chart}: ${s.why}.`).join(' ')] });
+    blocks.push({ p: [{ strong: 'Not shown.' }, ' These charts were left out rather than drawn empty:'] });
+    blocks.push({ ul: skipped.map((s) => [{ em: s.chart }, ` — ${s.why}.`]) });
   }
 
   blocks.push(...qualityBlocks(sets, errors));

@@ -4,9 +4,9 @@
  * with ETA on a terminal, plain lines otherwise), stops cleanly on Ctrl-C with every finished
  * trial saved, and ends with the report.
  */
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadResults, ResultsInputError } from './compare.js';
 import { ROOT } from './native.js';
@@ -32,11 +32,22 @@ function defaultOutDir(): string {
 
 class UsageError extends Error {}
 
+/** mkdir -p one level at a time: Node's recursive mkdir can spin forever on pseudo file systems
+ *  such as /proc, where creating a child fails with ENOENT under an existing parent. */
+function makeDirs(abs: string): void {
+  const missing: string[] = [];
+  for (let d = abs; !existsSync(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) mkdirSync(d);
+}
+
 function prepareOutDir(dir: string, flag: string): string {
   const abs = resolve(dir);
   try {
-    mkdirSync(abs, { recursive: true });
+    makeDirs(abs);
     accessSync(abs, constants.W_OK);
+    const probe = join(abs, `.ringbench-write-test-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
   } catch (e) {
     throw new UsageError(`${flag} ${dir}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

@@ -91,9 +91,10 @@ export async function traceCommand(flags: TraceCommandFlags): Promise<number> {
     // A reader that goes away (`ringbench trace | head`) makes writes fail with EPIPE: that is a
     // normal end of the view, not an error. The listener stays attached after finish so a late
     // write error cannot surface as an uncaught exception.
-    out.on('error', () => {
+    out.on('error', (e: NodeJS.ErrnoException) => {
       stdoutClosed = true;
-      finish(0);
+      if (e.code !== 'EPIPE') process.stderr.write(oneLine(`writing the trace failed: ${e.message}`) + '\n');
+      finish(e.code === 'EPIPE' ? 0 : 1);
     });
     const onSignal = () => finish(0);
     process.on('SIGINT', onSignal);

@@ -57,7 +57,7 @@ function pairs(set: ResultSet, group?: string): Pair[] {
     if (!ringbuf.length || !perfbuf.length) continue;
     const p = perfbuf[0];
     const r = ringbuf.find((x) => wakeupVariant(x) === wakeupVariant(p)) ?? ringbuf[0];
-    out.push({ group: r.group, x: r.x.value, label: r.label, ringbuf: r, perfbuf: p });
+    out.push({ group: r.group, x: r.x?.value ?? 0, label: r.label, ringbuf: r, perfbuf: p });
   }
   return out.sort((a, b) => (a.group === b.group ? a.x - b.x : a.group < b.group ? -1 : 1));
 }
@@ -69,6 +69,7 @@ interface Contrast {
   ratio: number;
   /** relative half-width of the ratio's 95% CI (first-order propagation of both intervals) */
   ratioRelCi: number;
+  /** no call possible: the 95% intervals overlap, or a side has a single repeat */
   overlap: boolean;
   /** at least one side has a single repeat: no interval to judge by */
   single: boolean;
@@ -84,9 +85,14 @@ function contrast(p: Pair, metric: string): Contrast | undefined {
     perf,
     ratio: ring.mean / perf.mean,
     ratioRelCi: Math.hypot(rel(ring), rel(perf)),
-    overlap: intervalsOverlap(ring, perf),
+    // One repeat has no interval; a difference it shows could be noise, so it is never called.
+    overlap: ring.n < 2 || perf.n < 2 || intervalsOverlap(ring, perf),
     single: ring.n < 2 || perf.n < 2,
   };
+}
+
+function overlapWords(c: Contrast): string {
+  return c.single ? 'a single run has no interval to judge by' : 'the 95% intervals overlap';
 }
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -133,12 +139,12 @@ function verdictThroughput(set: ResultSet): Verdict {
     else ahead[k.ring.mean > k.perf.mean ? 'ringbuf' : 'perfbuf']++;
   }
   const n = ahead.ringbuf + ahead.perfbuf + ahead.none;
-  const tally = n > 1 ? ` Across ${n} ${head.group === 'producers' ? 'producer counts' : 'scenarios'}: ringbuf ahead in ${ahead.ringbuf}, perfbuf in ${ahead.perfbuf}, overlapping in ${ahead.none}.` : '';
+  const tally = n > 1 ? ` Across ${n} ${head.group === 'producers' ? 'producer counts' : 'scenarios'}: ringbuf ahead in ${ahead.ringbuf}, perfbuf ahead in ${ahead.perfbuf}, no clear difference in ${ahead.none}.` : '';
   const values = `ringbuf ${fmtAggregate(metric, c.ring)}, perfbuf ${fmtAggregate(metric, c.perf)} events/s`;
   if (c.overlap) {
     return {
       question: 'Throughput',
-      text: `no clear difference at ${at(head)}: the 95% intervals overlap (${values}).${tally}`,
+      text: `no clear difference at ${at(head)}: ${overlapWords(c)} (${values}).${tally}`,
       favours: null,
     };
   }
@@ -165,7 +171,7 @@ function verdictDrops(set: ResultSet): Verdict {
     `largest gap at ${at(x.p)}: perfbuf drops ${fmtAggregate(DROP_RATE, x.c.perf)}, ringbuf ${fmtAggregate(DROP_RATE, x.c.ring)}`;
   if (perfMore.length === ringMore.length) {
     const text = perfMore.length === 0
-      ? `no clear difference: the drop-rate intervals overlap in all ${ps.length} paired scenarios (${detail(worst)}).`
+      ? `no clear difference: ${worst.c.single ? 'single runs have no intervals to judge by' : `the drop-rate intervals overlap in all ${ps.length} paired scenarios`} (${detail(worst)}).`
       : `mixed: perfbuf drops clearly more in ${perfMore.length} and ringbuf in ${ringMore.length} of ${ps.length} paired scenarios (${detail(worst)}).`;
     return { question: 'Drops', text, favours: null };
   }
@@ -189,7 +195,7 @@ function verdictMemory(set: ResultSet): Verdict {
   for (const t of ['ringbuf', 'perfbuf'] as Transport[]) {
     const series = recs
       .filter((r) => r.transport === t)
-      .map((r) => ({ x: r.x.value, a: metricAggregate(r, DROP_RATE) }))
+      .map((r) => ({ x: r.x?.value ?? 0, a: metricAggregate(r, DROP_RATE) }))
       .filter((s): s is { x: number; a: Aggregate } => !!s.a)
       .sort((a, b) => a.x - b.x);
     if (!series.length) continue;
@@ -235,7 +241,7 @@ function verdictOrdering(set: ResultSet): Verdict {
       : `${t} ${fmtAggregate(metric, a)} (worst displacement ${fmtSi(disp(r)?.max ?? NaN)} positions)`;
   const both = `${side('ringbuf', c.ring, head.ringbuf)} vs ${side('perfbuf', c.perf, head.perfbuf)}`;
   if (c.overlap) {
-    return { question: 'Ordering', text: `no clear difference at ${at(head)}: out-of-order share ${both}; the intervals overlap.`, favours: null };
+    return { question: 'Ordering', text: `no clear difference at ${at(head)}: ${overlapWords(c)} (out of order: ${both}).`, favours: null };
   }
   const better: Transport = c.ring.mean < c.perf.mean ? 'ringbuf' : 'perfbuf';
   const worse: Transport = better === 'ringbuf' ? 'perfbuf' : 'ringbuf';
@@ -250,22 +256,24 @@ function verdictLatency(set: ResultSet): Verdict {
   const metric = 'latencyNs.p99';
   const { pairs: ps, fallback } = pairsFor(set, metric, ['latency']);
   if (!ps.length) return { question: 'Latency', text: 'no data: no paired scenarios with latency percentiles.', favours: null };
-  // Outside the latency group, the lightest load is the closest to "moderate rate".
-  const head = fallback ? ps.reduce((a, b) => (b.x < a.x ? b : a)) : ps[0];
+  // Outside the latency group, the lightest load is the closest to "moderate rate"; inside it,
+  // with several rates, the middle one.
+  const head = fallback ? ps.reduce((a, b) => (b.x < a.x ? b : a)) : ps[Math.floor((ps.length - 1) / 2)];
   const c = contrast(head, metric)!;
   const p50 = contrast(head, 'latencyNs.p50');
   const where = fallback ? ` (no latency group; taken from ${head.group} ${head.label})` : '';
+  const atRate = !fallback && ps.length > 1 ? ` at ${head.label}` : '';
   const median = p50 ? `; medians ${fmtNs(p50.ring.mean)} and ${fmtNs(p50.perf.mean)}` : '';
   const values = `ringbuf ${fmtAggregate(metric, c.ring)}, perfbuf ${fmtAggregate(metric, c.perf)}`;
   if (c.overlap) {
-    return { question: 'Latency', text: `no clear difference in p99 delivery latency: the intervals overlap (${values}${median})${where}.`, favours: null };
+    return { question: 'Latency', text: `no clear difference in p99 delivery latency${atRate}: ${overlapWords(c)} (${values}${median})${where}.`, favours: null };
   }
   const better: Transport = c.ring.mean < c.perf.mean ? 'ringbuf' : 'perfbuf';
   const ratio = better === 'ringbuf' ? c.ratio : 1 / c.ratio;
   const worse = better === 'ringbuf' ? 'perfbuf' : 'ringbuf';
   return {
     question: 'Latency',
-    text: `${better}'s p99 delivery latency is ${ratio.toFixed(2)}× ${worse}'s (${ciWords(c)}; ${values}${median})${where}.`,
+    text: `${better}'s p99 delivery latency is ${ratio.toFixed(2)}× ${worse}'s${atRate} (${ciWords(c)}; ${values}${median})${where}.`,
     favours: better,
   };
 }
@@ -280,7 +288,7 @@ function verdictCpu(set: ResultSet): Verdict {
     const c = contrast(head, metric);
     if (!c || (c.ring.mean === 0 && c.perf.mean === 0)) return { words: `${name}: not measured`, favours: null };
     const values = `ringbuf ${fmtNs(c.ring.mean)}, perfbuf ${fmtNs(c.perf.mean)} per event`;
-    if (c.overlap) return { words: `${name} no clear difference (${values}; intervals overlap)`, favours: null };
+    if (c.overlap) return { words: `${name} no clear difference (${values}; ${overlapWords(c)})`, favours: null };
     return {
       words: `${name} ${values} (ratio ${c.ratio.toFixed(2)}×, ${ciWords(c)})`,
       favours: c.ring.mean < c.perf.mean ? 'ringbuf' : 'perfbuf',
@@ -289,9 +297,10 @@ function verdictCpu(set: ResultSet): Verdict {
   const cons = part(consumer, 'consumer thread:');
   const prog = part(bpf, 'BPF program:');
   const where = fallback ? ` (no cpu group; taken from ${head.group} ${head.label})` : '';
+  const scenario = !fallback && ps.length > 1 ? ` in the “${head.label}” scenario` : '';
   // The consumer is where the transports' designs differ most, so it decides the direction.
   const favours = cons.favours ?? prog.favours;
-  const lead = favours ? `${favours} costs less CPU per event. ` : 'no clear difference in CPU per event. ';
+  const lead = favours ? `${favours} costs less CPU per event${scenario}. ` : `no clear difference in CPU per event${scenario}. `;
   return { question: 'CPU', text: `${lead}${cap(cons.words)}; ${prog.words}${where}.`, favours };
 }
 

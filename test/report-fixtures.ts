@@ -219,21 +219,23 @@ export function makeResults(opts: FixtureOptions = {}): ResultsFile {
     }
   }
   if (groups.has('wakeup')) {
-    for (const n of [1, 8, 32, 128]) {
-      for (const [t, policy] of [['ringbuf', 'adaptive'], ['ringbuf', 'every-n'], ['perfbuf', 'every-n']] as const) {
-        const s = base(t);
-        const amortised = policy === 'adaptive' ? 1 : 1 / Math.sqrt(n);
-        s.consumerNs = (t === 'perfbuf' ? 180 : 140) + 420 * amortised;
-        s.eventsPerWakeup = policy === 'adaptive' ? 3.5 : n;
-        s.generatedPerSec = 34000 + (policy === 'adaptive' ? 0 : 2500 * Math.log2(n) / 7);
-        const cfg = defaultConfig(t, {
-          ringbufWakeup: t === 'ringbuf' ? policy : 'adaptive',
-          wakeupEvery: n,
-          perfbufWakeupEvents: n,
-        });
-        const label = t === 'ringbuf' ? `${policy} N=${n}` : `every N=${n}`;
-        out.push(record(rand, repeats, 'wakeup', label, { name: 'N', value: n }, t, cfg, s, false));
-      }
+    // As the real suites do: ringbuf adaptive once (it has no N), every-N for both transports.
+    const variants: [Transport, 'adaptive' | 'every-n', number][] = [['ringbuf', 'adaptive', 1]];
+    for (const n of [1, 8, 32, 128]) variants.push(['ringbuf', 'every-n', n], ['perfbuf', 'every-n', n]);
+    for (const [t, policy, n] of variants) {
+      const s = base(t);
+      const amortised = policy === 'adaptive' ? 1 : 1 / Math.sqrt(n);
+      s.consumerNs = (t === 'perfbuf' ? 180 : 140) + 420 * amortised;
+      s.eventsPerWakeup = policy === 'adaptive' ? 3.5 : n;
+      s.generatedPerSec = 34000 + (policy === 'adaptive' ? 0 : (2500 * Math.log2(n)) / 7);
+      const cfg = defaultConfig(t, {
+        ringbufWakeup: t === 'ringbuf' ? policy : 'adaptive',
+        wakeupEvery: n,
+        perfbufWakeupEvents: n,
+        ringbufBytes: 1024 * KiB,
+      });
+      const label = policy === 'adaptive' ? 'adaptive' : `every-${n}`;
+      out.push(record(rand, repeats, 'wakeup', label, { name: 'variant', value: n }, t, cfg, s, false));
     }
   }
   if (groups.has('event-size')) {
@@ -249,20 +251,26 @@ export function makeResults(opts: FixtureOptions = {}): ResultsFile {
     }
   }
   if (groups.has('latency')) {
-    for (const t of both) {
-      const s = base(t);
-      s.generatedPerSec = 10000;
-      s.noise = 0.05;
-      const cfg = defaultConfig(t, { rateCap: 10000 });
-      out.push(record(rand, repeats, 'latency', 'rate=10k/s', { name: 'rateCap', value: 10000 }, t, cfg, s, false));
+    for (const rate of [2000, 10000]) {
+      for (const t of both) {
+        const s = base(t);
+        s.generatedPerSec = rate;
+        s.noise = 0.05;
+        if (rate < 5000) s.latencyUs = s.latencyUs.map((u) => u * 0.8) as Shape['latencyUs'];
+        const cfg = defaultConfig(t, { rateCap: rate, children: 2500 });
+        out.push(record(rand, repeats, 'latency', `rateCap=${rate}`, { name: 'rateCap', value: rate }, t, cfg, s, false));
+      }
     }
   }
   if (groups.has('cpu')) {
-    for (const t of both) {
-      const s = base(t);
-      s.noise = 0.03;
-      const cfg = defaultConfig(t, { consumerCpu: 1 });
-      out.push(record(rand, repeats, 'cpu', 'pinned', { name: 'workers', value: 1 }, t, cfg, s, false));
+    for (const [vi, consumer] of (['epoll', 'busy'] as const).entries()) {
+      for (const t of both) {
+        const s = base(t);
+        s.noise = 0.03;
+        if (consumer === 'busy') s.consumerNs *= 0.7;
+        const cfg = defaultConfig(t, { consumer });
+        out.push(record(rand, repeats, 'cpu', consumer, { name: 'variant', value: vi }, t, cfg, s, false));
+      }
     }
   }
   return {

@@ -4,8 +4,13 @@
  * --min-duration filter, the CLI's text and JSON output, stopping by SIGINT and by --duration with
  * a summary and nothing left loaded, and one-line refusals for bad flags and missing privileges.
  * Children are spawned with spawnSync, so each is a direct child of this process (ppid = our pid).
+ *
+ * Other sessions may run ringbench benches on this machine at the same time, so "nothing stays
+ * loaded" is checked for the programs and maps this trace held (their ids, read from the tracing
+ * process's fdinfo while it ran), not for every ringbench object on the kernel.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -24,6 +29,34 @@ import { loadedRingbenchObjects, settle, sleep } from './kernel.js';
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const JSON_KEYS = ['time', 'event', 'comm', 'pid', 'ppid', 'exitCode', 'signal', 'durationMs', 'filename', 'transport', 'cpu', 'seq'];
 
+/** BPF program and map ids that process `pid` holds open ("prog 12", "map 34"), from fdinfo. */
+function heldBpfIds(pid: number | 'self'): Set<string> {
+  const ids = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    let info = '';
+    try {
+      info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+    } catch {
+      continue; // closed meanwhile
+    }
+    for (const m of info.matchAll(/^(prog|map)_id:\s*(\d+)$/gm)) ids.add(`${m[1]} ${m[2]}`);
+  }
+  return ids;
+}
+
+/** The ringbench programs and maps (as loadedRingbenchObjects() names them) that `pid` holds. */
+function ringbenchObjectsHeldBy(pid: number | 'self'): string[] {
+  const held = heldBpfIds(pid);
+  return loadedRingbenchObjects().filter((o) => held.has(o.replace(/ \S+#/, ' ')));
+}
+
+/** Asserts that the trace's own programs and maps are all gone (after a short settle). */
+async function assertFreed(held: string[], when: string): Promise<void> {
+  assert.ok(held.some((o) => o.startsWith('prog ')), `the trace held its programs: ${held.join(', ')}`);
+  const left = await settle(() => loadedRingbenchObjects().filter((o) => held.includes(o)));
+  assert.equal(left, [], `programs and maps are freed ${when}`);
+}
+
 /** Polls the session until `found` holds for some collected record (or 3 s pass); returns all. */
 async function collectUntil(session: TraceSession, found: (r: TraceRecord) => boolean, ms = 3000): Promise<TraceRecord[]> {
   const all: TraceRecord[] = [];
@@ -39,12 +72,13 @@ async function collectUntil(session: TraceSession, found: (r: TraceRecord) => bo
 /** Runs `fn` with a started session and always stops it; then nothing may stay loaded. */
 async function withTrace(options: Partial<TraceOptions>, fn: (s: TraceSession) => Promise<void>): Promise<void> {
   const session = startTrace({ transport: 'ringbuf', exec: false, minDurationMs: 0, ...options });
+  const held = ringbenchObjectsHeldBy('self');
   try {
     await fn(session);
   } finally {
     session.stop();
   }
-  assert.equal(await settle(loadedRingbenchObjects), [], 'programs and maps are freed after stop()');
+  await assertFreed(held, 'after stop()');
 }
 
 /** A CLI run in the background, with its output so far and its exit. */
@@ -86,7 +120,7 @@ for (const transport of ['ringbuf', 'perfbuf'] as const) {
       assert.is(byKill.signal, 9);
       assert.is(byKill.exitCode, null);
       assert.match(formatTraceLine(byKill), /\[signal 9\] \(\d+ms\)$/);
-      // each batch is ordered by BPF timestamp, whatever order the transport delivered it in
+      // times come from the BPF timestamps, so they keep the order in which the children ran
       assert.ok(Date.parse(exit.time) <= Date.parse(byKill.time));
     });
   });
@@ -126,8 +160,10 @@ test('--min-duration hides short-lived processes in BPF and shows long-lived one
 
 test('CLI: text view until SIGINT, then a summary, exit 0 and nothing loaded', async () => {
   const run = spawnCli(['--exec']);
+  let held: string[] = [];
   try {
     await waitFor(() => run.stderr.includes('Ctrl-C to stop'), 5000, `the tracer to load (stderr: ${run.stderr})`);
+    held = ringbenchObjectsHeldBy(run.child.pid!);
     let line: RegExp | undefined;
     await waitFor(() => {
       // repeat until the view shows one: the first child may exit while the header is written
@@ -146,13 +182,15 @@ test('CLI: text view until SIGINT, then a summary, exit 0 and nothing loaded', a
   assert.ok(run.stdout.startsWith(TRACE_HEADER + '\n'));
   assert.is(TRACE_HEADER, 'TIME     EVENT COMM             PID     PPID    FILENAME/EXIT CODE');
   assert.match(run.stderr, /^ringbench trace: \d+ events? shown, ringbuf via \w+, 0 dropped in kernel/m);
-  assert.equal(await settle(loadedRingbenchObjects), [], 'nothing stays loaded after SIGINT');
+  await assertFreed(held, 'after SIGINT');
 });
 
 test('CLI: --json --duration on perfbuf prints one stable object per line and stops by itself', async () => {
   const run = spawnCli(['--json', '--transport', 'perfbuf', '--duration', '1.2']);
+  let held: string[] = [];
   try {
     await waitFor(() => run.stderr.includes('Ctrl-C to stop'), 5000, `the tracer to load (stderr: ${run.stderr})`);
+    held = ringbenchObjectsHeldBy(run.child.pid!);
     const child = spawnSync('sh', ['-c', 'exit 7']);
     assert.is(await run.exit, 0, `stderr: ${run.stderr}`);
     const records = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
@@ -167,7 +205,7 @@ test('CLI: --json --duration on perfbuf prints one stable object per line and st
     run.child.kill('SIGKILL');
   }
   assert.match(run.stderr, /events? shown, perfbuf via \w+, \d+ dropped in kernel, \d+ lost reported/);
-  assert.equal(await settle(loadedRingbenchObjects), [], 'nothing stays loaded after --duration');
+  await assertFreed(held, 'after --duration');
 });
 
 test('CLI: bad flag values exit 2 with one line naming the flag, before anything loads', () => {

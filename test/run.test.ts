@@ -1,0 +1,199 @@
+/**
+ * run — suites validate, a tiny custom suite runs end to end on the real kernel and its JSON and
+ * CSV agree, Ctrl-C keeps every finished trial in valid files and --resume finishes only the rest,
+ * and non-TTY output is plain lines.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ROOT } from '../src/native.js';
+import { BUILTIN_SUITES, loadSuite, planSuite, SuiteError } from '../src/suite.js';
+import { METRIC_NAMES, type ResultsFile } from '../src/types.js';
+import { loadedRingbenchObjects, settle, sleep, stormProcesses } from './kernel.js';
+
+const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+const tmp = () => mkdtempSync(join(tmpdir(), 'ringbench-run-'));
+
+function cli(args: string[], opts: { interruptWhen?: () => boolean } = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    let timer: NodeJS.Timeout | undefined;
+    if (opts.interruptWhen) {
+      timer = setInterval(() => {
+        if (opts.interruptWhen!()) {
+          child.kill('SIGINT');
+          clearInterval(timer);
+        }
+      }, 50);
+    }
+    child.on('close', (code) => {
+      if (timer) clearInterval(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Splits one CSV line, honouring quotes (our values have no embedded newlines). */
+function csvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { out.push(cur); cur = ''; }
+    else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+function readCsv(path: string): Record<string, string>[] {
+  const [head, ...rows] = readFileSync(path, 'utf8').trim().split('\n');
+  const cols = csvLine(head);
+  return rows.map((r) => Object.fromEntries(csvLine(r).map((v, i) => [cols[i], v])));
+}
+
+const tinySuite = (repeats: number, children: number) => ({
+  name: 'tiny',
+  repeats,
+  warmup: 1,
+  defaults: { children, ringbufBytes: '256K' },
+  groups: [
+    { group: 'producers', sweep: { workers: [1, 2] } },
+    { group: 'memory', set: { consumerDelayNs: 20000 }, sweep: { ringbufBytes: ['16K', '1M'] } },
+  ],
+});
+
+test('built-in suites validate and cover every question on both transports', () => {
+  for (const name of BUILTIN_SUITES) {
+    const plan = loadSuite(name);
+    const groups = new Set(plan.scenarios.map((s) => s.group));
+    for (const g of ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu']) assert.ok(groups.has(g), `${name} lacks ${g}`);
+    for (const s of plan.scenarios.filter((s) => s.group === 'memory')) {
+      // equal memory: perfbuf data over all CPUs equals the ringbuf's
+      assert.ok(s.config.memory === 'equal');
+    }
+    assert.equal(new Set(plan.scenarios.map((s) => s.transport)), new Set(['ringbuf', 'perfbuf']));
+  }
+});
+
+test('malformed suites are rejected naming the file and field', () => {
+  const cases: [unknown, RegExp][] = [
+    [{ ...tinySuite(1, 10), repeats: 0 }, /my\.json: repeats must be an integer in 1\.\.1000/],
+    [{ ...tinySuite(1, 10), groups: [{ group: 'x', sweep: { workers: [1, 0] } }] }, /my\.json: groups\[0\]\.sweep\.workers\[1\] must be an integer in 1\.\.64; got '0'/],
+    [{ ...tinySuite(1, 10), groups: [{ group: 'x', set: { ringbufBytes: '3K' }, sweep: { workers: [1] } }] }, /groups\[0\]\.set\.ringbufBytes must be a power-of-two multiple/],
+    [{ ...tinySuite(1, 10), groups: [{ group: 'x', sweep: { wrokers: [1] } }] }, /groups\[0\]\.sweep\.wrokers\[0\] is not a scenario knob; valid: transport, load/],
+    [{ ...tinySuite(1, 10), groups: [{ group: 'x' }] }, /groups\[0\] needs exactly one of 'sweep' or 'variants'/],
+    [{ ...tinySuite(1, 10), defaults: { transport: 'pipe' } }, /must be one of ringbuf, perfbuf/],
+  ];
+  for (const [suite, message] of cases) {
+    try {
+      planSuite(suite, '/somewhere/my.json');
+      assert.unreachable(`accepted ${JSON.stringify(suite)}`);
+    } catch (e) {
+      assert.instance(e, SuiteError);
+      assert.match((e as Error).message, message);
+    }
+  }
+});
+
+test('bad run input exits 2 before any trial', async () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'broken.json'), '{ "name": ');
+  const cases: [string[], RegExp][] = [
+    [['run', '--suite', 'nightly'], /--suite must be quick, standard, full or a suite file; 'nightly' is neither/],
+    [['run', '--suite', join(dir, 'broken.json')], /broken\.json: not valid JSON/],
+    [['run', '--suite', 'quick', '--out', '/proc/ringbench'], /--out \/proc\/ringbench: cannot write there/],
+    [['run', '--resume', dir], /--resume .*: no results\.json there/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await cli(args);
+    assert.is(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  assert.equal(loadedRingbenchObjects(), []);
+});
+
+test('a tiny suite runs end to end; results.json and results.csv agree; CI output is plain lines', async () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'tiny.json'), JSON.stringify(tinySuite(2, 300)));
+  const out = join(dir, 'out');
+  const r = await cli(['run', '--suite', join(dir, 'tiny.json'), '--out', out, '--no-report']);
+  assert.is(r.code, 0, r.stderr);
+  // 8 scenarios × (2 repeats + 1 warm-up)
+  assert.match(r.stderr, /\[24\/24\] /);
+  assert.not.match(r.stderr, /\r|\x1b\[/, 'no carriage returns or ANSI codes when not on a TTY');
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
+  assert.is(results.schema, 'ringbench/results@1');
+  assert.ok(results.complete);
+  assert.is(results.scenarios.length, 8);
+  assert.ok(results.environment.kernel && results.environment.libbpf && results.environment.gitCommit);
+  const rows = readCsv(join(out, 'results.csv'));
+  assert.is(rows.length, results.scenarios.length);
+  for (const s of results.scenarios) {
+    assert.is(s.repeats['counts.delivered'].length, 2);
+    const row = rows.find((x) => x.id === s.id);
+    assert.ok(row, `CSV row for ${s.id}`);
+    assert.is(row!.transport, s.transport);
+    assert.is(Number(row!['config.ringbufBytes']), s.config.ringbufBytes);
+    for (const m of METRIC_NAMES) {
+      assert.ok(`${m}.mean` in row!, `column ${m}.mean`);
+      assert.ok(Math.abs(Number(row![`${m}.mean`]) - s.aggregates[m].mean) <= 1e-9 * Math.max(1, Math.abs(s.aggregates[m].mean)), `${s.id} ${m}`);
+    }
+    // the kernel's accounting holds in every repeat
+    s.repeats['counts.delivered'].forEach((d, i) => assert.is(d + s.repeats['counts.droppedKernel'][i], s.repeats['counts.seenByBpf'][i]));
+  }
+});
+
+test('Ctrl-C keeps finished trials in valid files; --resume finishes only what was missing', async () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'tiny.json'), JSON.stringify(tinySuite(3, 2000)));
+  const out = join(dir, 'out');
+  const resultsPath = join(out, 'results.json');
+  const finishedTrials = () => {
+    try {
+      const r = JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultsFile;
+      return r.scenarios.reduce((n, s) => n + s.repeats['wallNs'].length, 0);
+    } catch {
+      return 0;
+    }
+  };
+  const first = await cli(['run', '--suite', join(dir, 'tiny.json'), '--out', out, '--no-report'], { interruptWhen: () => finishedTrials() >= 4 });
+  assert.is(first.code, 130, first.stderr);
+  assert.match(first.stderr, /--resume/);
+  const partial = JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultsFile;
+  assert.is(partial.complete, false);
+  const done = partial.scenarios.filter((s) => s.repeats['wallNs'].length === 3);
+  assert.ok(done.length >= 1 && done.length < 8, `${done.length} scenarios finished before Ctrl-C`);
+  assert.is(readCsv(join(out, 'results.csv')).length, partial.scenarios.length);
+  assert.equal(await settle(loadedRingbenchObjects), []);
+  assert.equal(await settle(stormProcesses), []);
+
+  const second = await cli(['run', '--resume', out, '--no-report']);
+  assert.is(second.code, 0, second.stderr);
+  const full = JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultsFile;
+  assert.ok(full.complete);
+  assert.is(full.scenarios.length, 8);
+  for (const s of full.scenarios) assert.is(s.repeats['wallNs'].length, 3, s.id);
+  for (const d of done) {
+    // finished scenarios were not run again: their raw values are untouched
+    assert.equal(full.scenarios.find((s) => s.id === d.id)!.repeats, d.repeats);
+  }
+  assert.ok(existsSync(join(out, 'results.csv')));
+  await sleep(0);
+});
+
+test.run();
