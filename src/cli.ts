@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { compareCommand } from './compare-cli.js';
 import { packageVersion } from './env.js';
 import { probeCommand } from './probe.js';
+import { reportCommand } from './report-cli.js';
 import { runCommand } from './run-cli.js';
 import { knobOptions, scenarioCommand } from './scenario-cli.js';
 import { traceCommand } from './trace-cli.js';
@@ -56,6 +57,14 @@ program
   .option('--resume <dir>', 'continue an interrupted run in <dir>')
   .option('--no-report', 'skip the report at the end')
   .action(async (opts) => exitWith(await runCommand(opts)));
+
+program
+  .command('report')
+  .description('charts, report.html and report.md from saved results (two runs: with a comparison)')
+  .argument('<results...>', 'results.json files or run directories')
+  .option('--out <dir>', 'output directory (default: the run directory when given one)')
+  .option('--threshold <pct>', 'noise threshold for the comparison of two runs, in percent', '5')
+  .action(async (inputs, opts) => exitWith(await reportCommand(inputs, opts)));
 
 program
   .command('compare')

@@ -32,7 +32,7 @@ export async function compareCommand(
 ): Promise<number> {
   const thresholdPct = parseThreshold(opts.threshold);
   if (thresholdPct === undefined) {
-    return fail(`--threshold must be a percentage greater than 0 and less than 1000 (got "${opts.threshold}")`);
+    return fail(THRESHOLD_RULE(opts.threshold));
   }
   const format = (opts.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) {
@@ -69,7 +69,11 @@ export async function compareCommand(
 }
 
 /** "5", "2.5" or "5%" → 5; undefined when out of range or not a number. */
-function parseThreshold(raw: string | undefined): number | undefined {
+export const THRESHOLD_RULE = (raw: string | undefined) =>
+  `--threshold must be a percentage greater than 0 and less than 1000 (got "${raw}")`;
+
+/** `--threshold` as a percentage (default 5), or undefined when it is not one. */
+export function parseThreshold(raw: string | undefined): number | undefined {
   if (raw === undefined) return DEFAULT_THRESHOLD_PCT;
   const text = raw.trim().replace(/%$/, '');
   const value = text === '' ? NaN : Number(text);

@@ -141,6 +141,9 @@ export function planSuite(parsed: unknown, source: string): SuitePlan {
         points.push({ label: v.label, x: { name: 'variant', value: v.x ?? vi }, transports: transportsOf(v.transports, `${vf}.transports`) ?? groupTransports, set: v.set, field: `${vf}.set` });
       });
     }
+    for (const [field, knobs] of [['defaults', s.defaults], [`${gf}.set`, g.set], ...points.map((p) => [p.field, p.set] as const)] as const) {
+      if (knobs && 'transport' in knobs) throw fail(`${field.replace(/\[\d+\]$/, '')}.transport`, "cannot be set: list transports in 'transports' instead");
+    }
     for (const p of points) {
       // Which field of the file a knob came from, for error messages.
       const fieldOf = (key: string) =>
