@@ -8,8 +8,10 @@
  * the target is that a transport costs at most 15% of the bare rate.
  *
  * Section 2, harness memory: ringbuf trials of growing size (10k, 50k, 200k children by default)
- * after one warm-up trial; the process RSS after each must stay flat (growth under 2 MiB), since
- * the native consumer keeps histograms and a fixed bitmap and allocates nothing per event.
+ * after one warm-up trial. The process RSS after each trial (after a full GC) and its peak during
+ * the trial (VmHWM, reset before each) must stay flat, growing under 2 MiB from the smallest to
+ * the largest, since the native consumer keeps histograms and a fixed bitmap and allocates
+ * nothing per event.
  *
  * This is a measurement, not a test: numbers depend on the kernel, the CPU and what else runs.
  * Exit codes: 0 targets met; 1 a target missed (or the kernel refused to run a trial), so CI can
@@ -29,7 +31,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULTS, PAGE_SIZE, resolveConfig } from '../src/config.js';
 import { captureEnvironment } from '../src/env.js';
 import { loadAddon, STORM_PATH } from '../src/native.js';
-import { fmtBytes, fmtNs, fmtSi } from '../src/report-data.js';
+import { fmtBytes, fmtSi } from '../src/report-data.js';
 import { abortScenarios, runScenario, TrialError } from '../src/scenario.js';
 import { aggregate } from '../src/stats.js';
 import type { Aggregate, ScenarioConfig, TrialResult } from '../src/types.js';
@@ -40,6 +42,12 @@ const MAX_OVERHEAD = 0.15;
 const FLAT_RSS_BYTES = 2 * 1024 * 1024;
 /** An aggregate is called noisy beyond this relative CI half-width (or with any outlier). */
 const NOISY_REL_CI = 0.05;
+/**
+ * The machine counts as busy when work outside this process used this many CPUs on average.
+ * Not zero: a storm's own kernel housekeeping (RCU callbacks freeing tasks in ksoftirqd,
+ * kworkers) shows up as about 0.1 CPU on a quiet 2-core VM.
+ */
+const BUSY_FOREIGN_CPUS = 0.25;
 
 const VARIANTS = ['bare', 'ringbuf', 'perfbuf'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -86,7 +94,7 @@ function checkKnobs(children: number, workers: number, flag: string): void {
   }
 }
 
-export function parseOptions(argv: string[]): Options | 'help' {
+function parseOptions(argv: string[]): Options | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -105,7 +113,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     });
   } catch (e) {
     // node's messages are multi-line ("... To specify a positional argument ..."): keep the first
-    throw new UsageError(String((e as Error).message).split('\n')[0].replace(/\.$/, ''));
+    throw new UsageError(String((e as Error).message).split(/\.(\s|$)/)[0]);
   }
   const v = parsed.values;
   if (v.help) return 'help';
@@ -153,6 +161,16 @@ interface Sample {
 }
 
 class MeasureError extends Error {}
+
+/**
+ * Set by Ctrl-C. Trials in flight are told to stop (abortScenarios) and report aborted; a bare
+ * storm blocks the JS thread in wait(), so Ctrl-C takes effect when it finishes. Either way no
+ * further storm starts.
+ */
+let interrupted = false;
+function stopIfInterrupted(): void {
+  if (interrupted) throw new MeasureError('interrupted');
+}
 
 /** The bare baseline: the same storm binary and spawn path, no BPF program loaded. */
 function bareStorm(opts: Options, round: number, warmup: boolean): Sample {
@@ -258,7 +276,9 @@ function machineLoad(a: CpuSnapshot | undefined, b: CpuSnapshot | undefined): Ma
 function loadWords(l: MachineLoad | undefined): string | undefined {
   if (!l) return undefined;
   const parts: string[] = [];
-  if (l.foreignCpus >= 0.1) parts.push(`other processes used ${l.foreignCpus.toFixed(2)} of ${l.cpuCount} CPUs on average`);
+  if (l.foreignCpus >= BUSY_FOREIGN_CPUS) {
+    parts.push(`work outside this benchmark (other processes, kernel threads) used ${l.foreignCpus.toFixed(2)} of ${l.cpuCount} CPUs on average`);
+  }
   if (l.stealShare >= 0.02) parts.push(`the hypervisor stole ${(l.stealShare * 100).toFixed(0)}% of CPU time`);
   return parts.length ? `the machine was not quiet: ${parts.join(', ')}` : undefined;
 }
@@ -282,6 +302,7 @@ async function measureOverhead(opts: Options): Promise<Sample[]> {
     const round = warmup ? i - opts.warmup : i - opts.warmup + 1; // warm-ups are ≤ 0
     const order = VARIANTS.map((_, k) => VARIANTS[(k + i) % VARIANTS.length]);
     for (const v of order) {
+      stopIfInterrupted();
       progress(`overhead: ${warmup ? 'warm-up' : `round ${round}/${opts.rounds}`} · ${v} · ${opts.children} children`);
       samples.push(v === 'bare' ? bareStorm(opts, round, warmup) : await transportStorm(v, opts, round, warmup));
     }
@@ -339,10 +360,12 @@ function peakRss(): number | undefined {
 
 async function measureMemory(opts: Options): Promise<{ warmupChildren: number; points: MemoryPoint[] }> {
   const warmupChildren = opts.memoryChildren[0];
+  stopIfInterrupted();
   progress(`memory: warm-up · ringbuf · ${warmupChildren} children`);
   await trial('ringbuf', warmupChildren, opts.workers);
   const points: MemoryPoint[] = [];
   for (const n of opts.memoryChildren) {
+    stopIfInterrupted();
     progress(`memory: ringbuf · ${n} children`);
     rssNow(); // collect first, so the peak below is the trial's own
     const canReset = resetPeakRss();
@@ -427,6 +450,7 @@ function summarize(samples: Sample[]): VariantSummary[] {
 // ---------------------------------------------------------------------------------------------
 // Output
 
+/** A signed relative change: −3.6%, +1.2%. */
 const pct = (f: number, digits = 1) => `${f < 0 ? '−' : f > 0 ? '+' : '±'}${Math.abs(f * 100).toFixed(digits)}%`;
 
 /** "33.1k ± 0.4k": the half-width in the mean's unit so the two read together. */
@@ -436,17 +460,13 @@ function fmtRate(a: Aggregate): string {
   return `${fmtSi(a.mean)} ± ${fmtSi(half)}`;
 }
 
-function table(rows: string[][], right: Set<number> = new Set()): string[] {
+/** Per-event costs side by side read best in one unit: 2.90 µs. */
+const fmtUs = (ns: number) => (Number.isFinite(ns) ? `${(ns / 1000).toFixed(2)} µs` : '—');
+
+/** Left-aligned columns, three spaces apart. */
+function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...r[c]].length)));
-  return rows.map((r) =>
-    r
-      .map((cell, c) => {
-        const pad = ' '.repeat(widths[c] - [...cell].length);
-        return c === r.length - 1 && !right.has(c) ? cell : right.has(c) ? pad + cell : cell + pad;
-      })
-      .join('   ')
-      .trimEnd(),
-  );
+  return rows.map((r) => r.map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length)).join('   ').trimEnd());
 }
 
 function verdictWord(v: VariantSummary): string {
@@ -455,14 +475,13 @@ function verdictWord(v: VariantSummary): string {
   const word = v.pass ? 'PASS' : 'FAIL';
   // Say when the interval reaches across the line: more rounds would be needed to be sure.
   const straddles = lo <= MAX_OVERHEAD && hi > MAX_OVERHEAD;
-  return straddles ? `${v.variant} ${word} (cost ${pct(cost, 1).slice(1)}, but its CI spans the line)` : `${v.variant} ${word}`;
+  return straddles ? `${v.variant} ${word} (cost ${(cost * 100).toFixed(1)}%, but its CI spans the line)` : `${v.variant} ${word}`;
 }
 
 function formatOverhead(opts: Options, cfg: ScenarioConfig, s: VariantSummary[], load: MachineLoad | undefined): string[] {
-  const buffers = `ringbuf ${fmtBytes(cfg.ringbufBytes)}, perfbuf ${cfg.perfbufPages} × ${fmtBytes(PAGE_SIZE)} per CPU`;
   const lines = [
-    `storm exits/s, ${opts.children} children x ${opts.workers} worker${opts.workers > 1 ? 's' : ''}, ${cfg.stormMode}, default buffers (${buffers}), ` +
-      `${opts.rounds} rounds (${opts.warmup} warm-up discarded)`,
+    `storm exits/s, ${opts.children} children x ${opts.workers} worker${opts.workers > 1 ? 's' : ''}, ${cfg.stormMode}, default buffers, ` +
+      `${opts.rounds} rounds (${opts.warmup ? `${opts.warmup} warm-up discarded` : 'no warm-up'})`,
   ];
   const rows = [['variant', 'exits/s (mean ± 95% CI)', 'vs bare', 'delivered', 'drops']];
   for (const v of s) {
@@ -477,24 +496,17 @@ function formatOverhead(opts: Options, cfg: ScenarioConfig, s: VariantSummary[],
     rows.push([v.variant, fmtRate(v.aggregate), `${pct(vb.mean).slice(0, -1)} ± ${(half * 100).toFixed(1)}%`, deliveredText, String(v.droppedKernel)]);
   }
   lines.push(...table(rows));
-  lines.push(
-    `  vs bare: each round's rate against the same round's bare storm, mean ± 95% CI in points; ` +
-      `delivered and drops are over all ${opts.rounds} measured rounds (drops = reserve/output failures counted in BPF)`,
-  );
-  lines.push('per event:');
-  lines.push(
-    ...table(
-      s
-        .filter((v) => v.variant !== 'bare')
-        .map((v) => [
-          `  ${v.variant}`,
-          `BPF program ${fmtNs(v.bpfNsPerEvent!)}`,
-          `consumer CPU ${fmtNs(v.consumerNsPerEvent!)}`,
-          `${v.wakeupsPerEvent!.toFixed(2)} consumer wake-ups`,
-        ]),
-    ),
-  );
   const transports = s.filter((v) => v.variant !== 'bare');
+  lines.push(
+    `  vs bare: each round against that round's bare storm, mean ± 95% CI. drops: reserve/output failures counted in BPF, all rounds.`,
+    `  buffers: ringbuf ${fmtBytes(cfg.ringbufBytes)}; perfbuf ${cfg.perfbufPages} pages (${fmtBytes(cfg.perfbufPages * PAGE_SIZE)}) per CPU, equal memory. ` +
+      `Wake-ups: ringbuf ${cfg.ringbufWakeup}, perfbuf every ${cfg.perfbufWakeupEvents} event${cfg.perfbufWakeupEvents > 1 ? 's' : ''}.`,
+    '  cost per event:',
+    ...table([
+      ['    variant', 'BPF program', 'consumer CPU', 'consumer wake-ups'],
+      ...transports.map((v) => [`    ${v.variant}`, fmtUs(v.bpfNsPerEvent!), fmtUs(v.consumerNsPerEvent!), v.wakeupsPerEvent!.toFixed(2)]),
+    ]),
+  );
   lines.push(
     `target: attaching a transport costs at most ${MAX_OVERHEAD * 100}% of the bare storm rate → ${transports.map(verdictWord).join(', ')}`,
   );
@@ -504,8 +516,21 @@ function formatOverhead(opts: Options, cfg: ScenarioConfig, s: VariantSummary[],
   }
   const busy = loadWords(load);
   if (busy) lines.push(`  noisy: ${busy}`);
+  else if (load) {
+    lines.push(
+      `  machine: quiet (work outside this benchmark used ${load.foreignCpus.toFixed(2)} of ${load.cpuCount} CPUs, ` +
+        `steal ${(load.stealShare * 100).toFixed(1)}%)${s.some((v) => v.noise.length) ? ': the spread comes from the storms themselves' : ''}`,
+    );
+  }
   if (busy || s.some((v) => v.noise.length)) lines.push('  → treat these numbers with care; rerun with more --rounds on a quiet machine');
-  else if (load) lines.push(`  machine was quiet: other processes used ${load.foreignCpus.toFixed(2)} of ${load.cpuCount} CPUs, steal ${(load.stealShare * 100).toFixed(1)}%`);
+  const wakeHeavy = transports.filter((v) => !v.pass && v.wakeupsPerEvent! > 0.25);
+  if (wakeHeavy.length) {
+    lines.push(
+      `  hint: ${wakeHeavy.map((v) => v.variant).join(' and ')} woke the consumer for most events; each wake-up is an irq_work`,
+      `        self-interrupt inside the BPF program plus a consumer context switch on a CPU the storm workers need.`,
+      `        Compare: ringbench scenario --ringbuf-wakeup every-n, or --transport perfbuf --perfbuf-wakeup-events 32`,
+    );
+  }
   return lines;
 }
 
@@ -568,6 +593,15 @@ function formatMemory(m: MemorySummary, workers: number): string[] {
   return lines;
 }
 
+function footer(s: VariantSummary[], m: MemorySummary): string {
+  const missed: string[] = [];
+  const over = s.filter((v) => v.pass === false);
+  if (over.length) missed.push(`overhead over ${MAX_OVERHEAD * 100}% for ${over.map((v) => v.variant).join(' and ')}`);
+  if (!m.flat) missed.push('harness memory not flat');
+  const caveat = 'These are measurements on this machine, not a correctness test.';
+  return missed.length ? `exit 1 (for CI gating): ${missed.join('; ')}. ${caveat}` : `exit 0: both targets met. ${caveat}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -588,7 +622,6 @@ async function main(): Promise<number> {
   }
   const cfg = resolveConfig({ children: opts.children, workers: opts.workers });
 
-  let interrupted = false;
   const onSigint = () => {
     interrupted = true;
     process.stderr.write('\nringbench bench: interrupted, stopping the storm…\n');
@@ -631,7 +664,14 @@ async function main(): Promise<number> {
           startedAt,
           finishedAt: new Date().toISOString(),
           environment: env,
-          options: { ...opts, stormMode: cfg.stormMode, ringbufBytes: cfg.ringbufBytes, perfbufPages: cfg.perfbufPages },
+          options: opts,
+          scenario: {
+            stormMode: cfg.stormMode,
+            ringbufBytes: cfg.ringbufBytes,
+            perfbufPages: cfg.perfbufPages,
+            ringbufWakeup: cfg.ringbufWakeup,
+            perfbufWakeupEvents: cfg.perfbufWakeupEvents,
+          },
           overhead: { maxOverhead: MAX_OVERHEAD, noisyRelCi: NOISY_REL_CI, pass: overheadPass, machineLoad: load, variants: summary, samples },
           memory,
           pass,
@@ -648,10 +688,7 @@ async function main(): Promise<number> {
     '',
     ...formatMemory(memory, opts.workers),
     '',
-    pass
-      ? 'both targets met (exit 0). These are measurements on this machine, not a correctness test.'
-      : `a target was missed (exit 1, for CI gating). This is a measurement on this machine, not a correctness test: ` +
-        `check the noise notes, rerun on a quiet machine, and read bench/overhead.ts for what is measured.`,
+    footer(summary, memory),
   ];
   process.stdout.write(out.join('\n') + '\n');
   return pass ? 0 : 1;

@@ -45,7 +45,8 @@ const scenario = program
   .command('scenario')
   .description('run one trial and print its result')
   .option('--json', 'print the result as JSON')
-  .option('--no-bpf-stats', 'do not enable BPF run-time statistics');
+  .option('--no-bpf-stats', 'do not enable BPF run-time statistics')
+  .option('--sustainable', 'with --load saturation: find the highest rate with no drops, beside the raw ceiling');
 for (const [flags, doc] of knobOptions()) scenario.option(flags, doc);
 scenario.action(async (opts) => exitWith(await scenarioCommand(opts)));
 

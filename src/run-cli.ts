@@ -61,6 +61,7 @@ function progressView(total: number) {
     return {
       scenario: () => {},
       trial: (done: number, line: string) => process.stderr.write(`[${done}/${total}] ${line}\n`),
+      note: (line: string) => process.stderr.write(`${line}\n`),
       stop: () => {},
     };
   }
@@ -72,6 +73,7 @@ function progressView(total: number) {
   return {
     scenario: (name: string, done: number) => bar.update(done, { scenario: name }),
     trial: (done: number, line: string) => bar.update(done, { scenario: line }),
+    note: (line: string) => bar.update({ scenario: line }),
     stop: () => bar.stop(),
   };
 }
@@ -109,6 +111,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     command,
     previous,
     onScenarioStart: (s, done) => view.scenario(s.id, done),
+    onSearch: (s) => view.note(`${s.id}: searching the sustainable rate`),
     onTrial: (p) => {
       const r = p.result;
       const what = p.warmup ? 'warm-up' : `repeat ${p.repeat}/${plan.repeats}`;

@@ -4,6 +4,7 @@
  * an interrupted run loses nothing it had finished. A run can be resumed from its directory.
  */
 import { Bench } from 'tinybench';
+import { findSustainableRate } from './ceiling.js';
 import { captureEnvironment } from './env.js';
 import { probe } from './probe.js';
 import { addTrial, newRecord, repeatsDone, writeResults } from './results.js';
@@ -29,6 +30,8 @@ export interface RunOptions {
   previous?: ResultsFile;
   onTrial?: (p: TrialProgress) => void;
   onScenarioStart?: (s: PlannedScenario, done: number, total: number) => void;
+  /** a sustainable-rate search starts (it runs several short trials of its own) */
+  onSearch?: (s: PlannedScenario) => void;
 }
 
 /** Trials still to run for a plan, warm-ups included, given what a previous run finished. */
@@ -87,7 +90,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
       if (stopper.signal.aborted) break;
       let rec = byId.get(planned.id);
       const left = plan.repeats - (rec ? repeatsDone(rec) : 0);
-      if (left <= 0) continue;
+      if (left <= 0 && (!planned.sustainable || rec?.sustainable)) continue;
       if (!rec) {
         rec = newRecord(planned);
         byId.set(planned.id, rec);
@@ -111,7 +114,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
         opts.onTrial?.({ done: finished, total, scenario: planned, warmup: phase === 'warmup', repeat: phase === 'run' ? repeatsDone(record) : 0, result });
         return { overriddenDuration: result.loadPhaseNs / 1e6 };
       }, { beforeEach(mode) { phase = mode ?? 'run'; } });
-      await bench.run();
+      if (left > 0) await bench.run();
       const task = bench.tasks[0];
       const r = task?.result as { latency?: { mean: number; rme: number; min: number; max: number; p50: number; samplesCount: number } } | undefined;
       if (r?.latency && !stopper.signal.aborted) {
@@ -119,8 +122,20 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
         record.timing = { source: 'tinybench', loadPhaseMs: { mean: l.mean, rme: l.rme, min: l.min, max: l.max, p50: l.p50, samples: l.samplesCount } };
         save();
       }
+      if (planned.sustainable && !record.sustainable && !stopper.signal.aborted) {
+        opts.onSearch?.(planned);
+        try {
+          record.sustainable = await findSustainableRate(planned.config);
+          save();
+        } catch (e) {
+          if (!stopper.signal.aborted) throw e;
+        }
+      }
     }
-    results.complete = !stopper.signal.aborted && plan.scenarios.every((p) => repeatsDone(byId.get(p.id)!) >= plan.repeats);
+    results.complete = !stopper.signal.aborted && plan.scenarios.every((p) => {
+      const r = byId.get(p.id)!;
+      return repeatsDone(r) >= plan.repeats && (!p.sustainable || !!r.sustainable);
+    });
     results.finishedAt = new Date().toISOString();
     save();
     return results;

@@ -3,10 +3,11 @@
  * summary, or the TrialResult as JSON). Bad knobs exit 2 before anything loads; a kernel that
  * refuses exits 1 with one line naming what is missing.
  */
-import { ConfigError, KNOBS, flagOf, PAGE_SIZE } from './config.js';
+import { findSustainableRate } from './ceiling.js';
+import { ConfigError, KNOBS, flagOf, PAGE_SIZE, resolveConfig } from './config.js';
 import { fmtBytes, fmtNs, fmtPct, fmtSi } from './report-data.js';
 import { abortScenarios, runScenario, TrialError } from './scenario.js';
-import type { TrialResult } from './types.js';
+import type { SustainableRate, TrialResult } from './types.js';
 
 export function formatTrial(r: TrialResult): string {
   const c = r.config;
@@ -15,7 +16,7 @@ export function formatTrial(r: TrialResult): string {
     ? `ringbuf ${fmtBytes(c.ringbufBytes)}`
     : `perfbuf ${c.perfbufPages} pages/CPU (${fmtBytes(c.perfbufPages * PAGE_SIZE)} each)`;
   const lines = [
-    `${c.transport} · ${c.stormMode} storm · ${c.children} children · ${c.workers} worker${c.workers > 1 ? 's' : ''} · ${memory} · ${c.eventBytes} B events · attached via ${r.attachedVia}`,
+    `${c.transport} · ${c.load === 'storm' ? `${c.stormMode} storm · ${c.children} children` : `saturation · ${c.events} events`} · ${c.workers} worker${c.workers > 1 ? 's' : ''} · ${memory} · ${c.eventBytes} B events · ${c.consumer}/${c.reader} reader · attached via ${r.attachedVia}`,
     `  counts      generated ${r.counts.generated}  seenByBpf ${r.counts.seenByBpf}  delivered ${r.counts.delivered}  droppedKernel ${r.counts.droppedKernel}  lostReported ${r.counts.lostReported}  missing ${r.counts.missing}`,
     `  rates       generated ${fmtSi(r.rates.generatedPerSec)}/s  delivered ${fmtSi(r.rates.deliveredPerSec)}/s`,
     `  ordering    inversions ${r.ordering.inversions} (${fmtPct(r.ordering.inversionRatio)})  max displacement ${r.ordering.maxDisplacement}  max time step back ${fmtNs(r.ordering.maxTimeRegressionNs)}`,
@@ -25,6 +26,17 @@ export function formatTrial(r: TrialResult): string {
     `  time        load phase ${fmtNs(r.loadPhaseNs)}  wall ${fmtNs(r.wallNs)}`,
     `  accounting  ${ok(r.accounting.kernelBalanced)} delivered + droppedKernel = seenByBpf   ${ok(r.accounting.filterBalanced)} seenByBpf = generated`,
     ...r.accounting.notes.map((n) => `  note        ${n}`),
+  ];
+  return lines.join('\n');
+}
+
+export function formatSustainable(transport: string, s: SustainableRate): string {
+  const lines = [
+    `${transport}: ceiling ${fmtSi(s.ceilingPerSec)}/s generated, ${fmtSi(s.ceilingDeliveredPerSec)}/s delivered (unthrottled)`,
+    s.ratePerSec > 0
+      ? `sustainable: ${fmtSi(s.ratePerSec)}/s with no drops (confirmed: ${s.confirmation.delivered} delivered, ${s.confirmation.droppedKernel} dropped at ${fmtSi(s.confirmation.generatedPerSec)}/s)`
+      : 'sustainable: none found: every tested rate dropped events',
+    ...s.steps.map((x) => `  step  cap ${x.rateCap ? fmtSi(x.rateCap) + '/s' : 'none'}  → ${fmtSi(x.generatedPerSec)}/s, ${x.droppedKernel} dropped`),
   ];
   return lines.join('\n');
 }
@@ -39,6 +51,13 @@ export async function scenarioCommand(opts: Record<string, unknown>): Promise<nu
   };
   process.on('SIGINT', onSigint);
   try {
+    if (opts.sustainable) {
+      const config = resolveConfig(input);
+      if (config.load !== 'saturation') throw new ConfigError('load', '--sustainable', '--sustainable needs --load saturation');
+      const found = await findSustainableRate(config);
+      process.stdout.write(opts.json ? JSON.stringify(found, null, 2) + '\n' : formatSustainable(config.transport, found) + '\n');
+      return 0;
+    }
     const result = await runScenario(input);
     process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatTrial(result) + '\n');
     return result.aborted ? 130 : 0;

@@ -39,7 +39,9 @@ export function shapeTrial(config: ScenarioConfig, native: NativeTrial): TrialRe
     notes.push(`accounting does not add up: delivered ${counts.delivered} + droppedKernel ${counts.droppedKernel} ≠ seenByBpf ${counts.seenByBpf} (${gap > 0 ? gap + ' unaccounted for' : -gap + ' more delivered than accepted'})`);
   }
   if (!filterBalanced) {
-    notes.push(`the BPF filter saw ${counts.seenByBpf} exits but the storm reaped ${counts.generated} children`);
+    notes.push(config.load === 'storm'
+      ? `the BPF filter saw ${counts.seenByBpf} exits but the storm reaped ${counts.generated} children`
+      : `the BPF filter saw ${counts.seenByBpf} calls but the producers made ${counts.generated}`);
   }
   if (config.transport === 'perfbuf' && counts.lostReported !== counts.droppedKernel) {
     notes.push(`perf reported ${counts.lostReported} lost samples for ${counts.droppedKernel} failed outputs (losses are reported only when a later sample fits)`);
@@ -48,11 +50,15 @@ export function shapeTrial(config: ScenarioConfig, native: NativeTrial): TrialRe
   if (r.consumerError) notes.push(`the consumer stopped on error ${r.consumerError}`);
   if (r.displacementTruncated) notes.push('ordering.maxDisplacement exceeded the 2^20 tracking window: it is a lower bound');
   if (!r.bpfStatsEnabled && config.bpfStats) notes.push('BPF run-time stats could not be enabled: cpu.bpfNsPerEvent is 0');
-  if (r.aborted) notes.push(`the storm did not finish: ${r.stormStopped === 'deadline' ? `it hit --timeout-ms ${config.timeoutMs}` : 'it was stopped'} after ${counts.generated} of ${config.children} children`);
+  if (r.aborted) {
+    const planned = config.load === 'storm' ? `${config.children} children` : `${config.events} events`;
+    notes.push(`the load did not finish: ${r.stormStopped === 'deadline' ? `it hit --timeout-ms ${config.timeoutMs}` : 'it was stopped'} after ${counts.generated} of ${planned}`);
+  }
   if (r.stormFailed) notes.push(`${r.stormFailed} fork/vfork calls failed in the storm`);
 
-  // Delivery ends when the last event arrives, which a slow consumer pushes past the storm's end.
-  const deliveryNs = Math.max(r.loadPhaseNs, r.lastDeliveryNs);
+  // Delivery ends when the last event arrives, which a slow consumer pushes past the storm's end;
+  // a drain consumer's rate is its reading speed alone.
+  const deliveryNs = config.consumer === 'drain' ? r.drainNs : Math.max(r.loadPhaseNs, r.lastDeliveryNs);
   return {
     config,
     counts,

@@ -29,6 +29,8 @@ export interface SuiteGroup {
   /** exactly one knob and its values */
   sweep?: Record<string, unknown[]>;
   variants?: SuiteVariant[];
+  /** after the repeats, search each scenario's sustainable rate (saturation load only) */
+  sustainable?: boolean;
 }
 
 export interface SuiteFile {
@@ -50,6 +52,8 @@ export interface PlannedScenario {
   x: { name: string; value: number };
   transport: Transport;
   config: ScenarioConfig;
+  /** search the sustainable rate after the repeats */
+  sustainable: boolean;
 }
 
 export interface SuitePlan {
@@ -121,6 +125,7 @@ export function planSuite(parsed: unknown, source: string): SuitePlan {
     if (!isObject(g)) throw fail(gf, 'must be an object');
     if (typeof g.group !== 'string' || !/^[a-z0-9-]+$/.test(g.group)) throw fail(`${gf}.group`, "must be a name of lowercase letters, digits and '-'");
     if (g.set !== undefined && !isObject(g.set)) throw fail(`${gf}.set`, 'must be an object of scenario knobs');
+    if (g.sustainable !== undefined && typeof g.sustainable !== 'boolean') throw fail(`${gf}.sustainable`, 'must be true or false');
     const groupTransports = transportsOf(g.transports, `${gf}.transports`) ?? suiteTransports;
     const points: { label: string; x: { name: string; value: number }; transports: Transport[]; set: Record<string, unknown>; field: string }[] = [];
     if ((g.sweep === undefined) === (g.variants === undefined)) throw fail(gf, "needs exactly one of 'sweep' or 'variants'");
@@ -161,7 +166,10 @@ export function planSuite(parsed: unknown, source: string): SuitePlan {
         const id = `${g.group}/${p.label}/${transport}`;
         if (ids.has(id)) throw fail(p.field, `repeats scenario '${id}'`);
         ids.add(id);
-        scenarios.push({ id, group: g.group, label: p.label, x, transport, config });
+        // a drain consumer reads nothing during the load, so it has no sustainable rate to find
+        const sustainable = g.sustainable === true && config.consumer !== 'drain';
+        if (sustainable && config.load !== 'saturation') throw fail(`${gf}.sustainable`, "needs load 'saturation'");
+        scenarios.push({ id, group: g.group, label: p.label, x, transport, config, sustainable });
       }
     }
   });

@@ -42,8 +42,12 @@ export interface ScenarioConfig {
   perfbufWakeupEvents: number;
   /** perfbuf: wake the consumer at this many bytes instead (watermark); 0 = use perfbufWakeupEvents */
   perfbufWatermarkBytes: number;
-  /** epoll: libbpf's poll(); busy: libbpf's consume() in a loop */
-  consumer: 'epoll' | 'busy';
+  /** epoll: sleep until the kernel wakes the consumer; busy: poll in a loop; drain: read nothing
+   *  during the load, then read the backlog as fast as possible (the reader's ceiling) */
+  consumer: 'epoll' | 'busy' | 'drain';
+  /** libbpf's ring_buffer/perf_buffer reader, or the custom one that walks the mapped pages and
+   *  publishes the consumer position once per batch */
+  reader: 'libbpf' | 'custom';
   /** busy-wait this long per event in the consumer: a slow consumer */
   consumerDelayNs: number;
   /** CPU to pin the consumer thread to; -1 = no pinning */
@@ -125,6 +129,19 @@ export interface TrialResult extends TrialMetrics {
   };
 }
 
+/** The result of the sustainable-rate search (ceiling.ts). */
+export interface SustainableRate {
+  /** events/s the unthrottled load generated, and delivered */
+  ceilingPerSec: number;
+  ceilingDeliveredPerSec: number;
+  /** the highest tested rate cap with zero drops (0 when even the lowest dropped) */
+  ratePerSec: number;
+  /** the confirmation run at ratePerSec */
+  confirmation: { generatedPerSec: number; droppedKernel: number; delivered: number };
+  /** every run of the search, in order */
+  steps: { rateCap: number; generatedPerSec: number; droppedKernel: number }[];
+}
+
 /** Mean and spread of one metric over repeats. */
 export interface Aggregate {
   n: number;
@@ -177,6 +194,8 @@ export interface ScenarioRecord {
   timeline?: Timeline;
   /** words about noise or accounting, shown in reports */
   warnings: string[];
+  /** saturation scenarios: the raw ceiling and the highest rate cap with no drops */
+  sustainable?: SustainableRate;
   /** tinybench's statistics of the repeats' load-phase durations (ms) */
   timing?: { source: 'tinybench'; loadPhaseMs: { mean: number; rme: number; min: number; max: number; p50: number; samples: number } };
 }

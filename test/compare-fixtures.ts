@@ -78,6 +78,7 @@ function config(transport: Transport, workers: number): ScenarioConfig {
     perfbufWakeupEvents: 1,
     perfbufWatermarkBytes: 0,
     consumer: 'epoll',
+    reader: 'libbpf',
     consumerDelayNs: 0,
     consumerCpu: -1,
     attach: 'auto',

@@ -60,6 +60,7 @@ export function defaultConfig(transport: Transport, over: Partial<ScenarioConfig
     perfbufWakeupEvents: 1,
     perfbufWatermarkBytes: 0,
     consumer: 'epoll',
+    reader: 'libbpf',
     consumerDelayNs: 0,
     consumerCpu: -1,
     attach: 'auto',

@@ -10,14 +10,14 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } events SEC(".maps");
 
-static int rb_emit_exit(void *ctx, struct task_struct *task, __u64 now)
+static int rb_emit_event(void *ctx, struct task_struct *task, __u16 kind, __u64 now)
 {
 	__u32 size = rb_event_bytes();
 	struct rb_event *e = rb_staging();
 
 	if (!e)
 		return -1;
-	rb_fill(e, task, RB_EVENT_EXIT, size, now);
+	rb_fill(e, task, kind, size, now);
 	return bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, e, size);
 }
 

@@ -20,7 +20,7 @@ static __always_inline __u64 rb_wakeup_flags(__u64 seq_no)
 	return 0;
 }
 
-static int rb_emit_exit(void *ctx, struct task_struct *task, __u64 now)
+static int rb_emit_event(void *ctx, struct task_struct *task, __u16 kind, __u64 now)
 {
 	__u32 size = rb_event_bytes();
 	struct rb_event *e;
@@ -29,13 +29,13 @@ static int rb_emit_exit(void *ctx, struct task_struct *task, __u64 now)
 		e = rb_staging();
 		if (!e)
 			return -1;
-		rb_fill(e, task, RB_EVENT_EXIT, size, now);
+		rb_fill(e, task, kind, size, now);
 		return bpf_ringbuf_output(&events, e, size, rb_wakeup_flags(e->seq));
 	}
 	e = bpf_ringbuf_reserve(&events, size, 0);
 	if (!e)
 		return -1;
-	rb_fill(e, task, RB_EVENT_EXIT, size, now);
+	rb_fill(e, task, kind, size, now);
 	bpf_ringbuf_submit(e, rb_wakeup_flags(e->seq));
 	return 0;
 }

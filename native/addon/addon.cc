@@ -54,8 +54,11 @@ TransportConfig transport_config(const Napi::Object& o) {
 
 ConsumerOptions consumer_options(const Napi::Object& o) {
   ConsumerOptions c;
-  c.busy = str(o, "consumer", "epoll") == "busy";
+  std::string mode = str(o, "consumer", "epoll");
+  c.busy = mode == "busy";
+  c.drain = mode == "drain";
   c.cpu = int(num(o, "consumerCpu", -1));
+  c.batch = str(o, "reader", "libbpf") == "custom";
   return c;
 }
 
@@ -107,6 +110,7 @@ class TrialWorker : public Napi::AsyncWorker {
     set("loadPhaseNs", double(out_.load_phase_ns));
     set("wallNs", double(out_.wall_ns));
     set("lastDeliveryNs", double(out_.last_delivery_ns));
+    set("drainNs", double(out_.drain_ns));
     set("inversions", double(out_.inversions));
     set("maxDisplacement", double(out_.max_displacement));
     set("maxTimeRegressionNs", double(out_.max_time_regression_ns));
@@ -146,6 +150,11 @@ Napi::Value RunTrial(const Napi::CallbackInfo& info) {
   TrialConfig cfg;
   cfg.transport = transport_config(o);
   cfg.storm = storm_options(o);
+  cfg.synthetic = str(o, "load", "storm") == "saturation";
+  cfg.synth.events = uint64_t(num(o, "events", 1000000));
+  cfg.synth.workers = uint32_t(num(o, "workers", 1));
+  cfg.synth.rate = uint64_t(num(o, "rateCap", 0));
+  cfg.synth.timeout_ms = uint64_t(num(o, "timeoutMs", 60000));
   cfg.consumer = consumer_options(o);
   cfg.consumer_delay_ns = uint64_t(num(o, "consumerDelayNs", 0));
   cfg.window_ns = uint64_t(num(o, "windowMs", 50) * 1e6);
@@ -253,7 +262,7 @@ class StormWrap : public Napi::ObjectWrap<StormWrap> {
   }
   Napi::Value Wait(const Napi::CallbackInfo& info) {
     uint64_t limit = info.Length() > 0 && info[0].IsNumber() ? uint64_t(info[0].As<Napi::Number>().Int64Value()) : 60000;
-    StormOutcome so = storm_->wait(limit, nullptr, nullptr);
+    LoadOutcome so = storm_->wait(limit, nullptr, nullptr);
     Napi::Object o = Napi::Object::New(info.Env());
     o.Set("generated", double(so.generated));
     o.Set("failed", double(so.failed));

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/epoll.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -48,6 +49,24 @@ void Consumer::run() {
     CPU_SET(opts_.cpu, &set);
     pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
   }
+  if (opts_.drain) {
+    // Wait out the load without reading, then time reading the whole backlog at full speed.
+    while (!stop_.load()) usleep(1000);
+    uint64_t cpu0 = thread_cpu_ns(), t0 = mono_ns();
+    sample(t0);
+    while (t_.occupancy() > 0) {
+      int r = opts_.batch ? t_.consume_batch() : t_.consume();
+      if (r < 0) {
+        error_ = -r;
+        break;
+      }
+      if (r == 0 && opts_.batch) break;  // only an uncommitted record is left
+      wakeups_++;
+    }
+    drain_ns_ = mono_ns() - t0;
+    cpu_ns_ = thread_cpu_ns() - cpu0;
+    return;
+  }
   uint64_t cpu0 = thread_cpu_ns();
   int ep = t_.epoll_fd();
   epoll_event evs[64];
@@ -67,7 +86,7 @@ void Consumer::run() {
       wakeups_++;
       sample(mono_ns());
     }
-    int r = t_.consume();
+    int r = opts_.batch ? t_.consume_batch() : t_.consume();
     if (r < 0 && r != -EINTR) {
       error_ = -r;
       break;
@@ -80,7 +99,7 @@ void Consumer::run() {
   sample(mono_ns());
   uint64_t last_progress = mono_ns(), last_occ = t_.occupancy();
   while (last_occ > 0 && mono_ns() - last_progress < 1000000000ull) {
-    if (t_.consume() < 0) break;
+    if ((opts_.batch ? t_.consume_batch() : t_.consume()) < 0) break;
     uint64_t occ = t_.occupancy();
     if (occ != last_occ) last_progress = mono_ns();
     last_occ = occ;

@@ -13,6 +13,8 @@ namespace ringbench {
 
 struct ConsumerOptions {
   bool busy = false;  // busy poll instead of epoll
+  bool batch = false; // the custom batch reader instead of libbpf's
+  bool drain = false; // read nothing during the load, then drain flat out: the reader's ceiling
   int cpu = -1;       // pin to this CPU; -1 = no pinning
 };
 
@@ -28,6 +30,8 @@ class Consumer {
   uint64_t wakeups() const { return wakeups_; }
   uint64_t cpu_ns() const { return cpu_ns_; }
   uint64_t peak_occupancy() const { return peak_; }
+  // drain mode: how long reading the backlog took
+  uint64_t drain_ns() const { return drain_ns_; }
   int error() const { return error_; }
 
  private:
@@ -38,7 +42,7 @@ class Consumer {
   Timeline* timeline_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  uint64_t wakeups_ = 0, cpu_ns_ = 0, peak_ = 0;
+  uint64_t wakeups_ = 0, cpu_ns_ = 0, peak_ = 0, drain_ns_ = 0;
   int error_ = 0;
 };
 

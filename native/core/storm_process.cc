@@ -96,8 +96,8 @@ void StormProcess::reap() {
   ::kill(-pid_, SIGKILL);
 }
 
-StormOutcome StormProcess::wait(uint64_t limit_ms, bool (*should_abort)(void*), void* ctx) {
-  StormOutcome out;
+LoadOutcome StormProcess::wait(uint64_t limit_ms, bool (*should_abort)(void*), void* ctx) {
+  LoadOutcome out;
   int pidfd = int(syscall(SYS_pidfd_open, pid_, 0));
   uint64_t deadline = mono_ns() + limit_ms * 1000000ull;
   bool killed = false;

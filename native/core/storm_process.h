@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "load.h"
+
 namespace ringbench {
 
 struct StormOptions {
@@ -18,24 +20,19 @@ struct StormOptions {
   uint64_t timeout_ms = 60000;
 };
 
-struct StormOutcome {
-  uint64_t generated = 0, failed = 0, elapsed_ns = 0;
-  std::string stopped;  // done | deadline | signal | killed
-  bool ok = false;      // the storm reported a result
-};
-
-class StormProcess {
+class StormProcess : public Load {
  public:
   explicit StormProcess(const StormOptions& opts);  // spawns, held before its first child
-  ~StormProcess();
+  ~StormProcess() override;
   StormProcess(const StormProcess&) = delete;
   StormProcess& operator=(const StormProcess&) = delete;
 
   pid_t pid() const { return pid_; }
-  void go();
+  uint32_t target_tgid() const override { return uint32_t(pid_); }
+  void go() override;
   // Waits until the storm exits, `limit_ms` passes or `should_abort()` turns true; kills the group
   // in the last two cases.
-  StormOutcome wait(uint64_t limit_ms, bool (*should_abort)(void*), void* ctx);
+  LoadOutcome wait(uint64_t limit_ms, bool (*should_abort)(void*), void* ctx) override;
   void kill_all();
 
  private:

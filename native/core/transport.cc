@@ -55,9 +55,9 @@ std::string log_tail() {
 
 std::string privilege_hint(int err) {
   if (err < 0) err = -err;
-  if (err == EPERM || err == EACCES)
-    return ": ringbench needs root, or CAP_BPF + CAP_PERFMON (run it with sudo)";
-  return "";
+  if (err != EPERM && err != EACCES) return "";
+  if (geteuid() == 0) return ": refused even for root (a lockdown or LSM policy may forbid this program type)";
+  return ": ringbench needs root, or CAP_BPF + CAP_PERFMON (run it with sudo)";
 }
 
 bool tracefs_mounted() {
@@ -136,8 +136,9 @@ void Transport::destroy() {
   pb_ = nullptr;
   long page = page_size();
   if (consumer_pos_) munmap((void*)consumer_pos_, page);
-  if (producer_pos_) munmap((void*)producer_pos_, page);
+  if (producer_pos_) munmap((void*)producer_pos_, ring_map_bytes_);
   consumer_pos_ = producer_pos_ = nullptr;
+  ring_data_ = nullptr;
   perf_pages_.clear();
   if (obj_) bpf_object__close(obj_);
   obj_ = nullptr;
@@ -148,7 +149,9 @@ void Transport::open_and_load() {
     throw Error("the kernel exposes no BTF (/sys/kernel/btf/vmlinux missing): ringbench needs a kernel "
                 "built with CONFIG_DEBUG_INFO_BTF=y");
   std::vector<std::string> ways;
-  if (cfg_.attach == "auto")
+  if (cfg_.synthetic)
+    ways = {"fentry", "tp_btf/sys_enter"};
+  else if (cfg_.attach == "auto")
     ways = {"tp_btf", "raw_tp", "tp"};
   else
     ways = {cfg_.attach};
@@ -184,7 +187,11 @@ bool Transport::try_load(const std::string& how, std::string* why) {
   if (!rodata) return fail("object has no .rodata cfg", EINVAL);
   *rodata = cfg_.bpf;
 
-  const char* exit_prog = how == "tp_btf" ? "exit_btf" : how == "raw_tp" ? "exit_raw" : "exit_tp";
+  const char* exit_prog = how == "fentry"             ? "synth_fentry"
+                          : how == "tp_btf/sys_enter" ? "synth_sys_enter"
+                          : how == "tp_btf"           ? "exit_btf"
+                          : how == "raw_tp"           ? "exit_raw"
+                                                      : "exit_tp";
   const char* exec_prog = how == "tp_btf" ? "exec_btf" : how == "raw_tp" ? "exec_raw" : nullptr;
   if (cfg_.bpf.trace_exec && !exec_prog) return fail("exec events need tp_btf or raw_tp", EOPNOTSUPP);
   bpf_program* p;
@@ -257,12 +264,16 @@ void Transport::setup_reader() {
   if (cfg_.kind == Kind::Ringbuf) {
     rb_ = ring_buffer__new(events_fd_, on_ringbuf, this, nullptr);
     if (!rb_) throw Error("creating the ring buffer reader failed: " + errno_text(errno) + log_tail());
-    // A second, read-only view of the two position pages: libbpf 1.1 does not expose them.
-    void* c = mmap(nullptr, page, PROT_READ, MAP_SHARED, events_fd_, 0);
-    void* p = mmap(nullptr, page, PROT_READ, MAP_SHARED, events_fd_, page);
-    if (c == MAP_FAILED || p == MAP_FAILED) throw Error("mapping ring buffer positions failed: " + errno_text(errno));
+    // Our own mapping beside libbpf's: 1.1 does not expose its positions, and the custom reader
+    // needs them. The data area follows the producer page, mapped twice by the kernel.
+    ring_map_bytes_ = size_t(page) + 2 * cfg_.ringbuf_bytes;
+    void* c = mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_SHARED, events_fd_, 0);
+    if (c == MAP_FAILED) throw Error("mapping the ring buffer consumer page failed: " + errno_text(errno));
     consumer_pos_ = static_cast<volatile unsigned long*>(c);
+    void* p = mmap(nullptr, ring_map_bytes_, PROT_READ, MAP_SHARED, events_fd_, page);
+    if (p == MAP_FAILED) throw Error("mapping the ring buffer data failed: " + errno_text(errno));
     producer_pos_ = static_cast<volatile unsigned long*>(p);
+    ring_data_ = static_cast<const char*>(p) + page;
     // data pages plus the kernel's three metadata pages (header, consumer, producer)
     buffer_bytes_ = cfg_.ringbuf_bytes + 3 * uint64_t(page);
     return;
@@ -287,14 +298,75 @@ void Transport::setup_reader() {
     size_t data_size = 0;
     if (perf_buffer__buffer(pb_, int(i), &base, &data_size) == 0) {
       perf_pages_.push_back(base);
+      perf_data_bytes_ = data_size;
       buffer_bytes_ += data_size + uint64_t(page);  // data pages + the header page
     }
   }
+  scratch_.resize(RB_MAX_EVENT_BYTES + 64);
 }
 
 int Transport::epoll_fd() const { return rb_ ? ring_buffer__epoll_fd(rb_) : perf_buffer__epoll_fd(pb_); }
 
 int Transport::consume() { return rb_ ? ring_buffer__consume(rb_) : perf_buffer__consume(pb_); }
+
+int Transport::consume_batch() { return rb_ ? consume_ringbuf_batch() : consume_perf_batch(); }
+
+int Transport::consume_ringbuf_batch() {
+  const unsigned long mask = cfg_.ringbuf_bytes - 1;
+  unsigned long cons = __atomic_load_n(consumer_pos_, __ATOMIC_RELAXED);  // we are its only writer
+  const unsigned long prod = __atomic_load_n(producer_pos_, __ATOMIC_ACQUIRE);
+  int n = 0;
+  while (cons < prod) {
+    const auto* hdr = reinterpret_cast<const uint32_t*>(ring_data_ + (cons & mask));
+    uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+    if (len & BPF_RINGBUF_BUSY_BIT) break;  // reserved, not yet committed: stop here
+    uint32_t size = len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+    if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
+      sink_->on_event(reinterpret_cast<const char*>(hdr) + BPF_RINGBUF_HDR_SZ, size);
+      n++;
+    }
+    cons += (size + BPF_RINGBUF_HDR_SZ + 7) & ~7ul;
+  }
+  __atomic_store_n(consumer_pos_, cons, __ATOMIC_RELEASE);  // once per batch
+  return n;
+}
+
+int Transport::consume_perf_batch() {
+  const long page = page_size();
+  const uint64_t mask = perf_data_bytes_ - 1;
+  int n = 0;
+  for (void* base : perf_pages_) {
+    auto* meta = static_cast<perf_event_mmap_page*>(base);
+    const char* data = static_cast<const char*>(base) + page;
+    uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
+    uint64_t tail = meta->data_tail;
+    while (tail < head) {
+      // headers are 8-byte aligned and never wrap; a record's body may
+      const auto* hdr = reinterpret_cast<const perf_event_header*>(data + (tail & mask));
+      const char* rec = reinterpret_cast<const char*>(hdr);
+      size_t off = tail & mask;
+      if (off + hdr->size > perf_data_bytes_ && hdr->size <= scratch_.size()) {
+        size_t first = perf_data_bytes_ - off;
+        memcpy(scratch_.data(), rec, first);
+        memcpy(scratch_.data() + first, data, hdr->size - first);
+        rec = scratch_.data();
+      }
+      if (hdr->type == PERF_RECORD_SAMPLE) {
+        uint32_t size;
+        memcpy(&size, rec + sizeof(perf_event_header), sizeof(size));
+        sink_->on_event(rec + sizeof(perf_event_header) + sizeof(uint32_t), size);
+        n++;
+      } else if (hdr->type == PERF_RECORD_LOST) {
+        uint64_t lost;
+        memcpy(&lost, rec + sizeof(perf_event_header) + sizeof(uint64_t), sizeof(lost));
+        lost_reported_ += lost;
+      }
+      tail += hdr->size;
+    }
+    __atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+  }
+  return n;
+}
 
 uint64_t Transport::occupancy() const {
   if (rb_) return __atomic_load_n(producer_pos_, __ATOMIC_ACQUIRE) - __atomic_load_n(consumer_pos_, __ATOMIC_ACQUIRE);

@@ -32,6 +32,7 @@ struct TransportConfig {
   uint32_t perfbuf_wakeup_events = 1;
   uint32_t perfbuf_watermark_bytes = 0;
   std::string attach = "auto";      // auto | tp_btf | raw_tp | tp
+  bool synthetic = false;           // saturation load: the getpgid fentry trigger, not process exits
 };
 
 // Called for each record, on the consumer's thread.
@@ -57,8 +58,12 @@ class Transport {
   Transport& operator=(const Transport&) = delete;
 
   int epoll_fd() const;
-  // Reads every record available now; returns <0 on error.
+  // Reads every record available now through libbpf; returns <0 on error.
   int consume();
+  // The custom reader: walks the mapped pages itself and publishes the new consumer position once
+  // per batch instead of once per record (ringbuf) / hands records over without libbpf's
+  // callback-per-ring machinery (perfbuf). Returns records read.
+  int consume_batch();
   // Unread bytes in the buffer right now (sum over CPUs for perfbuf).
   uint64_t occupancy() const;
   // Kernel memory of the buffer: ringbuf data + metadata pages; perfbuf CPUs x (pages + 1) pages.
@@ -87,10 +92,17 @@ class Transport {
   ring_buffer* rb_ = nullptr;
   perf_buffer* pb_ = nullptr;
   int events_fd_ = -1;
-  // read-only views of the ringbuf positions, for occupancy
+  int consume_ringbuf_batch();
+  int consume_perf_batch();
+  // Our own view of the ring buffer: the consumer page (read-write), then the producer page and
+  // the data area, which the kernel maps twice in a row so a record never wraps.
   volatile unsigned long* consumer_pos_ = nullptr;
   volatile unsigned long* producer_pos_ = nullptr;
+  const char* ring_data_ = nullptr;
+  size_t ring_map_bytes_ = 0;
   std::vector<void*> perf_pages_;  // per-CPU perf_event_mmap_page headers
+  size_t perf_data_bytes_ = 0;     // data bytes per CPU
+  std::vector<char> scratch_;      // a perf record that wraps the ring end is reassembled here
   uint64_t buffer_bytes_ = 0;
   uint64_t lost_reported_ = 0;
   std::string attached_via_;

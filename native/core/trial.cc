@@ -59,14 +59,19 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   uint64_t wall0 = mono_ns();
   TrialOutput out;
 
-  // Storm first, held at its start line: the programs filter on its pid, set before load.
-  StormProcess storm(cfg.storm);
+  // The load first, held at its start line: the programs filter on its tgid, set before load.
+  std::unique_ptr<Load> load;
+  if (cfg.synthetic)
+    load = std::make_unique<SyntheticLoad>(cfg.synth);
+  else
+    load = std::make_unique<StormProcess>(cfg.storm);
   TransportConfig tc = cfg.transport;
-  tc.bpf.target_tgid = uint32_t(storm.pid());
+  tc.synthetic = cfg.synthetic;
+  tc.bpf.target_tgid = load->target_tgid();
 
   auto timeline = std::make_unique<Timeline>();
   auto sink = std::make_unique<MeasuringSink>(cfg.consumer_delay_ns, timeline.get());
-  Transport transport(tc, sink.get());  // throws: storm's destructor then kills it unstarted
+  Transport transport(tc, sink.get());  // throws: the load's destructor then stops it unstarted
   out.attached_via = transport.attached_via();
   out.buffer_bytes = transport.buffer_bytes();
   out.map_memlock_bytes = transport.map_memlock_bytes();
@@ -81,9 +86,10 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   uint64_t t0 = mono_ns();
   timeline->start(t0, cfg.window_ns);
   consumer.start();
-  storm.go();
-  // The storm bounds itself by its timeout; this limit is the backstop if it does not.
-  StormOutcome so = storm.wait(cfg.storm.timeout_ms + 5000, aborted_since, &generation);
+  load->go();
+  // The load bounds itself by its timeout; this limit is the backstop if it does not.
+  uint64_t timeout_ms = cfg.synthetic ? cfg.synth.timeout_ms : cfg.storm.timeout_ms;
+  LoadOutcome so = load->wait(timeout_ms + 5000, aborted_since, &generation);
   out.load_phase_ns = so.elapsed_ns ? so.elapsed_ns : mono_ns() - t0;
   consumer.stop_and_drain();
 
@@ -113,6 +119,7 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   out.peak_occupancy_bytes = consumer.peak_occupancy();
   out.consumer_cpu_ns = consumer.cpu_ns();
   out.wakeups = consumer.wakeups();
+  out.drain_ns = consumer.drain_ns();
   out.consumer_error = consumer.error();
   out.bpf_run_time_ns = ps.run_time_ns;
   out.bpf_run_cnt = ps.run_cnt;

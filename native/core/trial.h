@@ -10,6 +10,7 @@
 
 #include "consumer.h"
 #include "storm_process.h"
+#include "synthetic_load.h"
 #include "transport.h"
 
 namespace ringbench {
@@ -17,6 +18,8 @@ namespace ringbench {
 struct TrialConfig {
   TransportConfig transport;
   StormOptions storm;
+  bool synthetic = false;  // saturation load instead of a storm
+  SyntheticOptions synth;
   ConsumerOptions consumer;
   uint64_t consumer_delay_ns = 0;
   uint64_t window_ns = 50000000;
@@ -30,6 +33,7 @@ struct TrialOutput {
            lost_reported = 0, malformed = 0;
   // time
   uint64_t load_phase_ns = 0, wall_ns = 0, last_delivery_ns = 0;  // last delivery: since load start
+  uint64_t drain_ns = 0;  // drain consumer: time to read the backlog
   // ordering
   uint64_t inversions = 0, max_displacement = 0, max_time_regression_ns = 0;
   bool displacement_truncated = false;
