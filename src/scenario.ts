@@ -83,6 +83,7 @@ export function shapeTrial(config: ScenarioConfig, native: NativeTrial): TrialRe
     timeline: { windowNs: r.windowNs, delivered: r.timelineDelivered, occupancyBytes: r.timelineOccupancy },
     aborted: r.aborted,
     kernel: { mapMemlockBytes: r.mapMemlockBytes, bpfRunCount: r.bpfRunCnt },
+    integrity: { seqSum: r.seqSum, malformed: r.malformed },
   };
 }
 

@@ -127,6 +127,13 @@ export interface TrialResult extends TrialMetrics {
     /** exit program runs counted by bpf_stats (includes runs the filter rejected) */
     bpfRunCount: number;
   };
+  /** checks on what the consumer received */
+  integrity: {
+    /** sum of delivered sequence numbers: n(n-1)/2 when 0..n-1 each arrived exactly once */
+    seqSum: number;
+    /** records shorter than an event header */
+    malformed: number;
+  };
 }
 
 /** The result of the sustainable-rate search (ceiling.ts). */

@@ -107,6 +107,7 @@ class TrialWorker : public Napi::AsyncWorker {
     set("droppedKernel", double(out_.dropped_kernel));
     set("lostReported", double(out_.lost_reported));
     set("malformed", double(out_.malformed));
+    set("seqSum", double(out_.seq_sum));
     set("loadPhaseNs", double(out_.load_phase_ns));
     set("wallNs", double(out_.wall_ns));
     set("lastDeliveryNs", double(out_.last_delivery_ns));

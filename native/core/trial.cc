@@ -27,6 +27,7 @@ class MeasuringSink : public EventSink {
     }
     const auto* e = static_cast<const rb_event*>(data);
     delivered++;
+    seq_sum += e->seq;
     last_delivery = now;
     latency.record(now > e->ts_ns ? now - e->ts_ns : 0);
     order.observe(e->seq, e->ts_ns);
@@ -38,6 +39,7 @@ class MeasuringSink : public EventSink {
     }
   }
   uint64_t delivered = 0, malformed = 0, last_delivery = 0;
+  uint64_t seq_sum = 0;  // with no drops, 0 + 1 + ... + (n-1): every number delivered exactly once
   LatencyHistogram latency;
   OrderTracker order;
 
@@ -106,6 +108,7 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   out.lost_reported = transport.lost_reported();
   out.delivered = sink->delivered;
   out.malformed = sink->malformed;
+  out.seq_sum = sink->seq_sum;
   out.last_delivery_ns = sink->last_delivery > t0 ? sink->last_delivery - t0 : 0;
   out.inversions = sink->order.inversions;
   out.max_displacement = sink->order.max_displacement;

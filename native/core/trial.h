@@ -30,7 +30,7 @@ struct TrialOutput {
   std::string attached_via;
   // counts
   uint64_t generated = 0, storm_failed = 0, seen_by_bpf = 0, delivered = 0, dropped_kernel = 0,
-           lost_reported = 0, malformed = 0;
+           lost_reported = 0, malformed = 0, seq_sum = 0;
   // time
   uint64_t load_phase_ns = 0, wall_ns = 0, last_delivery_ns = 0;  // last delivery: since load start
   uint64_t drain_ns = 0;  // drain consumer: time to read the backlog
