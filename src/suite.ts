@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ConfigError, resolveConfig } from './config.js';
 import { ROOT } from './native.js';
-import { TRANSPORTS, type ScenarioConfig, type Transport } from './types.js';
+import { TRANSPORTS, type ScenarioConfig, type ScenarioRecord, type Transport } from './types.js';
 
 export const BUILTIN_SUITES = ['quick', 'standard', 'full'] as const;
 
@@ -44,17 +44,11 @@ export interface SuiteFile {
   groups: SuiteGroup[];
 }
 
-/** One scenario to measure: its identity, the swept value and the resolved configuration. */
-export interface PlannedScenario {
-  id: string;
-  group: string;
-  label: string;
-  x: { name: string; value: number };
-  transport: Transport;
-  config: ScenarioConfig;
-  /** search the sustainable rate after the repeats */
+/** One scenario to measure: the identity its record will carry, and whether to search its
+ *  sustainable rate after the repeats. */
+export type PlannedScenario = Pick<ScenarioRecord, 'id' | 'group' | 'label' | 'x' | 'transport' | 'config'> & {
   sustainable: boolean;
-}
+};
 
 export interface SuitePlan {
   name: string;

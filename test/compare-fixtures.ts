@@ -3,6 +3,7 @@
  * plausible metric values, a small seeded multiplicative noise on every repeat, and injected changes.
  * Nothing here touches the kernel; compare only reads files.
  */
+import { DEFAULTS } from '../src/config.js';
 import { aggregate } from '../src/stats.js';
 import {
   METRIC_NAMES,
@@ -59,33 +60,7 @@ export const SCENARIO_IDS = [
 ];
 
 function config(transport: Transport, workers: number): ScenarioConfig {
-  return {
-    transport,
-    load: 'storm',
-    stormMode: 'vfork',
-    children: 20000,
-    events: 0,
-    workers,
-    rateCap: 0,
-    ringbufBytes: 262144,
-    perfbufPages: 32,
-    memory: 'equal',
-    eventBytes: 64,
-    ringbufSubmit: 'reserve',
-    ringbufWakeup: 'adaptive',
-    wakeupEvery: 0,
-    wakeupBytes: 0,
-    perfbufWakeupEvents: 1,
-    perfbufWatermarkBytes: 0,
-    consumer: 'epoll',
-    reader: 'libbpf',
-    consumerDelayNs: 0,
-    consumerCpu: -1,
-    attach: 'auto',
-    timeoutMs: 60000,
-    windowMs: 10,
-    bpfStats: true,
-  };
+  return { ...DEFAULTS, transport, workers, events: 0, perfbufPages: 32, wakeupEvery: 0, wakeupBytes: 0, timeoutMs: 60000, windowMs: 10 };
 }
 
 export interface FixtureOptions {

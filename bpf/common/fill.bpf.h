@@ -82,7 +82,16 @@ static __always_inline void rb_fill(struct rb_event *e, struct task_struct *task
 static int rb_emit_event(void *ctx, struct task_struct *task, __u16 kind, __u64 now);
 static int rb_emit_exec(void *ctx, struct task_struct *task, const char *filename, __u64 now);
 
-/* Thread exits are ignored; with a target, only the target's direct children count. */
+/* The target filter: with a target, only its direct children count. Returns this CPU's counters
+ * for a task that passes, NULL otherwise. */
+static __always_inline struct rb_counters *rb_target_counters(struct task_struct *task)
+{
+	if (cfg.target_tgid && BPF_CORE_READ(task, real_parent, tgid) != cfg.target_tgid)
+		return NULL;
+	return rb_counters();
+}
+
+/* Thread exits are ignored. */
 static __always_inline int rb_handle_exit(void *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -92,9 +101,7 @@ static __always_inline int rb_handle_exit(void *ctx)
 
 	if ((__u32)(id >> 32) != (__u32)id)
 		return 0;
-	if (cfg.target_tgid && BPF_CORE_READ(task, real_parent, tgid) != cfg.target_tgid)
-		return 0;
-	c = rb_counters();
+	c = rb_target_counters(task);
 	if (!c)
 		return 0;
 	now = bpf_ktime_get_ns();
@@ -115,9 +122,7 @@ static __always_inline int rb_handle_exec(void *ctx, struct linux_binprm *bprm)
 
 	if (!cfg.trace_exec)
 		return 0;
-	if (cfg.target_tgid && BPF_CORE_READ(task, real_parent, tgid) != cfg.target_tgid)
-		return 0;
-	c = rb_counters();
+	c = rb_target_counters(task);
 	if (!c)
 		return 0;
 	c->hits++;
