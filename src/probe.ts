@@ -47,6 +47,8 @@ export interface ProbeReport {
     tracefsMountable: Capability;
     rawTracepoint: Capability;
     btfTracepoint: Capability;
+    /** fentry on getpgid: the saturation load's preferred trigger; optional (it falls back to tp_btf/sys_enter) */
+    fentry: Capability;
   };
   privileges: {
     euid: number;
@@ -312,6 +314,7 @@ export function probe(loader: () => Addon = loadAddon): ProbeReport {
       ...probeTracefs(euid, capSysAdmin),
       rawTracepoint: lookup('attach.raw_tracepoint'),
       btfTracepoint: lookup('attach.tp_btf'),
+      fentry: lookup('attach.fentry'),
     },
     privileges: {
       euid,
@@ -356,6 +359,7 @@ export function formatProbe(r: ProbeReport): string {
   rows.push(
     capabilityRow('attach', 'tp_btf sched_process_exit', r.attach.btfTracepoint),
     capabilityRow('attach', 'raw_tp sched_process_exit', r.attach.rawTracepoint),
+    capabilityRow('attach', 'fentry getpgid (saturation)', r.attach.fentry),
     capabilityRow('attach', 'tracefs mounted', r.attach.tracefsMounted),
     capabilityRow('attach', 'tracefs mountable', r.attach.tracefsMountable),
     capabilityRow('privileges', 'CAP_BPF', r.privileges.capBpf),

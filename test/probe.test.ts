@@ -28,7 +28,7 @@ const SHAPE = {
     rawTracepoint: Object.fromEntries(HELPER_KEYS.map((k) => [k, 'cap'])),
     tracing: Object.fromEntries(HELPER_KEYS.map((k) => [k, 'cap'])),
   },
-  attach: { tracefsMounted: 'cap', tracefsMountable: 'cap', rawTracepoint: 'cap', btfTracepoint: 'cap' },
+  attach: { tracefsMounted: 'cap', tracefsMountable: 'cap', rawTracepoint: 'cap', btfTracepoint: 'cap', fentry: 'cap' },
   privileges: {
     euid: 'number',
     capBpf: 'cap',

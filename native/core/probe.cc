@@ -366,6 +366,50 @@ void probe_btf_tracepoint_attach(std::vector<ProbeItem> &items, const BtfTarget 
                    std::string("attached and detached tp_btf/") + kSchedExitTracepoint});
 }
 
+#if defined(__x86_64__)
+const char *const kSaturationSyscall = "__x64_sys_getpgid";
+#elif defined(__aarch64__)
+const char *const kSaturationSyscall = "__arm64_sys_getpgid";
+#else
+const char *const kSaturationSyscall = "sys_getpgid";
+#endif
+
+/* fentry on getpgid: the saturation load's preferred trigger (it falls back to tp_btf/sys_enter). */
+void probe_fentry_attach(std::vector<ProbeItem> &items) {
+  const char *item = "attach.fentry";
+  errno = 0;
+  struct btf *vmlinux = btf__load_vmlinux_btf();
+  if (!vmlinux) {
+    items.push_back({item, false, "cannot load vmlinux BTF: " + errno_text(errno ? errno : ENOENT)});
+    return;
+  }
+  __s32 id = btf__find_by_name_kind(vmlinux, kSaturationSyscall, BTF_KIND_FUNC);
+  btf__free(vmlinux);
+  if (id <= 0) {
+    items.push_back({item, false, std::string("vmlinux BTF has no function ") + kSaturationSyscall});
+    return;
+  }
+  const bpf_insn insns[] = {BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN()};
+  bpf_prog_load_opts opts{};
+  opts.sz = sizeof(opts);
+  opts.expected_attach_type = BPF_TRACE_FENTRY;
+  opts.attach_btf_id = static_cast<__u32>(id);
+  ScopedFd prog(bpf_prog_load(BPF_PROG_TYPE_TRACING, "rb_probe", "GPL", insns, 2, &opts));
+  if (!prog.valid()) {
+    int err = errno;
+    std::string why = "cannot load an fentry program: " + errno_text(err);
+    if (err == EPERM && geteuid() == 0) why += " even as root (a lockdown or LSM policy); saturation uses tp_btf/sys_enter";
+    items.push_back({item, false, why});
+    return;
+  }
+  ScopedFd link(bpf_raw_tracepoint_open(nullptr, prog.get()));
+  if (!link.valid()) {
+    items.push_back({item, false, std::string("fentry/") + kSaturationSyscall + ": " + errno_text(errno)});
+    return;
+  }
+  items.push_back({item, true, std::string("attached and detached fentry/") + kSaturationSyscall});
+}
+
 void probe_run_time_stats(std::vector<ProbeItem> &items) {
   // The fd keeps run-time accounting on while open; closing it right away restores the setting.
   ScopedFd stats(bpf_enable_stats(BPF_STATS_RUN_TIME));
@@ -405,6 +449,7 @@ std::vector<ProbeItem> probe_kernel() {
 
   probe_raw_tracepoint_attach(items);
   probe_btf_tracepoint_attach(items, btf);
+  probe_fentry_attach(items);
   probe_run_time_stats(items);
   return items;
 }
