@@ -14,12 +14,16 @@ import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import {
   DROP_RATE,
+  displayInterval,
+  fmtBytes,
+  isSaturation,
   metricAggregate,
+  readerOf,
   recordsOf,
   wakeupVariant,
   type ResultSet,
 } from './report-data.js';
-import type { ScenarioRecord, Transport } from './types.js';
+import type { Aggregate, ScenarioRecord, Transport } from './types.js';
 
 export const CHART_FONT = 'DejaVu Sans';
 const FONT_DIR = '/usr/share/fonts/truetype/dejavu';
@@ -295,6 +299,19 @@ interface Row {
   n: number;
   panel?: string;
   category?: string;
+  /** the drawn interval was cut at a limit the metric cannot pass (see displayInterval) */
+  clipped?: boolean;
+}
+
+/** Mean and drawn interval of an aggregate, scaled for display (µs from ns, ...). */
+function ciFields(metric: string, a: Aggregate, k = 1): Pick<Row, 'mean' | 'lo' | 'hi' | 'n' | 'clipped'> {
+  const { lo, hi, clipped } = displayInterval(metric, a);
+  return { mean: a.mean * k, lo: lo * k, hi: hi * k, n: a.n, ...(clipped ? { clipped } : {}) };
+}
+
+/** Whether any row of a spec had its interval clipped: the caption then says so. */
+function specClipped(spec: TopLevelSpec | undefined): boolean {
+  return !!spec && JSON.stringify(spec).includes('"clipped":true');
 }
 
 function rowsFor(
@@ -318,10 +335,7 @@ function rowsFor(
         transport: rec.transport,
         x: rec.x?.value,
         xPlot: rec.x?.value,
-        mean: a.mean * k,
-        lo: a.ci95[0] * k,
-        hi: a.ci95[1] * k,
-        n: a.n,
+        ...ciFields(metric, a, k),
         panel: o.panel,
       });
     }
@@ -551,7 +565,8 @@ function eventSizeChart(sets: readonly ResultSet[]): TopLevelSpec | undefined {
 function pickComparable(set: ResultSet, preferred: string, metric: string): { recs: ScenarioRecord[]; from?: string } {
   const own = recordsOf(set, preferred).filter((r) => metricAggregate(r, metric));
   if (own.length) return { recs: own };
-  const withMetric = set.results.scenarios.filter((r) => metricAggregate(r, metric)?.mean);
+  // Storm scenarios only: a saturation run is no moderate rate.
+  const withMetric = set.results.scenarios.filter((r) => !isSaturation(r) && metricAggregate(r, metric)?.mean);
   if (!withMetric.length) return { recs: [] };
   const group = withMetric[0].group;
   const inGroup = withMetric.filter((r) => r.group === group);
@@ -592,7 +607,7 @@ function latencyChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: 
         const a = metricAggregate(rec, metric);
         if (!a) continue;
         series.push(s);
-        rows.push({ series: s.name, set: sets[i].label, transport: rec.transport, x: rec.x?.value ?? 0, xPlot: 0, mean: a.mean / 1e3, lo: a.ci95[0] / 1e3, hi: a.ci95[1] / 1e3, n: a.n, category: name, panel: rec.label });
+        rows.push({ series: s.name, set: sets[i].label, transport: rec.transport, x: rec.x?.value ?? 0, xPlot: 0, ...ciFields(metric, a, 1e-3), category: name, panel: rec.label });
       }
     }
   });
@@ -608,10 +623,16 @@ function latencyChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: 
   };
   const off = { field: 'series', type: 'nominal', sort: order };
   // 1-2-5 ticks across the data's decades: readable on a log axis without crowding.
-  const lo = Math.min(...rows.map((r) => r.lo).filter((v) => v > 0));
+  const lo = Math.min(...rows.flatMap((r) => [r.lo, r.mean]).filter((v) => v > 0));
   const hi = Math.max(...rows.map((r) => r.hi));
+  // A log axis has no zero: an interval cut at zero runs to the foot of the plot (the decade
+  // below the smallest value, where the niced domain starts) instead of vanishing.
+  const foot = 10 ** Math.floor(Math.log10(lo));
+  const toFoot = rows.filter((r) => !(r.lo > 0));
+  for (const r of toFoot) r.lo = foot;
+  const tickLo = toFoot.length ? foot : lo / 2;
   const ticks: number[] = [];
-  for (let d = 10 ** Math.floor(Math.log10(lo)); d <= hi * 10; d *= 10) for (const m of [1, 2, 5]) if (d * m >= lo / 2 && d * m <= hi * 2) ticks.push(d * m);
+  for (let d = foot; d <= hi * 10; d *= 10) for (const m of [1, 2, 5]) if (d * m >= tickLo && d * m <= hi * 2) ticks.push(d * m);
   const yScale = { type: 'log', nice: true };
   const layer = [
     {
@@ -656,7 +677,7 @@ function cpuChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: stri
         const a = metricAggregate(rec, metric);
         if (!a) continue;
         series.push(s);
-        rows.push({ series: s.name, set: sets[i].label, transport: rec.transport, x: 0, xPlot: 0, mean: a.mean, lo: a.ci95[0], hi: a.ci95[1], n: a.n, category: side });
+        rows.push({ series: s.name, set: sets[i].label, transport: rec.transport, x: 0, xPlot: 0, ...ciFields(metric, a), category: side });
       }
     }
   });
@@ -691,7 +712,7 @@ function cpuChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: stri
  */
 function timelineRecords(set: ResultSet): ScenarioRecord[] {
   const has = (r: ScenarioRecord) => (r.timeline?.delivered?.length ?? 0) > 0 && (r.timeline?.windowNs ?? 0) > 0;
-  const recs = set.results.scenarios.filter(has);
+  const recs = set.results.scenarios.filter((r) => has(r) && !isSaturation(r));
   if (!recs.length) return [];
   const preference = ['storm', 'timeline', 'producers'];
   const byKey = new Map<string, ScenarioRecord[]>();
@@ -761,14 +782,197 @@ function timelineChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from:
   return { spec, from };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Ceilings: the saturation load (getpgid trigger)
+
+/** A ceilings series: transport and reader (libbpf's, or the custom batch reader), and set. */
+function readerSeries(sets: readonly ResultSet[], setIndex: number, rec: ScenarioRecord): Series {
+  const variant = `${readerOf(rec)} reader`;
+  let name = `${rec.transport} (${variant})`;
+  if (sets.length > 1) name += ` · ${sets[setIndex].label}`;
+  return { name, transport: rec.transport, variant, setIndex };
+}
+
+/** "2 producers, 64 KiB buffers" from the records' configurations (ranges when they differ). */
+export function ceilingSetup(recs: readonly ScenarioRecord[]): string {
+  const uniq = (xs: number[]) => [...new Set(xs.filter((x) => Number.isFinite(x)))].sort((a, b) => a - b);
+  const workers = uniq(recs.map((r) => r.config?.workers));
+  const bytes = uniq(recs.map((r) => r.config?.ringbufBytes));
+  const parts: string[] = [];
+  if (workers.length) parts.push(`${workers.join('/')} producer thread${workers.length === 1 && workers[0] === 1 ? '' : 's'}`);
+  if (bytes.length) parts.push(`${bytes.map(fmtBytes).join('/')} buffer${bytes.length > 1 ? 's' : ''}`);
+  return parts.join(', ');
+}
+
+/** Bars with black 95% CI rules (only where there are repeats), grouped by category. */
+function barLayers(name: string, xEnc: Record<string, unknown>, off: Record<string, unknown>, yTitle: string, colour: unknown) {
+  return [
+    {
+      name: `${name}_bars`,
+      mark: { type: 'bar', width: { band: 0.8 } },
+      encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', axis: { title: yTitle, labelExpr: SI_LABEL } }, color: colour },
+    },
+    {
+      name: `${name}_errorbars`,
+      transform: [{ filter: 'datum.n > 1' }],
+      mark: { type: 'rule', strokeWidth: 1.6, color: '#222' },
+      encoding: { x: xEnc, xOffset: off, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+    },
+  ];
+}
+
+const CEILING_MEASURES = ['raw ceiling (generated/s)', 'delivered/s at full rate', 'sustainable rate (0 drops)'] as const;
+
+function ceilingsChart(sets: readonly ResultSet[]): TopLevelSpec | undefined {
+  const rows: Row[] = [];
+  const series: Series[] = [];
+  sets.forEach((set, i) => {
+    for (const rec of recordsOf(set, 'ceilings')) {
+      const s = readerSeries(sets, i, rec);
+      const base = { series: s.name, set: set.label, transport: rec.transport, x: rec.x?.value ?? 0, xPlot: 0 };
+      const push = (category: string, f: Pick<Row, 'mean' | 'lo' | 'hi' | 'n'>) => {
+        series.push(s);
+        rows.push({ ...base, ...f, category });
+      };
+      const raw = metricAggregate(rec, 'rates.generatedPerSec');
+      if (raw) push(CEILING_MEASURES[0], ciFields('rates.generatedPerSec', raw));
+      const del = metricAggregate(rec, 'rates.deliveredPerSec');
+      if (del) push(CEILING_MEASURES[1], ciFields('rates.deliveredPerSec', del));
+      const rate = rec.sustainable?.ratePerSec;
+      // One search per scenario: a value without an interval (n = 1 draws no rule).
+      if (rate !== undefined && Number.isFinite(rate)) push(CEILING_MEASURES[2], { mean: rate, lo: rate, hi: rate, n: 1 });
+    }
+  });
+  if (!rows.length) return undefined;
+  const colour = colourEncoding(series);
+  const order = colourScale(series).domain;
+  const xEnc = {
+    field: 'category',
+    type: 'nominal',
+    sort: [...CEILING_MEASURES],
+    scale: { paddingInner: 0.25, paddingOuter: 0.15 },
+    axis: { title: null, labelAngle: 0, labelFontSize: 12 },
+  };
+  const off = { field: 'series', type: 'nominal', sort: order };
+  const measures = new Set(rows.map((r) => r.category)).size;
+  return top('Transport ceilings: raw, delivered and sustainable events/s', {
+    width: Math.min(SINGLE_W, Math.max(480, 60 * measures * order.length)),
+    height: SINGLE_H,
+    data: { values: rows },
+    layer: barLayers('ceilings', xEnc, off, 'events/s', colour),
+  });
+}
+
+function readerCeilingChart(sets: readonly ResultSet[]): TopLevelSpec | undefined {
+  const metric = 'rates.deliveredPerSec';
+  const rows: Row[] = [];
+  const series: Series[] = [];
+  const readers: string[] = [];
+  const recs: ScenarioRecord[] = [];
+  sets.forEach((set, i) => {
+    for (const rec of recordsOf(set, 'reader-ceiling')) {
+      const a = metricAggregate(rec, metric);
+      if (!a) continue;
+      const s = seriesOf(sets, i, rec, {});
+      const reader = `${readerOf(rec)} reader`;
+      if (!readers.includes(reader)) readers.push(reader);
+      series.push(s);
+      recs.push(rec);
+      rows.push({ series: s.name, set: set.label, transport: rec.transport, x: rec.x?.value ?? 0, xPlot: 0, ...ciFields(metric, a), category: reader });
+    }
+  });
+  if (!rows.length) return undefined;
+  const colour = colourEncoding(series);
+  const order = colourScale(series).domain;
+  const xEnc = { field: 'category', type: 'nominal', sort: readers, scale: { paddingInner: 0.3, paddingOuter: 0.2 }, axis: { title: null, labelAngle: 0, labelFontSize: 12 } };
+  const off = { field: 'series', type: 'nominal', sort: order };
+  const bytes = [...new Set(recs.map((r) => r.config?.ringbufBytes).filter((b) => b > 0))];
+  const backlog = bytes.length === 1 ? `a ${fmtBytes(bytes[0])} backlog` : 'a backlog';
+  return top(`Reader ceiling: draining ${backlog} flat out`, {
+    width: Math.min(SINGLE_W, Math.max(400, 75 * readers.length * order.length)),
+    height: SINGLE_H - 30,
+    data: { values: rows },
+    layer: barLayers('reader', xEnc, off, 'events read per second', colour),
+  });
+}
+
+function wakeupCeilingChart(sets: readonly ResultSet[]): TopLevelSpec | undefined {
+  const panels = [
+    ['rates.deliveredPerSec', 'delivered events/s', 1],
+    ['cpu.bpfNsPerEvent', 'BPF program ns per event', 1],
+  ] as const;
+  const rows: Row[] = [];
+  const series: Series[] = [];
+  const cats: { name: string; transport: Transport; x: number }[] = [];
+  sets.forEach((set, i) => {
+    for (const rec of recordsOf(set, 'wakeup-ceiling')) {
+      const s = seriesOf(sets, i, rec, {});
+      const category = `${rec.transport} · ${rec.label}`;
+      for (const [metric] of panels) {
+        const a = metricAggregate(rec, metric);
+        if (!a) continue;
+        if (!cats.some((c) => c.name === category)) cats.push({ name: category, transport: rec.transport, x: rec.x?.value ?? 0 });
+        series.push(s);
+        rows.push({ series: s.name, set: set.label, transport: rec.transport, x: rec.x?.value ?? 0, xPlot: 0, ...ciFields(metric, a), category, panel: metric });
+      }
+    }
+  });
+  if (!rows.length) return undefined;
+  // ringbuf's strategies, then perfbuf's, each from the most frequent wake-ups to the fewest.
+  const sort = cats
+    .sort((a, b) => (a.transport !== b.transport ? (a.transport === 'ringbuf' ? -1 : 1) : a.x - b.x))
+    .map((c) => c.name);
+  const colour = colourEncoding(series);
+  const height = Math.max(120, 30 * sort.length * Math.max(1, sets.length * 0.7));
+  const labelW = Math.ceil(Math.max(...sort.map((c) => measureText(c, 12)))) + 12;
+  const width = Math.floor((SINGLE_W - labelW - 30) / 2);
+  const y = (first: boolean) => ({
+    field: 'category',
+    type: 'nominal',
+    sort,
+    scale: { paddingInner: 0.3, paddingOuter: 0.15 },
+    axis: first ? { title: null, labelFontSize: 12, labelLimit: labelW + 20 } : { title: null, labels: false, ticks: false, domain: true },
+  });
+  // Each row is one transport already: only several result sets need side-by-side bars.
+  const off = sets.length > 1 ? { yOffset: { field: 'set', type: 'nominal', sort: sets.map((x) => x.label) } } : {};
+  const panel = (i: number) => {
+    const [metric, title] = panels[i];
+    return {
+      width,
+      height,
+      transform: [{ filter: { field: 'panel', equal: metric } }],
+      layer: [
+        {
+          name: `w${i}_bars`,
+          mark: { type: 'bar', height: { band: 0.8 } },
+          encoding: { y: y(i === 0), ...off, x: { field: 'mean', type: 'quantitative', axis: { title, labelExpr: SI_LABEL, tickCount: 5 } }, color: colour },
+        },
+        {
+          name: `w${i}_errorbars`,
+          transform: [{ filter: 'datum.n > 1' }],
+          mark: { type: 'rule', strokeWidth: 1.6, color: '#222' },
+          encoding: { y: y(i === 0), ...off, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } },
+        },
+      ],
+    };
+  };
+  return top('Wake-up strategies at full rate (saturation load)', {
+    data: { values: rows },
+    hconcat: [panel(0), panel(1)],
+    spacing: 30,
+    resolve: { scale: { x: 'independent' } },
+  });
+}
+
 /** Every chart the data supports, and a reason for each one it does not. */
 export function buildCharts(sets: readonly ResultSet[]): { charts: ChartSpec[]; skipped: SkippedChart[] } {
   const charts: ChartSpec[] = [];
   const skipped: SkippedChart[] = [];
   const ci = 'Points are means over repeats; vertical bars are 95% confidence intervals of the mean.';
   const nudge = 'Points at the same x are nudged sideways so their intervals do not hide each other.';
+  const clippedWords = ' Intervals that would reach below zero (or, for a share of events, above 100%) are cut at that limit: none of these quantities can go past it.';
   const add = (id: string, title: string, spec: TopLevelSpec | undefined, caption: string, missing: string) => {
-    if (spec) charts.push({ id, title, caption, spec });
+    if (spec) charts.push({ id, title, caption: caption + (specClipped(spec) ? clippedWords : ''), spec });
     else skipped.push({ chart: title, why: `no data for ${missing} in these results` });
   };
   const from = (f: string[]) => (f.length ? ` Taken from ${f.join('; ')} because these results have no dedicated group.` : '');
@@ -799,6 +1003,19 @@ export function buildCharts(sets: readonly ResultSet[]): { charts: ChartSpec[]; 
   add('event-size', 'Event size sweep', eventSizeChart(sets),
     `Throughput (left) and kernel drop rate (right) as each event record grows from 64 B to 4 KiB. ${ci} ${nudge}`,
     'the event-size group (throughput and drops vs event bytes)');
+  const bars = 'Bars are means over repeats; black lines are 95% confidence intervals of the mean.';
+  const ceilingRecs = sets.flatMap((s) => recordsOf(s, 'ceilings'));
+  add('ceilings', 'Transport ceilings', ceilingsChart(sets),
+    `Saturation load (getpgid trigger, ${ceilingSetup(ceilingRecs)}), per transport and reader. Raw ceiling: events/s the unthrottled producers generated, dropped ones included; delivered: events/s that reached user space in those runs; sustainable: the highest rate cap at which a run dropped nothing, confirmed by a final run — one search per scenario, so it has no interval. ${bars}`,
+    'the ceilings group (raw, delivered and sustainable events/s)');
+  const readerRecs = sets.flatMap((s) => recordsOf(s, 'reader-ceiling'));
+  add('reader-ceiling', 'Reader ceiling', readerCeilingChart(sets),
+    `The consumer read nothing while ${ceilingSetup(readerRecs)} generated the load, then read the whole backlog as fast as it could: events read per second of draining, by reader. No wake-ups, no producers competing: this is the reader's own speed. ${bars}`,
+    'the reader-ceiling group (drain rate per reader)');
+  const wakeRecs = sets.flatMap((s) => recordsOf(s, 'wakeup-ceiling'));
+  add('wakeup-ceiling', 'Wake-up strategies at full rate', wakeupCeilingChart(sets),
+    `Saturation load (${ceilingSetup(wakeRecs)}) with each transport's wake-up strategies: ringbuf adaptive (the kernel decides), forced every N events, or sampled by unread bytes; perfbuf every N events or a byte watermark. Left: events delivered per second; right: the BPF program's run time per event (bpf_stats), where the cost of waking the consumer is paid. ${bars}`,
+    'the wakeup-ceiling group (wake-up strategies at full rate)');
   const tl = timelineChart(sets);
   add('storm-timeline', 'Storm timeline', tl.spec,
     `One storm, window by window (last repeat): events delivered per second (top) and the most unread bytes seen in the buffer (bottom).${tl.from.length ? ` Scenario: ${tl.from.join('; ')}.` : ''}`,

@@ -16,6 +16,9 @@
  * so a base mean of 0 (no drops → 500 drops) still gets an interval. Dividing by the base mean ignores
  * the base mean's own uncertainty in the *relative* interval's width, but whether the interval
  * excludes 0 — the decision that matters — is exactly Welch's two-sided test at 5%.
+ *
+ * Verdicts follow criterion: "no change" when the interval holds 0; "improved"/"regressed" only when
+ * the whole interval lies beyond the threshold; otherwise "within noise".
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -146,7 +149,8 @@ const ENVIRONMENT_FIELDS = [
 ] as const;
 
 const METHOD =
-  "Welch's t 95% interval on the difference of means over repeats, relative to the base mean";
+  "Welch's t 95% interval on the difference of means over repeats, relative to the base mean; " +
+  'regressed/improved only when the whole interval lies beyond the noise threshold (criterion)';
 
 // ---------------------------------------------------------------------------------------------
 // Loading
@@ -333,14 +337,24 @@ function compareMetric(metric: string, bv: number[], cv: number[], thresholdPct:
   const changeCi95: [number, number] | null =
     diffCi95 && baseMean !== 0 ? [diffCi95[0] / Math.abs(baseMean), diffCi95[1] / Math.abs(baseMean)] : null;
 
-  // Without an interval (one repeat per side) the threshold alone decides; a warning says so.
+  // Criterion's rule. No significant difference (the interval holds 0): no change. Significant and
+  // the whole interval beyond the noise threshold on one side: improved or regressed. Significant
+  // but the interval reaches inside the threshold: within noise. Requiring the whole interval, not
+  // just the point estimate, beyond the threshold is what keeps two runs of the same build from
+  // flagging each other on a noisy machine.
+  // Without an interval (one repeat per side) the point estimate alone decides; a note says so.
   const excludesZero = diffCi95 === null || diffCi95[0] > 0 || diffCi95[1] < 0;
-  // From a base of 0 there is no relative change: any real move away from 0 counts as beyond the threshold.
-  const beyondThreshold = change === null ? diff !== 0 : Math.abs(change) * 100 >= thresholdPct;
+  const t = thresholdPct / 100;
+  // From a base of 0 there is no relative change: a significant move away from 0 counts as beyond.
+  const wholeBeyond = change === null
+    ? diff !== 0
+    : changeCi95 === null
+      ? Math.abs(change) >= t
+      : changeCi95[0] >= t || changeCi95[1] <= -t;
   const better = higherIsBetter ? diff > 0 : diff < 0;
   let verdict: ChangeVerdict;
-  if (!excludesZero) verdict = beyondThreshold ? 'within noise' : 'no change';
-  else if (!beyondThreshold) verdict = 'no change';
+  if (!excludesZero) verdict = 'no change';
+  else if (!wholeBeyond) verdict = 'within noise';
   else verdict = better ? 'improved' : 'regressed';
 
   let note: string | null = null;

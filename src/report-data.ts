@@ -21,7 +21,14 @@ export interface ResultSet {
 export const DROP_RATE = 'derived.dropRate';
 
 /** Order in which suite groups are presented; unknown groups follow alphabetically. */
-export const GROUP_ORDER = ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu', 'ceilings'];
+export const GROUP_ORDER = ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu', 'ceilings', 'reader-ceiling', 'wakeup-ceiling'];
+
+/**
+ * Groups run with the saturation load (getpgid trigger): they answer "how fast can it go?", not
+ * "how does it behave under a storm", so the report gives them their own Ceilings section and the
+ * storm verdicts leave them out.
+ */
+export const CEILING_GROUPS = ['ceilings', 'reader-ceiling', 'wakeup-ceiling'];
 
 export const GROUP_TITLES: Record<string, string> = {
   producers: 'Parallel producers',
@@ -30,8 +37,20 @@ export const GROUP_TITLES: Record<string, string> = {
   'event-size': 'Event size',
   latency: 'Delivery latency (moderate rate)',
   cpu: 'CPU cost',
-  ceilings: 'Ceilings (saturation)',
+  ceilings: 'Raw ceiling and sustainable rate',
+  'reader-ceiling': 'Reader ceiling: draining a backlog',
+  'wakeup-ceiling': 'Wake-up strategies at full rate',
 };
+
+/** A record of the saturation load (its own question), rather than a storm scenario. */
+export function isSaturation(rec: ScenarioRecord): boolean {
+  return rec.config?.load === 'saturation' || CEILING_GROUPS.includes(rec.group);
+}
+
+/** The reader a record ran with: libbpf's ring_buffer/perf_buffer or the custom batch reader. */
+export function readerOf(rec: ScenarioRecord): string {
+  return rec.config?.reader ?? rec.label;
+}
 
 /**
  * Mean and 95% CI of a metric for one scenario. The drop rate is computed per repeat and then
@@ -59,6 +78,30 @@ export function metricAggregate(rec: ScenarioRecord, metric: string): Aggregate 
     return b.n > 0 ? b : undefined;
   }
   return undefined;
+}
+
+/** Ratios that cannot exceed 1 (a share of events). */
+const UNIT_INTERVAL = new Set([DROP_RATE, 'ordering.inversionRatio']);
+
+/**
+ * The 95% interval as drawn: every metric ringbench records is a count, rate, duration, size or
+ * share, so none can be negative, and a share cannot exceed 100%. A symmetric Student-t interval
+ * from few noisy repeats can reach past those limits (a drop rate of 36% ± 460%); the drawn bar is
+ * cut at the limit and `clipped` says so, so a caption can tell the reader. Tables keep the
+ * symmetric "mean ± half-width", which is what the numbers are.
+ */
+export function displayInterval(metric: string, a: Aggregate): { lo: number; hi: number; clipped: boolean } {
+  let [lo, hi] = a.ci95;
+  let clipped = false;
+  if (lo < 0) {
+    lo = 0;
+    clipped = true;
+  }
+  if (UNIT_INTERVAL.has(metric) && hi > 1) {
+    hi = 1;
+    clipped = true;
+  }
+  return { lo, hi, clipped };
 }
 
 /** Half-width of the 95% interval. */
@@ -99,6 +142,23 @@ export function wakeupVariant(rec: ScenarioRecord): string {
 
 export function otherTransport(t: Transport): Transport {
   return t === 'ringbuf' ? 'perfbuf' : 'ringbuf';
+}
+
+/**
+ * How the saturation trigger attached, from the records (attachedVia) or the environment, when
+ * the results say; an empty list when they do not.
+ */
+export function saturationAttach(sets: readonly ResultSet[]): string[] {
+  const ways = new Set<string>();
+  for (const s of sets) {
+    const env = s.results.environment as unknown as Record<string, unknown> | undefined;
+    for (const k of ['saturationAttachedVia', 'attachedVia']) if (typeof env?.[k] === 'string' && env[k]) ways.add(String(env[k]));
+    for (const r of s.results.scenarios) {
+      const via = (r as { attachedVia?: unknown }).attachedVia;
+      if (isSaturation(r) && typeof via === 'string' && via) ways.add(via);
+    }
+  }
+  return [...ways];
 }
 
 // ---------------------------------------------------------------------------------------------

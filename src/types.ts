@@ -203,6 +203,9 @@ export interface ScenarioRecord {
   warnings: string[];
   /** saturation scenarios: the raw ceiling and the highest rate cap with no drops */
   sustainable?: SustainableRate;
+  /** how the load's BPF program attached (TrialResult.attachedVia of the repeats), e.g. "fentry" or
+   *  "tp_btf/sys_enter" for the saturation load; optional, reports fall back to generic words */
+  attachedVia?: string;
   /** tinybench's statistics of the repeats' load-phase durations (ms) */
   timing?: { source: 'tinybench'; loadPhaseMs: { mean: number; rme: number; min: number; max: number; p50: number; samples: number } };
 }

@@ -103,13 +103,20 @@ test('an injected improvement is flagged improved and exits 0', () => {
   assert.is(comparisonExitCode(c), 0);
 });
 
-test('threshold respected: −3% is no regression at 5%, but is at 2%', () => {
+test('threshold respected: −3% is within noise at 5% and 2.5%, a regression at 1%', () => {
   const slower = makeResults({ seed: 4, factors: { [PERF2]: { 'rates.deliveredPerSec': 0.97 } } });
   const at5 = compareResults(base, slower, { thresholdPct: 5 });
-  assert.is(metricOf(at5, PERF2, 'rates.deliveredPerSec').verdict, 'no change');
+  const m5 = metricOf(at5, PERF2, 'rates.deliveredPerSec');
+  assert.ok(m5.changeCi95![1] < 0, 'the −3% is significant');
+  assert.is(m5.verdict, 'within noise');
   assert.is(comparisonExitCode(at5), 0);
-  const at2 = compareResults(base, slower, { thresholdPct: 2 });
-  assert.is(metricOf(at2, PERF2, 'rates.deliveredPerSec').verdict, 'regressed');
+  // criterion's rule: the whole interval must lie beyond the threshold, not only the estimate
+  const at25 = metricOf(compareResults(base, slower, { thresholdPct: 2.5 }), PERF2, 'rates.deliveredPerSec');
+  assert.ok(at25.change! < -0.025 && at25.changeCi95![1] > -0.025, 'estimate beyond 2.5%, interval not wholly');
+  assert.is(at25.verdict, 'within noise');
+  const at1 = compareResults(base, slower, { thresholdPct: 1 });
+  assert.is(metricOf(at1, PERF2, 'rates.deliveredPerSec').verdict, 'regressed');
+  assert.is(comparisonExitCode(at1), 1);
 });
 
 test('a change hidden in noise is "within noise", not a regression', () => {

@@ -8,11 +8,14 @@
  * below what this program delivers; bench/ceilings.ts runs both side by side.
  *
  *   ringbench-ref [--events N] [--workers W] [--ringbuf-bytes B] [--wakeup adaptive|every-n]
- *                 [--wakeup-every N] [--drain] [--bpf-stats]
+ *                 [--wakeup-every N] [--drain] [--bpf-stats] [--reader libbpf|custom]
  *
  * Consumer: ring_buffer__poll() (epoll) on the main thread while the producers run, then
  * ring_buffer__consume() for what is left. --drain reads nothing during the load, then times
  * reading the whole backlog with ring_buffer__consume(): the reader's own ceiling.
+ * --reader custom swaps libbpf's reader for a page walk like ringbench's custom reader (same epoll
+ * wake-ups; the consumer position is published once per batch instead of once per record), so
+ * both readers can be timed without ringbench's measuring sink.
  * --bpf-stats enables BPF_STATS_RUN_TIME (as ringbench does by default) and reports the program's
  * mean run time; it costs the program two clock reads per run.
  *
@@ -28,6 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +51,7 @@ struct options {
 	unsigned wakeup_every;
 	bool drain;
 	bool bpf_stats;
+	bool custom_reader;
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -60,7 +66,7 @@ static void usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, "ringbench-ref: ");
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, " (usage: ringbench-ref [--events N] [--workers W] [--ringbuf-bytes B] "
-			"[--wakeup adaptive|every-n] [--wakeup-every N] [--drain] [--bpf-stats])\n");
+			"[--wakeup adaptive|every-n] [--wakeup-every N] [--drain] [--bpf-stats] [--reader libbpf|custom])\n");
 	exit(2);
 }
 
@@ -123,6 +129,11 @@ static struct options parse_options(int argc, char **argv)
 				o.wakeup_mode = RB_WAKE_EVERY_N;
 			else
 				usage_error("--wakeup must be adaptive or every-n; got '%s'", v);
+		} else if (!strcmp(a, "--reader")) {
+			if (!strcmp(v, "libbpf") || !strcmp(v, "custom"))
+				o.custom_reader = !strcmp(v, "custom");
+			else
+				usage_error("--reader must be libbpf or custom; got '%s'", v);
 		} else if (!strcmp(a, "--wakeup-every")) {
 			if (!parse_size(v, &n) || n < 1 || n > 1000000)
 				usage_error("--wakeup-every must be an integer in 1..1000000; got '%s'", v);
@@ -166,6 +177,54 @@ static int on_event(void *ctx, void *data, size_t size)
 	(void)size;
 	(*(uint64_t *)ctx)++;
 	return 0;
+}
+
+/* The custom reader: walk the mapped data pages from the consumer position to the producer
+ * position, count committed records, skip discarded ones, stop at one still reserved, and store
+ * the new consumer position once for the whole batch (libbpf stores it after every record). */
+struct page_reader {
+	unsigned long *consumer_pos; /* the consumer page, mapped read-write */
+	const unsigned long *producer_pos; /* the producer page, then the data pages mapped twice */
+	const char *data;
+	unsigned long mask;
+	size_t map_bytes;
+};
+
+static int page_reader_open(struct page_reader *r, int map_fd, uint64_t ring_bytes)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *c = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
+	if (c == MAP_FAILED)
+		return -errno;
+	r->map_bytes = (size_t)page + 2 * ring_bytes;
+	void *p = mmap(NULL, r->map_bytes, PROT_READ, MAP_SHARED, map_fd, page);
+	if (p == MAP_FAILED)
+		return -errno;
+	r->consumer_pos = c;
+	r->producer_pos = p;
+	r->data = (const char *)p + page;
+	r->mask = ring_bytes - 1;
+	return 0;
+}
+
+static int page_reader_consume(struct page_reader *r, uint64_t *count)
+{
+	unsigned long cons = __atomic_load_n(r->consumer_pos, __ATOMIC_RELAXED); /* we alone write it */
+	unsigned long prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+	int n = 0;
+	while (cons < prod) {
+		const uint32_t *hdr = (const uint32_t *)(r->data + (cons & r->mask));
+		uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+		if (len & BPF_RINGBUF_BUSY_BIT)
+			break;
+		uint32_t size = len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+		if (!(len & BPF_RINGBUF_DISCARD_BIT))
+			n++;
+		cons += (size + BPF_RINGBUF_HDR_SZ + 7) & ~7ul;
+	}
+	__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
+	*count += (uint64_t)n;
+	return n;
 }
 
 /* --- loading ------------------------------------------------------------------------------- */
@@ -268,6 +327,11 @@ int main(int argc, char **argv)
 	if (!rb)
 		die("ring_buffer__new", -errno);
 
+	struct page_reader pr = { 0 };
+	if (o.custom_reader && (err = page_reader_open(&pr, bpf_map__fd(skel->maps.events), o.ringbuf_bytes)))
+		die("mapping the ring buffer", err);
+	int epfd = ring_buffer__epoll_fd(rb);
+
 	int stats_fd = -1;
 	if (o.bpf_stats && (stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME)) < 0)
 		die("enabling BPF run-time stats", -errno);
@@ -292,9 +356,18 @@ int main(int argc, char **argv)
 	if (!o.drain) {
 		cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
 		while (atomic_load(&running) > 0) {
-			err = ring_buffer__poll(rb, 100);
-			if (err < 0 && err != -EINTR)
-				die("ring_buffer__poll", err);
+			if (o.custom_reader) {
+				struct epoll_event ev;
+				err = epoll_wait(epfd, &ev, 1, 100);
+				if (err < 0 && errno != EINTR)
+					die("epoll_wait", -errno);
+				if (err > 0)
+					err = page_reader_consume(&pr, &delivered);
+			} else {
+				err = ring_buffer__poll(rb, 100);
+				if (err < 0 && err != -EINTR)
+					die("ring_buffer__poll", err);
+			}
 			if (err > 0)
 				polls++;
 		}
@@ -306,7 +379,7 @@ int main(int argc, char **argv)
 	if (o.drain)
 		cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
 	for (;;) {
-		err = ring_buffer__consume(rb);
+		err = o.custom_reader ? page_reader_consume(&pr, &delivered) : ring_buffer__consume(rb);
 		if (err < 0)
 			die("ring_buffer__consume", err);
 		if (err == 0)
@@ -334,12 +407,13 @@ int main(int argc, char **argv)
 	uint64_t load_ns = load_end_ns - t0;
 	/* Delivery ends with the last record read: after the load (it read along) or after the drain. */
 	uint64_t elapsed = o.drain ? t1 - drain0 : t1 - t0;
-	printf("{\"reference\":\"libbpf ring_buffer, count-only callback\",\"libbpf\":\"%u.%u\",\"attachedVia\":\"%s\","
+	printf("{\"reference\":\"%s, count only\",\"libbpf\":\"%u.%u\",\"attachedVia\":\"%s\","
 	       "\"events\":%" PRIu64 ",\"workers\":%u,\"ringbufBytes\":%" PRIu64 ",\"wakeup\":\"%s\",\"wakeupEvery\":%u,"
 	       "\"consumer\":\"%s\",\"generated\":%" PRIu64 ",\"seenByBpf\":%" PRIu64 ",\"delivered\":%" PRIu64
 	       ",\"dropped\":%" PRIu64 ",\"loadPhaseNs\":%" PRIu64 ",\"elapsedNs\":%" PRIu64
 	       ",\"generatedPerSec\":%.1f,\"deliveredPerSec\":%.1f,\"consumerNsPerEvent\":%.2f,\"polls\":%" PRIu64
 	       ",\"bpfRunCount\":%" PRIu64 ",\"bpfNsPerEvent\":%.2f}\n",
+	       o.custom_reader ? "custom page reader" : "libbpf ring_buffer",
 	       libbpf_major_version(), libbpf_minor_version(), via, o.events, o.workers, o.ringbuf_bytes,
 	       o.wakeup_mode == RB_WAKE_EVERY_N ? "every-n" : "adaptive", o.wakeup_every, o.drain ? "drain" : "epoll",
 	       gen, (uint64_t)c.hits, delivered, (uint64_t)c.drops, load_ns, elapsed,
@@ -348,6 +422,10 @@ int main(int argc, char **argv)
 	       run_cnt ? (double)run_time_ns / (double)run_cnt : 0.0);
 
 	free(threads);
+	if (pr.producer_pos) {
+		munmap((void *)pr.producer_pos, pr.map_bytes);
+		munmap(pr.consumer_pos, (size_t)sysconf(_SC_PAGESIZE));
+	}
 	ring_buffer__free(rb);
 	bpf_link__destroy(link);
 	ringbuf_exit__destroy(skel);
