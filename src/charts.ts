@@ -299,19 +299,27 @@ interface Row {
   n: number;
   panel?: string;
   category?: string;
-  /** the drawn interval was cut at a limit the metric cannot pass (see displayInterval) */
-  clipped?: boolean;
+  /** the drawn interval was cut at zero / at 100%, limits the metric cannot pass (displayInterval) */
+  clippedLow?: boolean;
+  clippedHigh?: boolean;
 }
 
 /** Mean and drawn interval of an aggregate, scaled for display (µs from ns, ...). */
-function ciFields(metric: string, a: Aggregate, k = 1): Pick<Row, 'mean' | 'lo' | 'hi' | 'n' | 'clipped'> {
-  const { lo, hi, clipped } = displayInterval(metric, a);
-  return { mean: a.mean * k, lo: lo * k, hi: hi * k, n: a.n, ...(clipped ? { clipped } : {}) };
+function ciFields(metric: string, a: Aggregate, k = 1): Pick<Row, 'mean' | 'lo' | 'hi' | 'n' | 'clippedLow' | 'clippedHigh'> {
+  const { lo, hi, clippedLow, clippedHigh } = displayInterval(metric, a);
+  return { mean: a.mean * k, lo: lo * k, hi: hi * k, n: a.n, ...(clippedLow ? { clippedLow } : {}), ...(clippedHigh ? { clippedHigh } : {}) };
 }
 
-/** Whether any row of a spec had its interval clipped: the caption then says so. */
-function specClipped(spec: TopLevelSpec | undefined): boolean {
-  return !!spec && JSON.stringify(spec).includes('"clipped":true');
+/**
+ * The caption's footnote when a drawn interval was cut at a limit (see displayInterval): the
+ * symmetric t-interval of a few noisy repeats can reach below zero, which no count, rate, time
+ * or share can; the tables keep the unclipped "mean ± half-width".
+ */
+function clippedNote(spec: TopLevelSpec | undefined): string {
+  const json = spec ? JSON.stringify(spec) : '';
+  if (json.includes('"clippedHigh":true')) return ' Intervals are cut at zero, and shares of events at 100%, where they would pass those limits: no quantity here can go beyond them.';
+  if (json.includes('"clippedLow":true')) return ' Intervals that would reach below zero are cut at zero: none of these quantities can be negative.';
+  return '';
 }
 
 function rowsFor(
@@ -970,9 +978,8 @@ export function buildCharts(sets: readonly ResultSet[]): { charts: ChartSpec[]; 
   const skipped: SkippedChart[] = [];
   const ci = 'Points are means over repeats; vertical bars are 95% confidence intervals of the mean.';
   const nudge = 'Points at the same x are nudged sideways so their intervals do not hide each other.';
-  const clippedWords = ' Intervals that would reach below zero (or, for a share of events, above 100%) are cut at that limit: none of these quantities can go past it.';
   const add = (id: string, title: string, spec: TopLevelSpec | undefined, caption: string, missing: string) => {
-    if (spec) charts.push({ id, title, caption: caption + (specClipped(spec) ? clippedWords : ''), spec });
+    if (spec) charts.push({ id, title, caption: caption + clippedNote(spec), spec });
     else skipped.push({ chart: title, why: `no data for ${missing} in these results` });
   };
   const from = (f: string[]) => (f.length ? ` Taken from ${f.join('; ')} because these results have no dedicated group.` : '');
@@ -1010,7 +1017,7 @@ export function buildCharts(sets: readonly ResultSet[]): { charts: ChartSpec[]; 
     'the ceilings group (raw, delivered and sustainable events/s)');
   const readerRecs = sets.flatMap((s) => recordsOf(s, 'reader-ceiling'));
   add('reader-ceiling', 'Reader ceiling', readerCeilingChart(sets),
-    `The consumer read nothing while ${ceilingSetup(readerRecs)} generated the load, then read the whole backlog as fast as it could: events read per second of draining, by reader. No wake-ups, no producers competing: this is the reader's own speed. ${bars}`,
+    `Drain mode (${ceilingSetup(readerRecs)}): the consumer read nothing while the producers ran, then read the whole backlog as fast as it could. Events read per second of draining, by reader — no wake-ups and no producers competing, so this is the reader's own speed. ${bars}`,
     'the reader-ceiling group (drain rate per reader)');
   const wakeRecs = sets.flatMap((s) => recordsOf(s, 'wakeup-ceiling'));
   add('wakeup-ceiling', 'Wake-up strategies at full rate', wakeupCeilingChart(sets),

@@ -87,21 +87,13 @@ const UNIT_INTERVAL = new Set([DROP_RATE, 'ordering.inversionRatio']);
  * The 95% interval as drawn: every metric ringbench records is a count, rate, duration, size or
  * share, so none can be negative, and a share cannot exceed 100%. A symmetric Student-t interval
  * from few noisy repeats can reach past those limits (a drop rate of 36% ± 460%); the drawn bar is
- * cut at the limit and `clipped` says so, so a caption can tell the reader. Tables keep the
+ * cut at the limit and `clippedLow`/`clippedHigh` say so, so a caption can tell the reader. Tables keep the
  * symmetric "mean ± half-width", which is what the numbers are.
  */
-export function displayInterval(metric: string, a: Aggregate): { lo: number; hi: number; clipped: boolean } {
-  let [lo, hi] = a.ci95;
-  let clipped = false;
-  if (lo < 0) {
-    lo = 0;
-    clipped = true;
-  }
-  if (UNIT_INTERVAL.has(metric) && hi > 1) {
-    hi = 1;
-    clipped = true;
-  }
-  return { lo, hi, clipped };
+export function displayInterval(metric: string, a: Aggregate): { lo: number; hi: number; clippedLow: boolean; clippedHigh: boolean } {
+  const [lo, hi] = a.ci95;
+  const top = UNIT_INTERVAL.has(metric) ? 1 : Infinity;
+  return { lo: Math.max(0, lo), hi: Math.min(top, hi), clippedLow: lo < 0, clippedHigh: hi > top };
 }
 
 /** Half-width of the 95% interval. */
