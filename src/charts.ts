@@ -693,7 +693,7 @@ function cpuChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: stri
   const colour = colourEncoding(series);
   const order = colourScale(series).domain;
   const xEnc = { field: 'category', type: 'nominal', sort: sides.map((s) => s[1]), axis: { title: null, labelAngle: 0, labelFontSize: 12 } };
-  const off = { field: 'series', type: 'nominal', sort: order };
+  const off = { field: 'series', type: 'nominal', sort: order, scale: { paddingInner: 0.15 } };
   const spec = top('CPU time per delivered event', {
     width: Math.min(SINGLE_W, Math.max(320, 70 * 2 * order.length)),
     height: SINGLE_H - 30,
@@ -701,7 +701,7 @@ function cpuChart(sets: readonly ResultSet[]): { spec?: TopLevelSpec; from: stri
     layer: [
       {
         name: 'cpu_bars',
-        mark: { type: 'bar', width: { band: 0.8 } },
+        mark: { type: 'bar' },
         encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', axis: { title: 'ns per event' } }, color: colour },
       },
       {
@@ -812,15 +812,20 @@ export function ceilingSetup(recs: readonly ScenarioRecord[]): string {
   return parts.join(', ');
 }
 
-/** Bars with black 95% CI rules (only where there are repeats), grouped by category. */
+/**
+ * Bars with black 95% CI rules, grouped by category. Bars fill their offset band (spacing comes
+ * from the offset scale's padding): vega-lite centres a band-fraction bar (width: { band: 0.8 })
+ * by the x band's width, not the offset band's, which moves it off its error bar.
+ */
 function barLayers(name: string, xEnc: Record<string, unknown>, off: Record<string, unknown>, yTitle: string, colour: unknown) {
   return [
     {
       name: `${name}_bars`,
-      mark: { type: 'bar', width: { band: 0.8 } },
+      mark: { type: 'bar' },
       encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', axis: { title: yTitle, labelExpr: SI_LABEL } }, color: colour },
     },
     {
+      // Only values with repeats have an interval (a sustainable rate is one search).
       name: `${name}_errorbars`,
       transform: [{ filter: 'datum.n > 1' }],
       mark: { type: 'rule', strokeWidth: 1.6, color: '#222' },
@@ -858,10 +863,10 @@ function ceilingsChart(sets: readonly ResultSet[]): TopLevelSpec | undefined {
     field: 'category',
     type: 'nominal',
     sort: [...CEILING_MEASURES],
-    scale: { paddingInner: 0.25, paddingOuter: 0.15 },
+    scale: { paddingInner: 0.2, paddingOuter: 0.1 },
     axis: { title: null, labelAngle: 0, labelFontSize: 12 },
   };
-  const off = { field: 'series', type: 'nominal', sort: order };
+  const off = { field: 'series', type: 'nominal', sort: order, scale: { paddingInner: 0.15 } };
   const measures = new Set(rows.map((r) => r.category)).size;
   return top('Transport ceilings: raw, delivered and sustainable events/s', {
     width: Math.min(SINGLE_W, Math.max(480, 60 * measures * order.length)),
@@ -893,7 +898,7 @@ function readerCeilingChart(sets: readonly ResultSet[]): TopLevelSpec | undefine
   const colour = colourEncoding(series);
   const order = colourScale(series).domain;
   const xEnc = { field: 'category', type: 'nominal', sort: readers, scale: { paddingInner: 0.3, paddingOuter: 0.2 }, axis: { title: null, labelAngle: 0, labelFontSize: 12 } };
-  const off = { field: 'series', type: 'nominal', sort: order };
+  const off = { field: 'series', type: 'nominal', sort: order, scale: { paddingInner: 0.15 } };
   const bytes = [...new Set(recs.map((r) => r.config?.ringbufBytes).filter((b) => b > 0))];
   const backlog = bytes.length === 1 ? `a ${fmtBytes(bytes[0])} backlog` : 'a backlog';
   return top(`Reader ceiling: draining ${backlog} flat out`, {
@@ -942,7 +947,7 @@ function wakeupCeilingChart(sets: readonly ResultSet[]): TopLevelSpec | undefine
     axis: first ? { title: null, labelFontSize: 12, labelLimit: labelW + 20 } : { title: null, labels: false, ticks: false, domain: true },
   });
   // Each row is one transport already: only several result sets need side-by-side bars.
-  const off = sets.length > 1 ? { yOffset: { field: 'set', type: 'nominal', sort: sets.map((x) => x.label) } } : {};
+  const off = sets.length > 1 ? { yOffset: { field: 'set', type: 'nominal', sort: sets.map((x) => x.label), scale: { paddingInner: 0.1 } } } : {};
   const panel = (i: number) => {
     const [metric, title] = panels[i];
     return {
@@ -952,8 +957,8 @@ function wakeupCeilingChart(sets: readonly ResultSet[]): TopLevelSpec | undefine
       layer: [
         {
           name: `w${i}_bars`,
-          mark: { type: 'bar', height: { band: 0.8 } },
-          encoding: { y: y(i === 0), ...off, x: { field: 'mean', type: 'quantitative', axis: { title, labelExpr: SI_LABEL, tickCount: 5 } }, color: colour },
+          mark: { type: 'bar' },
+          encoding: { y: y(i === 0), ...off, x: { field: 'mean', type: 'quantitative', axis: { title, labelExpr: SI_LABEL, tickCount: 4 } }, color: colour },
         },
         {
           name: `w${i}_errorbars`,

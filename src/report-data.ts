@@ -137,11 +137,13 @@ export function otherTransport(t: Transport): Transport {
 }
 
 /**
- * How the saturation trigger attached, from the records (attachedVia) or the environment, when
- * the results say; an empty list when they do not.
+ * How the saturation trigger attached: `recorded` lists what the records (attachedVia) or the
+ * environment say; `probe` is the machine's probe of fentry on getpgid (capabilities.attach.fentry),
+ * the trigger's first choice, for when nothing was recorded per run.
  */
-export function saturationAttach(sets: readonly ResultSet[]): string[] {
+export function saturationAttach(sets: readonly ResultSet[]): { recorded: string[]; probe?: { available: boolean; reason: string } } {
   const ways = new Set<string>();
+  const probes: { available: boolean; reason: string }[] = [];
   for (const s of sets) {
     const env = s.results.environment as unknown as Record<string, unknown> | undefined;
     for (const k of ['saturationAttachedVia', 'attachedVia']) if (typeof env?.[k] === 'string' && env[k]) ways.add(String(env[k]));
@@ -149,8 +151,12 @@ export function saturationAttach(sets: readonly ResultSet[]): string[] {
       const via = (r as { attachedVia?: unknown }).attachedVia;
       if (isSaturation(r) && typeof via === 'string' && via) ways.add(via);
     }
+    const fentry = (env?.capabilities as { attach?: { fentry?: { available?: unknown; reason?: unknown } } } | undefined)?.attach?.fentry;
+    if (fentry && typeof fentry.available === 'boolean') probes.push({ available: fentry.available, reason: String(fentry.reason ?? '') });
   }
-  return [...ways];
+  // Several machines that disagree: no single statement to make.
+  const probe = probes.length && probes.every((p) => p.available === probes[0].available) ? probes[0] : undefined;
+  return { recorded: [...ways], ...(probe ? { probe } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,20 +9,25 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildCharts, renderPng, renderSvg, type SkippedChart } from './charts.js';
+import { buildCharts, ceilingSetup, renderPng, renderSvg, type SkippedChart } from './charts.js';
 import {
+  CEILING_GROUPS,
   DROP_RATE,
   GROUP_TITLES,
   fmtAggregate,
+  fmtSi,
   groupsIn,
+  isSaturation,
   metricAggregate,
   metricFormat,
+  readerOf,
   recordsOf,
+  saturationAttach,
   wakeupVariant,
   type ResultSet,
 } from './report-data.js';
 import { noiseWarning } from './stats.js';
-import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from './types.js';
+import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord, type SustainableRate } from './types.js';
 import { computeVerdicts, type Verdict } from './verdict.js';
 
 export interface ReportOptions {
@@ -285,6 +290,15 @@ const TABLE_METRICS: Record<string, string[]> = {
   'event-size': ['rates.deliveredPerSec', DROP_RATE, 'latencyNs.p99', 'cpu.consumerNsPerEvent'],
   latency: ['latencyNs.p50', 'latencyNs.p90', 'latencyNs.p99', 'latencyNs.p999'],
   cpu: ['cpu.consumerNsPerEvent', 'cpu.bpfNsPerEvent', 'cpu.wakeups', 'rates.deliveredPerSec'],
+  'reader-ceiling': ['rates.deliveredPerSec', 'cpu.consumerNsPerEvent', 'rates.generatedPerSec', DROP_RATE],
+  'wakeup-ceiling': ['rates.deliveredPerSec', DROP_RATE, 'cpu.bpfNsPerEvent', 'cpu.consumerNsPerEvent', 'cpu.wakeups'],
+};
+
+/** Per-group table layout: the first column's title, column titles that differ, row order. */
+const TABLE_LAYOUT: Record<string, { rowTitle?: string; titles?: Record<string, string>; transportFirst?: boolean }> = {
+  'reader-ceiling': { rowTitle: 'reader', titles: { 'rates.deliveredPerSec': 'drained/s', 'rates.generatedPerSec': 'generated/s (load)' } },
+  // Each transport has its own strategies: list them per transport.
+  'wakeup-ceiling': { rowTitle: 'wake-up strategy', transportFirst: true },
 };
 const DEFAULT_TABLE_METRICS = ['rates.deliveredPerSec', DROP_RATE, 'latencyNs.p99', 'cpu.consumerNsPerEvent'];
 
@@ -301,6 +315,9 @@ const CHART_HOME: Record<string, string> = {
   'latency-percentiles': 'latency',
   'cpu-per-event': 'cpu',
 };
+
+/** Charts of the Ceilings section (placed there, not under Results). */
+const CEILING_CHARTS = ['ceilings', 'reader-ceiling', 'wakeup-ceiling'];
 
 function rowKey(r: ScenarioRecord): string {
   return `${r.label}\u0000${r.transport}${r.group === 'wakeup' ? `\u0000${wakeupVariant(r)}` : ''}`;
@@ -324,12 +341,16 @@ function groupTable(sets: readonly ResultSet[], group: string): TableSpec {
       rowsByKey.get(key)!.recs[si] ??= r;
     }
   });
-  const ordered = [...rowsByKey.values()].sort(
-    (a, b) => a.x - b.x || (a.transport === b.transport ? (a.label < b.label ? -1 : 1) : a.transport === 'ringbuf' ? -1 : 1),
+  const layout = TABLE_LAYOUT[group] ?? {};
+  const byTransport = (a: { transport: string }, b: { transport: string }) => (a.transport === b.transport ? 0 : a.transport === 'ringbuf' ? -1 : 1);
+  const ordered = [...rowsByKey.values()].sort((a, b) =>
+    layout.transportFirst
+      ? byTransport(a, b) || a.x - b.x || (a.label < b.label ? -1 : 1)
+      : a.x - b.x || (a.transport === b.transport ? (a.label < b.label ? -1 : 1) : byTransport(a, b)),
   );
   let noisy = false;
   const rows: Text[][] = ordered.map((o) => {
-    const cells: Text[] = [o.label, o.transport];
+    const cells: Text[] = layout.transportFirst ? [o.transport, o.label] : [o.label, o.transport];
     for (const m of metrics) {
       for (const r of o.recs) {
         if (!r) {
@@ -344,20 +365,22 @@ function groupTable(sets: readonly ResultSet[], group: string): TableSpec {
     return cells;
   });
   const multi = sets.length > 1;
-  const head = ['scenario', 'transport'];
+  const rowTitle = layout.rowTitle ?? 'scenario';
+  const head = layout.transportFirst ? ['transport', rowTitle] : [rowTitle, 'transport'];
   const numeric = [false, false];
+  const title = (m: string) => layout.titles?.[m] ?? metricFormat(m).title;
   for (const m of metrics) {
     for (const s of sets) {
-      head.push(multi ? s.tag : metricFormat(m).title);
+      head.push(multi ? s.tag : title(m));
       numeric.push(true);
     }
   }
-  const spans = multi ? [{ text: '', span: 2 }, ...metrics.map((m) => ({ text: metricFormat(m).title, span: sets.length }))] : undefined;
+  const spans = multi ? [{ text: '', span: 2 }, ...metrics.map((m) => ({ text: title(m), span: sets.length }))] : undefined;
   const n = Math.max(0, ...sets.flatMap((s) => recordsOf(s, group).map((r) => metricAggregate(r, metrics[0])?.n ?? 0)));
   const foot: Inline[] = [`Mean ± half-width of the 95% confidence interval over ${n} repeat${n === 1 ? '' : 's'}.`];
   if (multi) foot.push(` Columns ${sets.map((s) => `${s.tag} = ${s.label}`).join(', ')}.`);
   if (noisy) foot.push(' † noisy: the interval is wider than ±10% of the mean (see Data quality).');
-  return { spans, head, numeric, rows, groupFirst: 1, footnote: foot, wide: head.length > 7 };
+  return { spans, head, numeric, rows, groupFirst: 1, footnote: foot, wide: head.length > 6 };
 }
 
 function environmentTable(sets: readonly ResultSet[]): TableSpec {
@@ -493,10 +516,183 @@ function methodology(sets: readonly ResultSet[]): Block[] {
         [{ strong: 'Ordering' }, ' uses the global sequence number taken in BPF: an inversion is an event whose number is lower than one already delivered; displacement is how many positions from its place in sequence order an event was delivered.'],
         [{ strong: 'Latency' }, ' is the consumer’s ', { code: 'CLOCK_MONOTONIC' }, ' receive time minus the event’s ', { code: 'bpf_ktime_get_ns()' }, ' (the same clock), as percentiles over all delivered events.'],
         [{ strong: 'CPU' }, ' is the consumer thread’s own CPU clock (', { code: 'CLOCK_THREAD_CPUTIME_ID' }, ') divided by delivered events, and the BPF program’s run time from ', { code: 'bpf_stats' }, ' (', { code: 'BPF_ENABLE_STATS' }, ') divided by its runs.'],
+        ...(sets.some((st) => st.results.scenarios.some(isSaturation))
+          ? [[{ strong: 'Ceilings' }, ' use a different load, a ', { code: 'getpgid()' }, ' trigger instead of process exits; it, the drain mode and the sustainable-rate search are described in the ', { link: 'Ceilings', href: '#ceilings' }, ' section.'] as Text]
+          : []),
         [{ strong: 'Statistics' }, `: each scenario was repeated ${repeats || 'several'} time${repeats === 1 ? '' : 's'}; tables show the mean ± the half-width of its 95% confidence interval (Student t). A verdict calls a difference only when the two intervals do not overlap.`],
       ],
     },
   ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ceilings (saturation load)
+
+/** How many times the search backed off 10% because a confirmation run dropped. */
+function backOffs(s: SustainableRate): number {
+  let n = 0;
+  for (let i = 1; i < s.steps.length; i++) {
+    const prev = s.steps[i - 1];
+    if (prev.droppedKernel > 0 && prev.rateCap > 0 && s.steps[i].rateCap === Math.floor(prev.rateCap * 0.9)) n++;
+  }
+  return n;
+}
+
+/** "898k (confirmed: 0 dropped)", with what happened on the way when it matters. */
+function sustainableWords(s: SustainableRate | undefined): string {
+  if (!s) return '— (not searched)';
+  if (!(s.ratePerSec > 0)) return 'none found (every rate tried dropped)';
+  const notes: string[] = [];
+  if (s.ratePerSec >= Math.floor(s.ceilingPerSec)) notes.push('no drops even unthrottled');
+  notes.push(`confirmed: ${s.confirmation.droppedKernel.toLocaleString('en-US')} dropped`);
+  // A back-off is told in the footnote: the cell stays short.
+  return `${fmtSi(s.ratePerSec)} (${notes.join(', ')})${backOffs(s) ? ' ‡' : ''}`;
+}
+
+/** The ceilings group as one table: transport, reader, raw ceiling, delivered, sustainable, drops. */
+function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
+  const multi = sets.length > 1;
+  const rows: Text[][] = [];
+  let n = 0;
+  let noisy = false;
+  // Transport, then reader (in the suite's order), then result set: like rows sit together.
+  const readers = [...new Set(sets.flatMap((st) => recordsOf(st, 'ceilings').map(readerOf)))];
+  for (const t of ['ringbuf', 'perfbuf']) {
+    for (const reader of readers) for (const [si, set] of sets.entries()) {
+      for (const r of recordsOf(set, 'ceilings').filter((x) => x.transport === t && readerOf(x) === reader)) {
+        const cell = (m: string) => {
+          const a = metricAggregate(r, m);
+          n = Math.max(n, a?.n ?? 0);
+          // The raw ceiling is a rate like delivered/s: flag it by the same ±10% rule.
+          const flag = m === 'rates.generatedPerSec' ? !!a && a.n > 1 && a.relCi > 0.1 : isNoisy(m, r);
+          noisy ||= flag;
+          return fmtAggregate(m, a) + (flag ? ' †' : '');
+        };
+        rows.push([
+          t,
+          reader,
+          ...(multi ? [sets[si].tag] : []),
+          cell('rates.generatedPerSec'),
+          cell('rates.deliveredPerSec'),
+          sustainableWords(r.sustainable),
+          cell(DROP_RATE),
+        ]);
+      }
+    }
+  }
+  if (!rows.length) return undefined;
+  const head = ['transport', 'reader', ...(multi ? ['set'] : []), 'raw ceiling', 'delivered/s', 'sustainable rate', 'drop rate'];
+  const foot: Inline[] = [
+    `Events/s. Raw ceiling (events generated per second), delivered/s and drop rate: the unthrottled load at full rate, mean ± half-width of the 95% confidence interval over ${n} repeat${n === 1 ? '' : 's'}. `,
+    'Sustainable rate: the highest rate cap at which a run dropped nothing, from one bisection search per scenario, confirmed by a further run at that cap; a single search has no interval.',
+  ];
+  if (rows.some((r) => String(r[r.length - 2]).endsWith('‡'))) foot.push(' ‡ the first confirmation run dropped events: the rate was backed off by 10% and confirmed again.');
+  if (multi) foot.push(` Sets: ${sets.map((s) => `${s.tag} = ${s.label}`).join(', ')}.`);
+  if (noisy) foot.push(' † noisy: the interval is wider than ±10% of the mean (see Data quality).');
+  return { head, numeric: head.map((h) => !['set', 'transport', 'reader'].includes(h)), rows, groupFirst: 1, footnote: foot, wide: Math.max(...rows.map((r) => String(r[r.length - 2]).length)) > 32 };
+}
+
+/** Each search, step by step, for readers who want to see how the rate was found. */
+function searchSteps(sets: readonly ResultSet[]): Block[] {
+  const items: Text[] = [];
+  for (const [si, set] of sets.entries()) {
+    for (const r of recordsOf(set, 'ceilings')) {
+      const s = r.sustainable;
+      if (!s?.steps?.length) continue;
+      const step = (x: SustainableRate['steps'][number]) =>
+        `${x.rateCap > 0 ? fmtSi(x.rateCap) : `unthrottled (${fmtSi(x.generatedPerSec)})`} ${x.droppedKernel > 0 ? `✗ ${x.droppedKernel.toLocaleString('en-US')} dropped` : '✓'}`;
+      const who = `${sets.length > 1 ? `${sets[si].tag}: ` : ''}${r.transport}, ${readerOf(r)} reader`;
+      items.push([{ strong: who }, `: ${s.steps.map(step).join(' → ')}`]);
+    }
+  }
+  if (!items.length) return [];
+  return [{
+    details: {
+      summary: 'How each search went: rate cap per run (events/s), ✓ = no drops, ✗ = dropped; the last run is the confirmation.',
+      blocks: [{ ul: items }],
+    },
+  }];
+}
+
+/** The trigger and how it attached, in words the reader can check against the kernel. */
+function triggerWords(sets: readonly ResultSet[]): Inline[] {
+  const { recorded, probe } = saturationAttach(sets);
+  const named = recorded.map((w) => (w === 'fentry' ? 'fentry' : w.includes('sys_enter') ? 'the tp_btf/sys_enter fallback' : w));
+  const used = recorded.length
+    ? ` These results used ${named.join(' and ')}.`
+    : probe?.available
+      ? ' The runs do not record which one they used; the machine’s probe attached fentry to getpgid, so it was most likely fentry.'
+      : probe
+        ? ` The runs do not record which one they used; the machine’s probe could not use fentry — ${probe.reason.replace(/;\s*saturation uses.*$/, '').replace(/\.$/, '')} — so it was the tp_btf/sys_enter fallback.`
+        : ' The results do not record which one a run used; this report calls it the getpgid trigger.';
+  return [
+    { strong: 'The saturation load. ' },
+    'Instead of a storm, the harness’s own producer threads call ',
+    { code: 'getpgid()' },
+    ' in a tight loop, and a BPF program on that syscall emits the same event as the exit programs, through the same transport code, once per call. It attaches with ',
+    { code: 'fentry' },
+    ' on the syscall where the kernel allows it (a trampoline, as the kernel’s own ring buffer benchmark does), and otherwise to the raw syscall-entry tracepoint ',
+    { code: 'tp_btf/sys_enter' },
+    ', which rejects every other syscall with one compare.',
+    used,
+    ' The trigger is cheap: getpgid does almost no work, and the program keeps only calls from the harness’s own process, so the producers are held back by the transport rather than by the load.',
+  ];
+}
+
+function ceilingsBlocks(sets: readonly ResultSet[], figure: (id: string) => Block[]): Block[] {
+  const has = (g: string) => sets.some((s) => recordsOf(s, g).length > 0);
+  if (!CEILING_GROUPS.some(has)) return [];
+  const blocks: Block[] = [{ h: 2, text: 'Ceilings' }];
+  // How far past a storm the saturation load goes, from the same results.
+  const maxRate = (pick: (r: ScenarioRecord) => boolean) =>
+    Math.max(0, ...sets.flatMap((s) => s.results.scenarios.filter(pick).map((r) => metricAggregate(r, 'rates.generatedPerSec')?.mean ?? 0)));
+  const storm = maxRate((r) => !isSaturation(r));
+  const sat = maxRate((r) => r.group === 'ceilings' || r.group === 'wakeup-ceiling');
+  const reach = storm > 0 && sat > storm * 1.5
+    ? ` Here the saturation load generated up to ${fmtSi(sat)} events/s, ${Math.round(sat / storm)}× the fastest storm (${fmtSi(storm)} events/s).`
+    : '';
+  blocks.push({
+    p: `How fast can each transport go before it starts dropping events? A fork storm is limited by how fast the kernel can create and reap processes, long before either transport is; these scenarios replace it with a load cheap enough to find the transports’ own limits.${reach}`,
+  });
+  blocks.push({ p: triggerWords(sets) });
+
+  if (has('ceilings')) {
+    blocks.push({ h: 3, text: GROUP_TITLES.ceilings, id: 'group-ceilings' });
+    const recs = sets.flatMap((s) => recordsOf(s, 'ceilings'));
+    const readers = [...new Set(recs.map(readerOf))];
+    blocks.push({
+      p: [
+        `The saturation load with ${ceilingSetup(recs).replace(', ', ' and a ')}, read by ${readers.length > 1 ? `each reader in turn (${readers.join(', ')})` : `the ${readers[0] ?? 'libbpf'} reader`}. The raw ceiling is what the unthrottled producers generate — events the transport drops included, and a failed reserve is cheaper than a delivered event — so delivered/s beside it is what actually reached user space. `,
+        'The sustainable rate is the highest rate the transport carries without dropping anything. It is searched by bisection on the producers’ rate cap, between zero and the raw ceiling, for 7 steps (to within 1/128 of the ceiling), keeping the highest cap whose run dropped nothing; a final run at that cap must confirm it with zero drops, and if it drops the rate backs off by 10% and is confirmed again.',
+      ],
+    });
+    blocks.push(...figure('ceilings'));
+    const table = ceilingsTable(sets);
+    if (table) blocks.push({ table });
+    blocks.push(...searchSteps(sets));
+  }
+  if (has('reader-ceiling')) {
+    blocks.push({ h: 3, text: GROUP_TITLES['reader-ceiling'], id: 'group-reader-ceiling' });
+    const drainHeld = sets.every((st) => recordsOf(st, 'reader-ceiling').every((r) => metricAggregate(r, DROP_RATE)?.max === 0));
+    blocks.push({
+      p: [
+        { strong: 'Drain mode. ' },
+        `The consumer reads nothing while the load runs — ${drainHeld ? 'the buffer holds every event (none was dropped)' : 'the buffer is sized to hold every event'}, and wake-ups are all but switched off — and once the producers have stopped it reads the backlog as fast as it can. Delivered/s is then the backlog divided by the time it took to read: the reader’s own speed, with no sleeping, no wake-ups and no producers competing for the same cache lines. `,
+        'The custom reader walks the mapped pages itself and publishes the consumer position once per batch.',
+      ],
+    });
+    blocks.push(...figure('reader-ceiling'));
+    blocks.push({ table: groupTable(sets, 'reader-ceiling') });
+  }
+  if (has('wakeup-ceiling')) {
+    blocks.push({ h: 3, text: GROUP_TITLES['wakeup-ceiling'], id: 'group-wakeup-ceiling' });
+    blocks.push({
+      p: 'Each transport’s wake-up strategies at the full saturation rate. Queuing the consumer’s wake-up happens inside the BPF program’s run, so a strategy that wakes the consumer less often should cost the program less per event — and let more events through before the buffer fills.',
+    });
+    blocks.push(...figure('wakeup-ceiling'));
+    blocks.push({ table: groupTable(sets, 'wakeup-ceiling') });
+  }
+  return blocks;
 }
 
 function comparisonBlocks(comparison: unknown): Block[] {
@@ -641,6 +837,9 @@ export async function writeReport(inputs: string[], outDir: string, opts: Report
       ') and the BPF perf buffer (',
       { code: 'BPF_MAP_TYPE_PERF_EVENT_ARRAY' },
       ') compare when a storm of real process exits pushes events through them? Twin BPF programs differ only in the transport; everything below is measured, with 95% confidence intervals over repeats.',
+      ...(sets.some((st) => st.results.scenarios.some((r) => CEILING_GROUPS.includes(r.group)))
+        ? [' A second, synthetic load then pushes each transport to its ceiling (see ', { link: 'Ceilings', href: '#ceilings' }, ').'] as Inline[]
+        : []),
     ],
     cls: 'lede',
   });
@@ -657,8 +856,9 @@ export async function writeReport(inputs: string[], outDir: string, opts: Report
 
   // Results per group
   blocks.push({ h: 2, text: 'Results' });
-  const groups = groupsIn(sets);
-  const placed = new Set<string>();
+  // The saturation groups answer a different question: their own section follows.
+  const groups = groupsIn(sets).filter((g) => !CEILING_GROUPS.includes(g));
+  const placed = new Set<string>(CEILING_CHARTS);
   for (const g of groups) {
     blocks.push({ h: 3, text: GROUP_TITLES[g] ?? g, id: `group-${slug(g)}` });
     for (const [id, home] of Object.entries(CHART_HOME)) {
@@ -678,6 +878,8 @@ export async function writeReport(inputs: string[], outDir: string, opts: Report
     blocks.push({ p: [{ strong: 'Not shown.' }, ' These charts were left out rather than drawn empty:'] });
     blocks.push({ ul: skipped.map((s) => [{ em: s.chart }, ` — ${s.why}.`]) });
   }
+
+  blocks.push(...ceilingsBlocks(sets, figure));
 
   blocks.push(...qualityBlocks(sets, errors));
 

@@ -13,15 +13,18 @@ import {
   fmtSi,
   halfCi,
   intervalsOverlap,
+  isSaturation,
   metricAggregate,
+  readerOf,
   recordsOf,
   wakeupVariant,
   type ResultSet,
 } from './report-data.js';
 import type { Aggregate, ScenarioRecord, Transport } from './types.js';
 
-export type Question = 'Throughput' | 'Drops' | 'Memory' | 'Ordering' | 'Latency' | 'CPU';
-export const QUESTIONS: readonly Question[] = ['Throughput', 'Drops', 'Memory', 'Ordering', 'Latency', 'CPU'];
+export type Question = 'Throughput' | 'Drops' | 'Memory' | 'Ordering' | 'Latency' | 'CPU' | 'Ceiling';
+/** Ceiling is answered only when the results have the ceilings group (saturation load). */
+export const QUESTIONS: readonly Question[] = ['Throughput', 'Drops', 'Memory', 'Ordering', 'Latency', 'CPU', 'Ceiling'];
 
 export interface Verdict {
   question: Question;
@@ -48,6 +51,8 @@ function pairs(set: ResultSet, group?: string): Pair[] {
   const byKey = new Map<string, { ringbuf: ScenarioRecord[]; perfbuf: ScenarioRecord[] }>();
   for (const r of set.results.scenarios) {
     if (group && r.group !== group) continue;
+    // Without a named group, storm scenarios only: the saturation load has its own verdict.
+    if (!group && isSaturation(r)) continue;
     const key = `${r.group}\u0000${r.x?.value}`;
     if (!byKey.has(key)) byKey.set(key, { ringbuf: [], perfbuf: [] });
     byKey.get(key)![r.transport]?.push(r);
@@ -304,7 +309,87 @@ function verdictCpu(set: ResultSet): Verdict {
   return { question: 'CPU', text: `${lead}${cap(cons.words)}; ${prog.words}${where}.`, favours };
 }
 
-/** All six verdicts for one result set, in QUESTIONS order. */
+/**
+ * Which transport goes faster before it drops? The sustainable rate (highest rate cap with zero
+ * drops, confirmed) is the headline, but it comes from one search per scenario and has no
+ * interval; so a winner is called only when a repeated measurement of the same scenario — the raw
+ * ceiling or the delivered rate at full load — clearly (non-overlapping 95% intervals) agrees.
+ */
+function verdictCeiling(set: ResultSet): Verdict | undefined {
+  const ps = pairs(set, 'ceilings');
+  if (!recordsOf(set, 'ceilings').length) return undefined;
+  if (!ps.length) return { question: 'Ceiling', text: 'no data: the ceilings group lacks one of the transports.', favours: null };
+  // libbpf's reader is what most tools use: the headline; the custom reader follows.
+  const head = ps.find((p) => readerOf(p.ringbuf) === 'libbpf') ?? ps[0];
+  const raw = contrast(head, 'rates.generatedPerSec');
+  const del = contrast(head, 'rates.deliveredPerSec');
+  const rs = head.ringbuf.sustainable;
+  const psu = head.perfbuf.sustainable;
+  const reader = ps.length > 1 || readerOf(head.ringbuf) !== 'libbpf' ? ` (${readerOf(head.ringbuf)} reader)` : '';
+  const clearly = (c: Contrast | undefined): Transport | null => (c && !c.overlap ? (c.ring.mean > c.perf.mean ? 'ringbuf' : 'perfbuf') : null);
+  const repeated = [clearly(raw), clearly(del)];
+  // "raw ceiling ringbuf 1.81M ± 0.2M, perfbuf 1.06M ± 0.1M events/s (1.71×, 95% CI ±12%)"
+  const words = (c: Contrast | undefined, metric: string, name: string) => {
+    if (!c) return '';
+    const values = `${name} ringbuf ${fmtAggregate(metric, c.ring)}, perfbuf ${fmtAggregate(metric, c.perf)} events/s`;
+    const r = c.ratio >= 1 ? c.ratio : 1 / c.ratio;
+    return `${values} (${c.overlap ? overlapWords(c) : `${r.toFixed(2)}×, ${ciWords(c)}`})`;
+  };
+  const rawText = words(raw, 'rates.generatedPerSec', 'raw ceiling');
+  const delText = words(del, 'rates.deliveredPerSec', 'delivered at full rate');
+  const others = ps
+    .filter((p) => p !== head && p.ringbuf.sustainable && p.perfbuf.sustainable)
+    .map((p) => ` With the ${readerOf(p.ringbuf)} reader: ringbuf sustains ${fmtSi(p.ringbuf.sustainable!.ratePerSec)}, perfbuf ${fmtSi(p.perfbuf.sustainable!.ratePerSec)} events/s.`)
+    .join('');
+
+  if (!rs || !psu) {
+    // No search: the raw ceiling alone, called as the other verdicts call a repeated metric.
+    if (!raw) return { question: 'Ceiling', text: 'no data: the ceilings scenarios have neither a sustainable rate nor a raw ceiling.', favours: null };
+    const w = clearly(raw);
+    const text = w
+      ? `${w} has the higher raw ceiling${reader}: ${rawText}; no sustainable-rate search in these results.`
+      : `no clear difference in the raw ceiling${reader}: ${rawText}; no sustainable-rate search in these results.`;
+    return { question: 'Ceiling', text, favours: w };
+  }
+  const r = rs.ratePerSec;
+  const p = psu.ratePerSec;
+  const sustained = (t: Transport, v: number) => (v > 0 ? `${t} ${fmtSi(v)}` : `${t} none (it dropped even at the lowest rate tried)`);
+  const support = [rawText, delText].filter(Boolean).join('; ');
+  // Within 10% is inside the search's own back-off step: no difference worth a word.
+  if (r === p || (r > 0 && p > 0 && Math.max(r, p) / Math.min(r, p) < 1.1)) {
+    return {
+      question: 'Ceiling',
+      text: `about the same sustainable rate${reader}: ${sustained('ringbuf', r)}, ${sustained('perfbuf', p)} events/s without a drop (one search each, within the search's 10% back-off). ${cap(support)}.${others}`,
+      favours: null,
+    };
+  }
+  const [winner, loser, wv, lv] = r > p ? (['ringbuf', 'perfbuf', r, p] as const) : (['perfbuf', 'ringbuf', p, r] as const);
+  const ratio = lv > 0 ? ` (${(wv / lv).toFixed(2)}×)` : '';
+  const sustainText = `${winner} sustains ${fmtSi(wv)} events/s without a drop${reader}, ${loser} ${lv > 0 ? fmtSi(lv) : 'none (it dropped even at the lowest rate tried)'}${ratio}`;
+  const agrees = repeated.includes(winner) && !repeated.includes(loser);
+  if (agrees) {
+    return {
+      question: 'Ceiling',
+      text: `${sustainText}; one search each, backed by the repeats: ${support}.${others}`,
+      favours: winner,
+    };
+  }
+  const why = repeated.includes(loser)
+    ? `, but the repeats point the other way: ${support}`
+    : ` — one search each, and the repeats do not confirm it: ${support}`;
+  return { question: 'Ceiling', text: `${sustainText}${why}.${others}`, favours: null };
+}
+
+/** The verdicts for one result set, in QUESTIONS order; Ceiling only when there are ceilings. */
 export function computeVerdicts(set: ResultSet): Verdict[] {
-  return [verdictThroughput(set), verdictDrops(set), verdictMemory(set), verdictOrdering(set), verdictLatency(set), verdictCpu(set)];
+  const ceiling = verdictCeiling(set);
+  return [
+    verdictThroughput(set),
+    verdictDrops(set),
+    verdictMemory(set),
+    verdictOrdering(set),
+    verdictLatency(set),
+    verdictCpu(set),
+    ...(ceiling ? [ceiling] : []),
+  ];
 }

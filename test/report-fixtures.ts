@@ -1,7 +1,7 @@
 /**
  * report-fixtures — synthetic but realistic ResultsFile objects for the report tests: both
- * transports over every suite group (producers, memory, wakeup, event-size, latency, cpu) with
- * seeded noise, so charts, tables and verdicts have something plausible to chew on. Also a tiny
+ * transports over every suite group (producers, memory, wakeup, event-size, latency, cpu, and the
+ * saturation groups ceilings, reader-ceiling, wakeup-ceiling) with seeded noise, so charts, tables and verdicts have something plausible to chew on. Also a tiny
  * PNG decoder, because the tests must look at pixels and no image library is installed.
  */
 import { inflateSync } from 'node:zlib';
@@ -12,6 +12,7 @@ import {
   type ResultsFile,
   type ScenarioConfig,
   type ScenarioRecord,
+  type SustainableRate,
   type Timeline,
   type Transport,
 } from '../src/types.js';
@@ -26,6 +27,10 @@ export interface FixtureOptions {
   seed?: number;
   /** which groups to include; all by default */
   groups?: string[];
+  /** the transport with the higher raw ceiling and sustainable rate (the Ceiling verdict must flip) */
+  ceilingFavours?: Transport;
+  /** false: the ceilings records have no sustainable-rate search */
+  sustainable?: boolean;
 }
 
 /** mulberry32: a small deterministic PRNG so fixtures are identical run to run. */
@@ -84,6 +89,8 @@ interface Shape {
   bufferBytes: number;
   /** relative noise of each repeat */
   noise: number;
+  /** delivered/s when it is not the generated rate less drops (a drain consumer's reading speed) */
+  deliveredPerSec?: number;
 }
 
 function record(
@@ -100,7 +107,7 @@ function record(
   const per: Record<string, number[]> = Object.fromEntries(METRIC_NAMES.map((m) => [m, [] as number[]]));
   const jitter = () => 1 + (rand() * 2 - 1) * s.noise;
   for (let r = 0; r < repeats; r++) {
-    const generated = config.children;
+    const generated = config.load === 'saturation' ? config.events : config.children;
     const seen = generated;
     const drop = Math.min(1, Math.max(0, s.dropRate * jitter()));
     const dropped = Math.round(seen * drop);
@@ -117,7 +124,7 @@ function record(
       'counts.lostReported': transport === 'perfbuf' ? dropped : 0,
       'counts.missing': generated - delivered,
       'rates.generatedPerSec': genRate,
-      'rates.deliveredPerSec': genRate * (delivered / generated),
+      'rates.deliveredPerSec': s.deliveredPerSec !== undefined ? s.deliveredPerSec * jitter() : genRate * (delivered / generated),
       'ordering.inversions': inv,
       'ordering.inversionRatio': inv / Math.max(1, delivered),
       'ordering.maxDisplacement': Math.round(s.maxDisplacement * jitter()),
@@ -164,7 +171,43 @@ function record(
 }
 
 const KiB = 1024;
-const ALL_GROUPS = ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu'];
+const ALL_GROUPS = ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu', 'ceilings', 'reader-ceiling', 'wakeup-ceiling'];
+
+/**
+ * A sustainable-rate search as ceiling.ts runs it: the unthrottled run, 7 bisection steps on the
+ * rate cap (a run drops when its cap is above `threshold`), then a confirmation at the answer —
+ * which drops once when `backOff` is set, so the rate is backed off 10% and confirmed again.
+ */
+export function searchFixture(ceiling: number, delivered: number, threshold: number, backOff = false): SustainableRate {
+  const steps: SustainableRate['steps'] = [];
+  const run = (rateCap: number, dropsAnyway = false) => {
+    const rate = rateCap || ceiling;
+    const droppedKernel = dropsAnyway || rate > threshold ? Math.max(1, Math.round((rate - threshold) / 50)) : 0;
+    steps.push({ rateCap, generatedPerSec: rate * 0.9998, droppedKernel });
+    return droppedKernel;
+  };
+  run(0);
+  let lo = 0;
+  let hi = ceiling;
+  for (let i = 0; i < 7; i++) {
+    const mid = Math.round((lo + hi) / 2);
+    if (run(mid) === 0) lo = mid;
+    else hi = mid;
+  }
+  let best = lo;
+  if (backOff) {
+    run(best, true);
+    best = Math.floor(best * 0.9);
+  }
+  run(best);
+  return {
+    ceilingPerSec: ceiling,
+    ceilingDeliveredPerSec: delivered,
+    ratePerSec: best,
+    confirmation: { generatedPerSec: best * 0.9998, droppedKernel: 0, delivered: Math.round(best * 0.3) },
+    steps,
+  };
+}
 
 /** A complete two-transport results file. */
 export function makeResults(opts: FixtureOptions = {}): ResultsFile {
@@ -272,6 +315,69 @@ export function makeResults(opts: FixtureOptions = {}): ResultsFile {
         const cfg = defaultConfig(t, { consumer });
         out.push(record(rand, repeats, 'cpu', consumer, { name: 'variant', value: vi }, t, cfg, s, false));
       }
+    }
+  }
+  // Saturation groups (getpgid trigger): the transport with the higher ceiling is a choice.
+  const fast = opts.ceilingFavours ?? 'ringbuf';
+  const saturation = (t: Transport, over: Partial<ScenarioConfig>) =>
+    defaultConfig(t, { load: 'saturation', children: 0, events: 100000, workers: 2, ...over });
+  if (groups.has('ceilings')) {
+    for (const [vi, reader] of (['libbpf', 'custom'] as const).entries()) {
+      for (const t of both) {
+        const s = base(t);
+        const speed = reader === 'custom' ? 1.1 : 1;
+        s.generatedPerSec = (t === fast ? 1.9e6 : 1.1e6) * speed;
+        s.dropRate = t === fast ? 0.35 : 0.6;
+        s.consumerNs = t === fast ? 420 : 610;
+        s.bpfNs = t === fast ? 180 : 260;
+        s.bufferBytes = 64 * KiB + (t === 'perfbuf' ? ncpu : 2) * 4096;
+        s.noise = 0.03;
+        const cfg = saturation(t, { ringbufBytes: 64 * KiB, perfbufPages: 8, reader });
+        const rec = record(rand, repeats, 'ceilings', reader, { name: 'variant', value: vi }, t, cfg, s, false);
+        if (opts.sustainable !== false) {
+          const threshold = (t === fast ? 9e5 : 4.5e5) * speed;
+          rec.sustainable = searchFixture(s.generatedPerSec, s.generatedPerSec * (1 - s.dropRate), threshold, t !== fast && reader === 'libbpf');
+        }
+        out.push(rec);
+      }
+    }
+  }
+  if (groups.has('reader-ceiling')) {
+    for (const [vi, reader] of (['libbpf', 'custom'] as const).entries()) {
+      for (const t of both) {
+        const s = base(t);
+        s.generatedPerSec = 1.7e6;
+        s.deliveredPerSec = (t === fast ? 15e6 : 12e6) * (reader === 'custom' ? 1.25 : 1);
+        s.consumerNs = 1e9 / s.deliveredPerSec;
+        s.eventsPerWakeup = 1e5;
+        s.bufferBytes = 64 * 1024 * KiB;
+        s.noise = 0.05;
+        const cfg = saturation(t, { workers: 1, ringbufBytes: 64 * 1024 * KiB, perfbufPages: 8192, consumer: 'drain', reader, ringbufWakeup: 'every-n', wakeupEvery: 1e6, perfbufWakeupEvents: 1e6 });
+        out.push(record(rand, repeats, 'reader-ceiling', reader, { name: 'variant', value: vi }, t, cfg, s, false));
+      }
+    }
+  }
+  if (groups.has('wakeup-ceiling')) {
+    const strategies: [Transport, string, number, Partial<ScenarioConfig>, number, number][] = [
+      // transport, label, x, config, BPF ns/event, events per wake-up
+      ['ringbuf', 'adaptive', 0, { ringbufWakeup: 'adaptive' }, 520, 20],
+      ['ringbuf', 'every-64', 64, { ringbufWakeup: 'every-n', wakeupEvery: 64 }, 240, 64],
+      ['ringbuf', 'sampled-64K', 65536, { ringbufWakeup: 'sampled', wakeupBytes: 64 * KiB }, 230, 480],
+      ['perfbuf', 'every-1', 1, { perfbufWakeupEvents: 1 }, 1400, 1],
+      ['perfbuf', 'every-64', 64, { perfbufWakeupEvents: 64 }, 330, 64],
+      ['perfbuf', 'watermark-64K', 65536, { perfbufWatermarkBytes: 64 * KiB }, 310, 480],
+    ];
+    for (const [t, label, x, over, bpfNs, perWake] of strategies) {
+      const s = base(t);
+      s.bpfNs = bpfNs;
+      s.eventsPerWakeup = perWake;
+      s.consumerNs = 120 + 4000 / perWake;
+      s.generatedPerSec = 1e9 / (bpfNs + 250);
+      s.dropRate = label === 'every-64' && t === 'perfbuf' ? 0.02 : 0;
+      s.bufferBytes = 1024 * KiB + (t === 'perfbuf' ? ncpu : 2) * 4096;
+      s.noise = 0.05;
+      const cfg = saturation(t, { ringbufBytes: 1024 * KiB, perfbufPages: 128, ...over });
+      out.push(record(rand, repeats, 'wakeup-ceiling', label, { name: 'variant', value: x }, t, cfg, s, false));
     }
   }
   return {

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { buildCharts, renderPng, renderSvg } from '../src/charts.js';
 import { writeReport, loadResultSets } from '../src/report.js';
-import type { ResultSet } from '../src/report-data.js';
+import { DROP_RATE, displayInterval, fmtSi, metricAggregate, type ResultSet } from '../src/report-data.js';
 import type { ResultsFile } from '../src/types.js';
 import { computeVerdicts } from '../src/verdict.js';
 import { decodePng, distinctColours, makeResults } from './report-fixtures.js';
@@ -31,6 +31,23 @@ function darkPixels(px: Uint8Array | Buffer): number {
   let n = 0;
   for (let i = 0; i < px.length; i += 4) if (px[i] + px[i + 1] + px[i + 2] < 300) n++;
   return n;
+}
+
+/**
+ * Error bars that miss the centre of their bar, by category and series (vega-lite centres a
+ * band-fraction bar with the wrong band when there is an xOffset; a regression would show here).
+ */
+function misalignedErrorBars(svg: string, bars: string, rules: string): string[] {
+  const group = (name: string) => new RegExp(`<g class="mark-[a-z]+ role-mark ${name}"[^>]*>(.*?)</g>`).exec(svg)?.[1] ?? '';
+  const key = (label: string) => `${/category: ([^;]+)/.exec(label)?.[1]}|${/series: ([^;"]+)/.exec(label)?.[1]}`;
+  const centres = new Map<string, number>();
+  for (const m of group(bars).matchAll(/aria-label="([^"]+)"[^>]*\sd="M([\d.-]+),[\d.-]+h([\d.-]+)/g)) centres.set(key(m[1]), Number(m[2]) + Number(m[3]) / 2);
+  const off: string[] = [];
+  for (const m of group(rules).matchAll(/aria-label="([^"]+)"[^>]*transform="translate\(([\d.-]+),/g)) {
+    const c = centres.get(key(m[1]));
+    if (c === undefined || Math.abs(c - Number(m[2])) > 0.5) off.push(`${key(m[1])}: rule at ${m[2]}, bar centre ${c}`);
+  }
+  return off;
 }
 
 let tmp = '';
@@ -53,7 +70,7 @@ test('specs compile and render to SVG with the expected marks', async () => {
   assert.equal(skipped, [], 'a complete result set supports every chart');
   assert.equal(
     charts.map((c) => c.id).sort(),
-    ['cpu-per-event', 'drops-memory', 'event-size', 'latency-percentiles', 'ordering-producers', 'storm-timeline', 'throughput-producers', 'wakeup-sweep'],
+    ['ceilings', 'cpu-per-event', 'drops-memory', 'event-size', 'latency-percentiles', 'ordering-producers', 'reader-ceiling', 'storm-timeline', 'throughput-producers', 'wakeup-ceiling', 'wakeup-sweep'],
   );
   const tp = charts.find((c) => c.id === 'throughput-producers')!;
   const svg = await renderSvg(tp.spec, tp.id);
@@ -78,6 +95,72 @@ test('specs compile and render to SVG with the expected marks', async () => {
   // Every other chart is rendered by the report tests below.
 });
 
+test('ceilings charts: raw, delivered and sustainable bars; drain rate; wake-up strategies', async () => {
+  const { charts } = buildCharts([set(makeResults())]);
+  const chart = async (id: string) => {
+    const c = charts.find((x) => x.id === id)!;
+    return { c, svg: await renderSvg(c.spec, c.id) };
+  };
+  const ceil = await chart('ceilings');
+  // 3 measures × 2 transports × 2 readers; the sustainable rate (one search) has no interval.
+  assert.is(markItems(ceil.svg, 'ceilings_bars_marks', 'path'), 12);
+  assert.is(markItems(ceil.svg, 'ceilings_errorbars_marks', 'line'), 8, 'CI rules for raw and delivered only');
+  for (const label of ['raw ceiling (generated/s)', 'delivered/s at full rate', 'sustainable rate (0 drops)', 'ringbuf (libbpf reader)', 'perfbuf (custom reader)']) {
+    assert.ok(ceil.svg.includes(`>${label}</text>`), label);
+  }
+  assert.match(ceil.c.caption, /getpgid trigger, 2 producer threads, 64 KiB buffer/);
+  assert.match(ceil.c.caption, /one search per scenario, so it has no interval/);
+  // The sustainable bars are the searches' answers, not some other number.
+  const rows = (ceil.c.spec as unknown as { data: { values: { category: string; series: string; mean: number }[] } }).data.values;
+  const sus = rows.filter((r) => r.category === 'sustainable rate (0 drops)');
+  const rec = makeResults().scenarios.find((r) => r.id === 'ceilings/libbpf/perfbuf')!;
+  assert.is(sus.find((r) => r.series === 'perfbuf (libbpf reader)')!.mean, rec.sustainable!.ratePerSec);
+
+  assert.equal(misalignedErrorBars(ceil.svg, 'ceilings_bars_marks', 'ceilings_errorbars_marks'), [], 'each interval sits on its bar');
+  const cpu = await chart('cpu-per-event');
+  assert.equal(misalignedErrorBars(cpu.svg, 'cpu_bars_marks', 'cpu_errorbars_marks'), []);
+
+  const reader = await chart('reader-ceiling');
+  assert.is(markItems(reader.svg, 'reader_bars_marks', 'path'), 4, '2 readers × 2 transports');
+  assert.is(markItems(reader.svg, 'reader_errorbars_marks', 'line'), 4);
+  assert.equal(misalignedErrorBars(reader.svg, 'reader_bars_marks', 'reader_errorbars_marks'), []);
+  assert.ok(reader.svg.includes('>libbpf reader</text>') && reader.svg.includes('>custom reader</text>'));
+  assert.ok(reader.svg.includes('draining a 64 MiB backlog'), 'title names the backlog');
+
+  const wake = await chart('wakeup-ceiling');
+  for (const panel of ['w0', 'w1']) {
+    assert.is(markItems(wake.svg, `${panel}_bars_marks`, 'path'), 6, `${panel}: 3 strategies per transport`);
+    assert.is(markItems(wake.svg, `${panel}_errorbars_marks`, 'line'), 6);
+  }
+  for (const label of ['ringbuf · adaptive', 'ringbuf · sampled-64K', 'perfbuf · every-1', 'perfbuf · watermark-64K', 'delivered events/s', 'BPF program ns per event']) {
+    assert.ok(wake.svg.includes(`>${label}</text>`), label);
+  }
+});
+
+test('intervals are drawn clipped at zero (and shares at 100%), and the caption says so', () => {
+  const noisy = makeResults();
+  // Drops in one repeat out of five: a symmetric t-interval reaching far below zero.
+  const rec = noisy.scenarios.find((r) => r.id === 'memory/buffer=256KiB/perfbuf')!;
+  rec.repeats['counts.droppedKernel'] = [0, 0, 0, 0, 18000];
+  const cpu = noisy.scenarios.find((r) => r.id === 'cpu/epoll/ringbuf')!;
+  cpu.aggregates['cpu.consumerNsPerEvent'] = { ...cpu.aggregates['cpu.consumerNsPerEvent'], ci95: [-120, 640] };
+  const a = metricAggregate(rec, DROP_RATE)!;
+  assert.ok(a.ci95[0] < 0, 'the raw interval does reach below zero');
+  assert.equal(displayInterval(DROP_RATE, { ...a, ci95: [-0.2, 1.3] }), { lo: 0, hi: 1, clippedLow: true, clippedHigh: true });
+  assert.equal(displayInterval('rates.deliveredPerSec', { ...a, ci95: [-5, 1e9] }), { lo: 0, hi: 1e9, clippedLow: true, clippedHigh: false });
+
+  const { charts } = buildCharts([set(noisy)]);
+  const values = (id: string) => JSON.stringify(charts.find((c) => c.id === id)!.spec).match(/"lo":-?[\d.e+-]+/g) ?? [];
+  for (const id of ['drops-memory', 'cpu-per-event']) {
+    const los = values(id).map((v) => Number(v.slice(5)));
+    assert.ok(los.length > 0 && los.every((v) => v >= 0), `${id}: no drawn interval below zero`);
+    assert.match(charts.find((c) => c.id === id)!.caption, /cut at zero/);
+  }
+  // A clean result set draws every interval as it is, with no footnote.
+  const clean = buildCharts([set(makeResults())]).charts;
+  assert.not.match(clean.find((c) => c.id === 'throughput-producers')!.caption, /cut at/);
+});
+
 test('charts without data are left out with a reason, never drawn empty', () => {
   const { charts, skipped } = buildCharts([set(makeResults({ groups: ['producers'] }))]);
   const ids = charts.map((c) => c.id);
@@ -85,6 +168,14 @@ test('charts without data are left out with a reason, never drawn empty', () => 
   assert.not.ok(ids.includes('drops-memory'));
   assert.not.ok(ids.includes('wakeup-sweep'));
   assert.ok(skipped.some((s) => s.why === 'no data for the memory group (drop rate vs buffer memory) in these results'));
+  for (const [id, why] of [
+    ['ceilings', 'the ceilings group (raw, delivered and sustainable events/s)'],
+    ['reader-ceiling', 'the reader-ceiling group (drain rate per reader)'],
+    ['wakeup-ceiling', 'the wakeup-ceiling group (wake-up strategies at full rate)'],
+  ]) {
+    assert.not.ok(ids.includes(id), id);
+    assert.ok(skipped.some((s) => s.why === `no data for ${why} in these results`), id);
+  }
   // Latency and CPU fall back to the lightest producers scenario rather than disappearing.
   assert.ok(ids.includes('latency-percentiles') && ids.includes('cpu-per-event'));
   assert.match(charts.find((c) => c.id === 'latency-percentiles')!.caption, /producers workers=1/);
@@ -119,7 +210,7 @@ test('verdicts follow the data and flip when it flips', () => {
   assert.is(drops(ringWorse).favours, 'perfbuf');
   assert.match(memory(perfWorse).text, /ringbuf stops dropping at 256 KiB, perfbuf stops dropping at 1 MiB/);
   assert.is(memory(ringWorse).favours, 'perfbuf');
-  assert.equal(perfWorse.map((v) => v.question), ['Throughput', 'Drops', 'Memory', 'Ordering', 'Latency', 'CPU']);
+  assert.equal(perfWorse.map((v) => v.question), ['Throughput', 'Drops', 'Memory', 'Ordering', 'Latency', 'CPU', 'Ceiling']);
   assert.match(perfWorse.find((v) => v.question === 'Ordering')!.text, /^perfbuf delivers more events out of sequence order at 4 producers/);
   assert.match(perfWorse.find((v) => v.question === 'Latency')!.text, /95% CI ±\d+%/);
 
@@ -127,7 +218,8 @@ test('verdicts follow the data and flip when it flips', () => {
   const same = makeResults();
   for (const r of same.scenarios) {
     if (r.transport !== 'perfbuf') continue;
-    const twin = same.scenarios.find((o) => o.transport === 'ringbuf' && o.group === r.group && o.x.value === r.x.value)!;
+    const twin = same.scenarios.find((o) => o.transport === 'ringbuf' && o.group === r.group && o.x.value === r.x.value);
+    if (!twin) continue; // wakeup-ceiling: each transport has strategies of its own
     r.repeats = twin.repeats;
     r.aggregates = twin.aggregates;
   }
@@ -141,6 +233,96 @@ test('verdicts follow the data and flip when it flips', () => {
   const once = computeVerdicts(set(makeResults({ repeats: 1 })));
   assert.ok(once.every((v) => v.question === 'Memory' || v.favours === null), 'no calls from single runs');
   assert.match(once[0].text, /a single run has no interval to judge by/);
+});
+
+test('Ceiling verdict: follows the data, flips with it, and calls nothing the repeats do not back', () => {
+  const ceiling = (r: ResultsFile) => computeVerdicts(set(r)).find((v) => v.question === 'Ceiling');
+  const ring = ceiling(makeResults())!;
+  const rec = (r: ResultsFile, id: string) => r.scenarios.find((x) => x.id === id)!;
+  const base = makeResults();
+  const rs = fmtSi(rec(base, 'ceilings/libbpf/ringbuf').sustainable!.ratePerSec);
+  const ps = fmtSi(rec(base, 'ceilings/libbpf/perfbuf').sustainable!.ratePerSec);
+  assert.match(ring.text, new RegExp(`^ringbuf sustains ${rs} events/s without a drop \\(libbpf reader\\), perfbuf ${ps} \\(\\d\\.\\d\\d×\\)`));
+  assert.match(ring.text, /backed by the repeats: raw ceiling ringbuf .* \(\d\.\d\d×, 95% CI ±\d+%\)/);
+  assert.match(ring.text, /With the custom reader: ringbuf sustains/);
+  assert.is(ring.favours, 'ringbuf');
+
+  const flipped = ceiling(makeResults({ ceilingFavours: 'perfbuf' }))!;
+  assert.match(flipped.text, /^perfbuf sustains .* without a drop \(libbpf reader\), ringbuf /);
+  assert.is(flipped.favours, 'perfbuf');
+
+  // The same repeated measurements for both transports: the searches still differ, but one search
+  // each has no interval, so no winner is called.
+  const same = makeResults();
+  for (const id of ['ceilings/libbpf/perfbuf', 'ceilings/custom/perfbuf']) {
+    const twin = rec(same, id.replace('perfbuf', 'ringbuf'));
+    Object.assign(rec(same, id), { repeats: twin.repeats, aggregates: twin.aggregates });
+  }
+  const unconfirmed = ceiling(same)!;
+  assert.match(unconfirmed.text, /^ringbuf sustains .* one search each, and the repeats do not confirm it: raw ceiling .*the 95% intervals overlap/);
+  assert.is(unconfirmed.favours, null);
+
+  // No search: the raw ceiling alone decides, as any repeated metric would.
+  const raw = ceiling(makeResults({ ceilingFavours: 'perfbuf', sustainable: false }))!;
+  assert.match(raw.text, /^perfbuf has the higher raw ceiling .*no sustainable-rate search in these results/);
+  assert.is(raw.favours, 'perfbuf');
+
+  // Single runs: never a call.
+  assert.is(ceiling(makeResults({ repeats: 1 }))!.favours, null);
+  // No ceilings group: no Ceiling line at all, and the storm verdicts ignore saturation records.
+  const storm = computeVerdicts(set(makeResults({ groups: ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu'] })));
+  assert.equal(storm.map((v) => v.question), ['Throughput', 'Drops', 'Memory', 'Ordering', 'Latency', 'CPU']);
+  const drops = (r: ResultsFile) => computeVerdicts(set(r)).find((v) => v.question === 'Drops')!.text;
+  assert.not.match(drops(makeResults()), /ceiling/);
+});
+
+test('Ceilings section: table with the sustainable rate, methodology, and no section without the data', async () => {
+  const { r } = await mixedReport();
+  const md = await readFile(r.md, 'utf8');
+  const html = await readFile(r.html, 'utf8');
+  const results = makeResults();
+  const sus = (id: string) => fmtSi(results.scenarios.find((x) => x.id === id)!.sustainable!.ratePerSec);
+  assert.match(md, /\n## Ceilings\n/);
+  assert.ok(html.includes('<h2 id="ceilings">Ceilings</h2>'));
+  assert.ok(md.includes('| transport | reader | raw ceiling | delivered/s | sustainable rate | drop rate |'), 'ceilings table header');
+  assert.ok(md.includes(`| ringbuf | libbpf | `) && md.includes(`| ${sus('ceilings/libbpf/ringbuf')} (confirmed: 0 dropped) |`), 'ringbuf sustainable rate');
+  // perfbuf/libbpf's first confirmation dropped in the fixture: backed off 10%, marked and explained.
+  assert.ok(md.includes(`| ${sus('ceilings/libbpf/perfbuf')} (confirmed: 0 dropped) ‡ |`), 'back-off marked');
+  assert.match(md, /‡ the first confirmation run dropped events: the rate was backed off by 10% and confirmed again/);
+  assert.ok(html.includes(`${sus('ceilings/custom/perfbuf')} (confirmed: 0 dropped)`));
+  // Methodology in words: the trigger, why it is cheap, drain mode, the search.
+  assert.match(md, /call `getpgid\(\)` in a tight loop/);
+  assert.match(md, /`fentry` on the syscall where the kernel allows it.*`tp_btf\/sys\_enter`|`fentry` on the syscall where the kernel allows it.*`tp_btf\/sys_enter`/);
+  assert.match(md, /The results do not record which one a run used; this report calls it the getpgid trigger/);
+  assert.match(md, /\*\*Drain mode\.\*\* The consumer reads nothing while the load runs/);
+  assert.match(md, /bisection on the producers’ rate cap, between zero and the raw ceiling, for 7 steps/);
+  assert.match(md, /backs off by 10% and is confirmed again/);
+  assert.match(md, /\| transport \| wake-up strategy \| delivered\/s \| drop rate \| BPF CPU\/event \|/);
+  assert.match(md, /\| reader \| transport \| drained\/s \|/);
+  // The ceiling groups live in their section, not again under Results.
+  assert.is(md.split('### Raw ceiling and sustainable rate').length, 2);
+  assert.not.match(md, /### reader-ceiling|### wakeup-ceiling|### ceilings/);
+
+  // How the trigger attached, when the results record it.
+  const attached = makeResults();
+  for (const x of attached.scenarios) if (x.config.load === 'saturation') x.attachedVia = 'tp_btf/sys_enter';
+  const a = await writeReport([await writeRun('attached', attached)], path.join(tmp, 'attached-report'));
+  assert.match(await readFile(a.md, 'utf8'), /These results used the tp_btf\/sys\\?_enter fallback\./);
+
+  // Nothing recorded per run, but the machine's probe says fentry on getpgid cannot work.
+  const probed = makeResults();
+  probed.environment.capabilities = { attach: { fentry: { available: false, reason: 'vmlinux BTF has no function __x64_sys_getpgid' } } };
+  const pr = await writeReport([await writeRun('probed', probed)], path.join(tmp, 'probed-report'));
+  assert.match(await readFile(pr.md, 'utf8'), /the machine’s probe could not use fentry — vmlinux BTF has no function \\?_\\?_x64\\?_sys\\?_getpgid — so it was the tp\\?_btf\/sys\\?_enter fallback/);
+
+  // Without the saturation groups: no section, no Ceiling verdict, and the note lists the charts.
+  const storm = await writeRun('storm-only', makeResults({ groups: ['producers', 'memory'] }));
+  const s = await writeReport([storm], path.join(tmp, 'storm-report'));
+  const smd = await readFile(s.md, 'utf8');
+  assert.not.match(smd, /## Ceilings|\*\*Ceiling:\*\*/);
+  assert.match(smd, /\*Transport ceilings\* — no data for the ceilings group/);
+  assert.match(smd, /\*Reader ceiling\* — no data for the reader-ceiling group/);
+  assert.match(smd, /\*Wake-up strategies at full rate\* — no data for the wakeup-ceiling group/);
 });
 
 /**
@@ -173,7 +355,7 @@ test('corrupt file and wrong schema are reported by name while a good file still
   assert.ok(lines.some((l) => l.includes(corruptFile)) && lines.some((l) => l.includes(wrongFile)), 'logged by name');
   const html = await readFile(r.html, 'utf8');
   assert.ok(html.includes(corruptFile) && html.includes(wrongFile), 'the report names what it left out');
-  assert.ok(existsSync(r.md) && r.charts.length === 16);
+  assert.ok(existsSync(r.md) && r.charts.length === 22, `${r.charts.length} chart files`);
 
   try {
     await writeReport([corrupt, wrong, path.join(tmp, 'missing')], path.join(tmp, 'none'));
@@ -203,6 +385,9 @@ test('several result sets: labelled by host and kernel, or by file when those ma
   assert.is(markItems(svg, 'p0_means_marks', 'path'), 12, '2 sets × 2 transports × 3 producer counts');
   assert.ok(svg.includes('>ringbuf · bench-a · 6.12.9</text>'), 'legend names the set');
   assert.match(md, /\| delivered\/s \(A\) \| delivered\/s \(B\) \|/);
+  assert.ok(md.includes('| transport | reader | set | raw ceiling |'), 'ceilings table: one row per set');
+  const ceil = await readFile(path.join(out, 'charts', 'ceilings.svg'), 'utf8');
+  assert.is(markItems(ceil, 'ceilings_bars_marks', 'path'), 24, '2 sets × 2 transports × 2 readers × 3 measures');
 });
 
 test('report.html opens in headless Chromium: no requests, no errors, every chart visible', async () => {
@@ -210,7 +395,7 @@ test('report.html opens in headless Chromium: no requests, no errors, every char
   const out = path.dirname(r.html);
   const md = await readFile(r.md, 'utf8');
   const pngs = md.match(/\(charts\/[a-z-]+\.png\)/g) ?? [];
-  assert.is(pngs.length, 8);
+  assert.is(pngs.length, 11);
   for (const png of pngs) assert.ok(existsSync(path.join(out, png.slice(1, -1))), png);
   assert.ok(md.includes('](../good/results.json)') && md.includes('](../good/results.csv)'), 'relative links to the raw data');
 
@@ -231,10 +416,10 @@ test('report.html opens in headless Chromium: no requests, no errors, every char
     await page.goto(url, { waitUntil: 'load' });
     assert.equal(requests, [url], 'the page fetches nothing but itself');
     assert.equal(problems, []);
-    assert.is(await page.locator('.verdict').count(), 6);
+    assert.is(await page.locator('.verdict').count(), 7);
     const figures = page.locator('figure');
-    assert.is(await figures.count(), 8);
-    for (let i = 0; i < 8; i++) {
+    assert.is(await figures.count(), 11);
+    for (let i = 0; i < 11; i++) {
       const fig = figures.nth(i).locator('.chart');
       assert.ok(await fig.isVisible());
       const box = (await fig.boundingBox())!;
