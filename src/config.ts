@@ -36,6 +36,7 @@ export const KNOBS: readonly Knob[] = [
   { key: 'stormMode', kind: 'enum', values: ['vfork', 'fork', 'exec'], doc: 'how storm children are made' },
   { key: 'children', kind: 'int', min: 1, max: 10 * M, doc: 'storm children in total' },
   { key: 'events', kind: 'int', min: 1, max: 1000 * M, doc: 'events in total (saturation load)' },
+  { key: 'eventsPerCall', kind: 'int', min: 1, max: 512, doc: 'saturation: records emitted per getpgid() trigger (a batch, as in the kernel benchmark)' },
   { key: 'workers', kind: 'int', min: 1, max: 64, doc: 'parallel producers (storm or saturation threads)' },
   { key: 'rateCap', kind: 'int', min: 0, max: 100 * M, doc: 'children (or events) per second over all workers (0 = unlimited)' },
   { key: 'ringbufBytes', kind: 'bytes', min: PAGE_SIZE, max: 1 << 30, pow2: true, doc: 'ring buffer data bytes (power of two, at least a page)' },
@@ -64,6 +65,7 @@ export const DEFAULTS: ScenarioConfig = {
   stormMode: 'vfork',
   children: 20_000,
   events: 1_000_000,
+  eventsPerCall: 1,
   workers: 2,
   rateCap: 0,
   ringbufBytes: 256 * 1024,
@@ -182,6 +184,9 @@ export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptio
   if (out.perfbufWatermarkBytes >= out.perfbufPages * PAGE_SIZE) {
     throw new ConfigError('perfbufWatermarkBytes', naming('perfbufWatermarkBytes'),
       `${naming('perfbufWatermarkBytes')} must be below the per-CPU perf buffer (${out.perfbufPages * PAGE_SIZE} bytes); got '${out.perfbufWatermarkBytes}'`);
+  }
+  if (out.events % out.eventsPerCall !== 0) {
+    throw new ConfigError('events', naming('events'), `${naming('events')} (${out.events}) must be a multiple of ${naming('eventsPerCall')} (${out.eventsPerCall})`);
   }
   if (out.transport === 'ringbuf' && out.eventBytes + 8 > out.ringbufBytes / 2) {
     throw new ConfigError('eventBytes', naming('eventBytes'), `${naming('eventBytes')} (${out.eventBytes}) does not fit the ring buffer: raise ${naming('ringbufBytes')}`);

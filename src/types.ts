@@ -18,6 +18,8 @@ export interface ScenarioConfig {
   children: number;
   /** events in total (saturation load) */
   events: number;
+  /** saturation: records the program emits per trigger (1 = one per getpgid() call) */
+  eventsPerCall: number;
   /** parallel producers: storm worker threads */
   workers: number;
   /** children (or events) per second over all workers; 0 = as fast as possible */

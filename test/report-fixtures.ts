@@ -52,6 +52,7 @@ export function defaultConfig(transport: Transport, over: Partial<ScenarioConfig
     stormMode: 'vfork',
     children: 20000,
     events: 0,
+    eventsPerCall: 1,
     workers: 1,
     rateCap: 0,
     ringbufBytes: 256 * 1024,

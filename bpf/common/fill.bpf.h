@@ -137,6 +137,7 @@ static __always_inline int rb_handle_exec(void *ctx, struct linux_binprm *bprm)
  * filter is the harness's own tgid (cfg.target_tgid), so nothing else on the system counts. */
 static __always_inline int rb_handle_synth(void *ctx)
 {
+	struct task_struct *task;
 	struct rb_counters *c;
 
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) != cfg.target_tgid)
@@ -144,9 +145,15 @@ static __always_inline int rb_handle_synth(void *ctx)
 	c = rb_counters();
 	if (!c)
 		return 0;
-	c->hits++;
-	if (rb_emit_event(ctx, (struct task_struct *)bpf_get_current_task(), RB_EVENT_SYNTH, bpf_ktime_get_ns()))
-		c->drops++;
+	task = (struct task_struct *)bpf_get_current_task();
+	/* cfg.synth_batch records per trigger, each a full event of its own (own number and time) */
+	for (__u32 i = 0; i < RB_MAX_SYNTH_BATCH; i++) {
+		if (i >= cfg.synth_batch && i > 0)
+			break;
+		c->hits++;
+		if (rb_emit_event(ctx, task, RB_EVENT_SYNTH, bpf_ktime_get_ns()))
+			c->drops++;
+	}
 	return 0;
 }
 

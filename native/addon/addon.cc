@@ -49,6 +49,7 @@ TransportConfig transport_config(const Napi::Object& o) {
   t.bpf.submit_mode = str(o, "ringbufSubmit", "reserve") == "output" ? RB_SUBMIT_OUTPUT : RB_SUBMIT_RESERVE;
   t.bpf.trace_exec = flag(o, "traceExec", false) ? 1 : 0;
   t.bpf.min_duration_ns = uint64_t(num(o, "minDurationNs", 0));
+  t.bpf.synth_batch = 1;
   return t;
 }
 
@@ -153,6 +154,7 @@ Napi::Value RunTrial(const Napi::CallbackInfo& info) {
   cfg.storm = storm_options(o);
   cfg.synthetic = str(o, "load", "storm") == "saturation";
   cfg.synth.events = uint64_t(num(o, "events", 1000000));
+  cfg.synth.events_per_call = uint32_t(num(o, "eventsPerCall", 1));
   cfg.synth.workers = uint32_t(num(o, "workers", 1));
   cfg.synth.rate = uint64_t(num(o, "rateCap", 0));
   cfg.synth.timeout_ms = uint64_t(num(o, "timeoutMs", 60000));

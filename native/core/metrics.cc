@@ -38,11 +38,33 @@ uint64_t LatencyHistogram::quantile(double q) const {
   return max_;
 }
 
+void OrderTracker::set(uint64_t s) {
+  uint64_t& word = bits_[(s % kWindow) / 64];
+  uint64_t bit = 1ull << (s % 64);
+  if (!(word & bit)) {
+    word |= bit;
+    block_counts_[(s % kWindow) / kBlock]++;
+  }
+}
+
+void OrderTracker::clear(uint64_t s) {
+  uint64_t& word = bits_[(s % kWindow) / 64];
+  uint64_t bit = 1ull << (s % 64);
+  if (word & bit) {
+    word &= ~bit;
+    block_counts_[(s % kWindow) / kBlock]--;
+  }
+}
+
 uint64_t OrderTracker::count_between(uint64_t lo, uint64_t hi) const {
+  // Whole blocks, then whole words, then single bits: kWindow is a multiple of kBlock, so an
+  // aligned sequence number is also aligned in the ring.
   uint64_t n = 0;
   for (uint64_t s = lo + 1; s <= hi;) {
-    // whole words when aligned, single bits at the edges
-    if (s % 64 == 0 && s + 63 <= hi) {
+    if (s % kBlock == 0 && s + kBlock - 1 <= hi) {
+      n += block_counts_[(s % kWindow) / kBlock];
+      s += kBlock;
+    } else if (s % 64 == 0 && s + 63 <= hi) {
       n += uint64_t(__builtin_popcountll(bits_[(s % kWindow) / 64]));
       s += 64;
     } else {

@@ -41,10 +41,11 @@ class LatencyHistogram {
 // displacement is how many already-delivered events carry a higher number: the positional
 // distance it arrived late by. A bitmap over the last kWindow sequence numbers answers that
 // exactly for displacements inside the window; beyond it the count is a lower bound and
-// `truncated` says so.
+// `truncated` says so. Per-block counts keep a query to a few hundred steps however late the
+// event is (a perf buffer read one CPU after the other makes half its events very late).
 class OrderTracker {
  public:
-  OrderTracker() : bits_(kWindow / 64, 0) {}
+  OrderTracker() : bits_(kWindow / 64, 0), block_counts_(kWindow / kBlock, 0) {}
   void observe(uint64_t seq, uint64_t ts_ns);
   uint64_t inversions = 0;
   uint64_t max_displacement = 0;
@@ -53,11 +54,13 @@ class OrderTracker {
 
  private:
   static constexpr uint64_t kWindow = 1ull << 20;
+  static constexpr uint64_t kBlock = 4096;  // bits per counted block
   bool test(uint64_t s) const { return bits_[(s % kWindow) / 64] >> (s % 64) & 1; }
-  void set(uint64_t s) { bits_[(s % kWindow) / 64] |= 1ull << (s % 64); }
-  void clear(uint64_t s) { bits_[(s % kWindow) / 64] &= ~(1ull << (s % 64)); }
+  void set(uint64_t s);
+  void clear(uint64_t s);
   uint64_t count_between(uint64_t lo, uint64_t hi) const;  // set bits in (lo, hi]
   std::vector<uint64_t> bits_;
+  std::vector<uint32_t> block_counts_;
   bool any_ = false;
   uint64_t max_seq_ = 0;
   uint64_t max_ts_ = 0;

@@ -12,9 +12,12 @@ namespace ringbench {
 
 SyntheticLoad::SyntheticLoad(const SyntheticOptions& opts) : opts_(opts) {
   uint32_t workers = opts_.workers ? opts_.workers : 1;
+  if (!opts_.events_per_call) opts_.events_per_call = 1;
+  // Producers count calls; each call makes events_per_call events.
+  uint64_t calls = opts_.events / opts_.events_per_call;
   running_ = workers;
   for (uint32_t i = 0; i < workers; i++) {
-    uint64_t share = opts_.events / workers + (i < opts_.events % workers ? 1 : 0);
+    uint64_t share = calls / workers + (i < calls % workers ? 1 : 0);
     threads_.emplace_back([this, i, share] { produce(i, share); });
   }
 }
@@ -39,7 +42,7 @@ void SyntheticLoad::produce(uint32_t id, uint64_t count) {
   const uint32_t workers = opts_.workers ? opts_.workers : 1;
   // Pacing in chunks: sleeping per event is impossible at millions per second.
   constexpr uint64_t kChunk = 64;
-  const double per_worker = opts_.rate ? double(opts_.rate) / double(workers) : 0;
+  const double per_worker = opts_.rate ? double(opts_.rate) / double(opts_.events_per_call) / double(workers) : 0;
   const uint64_t chunk_ns = per_worker > 0 ? uint64_t(1e9 * double(kChunk) / per_worker) : 0;
   uint64_t next = start_ns_ + (chunk_ns * id) / workers;
   uint64_t done = 0;
@@ -89,7 +92,7 @@ LoadOutcome SyntheticLoad::wait(uint64_t limit_ms, bool (*should_abort)(void*), 
   }
   stop_and_join();
   LoadOutcome out;
-  out.generated = generated_;
+  out.generated = generated_ * opts_.events_per_call;
   out.elapsed_ns = (end_ns_ ? end_ns_ : mono_ns()) - start_ns_;
   out.stopped = aborted ? "aborted" : deadline_hit_ ? "deadline" : "done";
   out.ok = true;

@@ -15,6 +15,7 @@ namespace ringbench {
 
 struct SyntheticOptions {
   uint64_t events = 1000000;  // over all producers
+  uint32_t events_per_call = 1;  // records the program emits per getpgid() call
   uint32_t workers = 1;
   uint64_t rate = 0;          // events per second over all producers, 0 = unlimited
   uint64_t timeout_ms = 60000;

@@ -69,6 +69,7 @@ TrialOutput run_trial(const TrialConfig& cfg) {
     load = std::make_unique<StormProcess>(cfg.storm);
   TransportConfig tc = cfg.transport;
   tc.synthetic = cfg.synthetic;
+  tc.bpf.synth_batch = cfg.synthetic ? cfg.synth.events_per_call : 1;
   tc.bpf.target_tgid = load->target_tgid();
 
   auto timeline = std::make_unique<Timeline>();
