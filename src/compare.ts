@@ -111,8 +111,9 @@ export class ResultsInputError extends Error {
  *   judged through counts.droppedKernel and counts.missing, which are 0 when all is well.
  * - counts.lostReported: perfbuf's user-space echo of droppedKernel (always 0 for ringbuf).
  * - ordering.inversions: scales with the number of events; inversionRatio is its normalised form.
- * - ordering.maxDisplacement, ordering.maxTimeRegressionNs, latencyNs.max,
- *   memory.peakOccupancyBytes: single worst cases, too noisy over a few repeats to gate on.
+ * - ordering.maxDisplacement, ordering.maxTimeRegressionNs, latencyNs.max, latencyNs.p999,
+ *   memory.peakOccupancyBytes: single worst cases (p99.9 of a few thousand events is a handful of
+ *   them), too noisy over a few repeats to gate on.
  * - cpu.wakeups: a consequence of the wake-up policy; its cost is judged via consumerNsPerEvent.
  * - wallNs: includes setup and teardown; the load phase is judged through the rates.
  * counts.generated is not compared at all: it is the ground truth the storm was asked to create.
@@ -128,12 +129,13 @@ const JUDGED_METRICS: ReadonlySet<string> = new Set([
   'latencyNs.p50',
   'latencyNs.p90',
   'latencyNs.p99',
-  'latencyNs.p999',
   'memory.bufferBytes',
   'cpu.consumerNsPerEvent',
   'cpu.bpfNsPerEvent',
 ]);
 const NOT_COMPARED: ReadonlySet<string> = new Set(['counts.generated']);
+/** Repeats each side needs before a change can be called improved or regressed. */
+export const MIN_JUDGED_REPEATS = 3;
 
 const ENVIRONMENT_FIELDS = [
   'kernel',
@@ -342,7 +344,8 @@ function compareMetric(metric: string, bv: number[], cv: number[], thresholdPct:
   // but the interval reaches inside the threshold: within noise. Requiring the whole interval, not
   // just the point estimate, beyond the threshold is what keeps two runs of the same build from
   // flagging each other on a noisy machine.
-  // Without an interval (one repeat per side) the point estimate alone decides; a note says so.
+  // Without an interval (one repeat per side) the point estimate stands in for it; such a run has
+  // too few repeats to be judged anyway, and a note says so.
   const excludesZero = diffCi95 === null || diffCi95[0] > 0 || diffCi95[1] < 0;
   const t = thresholdPct / 100;
   // From a base of 0 there is no relative change: a significant move away from 0 counts as beyond.
@@ -352,14 +355,20 @@ function compareMetric(metric: string, bv: number[], cv: number[], thresholdPct:
       ? Math.abs(change) >= t
       : changeCi95[0] >= t || changeCi95[1] <= -t;
   const better = higherIsBetter ? diff > 0 : diff < 0;
+  // Two repeats give a variance estimate with one degree of freedom: an interval from it says
+  // little about run-to-run noise, so such a side is shown but never judged.
+  const tooFew = Math.min(bv.length, cv.length) < MIN_JUDGED_REPEATS;
   let verdict: ChangeVerdict;
   if (!excludesZero) verdict = 'no change';
-  else if (!wholeBeyond) verdict = 'within noise';
+  else if (!wholeBeyond || tooFew) verdict = 'within noise';
   else verdict = better ? 'improved' : 'regressed';
 
   let note: string | null = null;
   if (change === null && diff !== 0) note = 'from 0';
   if (diffCi95 === null) note = note ? `${note}; no interval (one repeat)` : 'no interval (one repeat)';
+  if (tooFew && excludesZero && wholeBeyond) {
+    note = `${note ? `${note}; ` : ''}not judged: fewer than ${MIN_JUDGED_REPEATS} repeats`;
+  }
 
   return {
     metric,

@@ -138,15 +138,20 @@ test('drops from 0 are a regression "from 0"', () => {
   assert.match(formatComparison(c, 'text'), /from 0 \(\+/);
 });
 
-test('one repeat per side: no interval, the threshold decides, and a warning says so', () => {
+test('fewer than 3 repeats: shown, never judged, and a warning says so', () => {
   const one = makeResults({ seed: 1, repeats: 1 });
   const c = compareResults(one, makeResults({ seed: 2, repeats: 1, factors: { [PERF2]: { 'rates.deliveredPerSec': 0.8 } } }), {
     thresholdPct: 5,
   });
   const rate = metricOf(c, PERF2, 'rates.deliveredPerSec');
   assert.is(rate.diffCi95, null);
-  assert.is(rate.verdict, 'regressed');
+  assert.is(rate.verdict, 'within noise');
   assert.match(rate.note!, /no interval/);
+  assert.match(rate.note!, /not judged: fewer than 3 repeats/);
+  assert.is(comparisonExitCode(c), 0);
+  const two = (seed: number, factor: number) => makeResults({ seed, repeats: 2, factors: { [PERF2]: { 'rates.deliveredPerSec': factor } } });
+  assert.is(metricOf(compareResults(two(1, 1), two(2, 0.5), { thresholdPct: 5 }), PERF2, 'rates.deliveredPerSec').verdict, 'within noise');
+  assert.is(metricOf(compareResults(makeResults({ seed: 1, repeats: 3 }), makeResults({ seed: 2, repeats: 3, factors: { [PERF2]: { 'rates.deliveredPerSec': 0.5 } } }), { thresholdPct: 5 }), PERF2, 'rates.deliveredPerSec').verdict, 'regressed');
   assert.ok(c.warnings.some((w) => w.includes(PERF2) && /one repeat/.test(w)));
   // One repeat against five: the single side borrows the other side's spread, so an interval exists.
   const mixed = compareResults(one, base, { thresholdPct: 5 });
