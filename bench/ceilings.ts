@@ -31,7 +31,7 @@
  * 2 bad flags.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,6 +42,7 @@ import { fmtBytes, fmtSi } from '../src/report-data.js';
 import { abortScenarios, runScenario, TrialError } from '../src/scenario.js';
 import { aggregate } from '../src/stats.js';
 import type { Aggregate, ScenarioConfig, Transport } from '../src/types.js';
+import { cpuSnapshot, loadWords, machineLoad, progress, table, type MachineLoad } from './machine.js';
 
 export const REF_PATH = join(ROOT, 'build', 'Release', 'ringbench-ref');
 
@@ -52,7 +53,6 @@ const MIN_READER_GAIN = 1.3;
 /** An aggregate is called noisy beyond this relative CI half-width (or with any outlier). */
 const NOISY_REL_CI = 0.1;
 /** The machine counts as busy when work outside this process used this many CPUs on average. */
-const BUSY_FOREIGN_CPUS = 0.25;
 
 const WORKERS = 2;
 const CEILING_RING_BYTES = 1 << 20;
@@ -412,59 +412,8 @@ function variants(opts: Options): Variant[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Machine load (as in overhead.ts): CPU time of other processes while the benchmark ran
-
-interface CpuSnapshot {
-  busy: number;
-  steal: number;
-  total: number;
-  self: number;
-}
-
-function cpuSnapshot(): CpuSnapshot | undefined {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
-    const st = readFileSync('/proc/self/stat', 'utf8');
-    const rest = st.slice(st.lastIndexOf(')') + 2).split(' ').map(Number);
-    const self = rest[11] + rest[12] + rest[13] + rest[14]; // utime stime cutime cstime (reference runs are children)
-    return { busy: user + nice + system, steal, total: user + nice + system + idle + iowait + irq + softirq + steal, self };
-  } catch {
-    return undefined;
-  }
-}
-
-interface MachineLoad {
-  foreignCpus: number;
-  stealShare: number;
-  cpuCount: number;
-}
-
-function machineLoad(a: CpuSnapshot | undefined, b: CpuSnapshot | undefined): MachineLoad | undefined {
-  if (!a || !b || b.total <= a.total) return undefined;
-  const n = cpus().length;
-  const total = b.total - a.total;
-  const foreign = Math.max(0, b.busy - a.busy - (b.self - a.self));
-  return { foreignCpus: (foreign / total) * n, stealShare: (b.steal - a.steal) / total, cpuCount: n };
-}
-
-function loadWords(l: MachineLoad | undefined): string | undefined {
-  if (!l) return undefined;
-  const parts: string[] = [];
-  if (l.foreignCpus >= BUSY_FOREIGN_CPUS) {
-    parts.push(`work outside this benchmark (other processes, kernel threads) used ${l.foreignCpus.toFixed(2)} of ${l.cpuCount} CPUs on average`);
-  }
-  if (l.stealShare >= 0.02) parts.push(`the hypervisor stole ${(l.stealShare * 100).toFixed(0)}% of CPU time`);
-  return parts.length ? `the machine was not quiet: ${parts.join(', ')}` : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Running
 
-function progress(text: string): void {
-  if (!process.stderr.isTTY) return;
-  process.stderr.write(`\r\x1b[2K${text}`);
-}
 
 /**
  * Warm-up rounds, then measured rounds. Within a round every variant runs once; the starting
@@ -671,10 +620,6 @@ function dropShare(v: VariantSummary): string {
   return `${p.toFixed(p < 1 ? 2 : 1)}%`;
 }
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...r[c]].length)));
-  return rows.map((r) => r.map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length)).join('   ').trimEnd());
-}
 
 const LABEL: Record<string, string> = {
   'ringbench-libbpf': 'ringbench, libbpf reader',

@@ -24,7 +24,6 @@
  * tinybench would contribute (warm-up, repeated runs) plus the interleaving it cannot do.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseArgs } from 'node:util';
@@ -35,6 +34,7 @@ import { fmtBytes, fmtSi } from '../src/report-data.js';
 import { abortScenarios, runScenario, TrialError } from '../src/scenario.js';
 import { aggregate } from '../src/stats.js';
 import type { Aggregate, ScenarioConfig, TrialResult } from '../src/types.js';
+import { cpuSnapshot, loadWords, machineLoad, progress, table, type MachineLoad } from './machine.js';
 
 /** A transport may cost at most this share of the bare storm's exit rate. */
 const MAX_OVERHEAD = 0.15;
@@ -47,7 +47,6 @@ const NOISY_REL_CI = 0.05;
  * Not zero: a storm's own kernel housekeeping (RCU callbacks freeing tasks in ksoftirqd,
  * kworkers) shows up as about 0.1 CPU on a quiet 2-core VM.
  */
-const BUSY_FOREIGN_CPUS = 0.25;
 
 const VARIANTS = ['bare', 'ringbuf', 'perfbuf'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -229,65 +228,6 @@ async function transportStorm(transport: 'ringbuf' | 'perfbuf', opts: Options, r
   };
 }
 
-/**
- * How busy the machine was with work that is not ours while a section ran: CPU time in /proc/stat
- * (user + nice + system) minus this process's own time and that of its reaped children (the
- * storms and their children). Hypervisor steal is reported on its own. Interrupt time is left
- * out on both sides: it is where the transports' wake-ups land.
- */
-interface CpuSnapshot {
-  busy: number;
-  steal: number;
-  total: number;
-  self: number;
-}
-
-function cpuSnapshot(): CpuSnapshot | undefined {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
-    // /proc/self/stat: fields after "(comm)"; utime stime cutime cstime are 14..17 overall
-    const st = readFileSync('/proc/self/stat', 'utf8');
-    const rest = st.slice(st.lastIndexOf(')') + 2).split(' ').map(Number);
-    const self = rest[11] + rest[12] + rest[13] + rest[14];
-    return { busy: user + nice + system, steal, total: user + nice + system + idle + iowait + irq + softirq + steal, self };
-  } catch {
-    return undefined;
-  }
-}
-
-interface MachineLoad {
-  /** CPUs' worth of time used by other processes, on average */
-  foreignCpus: number;
-  /** share of all CPU time stolen by the hypervisor */
-  stealShare: number;
-  cpuCount: number;
-}
-
-function machineLoad(a: CpuSnapshot | undefined, b: CpuSnapshot | undefined): MachineLoad | undefined {
-  if (!a || !b || b.total <= a.total) return undefined;
-  const n = cpus().length;
-  const total = b.total - a.total;
-  const foreign = Math.max(0, b.busy - a.busy - (b.self - a.self));
-  return { foreignCpus: (foreign / total) * n, stealShare: (b.steal - a.steal) / total, cpuCount: n };
-}
-
-/** Words when other work competed for the CPUs, or nothing. */
-function loadWords(l: MachineLoad | undefined): string | undefined {
-  if (!l) return undefined;
-  const parts: string[] = [];
-  if (l.foreignCpus >= BUSY_FOREIGN_CPUS) {
-    parts.push(`work outside this benchmark (other processes, kernel threads) used ${l.foreignCpus.toFixed(2)} of ${l.cpuCount} CPUs on average`);
-  }
-  if (l.stealShare >= 0.02) parts.push(`the hypervisor stole ${(l.stealShare * 100).toFixed(0)}% of CPU time`);
-  return parts.length ? `the machine was not quiet: ${parts.join(', ')}` : undefined;
-}
-
-/** Progress on stderr, one rewritten line, only for a terminal. */
-function progress(text: string): void {
-  if (!process.stderr.isTTY) return;
-  process.stderr.write(`\r\x1b[2K${text}`);
-}
 
 /**
  * Warm-up rounds, then measured rounds. Within a round every variant runs once; the starting
@@ -464,10 +404,6 @@ function fmtRate(a: Aggregate): string {
 const fmtUs = (ns: number) => (Number.isFinite(ns) ? `${(ns / 1000).toFixed(2)} µs` : '—');
 
 /** Left-aligned columns, three spaces apart. */
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...r[c]].length)));
-  return rows.map((r) => r.map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length)).join('   ').trimEnd());
-}
 
 function verdictWord(v: VariantSummary): string {
   const cost = -v.vsBare!.mean;
