@@ -42,7 +42,7 @@ import { fmtBytes, fmtSi } from '../src/report-data.js';
 import { abortScenarios, runScenario, TrialError } from '../src/scenario.js';
 import { aggregate } from '../src/stats.js';
 import type { Aggregate, ScenarioConfig, Transport } from '../src/types.js';
-import { cpuSnapshot, loadWords, machineLoad, progress, table, type MachineLoad } from './machine.js';
+import { cpuSnapshot, intFlag, loadWords, machineLoad, progress, table, UsageError, type MachineLoad } from './machine.js';
 
 export const REF_PATH = join(ROOT, 'build', 'Release', 'ringbench-ref');
 
@@ -85,16 +85,6 @@ const USAGE = `usage: npm run bench:ceilings -- [options]     (or: node dist/ben
   --json         print the results as JSON on stdout
   -h, --help     this text`;
 
-class UsageError extends Error {}
-
-function intFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = raw.trim() === '' ? NaN : Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be an integer in ${min}..${max}; got '${raw}'`);
-  }
-  return n;
-}
 
 /** The smallest power-of-two size (at least 1 MiB) of at least `bytes`, at most 1 GiB. */
 const ringFor = (bytes: number) => Math.min(MAX_RING_BYTES, 2 ** Math.ceil(Math.log2(Math.max(bytes, CEILING_RING_BYTES))));

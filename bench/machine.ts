@@ -1,7 +1,7 @@
 /**
  * machine — what both benchmarks need beside the measurement: how busy the machine was with work
  * that is not ours while they ran (so a noisy number can be blamed on the right thing), progress on
- * a terminal, and aligned text tables.
+ * a terminal, aligned text tables, and flag errors that name the flag and its valid range.
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -73,4 +73,16 @@ export function progress(text: string): void {
 export function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...r[c]].length)));
   return rows.map((r) => r.map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length)).join('   ').trimEnd());
+}
+
+/** A bad flag: one line for the user, exit 2. */
+export class UsageError extends Error {}
+
+export function intFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = raw.trim() === '' ? NaN : Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be an integer in ${min}..${max}; got '${raw}'`);
+  }
+  return n;
 }

@@ -34,7 +34,7 @@ import { fmtBytes, fmtSi } from '../src/report-data.js';
 import { abortScenarios, runScenario, TrialError } from '../src/scenario.js';
 import { aggregate } from '../src/stats.js';
 import type { Aggregate, ScenarioConfig, TrialResult } from '../src/types.js';
-import { cpuSnapshot, loadWords, machineLoad, progress, table, type MachineLoad } from './machine.js';
+import { cpuSnapshot, intFlag, loadWords, machineLoad, progress, table, UsageError, type MachineLoad } from './machine.js';
 
 /** A transport may cost at most this share of the bare storm's exit rate. */
 const MAX_OVERHEAD = 0.15;
@@ -72,16 +72,6 @@ const USAGE = `usage: npm run bench -- [options]     (or: node dist/bench/overhe
   --json                   print the results as JSON on stdout
   -h, --help               this text`;
 
-class UsageError extends Error {}
-
-function intFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = raw.trim() === '' ? NaN : Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be an integer in ${min}..${max}; got '${raw}'`);
-  }
-  return n;
-}
 
 /** Validates a storm size and worker count through the knob table, naming our own flags. */
 function checkKnobs(children: number, workers: number, flag: string): void {
