@@ -78,7 +78,7 @@ interface Options {
 }
 
 const USAGE = `usage: npm run bench:ceilings -- [options]     (or: node dist/bench/ceilings.js [options])
-  --rounds N     measured rounds; each runs every variant once (default 5, at least 2)
+  --rounds N     measured rounds; each runs every variant once (default 10, at least 2; 5 leave the reader comparison's interval too wide)
   --warmup N     warm-up rounds run first and discarded (default 1)
   --events N     events per trial (default 1000000); ring buffer drains read at most 4000000,
                  perf buffer drains a twentieth of N, at most 50000
@@ -130,7 +130,7 @@ function parseOptions(argv: string[]): Options | 'help' {
   }
   const v = parsed.values;
   if (v.help) return 'help';
-  const rounds = intFlag('rounds', v.rounds, 5, 2, 1000);
+  const rounds = intFlag('rounds', v.rounds, 10, 2, 1000);
   const warmup = intFlag('warmup', v.warmup, 1, 0, 100);
   const events = intFlag('events', v.events, 1_000_000, 10_000, 100_000_000);
   const opts = { rounds, warmup, events, ...drainSizing(events), json: !!v.json };
