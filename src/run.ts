@@ -10,7 +10,7 @@ import { probe } from './probe.js';
 import { addTrial, newRecord, repeatsDone, writeResults } from './results.js';
 import { abortScenarios, runScenario } from './scenario.js';
 import { planSuite, type PlannedScenario, type SuitePlan } from './suite.js';
-import { RESULTS_SCHEMA, type ResultsFile, type TrialResult } from './types.js';
+import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord, type TrialResult } from './types.js';
 
 export interface TrialProgress {
   /** trials finished so far, warm-ups included, and the total planned */
@@ -73,12 +73,17 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
           scenarios: [],
         };
     const byId = new Map(results.scenarios.map((s) => [s.id, s]));
+    // A scenario is done when it has every repeat and, if asked for, its sustainable rate.
+    const isDone = (p: PlannedScenario) => {
+      const r = byId.get(p.id);
+      return !!r && repeatsDone(r) >= plan.repeats && (!p.sustainable || !!r.sustainable);
+    };
     const total = trialsLeft(plan, opts.previous);
     let finished = 0;
     const save = () => {
       results.progress = {
         planned: plan.scenarios.length,
-        finished: plan.scenarios.filter((p) => (byId.get(p.id) ? repeatsDone(byId.get(p.id)!) : 0) >= plan.repeats).length,
+        finished: plan.scenarios.filter(isDone).length,
         repeats: plan.repeats,
         warmup: plan.warmup,
       };
@@ -88,9 +93,9 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
 
     for (const planned of plan.scenarios) {
       if (stopper.signal.aborted) break;
+      if (isDone(planned)) continue;
       let rec = byId.get(planned.id);
       const left = plan.repeats - (rec ? repeatsDone(rec) : 0);
-      if (left <= 0 && (!planned.sustainable || rec?.sustainable)) continue;
       if (!rec) {
         rec = newRecord(planned);
         byId.set(planned.id, rec);
@@ -98,9 +103,26 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
       }
       const record = rec;
       opts.onScenarioStart?.(planned, finished, total);
-      // tinybench schedules warm-up and measured iterations; each iteration is one real trial and
-      // reports the trial's own load-phase duration, so tinybench's statistics describe the load,
-      // not the setup around it.
+      if (left > 0) await runRepeats(planned, record, left);
+      if (planned.sustainable && !record.sustainable && !stopper.signal.aborted) {
+        opts.onSearch?.(planned);
+        try {
+          record.sustainable = await findSustainableRate(planned.config);
+          save();
+        } catch (e) {
+          if (!stopper.signal.aborted) throw e;
+        }
+      }
+    }
+    results.complete = !stopper.signal.aborted && plan.scenarios.every(isDone);
+    results.finishedAt = new Date().toISOString();
+    save();
+    return results;
+
+    // tinybench schedules warm-up and measured iterations; each iteration is one real trial and
+    // reports the trial's own load-phase duration, so tinybench's statistics describe the load,
+    // not the setup around it.
+    async function runRepeats(planned: PlannedScenario, record: ScenarioRecord, left: number): Promise<void> {
       let phase: 'warmup' | 'run' = 'run';
       const bench = new Bench({ iterations: left, time: 0, warmup: plan.warmup > 0, warmupIterations: plan.warmup, warmupTime: 0, throws: true, signal: stopper.signal });
       bench.add(planned.id, async () => {
@@ -114,31 +136,14 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
         opts.onTrial?.({ done: finished, total, scenario: planned, warmup: phase === 'warmup', repeat: phase === 'run' ? repeatsDone(record) : 0, result });
         return { overriddenDuration: result.loadPhaseNs / 1e6 };
       }, { beforeEach(mode) { phase = mode ?? 'run'; } });
-      if (left > 0) await bench.run();
-      const task = bench.tasks[0];
-      const r = task?.result as { latency?: { mean: number; rme: number; min: number; max: number; p50: number; samplesCount: number } } | undefined;
+      await bench.run();
+      const r = bench.tasks[0]?.result as { latency?: { mean: number; rme: number; min: number; max: number; p50: number; samplesCount: number } } | undefined;
       if (r?.latency && !stopper.signal.aborted) {
         const l = r.latency;
         record.timing = { source: 'tinybench', loadPhaseMs: { mean: l.mean, rme: l.rme, min: l.min, max: l.max, p50: l.p50, samples: l.samplesCount } };
         save();
       }
-      if (planned.sustainable && !record.sustainable && !stopper.signal.aborted) {
-        opts.onSearch?.(planned);
-        try {
-          record.sustainable = await findSustainableRate(planned.config);
-          save();
-        } catch (e) {
-          if (!stopper.signal.aborted) throw e;
-        }
-      }
     }
-    results.complete = !stopper.signal.aborted && plan.scenarios.every((p) => {
-      const r = byId.get(p.id)!;
-      return repeatsDone(r) >= plan.repeats && (!p.sustainable || !!r.sustainable);
-    });
-    results.finishedAt = new Date().toISOString();
-    save();
-    return results;
   })();
   return { done, stop };
 }

@@ -87,13 +87,13 @@ void StormProcess::kill_all() {
 }
 
 void StormProcess::reap() {
+  // Children of a killed storm outlive it in its process group: kill the group first, while the
+  // unreaped leader still pins the group id (after waitpid the id could name someone else's group).
+  ::kill(-pid_, SIGKILL);
   int status;
   while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
   reaped_ = true;
-  // Children of a killed storm are re-parented and killed with the group; make sure none lingers
-  // in our group's name.
-  ::kill(-pid_, SIGKILL);
 }
 
 LoadOutcome StormProcess::wait(uint64_t limit_ms, bool (*should_abort)(void*), void* ctx) {
