@@ -27,13 +27,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULTS, PAGE_SIZE, resolveConfig } from '../src/config.js';
-import { captureEnvironment } from '../src/env.js';
-import { loadAddon, STORM_PATH } from '../src/native.js';
-import { fmtBytes, fmtSi } from '../src/report-data.js';
-import { abortScenarios, runScenario, TrialError } from '../src/scenario.js';
-import { aggregate } from '../src/stats.js';
-import type { Aggregate, ScenarioConfig, TrialResult } from '../src/types.js';
+import { ConfigError, DEFAULTS, PAGE_SIZE, resolveConfig } from '../src/harness/knobs.js';
+import { captureEnvironment } from '../src/harness/env.js';
+import { loadAddon, STORM_PATH } from '../src/harness/addon.js';
+import { fmtBytes, fmtSi } from '../src/format/units.js';
+import { abortScenarios, runScenario, TrialError } from '../src/harness/trial.js';
+import { aggregate } from '../src/analysis/stats.js';
+import type { Aggregate } from '../src/results/schema.js';
+import type { ScenarioConfig, TrialResult } from '../src/harness/types.js';
 import { cpuSnapshot, intFlag, loadWords, machineLoad, progress, table, UsageError, type MachineLoad } from './machine.js';
 
 /** A transport may cost at most this share of the bare storm's exit rate. */

@@ -5,11 +5,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { findSustainableRate } from '../src/ceiling.js';
-import { resolveConfig } from '../src/config.js';
-import { loadAddon, STORM_PATH, type NativeTracerEvent } from '../src/native.js';
-import { runScenario } from '../src/scenario.js';
-import { TRANSPORTS } from '../src/types.js';
+import { findSustainableRate } from '../src/harness/sustainable.js';
+import { resolveConfig } from '../src/harness/knobs.js';
+import { loadAddon, STORM_PATH, type NativeTracerEvent } from '../src/harness/addon.js';
+import { runScenario } from '../src/harness/trial.js';
+import { TRANSPORTS } from '../src/harness/types.js';
 import { loadedRingbenchObjects, settle } from './kernel.js';
 
 const triangular = (n: number) => (n * (n - 1)) / 2;

@@ -8,17 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  compareResults,
-  comparisonExitCode,
-  comparisonSections,
-  formatComparison,
-  loadResults,
-  toGithubActionBenchmark,
-  type Comparison,
-} from '../src/compare.js';
-import { compareCommand } from '../src/compare-cli.js';
-import { HIGHER_IS_BETTER, type ResultsFile } from '../src/types.js';
+import { compareResults, comparisonExitCode, comparisonSections, formatComparison, loadResults, toGithubActionBenchmark, type Comparison } from '../src/analysis/compare.js';
+import { compareCommand } from '../src/cli/compare.js';
+import { type ResultsFile } from '../src/results/schema.js';
+import { HIGHER_IS_BETTER } from '../src/results/metrics.js';
 import { makeResults, SCENARIO_IDS } from './compare-fixtures.js';
 
 const PERF2 = 'producers/workers=2/perfbuf';

@@ -7,10 +7,10 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PAGE_SIZE } from '../src/config.js';
-import { loadAddon, ROOT, STORM_PATH, type NativeTracerEvent } from '../src/native.js';
-import { runScenario } from '../src/scenario.js';
-import type { TrialResult } from '../src/types.js';
+import { PAGE_SIZE } from '../src/harness/knobs.js';
+import { loadAddon, ROOT, STORM_PATH, type NativeTracerEvent } from '../src/harness/addon.js';
+import { runScenario } from '../src/harness/trial.js';
+import type { TrialResult } from '../src/harness/types.js';
 import { loadedRingbenchObjects, settle, stormProcesses } from './kernel.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');

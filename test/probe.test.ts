@@ -6,11 +6,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { formatProbe, probe, PROBE_SCHEMA, type ProbeReport } from '../src/probe.js';
-import { ROOT } from '../src/native.js';
+import { formatProbe, probe, PROBE_SCHEMA, type ProbeReport } from '../src/harness/probe.js';
+import { ROOT } from '../src/harness/addon.js';
 
 const HELPER_KEYS = ['ringbufReserve', 'ringbufSubmit', 'ringbufOutput', 'ringbufQuery', 'perfEventOutput'];
 
@@ -105,17 +104,7 @@ test('probe JSON has every field, and ringbench can run here', () => {
 });
 
 test('probe without CAP_BPF/CAP_PERFMON/CAP_SYS_ADMIN says no and names the missing capability', () => {
-  // Prefer the real CLI; fall back to calling probeCommand directly while cli.ts lacks `probe`.
-  const cliPath = join(ROOT, 'dist', 'src', 'cli.js');
-  const cliHasProbe = existsSync(cliPath) && readFileSync(cliPath, 'utf8').includes('probeCommand');
-  const probeModule = pathToFileURL(join(ROOT, 'dist', 'src', 'probe.js')).href;
-  const nodeArgs = cliHasProbe
-    ? [cliPath, 'probe', '--json']
-    : [
-        '--input-type=module',
-        '-e',
-        `import { probeCommand } from ${JSON.stringify(probeModule)}; process.exitCode = await probeCommand({ json: true });`,
-      ];
+  const nodeArgs = [join(ROOT, 'dist', 'src', 'cli.js'), 'probe', '--json'];
   // Drop the capabilities everywhere they could come back from (bounding, inheritable, ambient)
   // and leave root, whose uid change clears the permitted and effective sets.
   const child = spawnSync(

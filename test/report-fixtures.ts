@@ -5,17 +5,10 @@
  * PNG decoder, because the tests must look at pixels and no image library is installed.
  */
 import { inflateSync } from 'node:zlib';
-import { aggregate } from '../src/stats.js';
-import {
-  METRIC_NAMES,
-  RESULTS_SCHEMA,
-  type ResultsFile,
-  type ScenarioConfig,
-  type ScenarioRecord,
-  type SustainableRate,
-  type Timeline,
-  type Transport,
-} from '../src/types.js';
+import { aggregate } from '../src/analysis/stats.js';
+import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../src/results/schema.js';
+import { METRIC_NAMES } from '../src/results/metrics.js';
+import { type ScenarioConfig, type SustainableRate, type Timeline, type Transport } from '../src/harness/types.js';
 
 export interface FixtureOptions {
   hostname?: string;

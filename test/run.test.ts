@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ROOT } from '../src/native.js';
-import { BUILTIN_SUITES, loadSuite, planSuite, SuiteError } from '../src/suite.js';
-import { METRIC_NAMES, type ResultsFile } from '../src/types.js';
+import { ROOT } from '../src/harness/addon.js';
+import { BUILTIN_SUITES, loadSuite, planSuite, SuiteError } from '../src/suite/suite.js';
+import { type ResultsFile } from '../src/results/schema.js';
+import { METRIC_NAMES } from '../src/results/metrics.js';
 import { loadedRingbenchObjects, settle, sleep, stormProcesses } from './kernel.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');

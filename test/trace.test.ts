@@ -14,16 +14,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ROOT } from '../src/native.js';
-import {
-  formatTraceLine,
-  formatTraceSummary,
-  startTrace,
-  TRACE_HEADER,
-  type TraceOptions,
-  type TraceRecord,
-  type TraceSession,
-} from '../src/trace.js';
+import { ROOT } from '../src/harness/addon.js';
+import { formatTraceLine, formatTraceSummary, startTrace, TRACE_HEADER, type TraceOptions, type TraceRecord, type TraceSession } from '../src/harness/trace.js';
 import { loadedRingbenchObjects, settle, sleep } from './kernel.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');

@@ -12,18 +12,12 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
-import {
-  DROP_RATE,
-  displayInterval,
-  fmtBytes,
-  isSaturation,
-  metricAggregate,
-  readerOf,
-  recordsOf,
-  wakeupVariant,
-  type ResultSet,
-} from './report-data.js';
-import type { Aggregate, ScenarioRecord, Transport } from './types.js';
+import { displayInterval, isSaturation, metricAggregate, readerOf, recordsOf, wakeupVariant } from '../analysis/groups.js';
+import { DROP_RATE } from '../results/metrics.js';
+import { fmtBytes } from '../format/units.js';
+import { type ResultSet } from '../results/schema.js';
+import type { Aggregate, ScenarioRecord } from '../results/schema.js';
+import type { Transport } from '../harness/types.js';
 
 export const CHART_FONT = 'DejaVu Sans';
 const FONT_DIR = '/usr/share/fonts/truetype/dejavu';

@@ -4,23 +4,13 @@
  * A difference is called only when the two transports' 95% intervals do not overlap; otherwise
  * the line says the intervals overlap. With a single repeat there is no interval, and it says so.
  */
-import {
-  DROP_RATE,
-  fmtAggregate,
-  fmtBytes,
-  fmtNs,
-  fmtPct,
-  fmtSi,
-  halfCi,
-  intervalsOverlap,
-  isSaturation,
-  metricAggregate,
-  readerOf,
-  recordsOf,
-  wakeupVariant,
-  type ResultSet,
-} from './report-data.js';
-import type { Aggregate, ScenarioRecord, Transport } from './types.js';
+import { isSaturation, metricAggregate, readerOf, recordsOf, wakeupVariant } from './groups.js';
+import { DROP_RATE } from '../results/metrics.js';
+import { fmtAggregate, fmtBytes, fmtNs, fmtPct, fmtSi } from '../format/units.js';
+import { halfCi, intervalsOverlap } from './stats.js';
+import { type ResultSet } from '../results/schema.js';
+import type { Aggregate, ScenarioRecord } from '../results/schema.js';
+import type { Transport } from '../harness/types.js';
 
 export type Question = 'Throughput' | 'Drops' | 'Memory' | 'Ordering' | 'Latency' | 'CPU' | 'Ceiling';
 /** Ceiling is answered only when the results have the ceilings group (saturation load). */

@@ -6,17 +6,8 @@
  * a one-line summary on stderr. Bad flags exit 2 before anything loads; a kernel or privilege
  * refusal exits 1 with the addon's one-line reason.
  */
-import { ConfigError } from './config.js';
-import {
-  formatTraceJson,
-  formatTraceLine,
-  formatTraceSummary,
-  startTrace,
-  TRACE_HEADER,
-  traceOptionsFrom,
-  type TraceRecord,
-  type TraceSession,
-} from './trace.js';
+import { ConfigError } from '../harness/knobs.js';
+import { formatTraceJson, formatTraceLine, formatTraceSummary, startTrace, TRACE_HEADER, traceOptionsFrom, type TraceRecord, type TraceSession } from '../harness/trace.js';
 
 /** How often the view takes events from the native queue: short enough to feel live. */
 export const TRACE_POLL_MS = 100;

@@ -4,9 +4,9 @@
  * comparison (the same verdicts as `ringbench compare`). Unusable inputs are named and skipped.
  */
 import { resolve } from 'node:path';
-import { compareResults, comparisonSections, loadResults, ResultsInputError } from './compare.js';
-import { parseThreshold, THRESHOLD_RULE } from './compare-cli.js';
-import { writeReport } from './report.js';
+import { compareResults, comparisonSections, loadResults, ResultsInputError } from '../analysis/compare.js';
+import { parseThreshold, THRESHOLD_RULE } from './compare.js';
+import { writeReport } from '../report/report.js';
 
 export async function reportCommand(inputs: string[], opts: { out?: string; threshold?: string }): Promise<number> {
   const threshold = parseThreshold(opts.threshold);

@@ -2,7 +2,7 @@
  * stats — summary statistics over repeats: mean, spread, a 95% confidence interval of the mean
  * (Student t, because repeats are few) and Tukey outliers. Shared by run, report and compare.
  */
-import type { Aggregate } from './types.js';
+import type { Aggregate } from '../results/schema.js';
 
 // Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom; beyond 30 the normal value.
 const T975 = [
@@ -68,4 +68,13 @@ export function noiseWarning(metric: string, a: Aggregate, relThreshold = 0.1): 
   }
   if (a.outliers > 0) parts.push(`${a.outliers} of ${a.n} repeats are outliers (beyond 1.5 IQR)`);
   return parts.length ? `${metric}: ${parts.join('; ')}` : undefined;
+}
+
+/** Half-width of the 95% interval. */
+export function halfCi(a: Aggregate): number {
+  return (a.ci95[1] - a.ci95[0]) / 2;
+}
+
+export function intervalsOverlap(a: Aggregate, b: Aggregate): boolean {
+  return a.ci95[0] <= b.ci95[1] && b.ci95[0] <= a.ci95[1];
 }

@@ -4,8 +4,8 @@
  * validates the configuration first (nothing is loaded for a bad one), derives rates and ratios,
  * and checks the accounting identities, saying in words when they do not hold.
  */
-import { resolveConfig } from './config.js';
-import { loadAddon, STORM_PATH, type NativeTrial } from './native.js';
+import { resolveConfig } from './knobs.js';
+import { loadAddon, STORM_PATH, type NativeTrial } from './addon.js';
 import type { ScenarioConfig, TrialResult } from './types.js';
 
 export class TrialError extends Error {

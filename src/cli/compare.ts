@@ -12,14 +12,7 @@
  * "customBiggerIsBetter") and ".smaller.json" (tool "customSmallerIsBetter").
  */
 import { writeFile } from 'node:fs/promises';
-import {
-  comparisonExitCode,
-  compareResults,
-  formatComparison,
-  loadResults,
-  ResultsInputError,
-  toGithubActionBenchmark,
-} from './compare.js';
+import { comparisonExitCode, compareResults, formatComparison, loadResults, ResultsInputError, toGithubActionBenchmark } from '../analysis/compare.js';
 
 const FORMATS = ['text', 'md', 'json'] as const;
 type Format = (typeof FORMATS)[number];

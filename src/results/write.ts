@@ -7,12 +7,13 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { aggregate, noiseWarning } from './stats.js';
-import type { PlannedScenario } from './suite.js';
-import { METRIC_NAMES, type ResultsFile, type ScenarioRecord, type TrialResult } from './types.js';
+import { aggregate, noiseWarning } from '../analysis/stats.js';
+import type { PlannedScenario } from '../suite/suite.js';
+import { type ResultsFile, type ScenarioRecord } from './schema.js';
+import { METRIC_NAMES, NOISE_CHECKED_METRICS } from './metrics.js';
+import { type TrialResult } from '../harness/types.js';
 
 /** Metrics whose spread is worth a warning when wide (counts of events are not). */
-const NOISE_CHECKED = ['rates.deliveredPerSec', 'latencyNs.p50', 'latencyNs.p99', 'cpu.consumerNsPerEvent', 'cpu.bpfNsPerEvent'];
 
 export function metricValue(r: TrialResult, dotted: string): number {
   let v: unknown = r;
@@ -44,7 +45,7 @@ export function addTrial(rec: ScenarioRecord, r: TrialResult): void {
   const accounting = new Set(rec.warnings.filter((w) => w.startsWith('repeat ')));
   const n = rec.repeats['wallNs'].length;
   for (const note of r.accounting.notes) accounting.add(`repeat ${n}: ${note}`);
-  const noise = NOISE_CHECKED.map((m) => noiseWarning(m, rec.aggregates[m])).filter((w): w is string => !!w);
+  const noise = NOISE_CHECKED_METRICS.map((m) => noiseWarning(m, rec.aggregates[m])).filter((w): w is string => !!w);
   rec.warnings = [...accounting, ...noise];
 }
 

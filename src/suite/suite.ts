@@ -7,9 +7,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ConfigError, resolveConfig } from './config.js';
-import { ROOT } from './native.js';
-import { TRANSPORTS, type ScenarioConfig, type ScenarioRecord, type Transport } from './types.js';
+import { ConfigError, resolveConfig } from '../harness/knobs.js';
+import { ROOT } from '../harness/addon.js';
+import { TRANSPORTS, type ScenarioConfig, type Transport } from '../harness/types.js';
+import { type ScenarioRecord } from '../results/schema.js';
 
 export const BUILTIN_SUITES = ['quick', 'standard', 'full'] as const;
 

@@ -3,7 +3,7 @@
  * achieves; the sustainable rate is the highest rate cap at which a run drops nothing, found by
  * bisection on the rate cap and confirmed by one more run at the answer.
  */
-import { runScenario } from './scenario.js';
+import { runScenario } from './trial.js';
 import type { ScenarioConfig, SustainableRate, TrialResult } from './types.js';
 
 export type { SustainableRate };

@@ -1,7 +1,7 @@
 /**
- * types — the data contract of ringbench: scenario configuration, one trial's result and the
- * results file a run writes. Field names follow ../shared/DESIGN.md ("counts.delivered",
- * "latencyNs.p99", ...); JSON fields and CSV columns use exactly these names.
+ * harness/types — what one trial is: its knobs (ScenarioConfig) and what it measured
+ * (TrialResult), plus the environment a run records. Field names are the metric contract of
+ * ../shared/DESIGN.md ("counts.delivered", "latencyNs.p99"); results/schema.ts catalogues them.
  */
 
 export type Transport = 'ringbuf' | 'perfbuf';
@@ -151,22 +151,6 @@ export interface SustainableRate {
   steps: { rateCap: number; generatedPerSec: number; droppedKernel: number }[];
 }
 
-/** Mean and spread of one metric over repeats. */
-export interface Aggregate {
-  n: number;
-  mean: number;
-  stddev: number;
-  min: number;
-  max: number;
-  median: number;
-  /** 95% confidence interval of the mean (Student t) */
-  ci95: [number, number];
-  /** relative half-width of the CI: (hi - lo) / 2 / |mean| */
-  relCi: number;
-  /** repeats outside 1.5 IQR */
-  outliers: number;
-}
-
 export interface Environment {
   kernel: string;
   cpuModel: string;
@@ -183,83 +167,3 @@ export interface Environment {
   capabilities?: unknown;
 }
 
-/** One scenario of a suite: its configuration, the raw value of every repeat, and aggregates. */
-export interface ScenarioRecord {
-  /** stable identity used to match scenarios across runs: "<group>/<label>/<transport>" */
-  id: string;
-  /** the question this scenario belongs to, e.g. "producers", "memory", "wakeup", "event-size" */
-  group: string;
-  /** the swept value, human-readable, e.g. "workers=2" */
-  label: string;
-  /** the swept parameter's name and numeric value, for charts */
-  x: { name: string; value: number };
-  transport: Transport;
-  config: ScenarioConfig;
-  /** flattened dotted metric name -> one value per repeat, e.g. "rates.deliveredPerSec": [..] */
-  repeats: Record<string, number[]>;
-  /** flattened dotted metric name -> aggregate */
-  aggregates: Record<string, Aggregate>;
-  /** the timeline of the last repeat (for the storm timeline chart) */
-  timeline?: Timeline;
-  /** words about noise or accounting, shown in reports */
-  warnings: string[];
-  /** saturation scenarios: the raw ceiling and the highest rate cap with no drops */
-  sustainable?: SustainableRate;
-  /** how the load's BPF program attached (TrialResult.attachedVia of the repeats), e.g. "fentry" or
-   *  "tp_btf/sys_enter" for the saturation load; optional, reports fall back to generic words */
-  attachedVia?: string;
-  /** tinybench's statistics of the repeats' load-phase durations (ms) */
-  timing?: { source: 'tinybench'; loadPhaseMs: { mean: number; rme: number; min: number; max: number; p50: number; samples: number } };
-}
-
-export const RESULTS_SCHEMA = 'ringbench/results@1';
-
-export interface ResultsFile {
-  schema: typeof RESULTS_SCHEMA;
-  suite: string;
-  command: string;
-  startedAt: string;
-  finishedAt?: string;
-  complete: boolean;
-  environment: Environment;
-  /** the suite as it was run (so --resume and readers know what was planned) */
-  suiteDefinition?: unknown;
-  /** scenarios planned, and how many of them have every repeat */
-  progress?: { planned: number; finished: number; repeats: number; warmup: number };
-  scenarios: ScenarioRecord[];
-}
-
-/** Metrics reported for every trial, as dotted names; the order is the CSV column order. */
-export const METRIC_NAMES = [
-  'counts.generated',
-  'counts.seenByBpf',
-  'counts.delivered',
-  'counts.droppedKernel',
-  'counts.lostReported',
-  'counts.missing',
-  'rates.generatedPerSec',
-  'rates.deliveredPerSec',
-  'ordering.inversions',
-  'ordering.inversionRatio',
-  'ordering.maxDisplacement',
-  'ordering.maxTimeRegressionNs',
-  'latencyNs.p50',
-  'latencyNs.p90',
-  'latencyNs.p99',
-  'latencyNs.p999',
-  'latencyNs.max',
-  'memory.bufferBytes',
-  'memory.peakOccupancyBytes',
-  'cpu.consumerNsPerEvent',
-  'cpu.bpfNsPerEvent',
-  'cpu.wakeups',
-  'wallNs',
-] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
-
-/** Which way is better, for verdicts (compare, report). */
-export const HIGHER_IS_BETTER: ReadonlySet<string> = new Set([
-  'rates.generatedPerSec',
-  'rates.deliveredPerSec',
-  'counts.delivered',
-]);

@@ -9,26 +9,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildCharts, ceilingSetup, renderPng, renderSvg, type SkippedChart } from './charts.js';
-import {
-  CEILING_GROUPS,
-  DROP_RATE,
-  GROUP_TITLES,
-  fmtAggregate,
-  fmtSi,
-  groupsIn,
-  isSaturation,
-  metricAggregate,
-  metricFormat,
-  readerOf,
-  recordsOf,
-  saturationAttach,
-  wakeupVariant,
-  type ResultSet,
-} from './report-data.js';
-import { noiseWarning } from './stats.js';
-import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord, type SustainableRate } from './types.js';
-import { computeVerdicts, type Verdict } from './verdict.js';
+import { buildCharts, ceilingSetup, renderPng, renderSvg, type SkippedChart } from '../charts/charts.js';
+import { CEILING_GROUPS, GROUP_TITLES, groupsIn, isSaturation, metricAggregate, readerOf, recordsOf, saturationAttach, wakeupVariant } from '../analysis/groups.js';
+import { DROP_RATE, NOISE_CHECKED_METRICS } from '../results/metrics.js';
+import { fmtAggregate, fmtSi, metricFormat } from '../format/units.js';
+import { type ResultSet } from '../results/schema.js';
+import { noiseWarning } from '../analysis/stats.js';
+import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../results/schema.js';
+import { type SustainableRate } from '../harness/types.js';
+import { computeVerdicts, type Verdict } from '../analysis/verdict.js';
 
 export interface ReportOptions {
   /** output of the compare module; shown as a "Comparison" section ({ markdown, html } expected) */
@@ -303,7 +292,7 @@ const TABLE_LAYOUT: Record<string, { rowTitle?: string; titles?: Record<string, 
 const DEFAULT_TABLE_METRICS = ['rates.deliveredPerSec', DROP_RATE, 'latencyNs.p99', 'cpu.consumerNsPerEvent'];
 
 /** Metrics whose spread is worth warning about; ratios near zero always have wide relative CIs. */
-const NOISE_METRICS = ['rates.deliveredPerSec', 'latencyNs.p50', 'latencyNs.p99', 'cpu.consumerNsPerEvent', 'cpu.bpfNsPerEvent'];
+const NOISE_METRICS = NOISE_CHECKED_METRICS;
 
 /** Which group section each chart belongs to; charts without one get their own section. */
 const CHART_HOME: Record<string, string> = {

@@ -23,14 +23,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { mean, stddev, tQuantile95 } from './stats.js';
-import {
-  HIGHER_IS_BETTER,
-  METRIC_NAMES,
-  RESULTS_SCHEMA,
-  type Environment,
-  type ResultsFile,
-  type ScenarioRecord,
-} from './types.js';
+import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../results/schema.js';
+import { HIGHER_IS_BETTER, JUDGED_METRICS, METRIC_NAMES } from '../results/metrics.js';
+import { type Environment } from '../harness/types.js';
 
 export const COMPARISON_SCHEMA = 'ringbench/comparison@1';
 
@@ -104,35 +99,8 @@ export class ResultsInputError extends Error {
   override name = 'ResultsInputError';
 }
 
-/**
- * Metrics that decide verdicts and the exit code. The others are compared and shown, but only for
- * information, because gating on them would be wrong or would count one problem twice:
- * - counts.seenByBpf, counts.delivered: follow from the workload size (children / events); loss is
- *   judged through counts.droppedKernel and counts.missing, which are 0 when all is well.
- * - counts.lostReported: perfbuf's user-space echo of droppedKernel (always 0 for ringbuf).
- * - ordering.inversions: scales with the number of events; inversionRatio is its normalised form.
- * - ordering.maxDisplacement, ordering.maxTimeRegressionNs, latencyNs.max, latencyNs.p999,
- *   memory.peakOccupancyBytes: single worst cases (p99.9 of a few thousand events is a handful of
- *   them), too noisy over a few repeats to gate on.
- * - cpu.wakeups: a consequence of the wake-up policy; its cost is judged via consumerNsPerEvent.
- * - wallNs: includes setup and teardown; the load phase is judged through the rates.
- * counts.generated is not compared at all: it is the ground truth the storm was asked to create.
- * rates.generatedPerSec is judged: the exit program runs in the exiting task, so a costlier
- * transport slows the producers themselves.
- */
-const JUDGED_METRICS: ReadonlySet<string> = new Set([
-  'counts.droppedKernel',
-  'counts.missing',
-  'rates.generatedPerSec',
-  'rates.deliveredPerSec',
-  'ordering.inversionRatio',
-  'latencyNs.p50',
-  'latencyNs.p90',
-  'latencyNs.p99',
-  'memory.bufferBytes',
-  'cpu.consumerNsPerEvent',
-  'cpu.bpfNsPerEvent',
-]);
+/** Judged metrics: see the catalogue (results/metrics.ts) for which and why. */
+const JUDGED: ReadonlySet<string> = new Set(JUDGED_METRICS);
 const NOT_COMPARED: ReadonlySet<string> = new Set(['counts.generated']);
 /** Repeats each side needs before a change can be called improved or regressed. */
 export const MIN_JUDGED_REPEATS = 3;
@@ -373,7 +341,7 @@ function compareMetric(metric: string, bv: number[], cv: number[], thresholdPct:
   return {
     metric,
     unit: unitOf(metric),
-    judged: JUDGED_METRICS.has(metric),
+    judged: JUDGED.has(metric),
     higherIsBetter,
     base: { n: bv.length, mean: baseMean, stddev: stddev(bv) },
     candidate: { n: cv.length, mean: mean(cv), stddev: stddev(cv) },

@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
-import { loadAddon, type Addon, type ProbeItem } from './native.js';
+import { loadAddon, type Addon, type ProbeItem } from './addon.js';
 
 export const PROBE_SCHEMA = 'ringbench/probe@1';
 

@@ -3,11 +3,11 @@
  * summary, or the TrialResult as JSON). Bad knobs exit 2 before anything loads; a kernel that
  * refuses exits 1 with one line naming what is missing.
  */
-import { findSustainableRate } from './ceiling.js';
-import { ConfigError, KNOBS, flagOf, PAGE_SIZE, resolveConfig } from './config.js';
-import { fmtBytes, fmtNs, fmtPct, fmtSi } from './report-data.js';
-import { abortScenarios, runScenario, TrialError } from './scenario.js';
-import type { SustainableRate, TrialResult } from './types.js';
+import { findSustainableRate } from '../harness/sustainable.js';
+import { ConfigError, KNOBS, flagOf, PAGE_SIZE, resolveConfig } from '../harness/knobs.js';
+import { fmtBytes, fmtNs, fmtPct, fmtSi } from '../format/units.js';
+import { abortScenarios, runScenario, TrialError } from '../harness/trial.js';
+import type { SustainableRate, TrialResult } from '../harness/types.js';
 
 export function formatTrial(r: TrialResult): string {
   const c = r.config;

@@ -8,12 +8,12 @@ import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import { loadResults, ResultsInputError } from './compare.js';
-import { ROOT } from './native.js';
-import { fmtSi } from './report-data.js';
-import { writeReport } from './report.js';
-import { planOf, runSuite, trialsLeft } from './run.js';
-import { loadSuite, SuiteError, type SuitePlan } from './suite.js';
+import { loadResults, ResultsInputError } from '../analysis/compare.js';
+import { ROOT } from '../harness/addon.js';
+import { fmtSi } from '../format/units.js';
+import { writeReport } from '../report/report.js';
+import { planOf, runSuite, trialsLeft } from '../suite/run.js';
+import { loadSuite, SuiteError, type SuitePlan } from '../suite/suite.js';
 
 export interface RunCommandOptions {
   suite?: string;

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { loadAddon, ROOT } from './native.js';
+import { loadAddon, ROOT } from './addon.js';
 import type { Environment } from './types.js';
 
 /** First line a command prints, or 'unavailable'. */

@@ -8,8 +8,8 @@
  * JavaScript here — that is the point of a trace view, and it is never used for measurements.
  */
 import { cpus } from 'node:os';
-import { ConfigError, equalMemoryPages } from './config.js';
-import { loadAddon, type NativeTracer, type NativeTracerEvent } from './native.js';
+import { ConfigError, equalMemoryPages } from './knobs.js';
+import { loadAddon, type NativeTracer, type NativeTracerEvent } from './addon.js';
 import { TRANSPORTS, type Transport } from './types.js';
 
 /** The ring buffer size of the trace view; the perf buffer gets the same total (equal memory). */

@@ -4,13 +4,14 @@
  * an interrupted run loses nothing it had finished. A run can be resumed from its directory.
  */
 import { Bench } from 'tinybench';
-import { findSustainableRate } from './ceiling.js';
-import { captureEnvironment } from './env.js';
-import { probe } from './probe.js';
-import { addTrial, newRecord, repeatsDone, writeResults } from './results.js';
-import { abortScenarios, runScenario } from './scenario.js';
+import { findSustainableRate } from '../harness/sustainable.js';
+import { captureEnvironment } from '../harness/env.js';
+import { probe } from '../harness/probe.js';
+import { addTrial, newRecord, repeatsDone, writeResults } from '../results/write.js';
+import { abortScenarios, runScenario } from '../harness/trial.js';
 import { planSuite, type PlannedScenario, type SuitePlan } from './suite.js';
-import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord, type TrialResult } from './types.js';
+import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../results/schema.js';
+import { type TrialResult } from '../harness/types.js';
 
 export interface TrialProgress {
   /** trials finished so far, warm-ups included, and the total planned */
