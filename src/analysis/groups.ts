@@ -133,3 +133,35 @@ export function saturationAttach(sets: readonly ResultSet[]): { recorded: string
   const probe = probes.length && probes.every((p) => p.available === probes[0].available) ? probes[0] : undefined;
   return { recorded: [...ways], ...(probe ? { probe } : {}) };
 }
+
+/**
+ * How a group's table shows its results: the metrics its question is about, the first column's
+ * title, column titles that differ from the catalogue's, and whether rows go transport first.
+ */
+export interface GroupTable {
+  metrics: string[];
+  rowTitle?: string;
+  titles?: Record<string, string>;
+  transportFirst?: boolean;
+}
+
+export const GROUP_TABLES: Record<string, GroupTable> = {
+  producers: { metrics: ['rates.deliveredPerSec', DROP_RATE, 'ordering.inversionRatio', 'ordering.maxDisplacement'] },
+  memory: { metrics: ['memory.bufferBytes', DROP_RATE, 'memory.peakOccupancyBytes', 'rates.deliveredPerSec'] },
+  wakeup: { metrics: ['rates.deliveredPerSec', 'cpu.consumerNsPerEvent', 'cpu.wakeups', DROP_RATE] },
+  'event-size': { metrics: ['rates.deliveredPerSec', DROP_RATE, 'latencyNs.p99', 'cpu.consumerNsPerEvent'] },
+  latency: { metrics: ['latencyNs.p50', 'latencyNs.p90', 'latencyNs.p99', 'latencyNs.p999'] },
+  cpu: { metrics: ['cpu.consumerNsPerEvent', 'cpu.bpfNsPerEvent', 'cpu.wakeups', 'rates.deliveredPerSec'] },
+  'reader-ceiling': {
+    metrics: ['rates.deliveredPerSec', 'cpu.consumerNsPerEvent', 'rates.generatedPerSec', DROP_RATE],
+    rowTitle: 'reader',
+    titles: { 'rates.deliveredPerSec': 'drained/s', 'rates.generatedPerSec': 'generated/s (load)' },
+  },
+  // Each transport has its own strategies: list them per transport.
+  'wakeup-ceiling': { metrics: ['rates.deliveredPerSec', DROP_RATE, 'cpu.bpfNsPerEvent', 'cpu.consumerNsPerEvent', 'cpu.wakeups'], rowTitle: 'wake-up strategy', transportFirst: true },
+};
+
+/** The table of a group; groups without an entry show throughput, drops, p99 latency and consumer CPU. */
+export function groupTableOf(group: string): GroupTable {
+  return GROUP_TABLES[group] ?? { metrics: ['rates.deliveredPerSec', DROP_RATE, 'latencyNs.p99', 'cpu.consumerNsPerEvent'] };
+}
