@@ -20,10 +20,12 @@
  * Verdicts follow criterion: "no change" when the interval holds 0; "improved"/"regressed" only when
  * the whole interval lies beyond the threshold; otherwise "within noise".
  */
-import { readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { mean, stddev, tQuantile95 } from './stats.js';
-import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../results/schema.js';
+import { type ResultsFile, type ScenarioRecord } from '../results/schema.js';
+import { ResultsInputError, sourceOf, validateResults } from '../results/load.js';
+
+/** Re-exported while callers move to results/load. */
+export { loadResults, ResultsInputError } from '../results/load.js';
 import { HIGHER_IS_BETTER, JUDGED_METRICS, METRIC_NAMES } from '../results/metrics.js';
 import { type Environment } from '../harness/types.js';
 
@@ -94,11 +96,6 @@ export interface Comparison {
   summary: { regressed: number; improved: number; noChange: number; withinNoise: number; informational: number };
 }
 
-/** An input problem the user can fix (bad file, incompatible runs); the message names the file. */
-export class ResultsInputError extends Error {
-  override name = 'ResultsInputError';
-}
-
 /** Judged metrics: see the catalogue (results/metrics.ts) for which and why. */
 const JUDGED: ReadonlySet<string> = new Set(JUDGED_METRICS);
 const NOT_COMPARED: ReadonlySet<string> = new Set(['counts.generated']);
@@ -123,76 +120,6 @@ const METHOD =
   'regressed/improved only when the whole interval lies beyond the noise threshold (criterion)';
 
 // ---------------------------------------------------------------------------------------------
-// Loading
-
-/** Where each loaded results object came from, so later errors can name the file. */
-const loadedFrom = new WeakMap<object, string>();
-
-/** Read a results file, or the results.json of a run directory; errors name the file. */
-export function loadResults(pathOrDir: string): ResultsFile {
-  let file = pathOrDir;
-  try {
-    if (statSync(pathOrDir).isDirectory()) file = path.join(pathOrDir, 'results.json');
-  } catch (err) {
-    throw new ResultsInputError(`${pathOrDir}: ${describeFsError(err)}`);
-  }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const missingInDir = file !== pathOrDir && (err as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new ResultsInputError(
-      missingInDir
-        ? `${pathOrDir}: directory has no results.json (give a run directory or a results.json file)`
-        : `${file}: ${describeFsError(err)}`,
-    );
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new ResultsInputError(`${file}: not JSON (${(err as Error).message})`);
-  }
-  validateResults(data, file);
-  loadedFrom.set(data, file);
-  return data;
-}
-
-function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES') return 'permission denied';
-  return (err as Error).message;
-}
-
-function validateResults(data: unknown, name: string): asserts data is ResultsFile {
-  const notResults = (why: string) =>
-    new ResultsInputError(`${name}: not a ringbench results file (${why})`);
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw notResults('the top level is not a JSON object');
-  }
-  const schema = (data as { schema?: unknown }).schema;
-  if (schema === undefined) throw notResults(`no "schema" field; expected "${RESULTS_SCHEMA}"`);
-  if (typeof schema === 'string' && schema.startsWith('ringbench/results@') && schema !== RESULTS_SCHEMA) {
-    throw new ResultsInputError(
-      `${name}: results schema "${schema}" is not supported; this ringbench reads "${RESULTS_SCHEMA}"`,
-    );
-  }
-  if (schema !== RESULTS_SCHEMA) throw notResults(`schema ${JSON.stringify(schema)}, expected "${RESULTS_SCHEMA}"`);
-  const scenarios = (data as { scenarios?: unknown }).scenarios;
-  if (!Array.isArray(scenarios)) throw notResults('no "scenarios" list');
-  scenarios.forEach((s: Partial<ScenarioRecord> | null, i) => {
-    if (typeof s?.id !== 'string' || typeof s.repeats !== 'object' || s.repeats === null) {
-      throw notResults(`scenario #${i + 1} has no "id" or no "repeats"`);
-    }
-  });
-}
-
-function sourceName(r: ResultsFile, role: string): string {
-  return loadedFrom.get(r) ?? `the ${role} run`;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Comparing
 
 /** Compare two runs scenario by scenario; see the module comment for the statistics. */
@@ -204,8 +131,8 @@ export function compareResults(
   if (!(opts.thresholdPct > 0 && Number.isFinite(opts.thresholdPct))) {
     throw new RangeError(`thresholdPct must be a positive number, got ${opts.thresholdPct}`);
   }
-  const baseName = sourceName(base, 'base');
-  const candidateName = sourceName(candidate, 'candidate');
+  const baseName = sourceOf(base, 'the base run');
+  const candidateName = sourceOf(candidate, 'the candidate run');
   validateResults(base, baseName);
   validateResults(candidate, candidateName);
 
