@@ -12,19 +12,17 @@ import { buildCharts, type SkippedChart } from '../charts/index.js';
 import type { Block } from './document.js';
 import { renderFigures } from './figures.js';
 import { loadReportCss, renderHtmlPage } from './html.js';
-import { loadResultSets, type InputError } from './load.js';
+import { loadResultSets } from '../results/load.js';
 import { renderMarkdown } from './markdown.js';
 import { ceilingsBlocks } from './sections/ceilings.js';
 import { comparisonBlocks, type ComparisonSections } from './sections/comparison.js';
 import { environmentBlocks } from './sections/environment.js';
 import { headerBlocks, reportTitle } from './sections/header.js';
 import { methodologyBlocks } from './sections/methodology.js';
-import { qualityBlocks } from './sections/quality.js';
+import { qualityBlocks, type InputError } from './sections/quality.js';
 import { reproduceBlocks } from './sections/reproduce.js';
 import { resultsBlocks } from './sections/results.js';
 import { verdictBlocks } from './sections/verdict.js';
-
-export { loadResultSets, type InputError } from './load.js';
 
 export interface ReportOptions {
   /** the regression comparison of two runs (analysis/compare.ts comparisonSections), shown as a "Comparison" section */
