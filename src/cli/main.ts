@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
  * cli — the `ringbench` command. Each subcommand hands its parsed flags to a *-cli module and
- * exits with the code it returns; usage errors print one line and exit 2.
+ * exits with the code it returns (cli/errors.ts has the table); usage errors print one line and
+ * exit 2.
  */
 import { Command, CommanderError } from 'commander';
 import { compareCommand } from './compare.js';
+import { EXIT, reportError } from './errors.js';
 import { packageVersion } from '../harness/env.js';
 import { probeCommand } from '../harness/probe.js';
 import { reportCommand } from './report.js';
@@ -56,6 +58,7 @@ program
   .option('--suite <suite>', 'quick, standard, full, or a suite file (see bench/README.md)')
   .option('--out <dir>', 'output directory (default: reports/<date>-<host>)')
   .option('--resume <dir>', 'continue an interrupted run in <dir>')
+  .option('--force', 'replace the run files (results, report, charts) already in --out')
   .option('--no-report', 'skip the report at the end')
   .action(async (opts) => exitWith(await runCommand(opts)));
 
@@ -82,9 +85,8 @@ try {
 } catch (e) {
   if (e instanceof CommanderError) {
     // help and version are not errors; everything else is a usage error
-    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.ok : EXIT.usage;
   } else {
-    process.stderr.write(`ringbench: ${(e as Error).message}\n`);
-    process.exitCode = 1;
+    process.exitCode = reportError(e);
   }
 }

@@ -1,19 +1,16 @@
 /**
  * results — a run's files: results.json (versioned schema, per-repeat raw values, aggregates,
  * environment) and results.csv (one row per scenario × transport, dotted column names that match
- * the JSON). Both are written atomically (temp file + rename), so an interrupted run always
- * leaves valid files.
+ * the JSON). Both are written through OutputDir (temp file + rename, never through a symlink), so
+ * an interrupted run always leaves valid files.
  */
-import { renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { aggregate, noiseWarning } from '../analysis/stats.js';
 import type { PlannedScenario } from '../suite/suite.js';
 import { type ResultsFile, type ScenarioRecord } from './schema.js';
 import { METRIC_NAMES, NOISE_CHECKED_METRICS } from './metrics.js';
 import { type TrialResult } from '../harness/types.js';
-
-/** Metrics whose spread is worth a warning when wide (counts of events are not). */
+import { type OutputDir } from './outdir.js';
 
 export function metricValue(r: TrialResult, dotted: string): number {
   let v: unknown = r;
@@ -79,14 +76,8 @@ export function csvRows(results: ResultsFile): Record<string, unknown>[] {
   });
 }
 
-function writeAtomic(path: string, data: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
-export function writeResults(dir: string, results: ResultsFile): void {
-  writeAtomic(join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+export function writeResults(dir: OutputDir, results: ResultsFile): void {
+  dir.write('results.json', JSON.stringify(results, null, 2) + '\n');
   const rows = csvRows(results);
-  writeAtomic(join(dir, 'results.csv'), rows.length ? stringify(rows, { header: true, columns: Object.keys(rows[0]) }) : '');
+  dir.write('results.csv', rows.length ? stringify(rows, { header: true, columns: Object.keys(rows[0]) }) : '');
 }
