@@ -3,7 +3,7 @@
  * line on stderr and its code. README "Exit codes" documents the same table; test/abuse.test.ts
  * holds the commands to it.
  */
-import { ResultsInputError } from '../analysis/compare.js';
+import { ResultsInputError } from '../results/load.js';
 import { ConfigError } from '../harness/knobs.js';
 import { OutputDirError } from '../results/outdir.js';
 import { SuiteError } from '../suite/suite.js';

@@ -9,7 +9,7 @@ import { lstatSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { loadResults } from '../analysis/compare.js';
+import { loadResults } from '../results/load.js';
 import { ROOT } from '../harness/addon.js';
 import { probe, type ProbeReport } from '../harness/probe.js';
 import { fmtSi } from '../format/units.js';
@@ -145,7 +145,7 @@ async function runIn(out: OutputDir, { plan, previous }: Prepared, capabilities:
       process.stderr.write(`ringbench: the run is incomplete; continue it with: ringbench run --resume ${out.path}\n`);
     }
     if (opts.report !== false && results.scenarios.length) {
-      const report = await writeReport([out.path], out.path, { log: (l) => process.stderr.write(`${l}\n`) });
+      const report = await writeReport([out.path], out.path, { output: out, log: (l) => process.stderr.write(`${l}\n`) });
       process.stderr.write(`ringbench: report: ${report.html}\n`);
     }
     return interrupts.exitCode ?? EXIT.ok;
