@@ -1,12 +1,11 @@
 /**
- * results — a run's files: results.json (versioned schema, per-repeat raw values, aggregates,
+ * results/write — a run's files: results.json (versioned schema, per-repeat raw values, aggregates,
  * environment) and results.csv (one row per scenario × transport, dotted column names that match
  * the JSON). Both are written through OutputDir (temp file + rename, never through a symlink), so
  * an interrupted run always leaves valid files.
  */
 import { stringify } from 'csv-stringify/sync';
-import { aggregate, noiseWarning } from '../analysis/stats.js';
-import type { PlannedScenario } from '../suite/suite.js';
+import { aggregate, noiseWarning } from './aggregate.js';
 import { type ResultsFile, type ScenarioRecord } from './schema.js';
 import { METRIC_NAMES, NOISE_CHECKED_METRICS } from './metrics.js';
 import { type TrialResult } from '../harness/types.js';
@@ -18,8 +17,11 @@ export function metricValue(r: TrialResult, dotted: string): number {
   return typeof v === 'number' ? v : NaN;
 }
 
+/** What a record takes from the planned scenario (suite's PlannedScenario has these fields). */
+export type ScenarioIdentity = Pick<ScenarioRecord, 'id' | 'group' | 'label' | 'x' | 'transport' | 'config'>;
+
 /** An empty record for a planned scenario; trials are added with addTrial. */
-export function newRecord(p: PlannedScenario): ScenarioRecord {
+export function newRecord(p: ScenarioIdentity): ScenarioRecord {
   return {
     id: p.id,
     group: p.group,
