@@ -18,7 +18,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ROOT } from '../src/harness/addon.js';
 import { type ResultsFile } from '../src/results/schema.js';
-import { sleep } from './kernel.js';
+import { childrenOf, sleep } from './kernel.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const NOBODY = 65534;
@@ -49,7 +49,7 @@ interface CliOptions {
   signals?: { signal: NodeJS.Signals; when: (now: Watch) => boolean }[];
   /** run as uid/gid 65534 with no capabilities */
   unprivileged?: boolean;
-  /** wrap in strace, writing the trace here */
+  /** wrap in strace, writing one trace file per process with this prefix */
   strace?: string;
 }
 
@@ -60,7 +60,7 @@ function cli(args: string[], opts: CliOptions = {}): Promise<Exit> {
     argv = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--', cmd, ...argv];
     cmd = 'setpriv';
   } else if (opts.strace) {
-    argv = ['-f', '-qq', '-o', opts.strace, '-e', 'trace=open,openat,creat,mkdir,mkdirat,rename,renameat,renameat2,link,linkat,unlink,unlinkat,symlink,symlinkat,truncate,chmod,fchmodat,chown,fchownat', '--', cmd, ...argv];
+    argv = ['-ff', '-qq', '-e', 'signal=none', '-o', opts.strace, '-e', 'trace=open,openat,creat,mkdir,mkdirat,rename,renameat,renameat2,link,linkat,unlink,unlinkat,symlink,symlinkat,truncate,chmod,fchmodat,chown,fchownat', '--', cmd, ...argv];
     cmd = 'strace';
   }
   return new Promise((resolve) => {
@@ -129,20 +129,6 @@ function readResults(dir: string): ResultsFile {
 
 const trials = (r: ResultsFile) => r.scenarios.reduce((n, s) => n + s.repeats['wallNs'].length, 0);
 
-/** Processes whose parent is `pid` (the storm of a running trial). */
-function childrenOf(pid: number): number[] {
-  const kids: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) kids.push(Number(e));
-    } catch {
-      /* gone */
-    }
-  }
-  return kids;
-}
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 
 // ---------------------------------------------------------------------------------------------
@@ -382,5 +368,92 @@ test('SIGTERM to run keeps finished trials (exit 143); an interrupted sustainabl
   assert.is(trials(full), 1);
 });
 let searchStart: number | undefined;
+
+// ---------------------------------------------------------------------------------------------
+// 6. smaller: a full disk, an unprivileged run, writes outside --out
+
+test('a full disk: the failing file is named, no temp file is left, the last results.json is whole (exit 1)', async () => {
+  const disk = join(base, 'disk');
+  mkdirSync(disk, { mode: 0o755 });
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0755', 'tmpfs', disk]);
+  assert.is(mounted.status, 0, `mount a 64 KiB tmpfs: ${mounted.stderr}`);
+  try {
+    const r = await cli(['run', '--suite', suiteFile('disk', tinySuite(12, 100)), '--out', join(disk, 'out'), '--no-report']);
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^ringbench: cannot write ${disk}/out/results\\.(json|csv): ENOSPC \\(no space left on device\\)$`, 'm'));
+    assert.equal(readdirSync(join(disk, 'out')).filter((n) => !['results.json', 'results.csv'].includes(n)), [], 'no temp or lock file left');
+    const last = readResults(join(disk, 'out'));
+    assert.ok(last.scenarios.length < 12, 'the disk filled before the end');
+  } finally {
+    spawnSync('umount', [disk]);
+  }
+});
+
+test('an unprivileged run fails before it creates anything, saying what is missing (exit 1)', async () => {
+  const home = mkdtempSync('/tmp/ringbench-abuse-nobody-');
+  try {
+    chownSync(home, NOBODY, NOBODY);
+    const out = join(home, 'out');
+    const r = await cli(['run', '--suite', 'quick', '--out', out], { unprivileged: true });
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^ringbench: cannot run here:\n\s+- missing privileges/);
+    assert.not.ok(existsSync(out), `${out} was created`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('a run writes nothing outside --out (strace: no file created, renamed, removed or opened for writing elsewhere; git takes no index.lock)', async () => {
+  const out = join(base, 'traced');
+  const traces = join(base, 'strace');
+  mkdirSync(traces);
+  const r = await cli(['run', '--suite', suiteFile('traced', tinySuite(2, 100)), '--out', out], { strace: join(traces, 'log') });
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(existsSync(join(out, 'report.html')));
+  const writes: string[] = [];
+  let calls = 0;
+  for (const f of readdirSync(traces)) {
+    for (const line of readFileSync(join(traces, f), 'utf8').split('\n')) {
+      const m = /^(\w+)\((.*)\)\s+= (-?\d+)/.exec(line);
+      if (!m || Number(m[3]) < 0) continue;
+      calls++;
+      const [, call, args] = m;
+      if (/^open/.test(call) && !/O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/.test(args)) continue;
+      for (const path of args.match(/"[^"]*"/g) ?? []) {
+        const p = JSON.parse(path) as string;
+        if (p.startsWith(out + '/') || p === out || p === '/dev/null' || p === '') continue;
+        writes.push(`${call}(${args})`);
+      }
+    }
+  }
+  assert.ok(calls > 100, `strace saw the run (${calls} calls)`);
+  assert.equal(writes, [], 'writes outside --out');
+});
+
+test('report into a hostile directory is refused; into a symlinked charts/ never written through', async () => {
+  const hostile = join(base, 'hostile');
+  const run = join(base, 'finished');
+  const before = snapshot(hostile);
+  for (const outDir of [join(hostile, 'out'), join(hostile, 'report')]) {
+    const r = await cli(['report', run, '--out', outDir]);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, /belongs to uid 65534/);
+  }
+  assert.equal(snapshot(hostile), before);
+  // in a directory of root's own, a symlink at charts/ is refused, not followed
+  const own = join(base, 'own-report');
+  mkdirSync(own);
+  const target = join(base, 'secrets', 'rootdir');
+  const beforeTarget = snapshot(target);
+  symlinkSync(target, join(own, 'charts'));
+  const r = await cli(['report', run, '--out', own]);
+  assert.is(r.code, 2, r.stderr);
+  assert.match(r.stderr, /charts is a symlink: ringbench writes only into real directories of its own/);
+  assert.equal(snapshot(target), beforeTarget);
+});
+
+test.after(() => {
+  rmSync(base, { recursive: true, force: true });
+});
 
 test.run();

@@ -13,7 +13,6 @@ import { loadResults } from '../results/load.js';
 import { ROOT } from '../harness/addon.js';
 import { probe, type ProbeReport } from '../harness/probe.js';
 import { fmtSi } from '../format/units.js';
-import { writeReport } from '../report/report.js';
 import { checkOutputPath, OutputDir } from '../results/outdir.js';
 import { planOf, runSuite, trialsLeft } from '../suite/run.js';
 import { loadSuite, type SuitePlan } from '../suite/suite.js';
@@ -145,6 +144,7 @@ async function runIn(out: OutputDir, { plan, previous }: Prepared, capabilities:
       process.stderr.write(`ringbench: the run is incomplete; continue it with: ringbench run --resume ${out.path}\n`);
     }
     if (opts.report !== false && results.scenarios.length) {
+      const { writeReport } = await import('../report/report.js'); // loaded only when needed: ~1 s
       const report = await writeReport([out.path], out.path, { output: out, log: (l) => process.stderr.write(`${l}\n`) });
       process.stderr.write(`ringbench: report: ${report.html}\n`);
     }
