@@ -30,7 +30,7 @@ import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildKernelBench, kernelConfig, KERNEL_DEFAULTS, runKernelBench, UsageError, VARIANTS, WAKEUPS } from './run.mjs';
+import { buildKernelBench, kernelConfig, KERNEL_DEFAULTS, niceValue, runKernelBench, UsageError, VARIANTS, WAKEUPS } from './run.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -103,8 +103,19 @@ function ringbenchArgs(cfg, wakeup, events, opts) {
   return a;
 }
 
-function runRingbench(args, pin) {
-  const [cmd, argv] = pin === 'taskset' ? ['taskset', ['-c', String(PROD_CPU), process.execPath, CLI, ...args]] : [process.execPath, [CLI, ...args]];
+function ringbenchCommand(args, o) {
+  let argv = [process.execPath, CLI, ...args];
+  if (o.pin === 'taskset') argv = ['taskset', '-c', String(PROD_CPU), ...argv];
+  if (o.nice !== undefined) argv = ['nice', '-n', String(o.nice), ...argv];
+  return argv;
+}
+
+function shown(args, o) {
+  return ringbenchCommand(args, o).join(' ').replace(`${process.execPath} ${CLI}`, 'node dist/src/cli.js');
+}
+
+function runRingbench(args, o) {
+  const [cmd, ...argv] = ringbenchCommand(args, o);
   return new Promise((resolve, reject) => {
     execFile(cmd, argv, { timeout: 180000, killSignal: 'SIGKILL', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       if (err) {
@@ -127,7 +138,7 @@ async function ringbenchTrial(cfg, wakeup, kernelMPerSec, o) {
   if (wakeup !== 'b2b') {
     const events = round(Math.min(50e6, Math.max(2e5, kernelMPerSec * 1e6 * o.duration)));
     const args = ringbenchArgs(cfg, wakeup, events, {});
-    const r = await runRingbench(args, o.pin);
+    const r = await runRingbench(args, o);
     return {
       mPerSec: r.rates.deliveredPerSec / 1e6,
       events,
@@ -135,7 +146,7 @@ async function ringbenchTrial(cfg, wakeup, kernelMPerSec, o) {
       wakeups: r.cpu.wakeups,
       consumerNsPerEvent: r.cpu.consumerNsPerEvent,
       attach: r.attachedVia,
-      command: `${o.pin === 'taskset' ? `taskset -c ${PROD_CPU} ` : ''}node dist/src/cli.js ${args.join(' ')}`,
+      command: shown(args, o),
     };
   }
   // derived back-to-back: the buffer must hold every record (a drain reads nothing during the load)
@@ -143,7 +154,7 @@ async function ringbenchTrial(cfg, wakeup, kernelMPerSec, o) {
   const drainRingBytes = '64M';
   const drainPerfPages = '16384';
   const args = ringbenchArgs(cfg, 'default', events, { drain: true, drainRingBytes, drainPerfPages });
-  const r = await runRingbench(args, o.pin);
+  const r = await runRingbench(args, o);
   const produce = r.rates.generatedPerSec;
   const drain = r.rates.deliveredPerSec;
   return {
@@ -154,7 +165,7 @@ async function ringbenchTrial(cfg, wakeup, kernelMPerSec, o) {
     events,
     dropped: r.counts.droppedKernel,
     attach: r.attachedVia,
-    command: `${o.pin === 'taskset' ? `taskset -c ${PROD_CPU} ` : ''}node dist/src/cli.js ${args.join(' ')}`,
+    command: shown(args, o),
   };
 }
 
@@ -167,6 +178,8 @@ const USAGE = `usage: npm run bench:kernel -- [options]     (or: node bench/kern
   --variants LIST     of ${VARIANTS.join(',')} (default all)
   --wakeups LIST      of ${WAKEUPS.join(',')} (default all)
   --pin taskset|none  pin ringbench's producer to CPU ${PROD_CPU} with taskset (default), or not
+  --nice N            run both benchmarks under nice -n N (e.g. -10 on a shared machine: both
+                      sides get the same priority; negative needs root)
   --json FILE         also write every trial and the summary as JSON`;
 
 function options() {
@@ -178,6 +191,7 @@ function options() {
       wakeups: { type: 'string', default: WAKEUPS.join(',') },
       pin: { type: 'string', default: 'taskset' },
       json: { type: 'string' },
+      nice: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -204,6 +218,7 @@ function options() {
     wakeups: list('wakeups', WAKEUPS),
     pin: values.pin,
     json: values.json,
+    nice: values.nice === undefined ? undefined : niceValue(values.nice),
   };
 }
 
@@ -238,7 +253,7 @@ async function main() {
         try {
           res =
             side === 'kernel'
-              ? await runKernelBench({ variant, wakeup, duration: o.duration, warmup: 1, prodCpu: PROD_CPU, consCpu: CONS_CPU, bench })
+              ? await runKernelBench({ variant, wakeup, duration: o.duration, warmup: 1, prodCpu: PROD_CPU, consCpu: CONS_CPU, bench, nice: o.nice })
               : await ringbenchTrial(cfg, wakeup, estimate.get(key) ?? 1, o);
         } catch (e) {
           process.stderr.write(`  failed: ${e.message}\n`);
@@ -279,7 +294,7 @@ async function main() {
     summary.push({ variant, wakeup, kernelMPerSec: kc, ringbenchMPerSec: rc, ratio: qc, ratios, foreignCpus: load.mean, ringbenchDerived: derived });
     rows.push([variant, wakeup + (derived ? '*' : ''), fmtCi(kc), fmtCi(rc), fmtCi(qc), fmt(load.mean)]);
   }
-  console.log(`\nringbench vs the kernel's ring buffer benchmark (${release()}, ${cpus().length} CPUs, ${o.rounds} rounds; producer on CPU ${PROD_CPU}, consumer on CPU ${CONS_CPU}; ringbench producer pin: ${o.pin})`);
+  console.log(`\nringbench vs the kernel's ring buffer benchmark (${release()}, ${cpus().length} CPUs, ${o.rounds} rounds; producer on CPU ${PROD_CPU}, consumer on CPU ${CONS_CPU}; ringbench producer pin: ${o.pin}${o.nice !== undefined ? `; both under nice ${o.nice}` : ''})`);
   const kAttach = trials.find((t) => t.side === 'kernel' && t.attach)?.attach;
   const rAttach = trials.find((t) => t.side === 'ringbench' && t.attach)?.attach;
   console.log(`kernel bench: batch ${KERNEL_DEFAULTS.batch} records/getpgid(), ${KERNEL_DEFAULTS.payloadBytes} B payload (16 B ringbuf / 24 B perf records), ringbuf ${KERNEL_DEFAULTS.ringbufBytes / 1024} KiB, perfbuf ${KERNEL_DEFAULTS.perfbufPagesPerCpu} pages/CPU; attach: ${kAttach ?? '?'}`);

@@ -3,7 +3,7 @@
 // one JSON line with its configuration and its per-second samples after warm-up.
 //
 //   node bench/kernel/run.mjs rb-custom sampled [--duration 5] [--warmup 1] [--prod-cpu 1]
-//        [--cons-cpu 0] [--batch 500] [--attach auto|fentry|tp_btf] [--bench PATH]
+//        [--cons-cpu 0] [--batch 500] [--attach auto|fentry|tp_btf] [--bench PATH] [--nice N]
 //
 // variant: rb-libbpf | rb-custom | pb-libbpf | pb-custom
 // wakeup:  default (ringbuf: the kernel's adaptive wake-up; perfbuf: wakeup_events = 1)
@@ -78,6 +78,13 @@ export function kernelConfig(variant, wakeup, batch = KERNEL_DEFAULTS.batch) {
 
 export class UsageError extends Error {}
 
+/** A nice level, -20..19 (negative needs root). */
+export function niceValue(v) {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < -20 || n > 19) throw new UsageError(`--nice must be an integer -20..19; got '${v}'`);
+  return n;
+}
+
 /** Builds (or finds, instantly when cached) the benchmark; returns its path. */
 export function buildKernelBench() {
   try {
@@ -92,7 +99,8 @@ export function buildKernelBench() {
 
 /**
  * Runs one variant. Resolves to the JSON-able result; rejects with a one-line Error.
- * opts: { variant, wakeup, duration = 5, warmup = 1, prodCpu = 1, consCpu = 0, batch, attach, bench }
+ * opts: { variant, wakeup, duration = 5, warmup = 1, prodCpu = 1, consCpu = 0, batch, attach, bench,
+ *         nice (run under `nice -n N`; unset: as this process) }
  */
 export function runKernelBench(opts) {
   const o = { duration: 5, warmup: 1, prodCpu: 1, consCpu: 0, batch: KERNEL_DEFAULTS.batch, attach: 'auto', ...opts };
@@ -107,10 +115,11 @@ export function runKernelBench(opts) {
   if (o.wakeup === 'b2b') args.push('--rb-b2b');
   const timeoutMs = (o.duration + o.warmup + 30) * 1000;
   const t0 = Date.now();
+  const [cmd, argv] = o.nice === undefined ? [bench, args] : ['nice', ['-n', String(o.nice), bench, ...args]];
   return new Promise((resolve, reject) => {
     execFile(
-      bench,
-      args,
+      cmd,
+      argv,
       { env: { ...process.env, KBENCH_ATTACH: o.attach }, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 },
       (err, stdout, stderr) => {
         const lastErr = `${stderr}`.trim().split('\n').filter(Boolean).pop() ?? '';
@@ -120,7 +129,7 @@ export function runKernelBench(opts) {
           return;
         }
         try {
-          resolve({ ...cfg, ...parseBenchOutput(stdout, o.warmup), ...placement(o), command: [bench, ...args].join(' '), wallMs: Date.now() - t0 });
+          resolve({ ...cfg, ...parseBenchOutput(stdout, o.warmup), ...placement(o), command: [cmd, ...argv].join(' '), wallMs: Date.now() - t0 });
         } catch (e) {
           reject(new Error(`kernel bench ${o.variant} ${o.wakeup}: ${e.message}`));
         }
@@ -173,11 +182,12 @@ async function main() {
       batch: { type: 'string', default: String(KERNEL_DEFAULTS.batch) },
       attach: { type: 'string', default: 'auto' },
       bench: { type: 'string' },
+      nice: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help || positionals.length !== 2) {
-    console.log('usage: node bench/kernel/run.mjs VARIANT WAKEUP [--duration S] [--warmup S] [--prod-cpu N] [--cons-cpu N] [--batch N] [--attach auto|fentry|tp_btf] [--bench PATH]');
+    console.log('usage: node bench/kernel/run.mjs VARIANT WAKEUP [--duration S] [--warmup S] [--prod-cpu N] [--cons-cpu N] [--batch N] [--attach auto|fentry|tp_btf] [--bench PATH] [--nice N]');
     console.log(`  VARIANT: ${VARIANTS.join(' | ')}    WAKEUP: ${WAKEUPS.join(' | ')}`);
     process.exit(values.help ? 0 : 2);
   }
@@ -197,6 +207,7 @@ async function main() {
     batch: int('batch', 1),
     attach: values.attach,
     bench: values.bench,
+    nice: values.nice === undefined ? undefined : niceValue(values.nice),
   };
   kernelConfig(opts.variant, opts.wakeup, opts.batch); // validate before building
   console.log(JSON.stringify(await runKernelBench(opts)));
