@@ -30,7 +30,7 @@ import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildKernelBench, kernelConfig, KERNEL_DEFAULTS, niceValue, runKernelBench, UsageError, VARIANTS, WAKEUPS } from './run.mjs';
+import { buildKernelBench, kernelConfig, KERNEL_DEFAULTS, joinNegative, niceValue, runKernelBench, UsageError, VARIANTS, WAKEUPS } from './run.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -184,6 +184,7 @@ const USAGE = `usage: npm run bench:kernel -- [options]     (or: node bench/kern
 
 function options() {
   const { values } = parseArgs({
+    args: joinNegative(process.argv.slice(2)),
     options: {
       rounds: { type: 'string', default: '3' },
       duration: { type: 'string', default: '3' },

@@ -78,6 +78,16 @@ export function kernelConfig(variant, wakeup, batch = KERNEL_DEFAULTS.batch) {
 
 export class UsageError extends Error {}
 
+/** parseArgs takes "-10" for a flag: join "--nice -10" into "--nice=-10". */
+export function joinNegative(argv) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--nice' && /^-\d+$/.test(argv[i + 1] ?? '')) out.push(`--nice=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
 /** A nice level, -20..19 (negative needs root). */
 export function niceValue(v) {
   const n = Number(v);
@@ -173,6 +183,7 @@ export function parseBenchOutput(stdout, warmup) {
 
 async function main() {
   const { values, positionals } = parseArgs({
+    args: joinNegative(process.argv.slice(2)),
     allowPositionals: true,
     options: {
       duration: { type: 'string', default: '5' },
