@@ -66,7 +66,7 @@ fi
 tar_id=$(stat -c '%s %Y' "$TARBALL")
 key=$( {
   echo "$tar_id $OPT"
-  cat "$0" "$HERE"/patches/*.patch
+  cat "$HERE/build.sh" "$HERE"/patches/*.patch
   clang --version | head -1
   cc --version | head -1
 } | sha256sum | cut -c1-16)
