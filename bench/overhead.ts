@@ -27,9 +27,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULTS, PAGE_SIZE, resolveConfig } from '../src/harness/knobs.js';
+import { ConfigError, DEFAULTS, PAGE_SIZE, resolveConfig, stormConfig } from '../src/harness/knobs.js';
 import { captureEnvironment } from '../src/harness/env.js';
-import { loadAddon, STORM_PATH } from '../src/harness/addon.js';
+import { loadAddon } from '../src/harness/addon.js';
 import { fmtBytes, fmtSi } from '../src/format/units.js';
 import { abortScenarios, runScenario, TrialError } from '../src/harness/trial.js';
 import { aggregate } from '../src/analysis/stats.js';
@@ -165,13 +165,7 @@ function stopIfInterrupted(): void {
 /** The bare baseline: the same storm binary and spawn path, no BPF program loaded. */
 function bareStorm(opts: Options, round: number, warmup: boolean): Sample {
   const addon = loadAddon();
-  const storm = new addon.Storm({
-    stormPath: STORM_PATH,
-    children: opts.children,
-    workers: opts.workers,
-    stormMode: DEFAULTS.stormMode,
-    timeoutMs: DEFAULTS.timeoutMs,
-  });
+  const storm = new addon.Storm(stormConfig({ children: opts.children, workers: opts.workers }));
   let out;
   try {
     storm.go();

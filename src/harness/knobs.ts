@@ -1,14 +1,25 @@
 /**
- * config — every scenario knob in one table: its CLI flag, its valid values, its default. The CLI,
+ * knobs — every scenario knob in one table: its CLI flag, its valid values, its default. The CLI,
  * suite files and runScenario all validate through here, so a bad value gets the same one-line
- * message (naming the flag or field and what is valid) wherever it comes from.
+ * message (naming the flag or field and what is valid) wherever it comes from. The only defaults
+ * of the native configs are here too: the addon requires every field.
  */
 import { cpus } from 'node:os';
+import {
+  CONSUMER_CONFIG_KEYS, STORM_PATH, TRANSPORT_CONFIG_KEYS, TRIAL_CONFIG_KEYS, loadAddon, pickKeys, tryLoadAddon,
+  type NativeStormConfig, type NativeTracerConfig, type NativeTrialConfig,
+} from './addon.js';
 import type { ScenarioConfig } from './types.js';
 
-export const PAGE_SIZE = 4096;
-export const MIN_EVENT_BYTES = 64;
-export const MAX_EVENT_BYTES = 4096;
+// Limits from the addon, never copied: the page size is the running machine's (16K/64K on some
+// arm64), the event and batch limits are bpf/common/event.h's. NaN only when the addon cannot load;
+// resolveConfig then fails with loadAddon()'s reason, while commands that do not need the addon
+// (probe explaining why it cannot load) still start.
+const native = tryLoadAddon();
+export const PAGE_SIZE = native?.PAGE_SIZE ?? NaN;
+export const MIN_EVENT_BYTES = native?.MIN_EVENT_BYTES ?? NaN;
+export const MAX_EVENT_BYTES = native?.MAX_EVENT_BYTES ?? NaN;
+export const MAX_SATURATION_BATCH = native?.MAX_SATURATION_BATCH ?? NaN;
 
 /** A bad knob: `field` is the config key, `flag` its CLI spelling. */
 export class ConfigError extends Error {
@@ -36,7 +47,7 @@ export const KNOBS: readonly Knob[] = [
   { key: 'stormMode', kind: 'enum', values: ['vfork', 'fork', 'exec'], doc: 'how storm children are made' },
   { key: 'children', kind: 'int', min: 1, max: 10 * M, doc: 'storm children in total' },
   { key: 'events', kind: 'int', min: 1, max: 1000 * M, doc: 'events in total (saturation load)' },
-  { key: 'eventsPerCall', kind: 'int', min: 1, max: 512, doc: 'saturation: records emitted per getpgid() trigger (a batch, as in the kernel benchmark)' },
+  { key: 'eventsPerCall', kind: 'int', min: 1, max: MAX_SATURATION_BATCH, doc: 'saturation: records emitted per getpgid() trigger (a batch, as in the kernel benchmark)' },
   { key: 'workers', kind: 'int', min: 1, max: 64, doc: 'parallel producers (storm or saturation threads)' },
   { key: 'rateCap', kind: 'int', min: 0, max: 100 * M, doc: 'children (or events) per second over all workers (0 = unlimited)' },
   { key: 'ringbufBytes', kind: 'bytes', min: PAGE_SIZE, max: 1 << 30, pow2: true, doc: 'ring buffer data bytes (power of two, at least a page)' },
@@ -160,6 +171,7 @@ export function equalMemoryPages(ringbufBytes: number, cpuCount: number): number
  * unless memory is set too.
  */
 export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptions = {}): ScenarioConfig {
+  if (!native) loadAddon(); // throws why the limits are unknown
   const naming = opts.naming ?? flagOf;
   const where = (k: Knob) => naming(k.key);
   const known = new Map(KNOBS.map((k) => [k.key as string, k]));
@@ -192,4 +204,29 @@ export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptio
     throw new ConfigError('eventBytes', naming('eventBytes'), `${naming('eventBytes')} (${out.eventBytes}) does not fit the ring buffer: raise ${naming('ringbufBytes')}`);
   }
   return out;
+}
+
+/** runTrial's config for a resolved scenario: exactly the keys the addon reads. */
+export function trialConfig(config: ScenarioConfig, stormPath: string = STORM_PATH): NativeTrialConfig {
+  return pickKeys({ ...config, stormPath }, TRIAL_CONFIG_KEYS);
+}
+
+/** A Storm's config: the scenario defaults, overridden by `given`. */
+export function stormConfig(given: Partial<NativeStormConfig> = {}): NativeStormConfig {
+  const { stormMode, children, workers, rateCap, timeoutMs } = DEFAULTS;
+  return { stormPath: STORM_PATH, stormMode, children, workers, rateCap, timeoutMs, ...given };
+}
+
+/** A Tracer's config: the scenario defaults (equal-memory perf pages), the whole system, exits only,
+ *  no minimum lifetime; overridden by `given`. */
+export function tracerConfig(given: Partial<NativeTracerConfig> = {}): NativeTracerConfig {
+  return {
+    ...pickKeys(DEFAULTS, TRANSPORT_CONFIG_KEYS),
+    perfbufPages: equalMemoryPages(DEFAULTS.ringbufBytes, cpus().length),
+    ...pickKeys(DEFAULTS, CONSUMER_CONFIG_KEYS),
+    targetTgid: 0,
+    traceExec: false,
+    minDurationNs: 0,
+    ...given,
+  };
 }
