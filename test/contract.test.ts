@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  loadAddon, STORM_CONFIG_KEYS, TRACER_CONFIG_KEYS, TRIAL_CONFIG_KEYS, TRIAL_OUTPUT_KEYS,
+  loadAddon, STORM_CONFIG_KEYS, STORM_OUTCOME_KEYS, TRACER_CONFIG_KEYS, TRACER_EVENT_KEYS, TRIAL_CONFIG_KEYS,
+  TRIAL_OUTPUT_KEYS,
 } from '../src/harness/addon.js';
 import {
   KNOBS, MAX_EVENT_BYTES, MAX_SATURATION_BATCH, MIN_EVENT_BYTES, PAGE_SIZE, resolveConfig, stormConfig, tracerConfig,
@@ -35,6 +36,8 @@ test('the addon reads and writes exactly the keys of the TypeScript interfaces',
     ['runTrial output', addon.trialOutputKeys(), TRIAL_OUTPUT_KEYS],
     ['Tracer config', addon.tracerConfigKeys(), TRACER_CONFIG_KEYS],
     ['Storm config', addon.stormConfigKeys(), STORM_CONFIG_KEYS],
+    ['Tracer event', addon.tracerEventKeys(), TRACER_EVENT_KEYS],
+    ['Storm outcome', addon.stormOutcomeKeys(), STORM_OUTCOME_KEYS],
   ];
   for (const [what, native, ts] of pairs) {
     assert.is(new Set(native).size, native.length, `${what}: a native key listed twice`);
@@ -84,12 +87,28 @@ test('an unknown enum string is refused, and the addon spells each enum as the k
   }
 });
 
-test('a real trial returns exactly the output keys', async () => {
+test('a real trial, storm and trace return exactly the output keys', async () => {
   const out = await addon.runTrial(trialConfig(resolveConfig({ children: 50, workers: 1 })));
   assert.equal(sorted(Object.keys(out)), sorted(TRIAL_OUTPUT_KEYS));
   assert.is(out.generated, 50);
   assert.is(out.delivered + out.droppedKernel, out.seenByBpf);
+
+  const storm = new addon.Storm(stormConfig({ children: 20, workers: 1, timeoutMs: 20000 }));
+  const tracer = new addon.Tracer(tracerConfig({ targetTgid: storm.pid }));
+  let outcome;
+  try {
+    storm.go();
+    outcome = storm.wait(20000);
+  } finally {
+    tracer.close();
+    storm.kill();
+  }
+  assert.equal(sorted(Object.keys(outcome)), sorted(STORM_OUTCOME_KEYS));
+  const events = tracer.take(100);
+  assert.is(events.length, 20);
+  assert.equal(sorted(Object.keys(events[0])), sorted(TRACER_EVENT_KEYS));
   assert.equal(await settle(loadedRingbenchObjects), []);
+  assert.equal(await settle(stormProcesses), []);
 });
 
 test.run();

@@ -182,11 +182,44 @@ OutFields<TO> trial_output_fields() {
   };
 }
 
+using TE = TracedEvent;
+
+OutFields<TE> tracer_event_fields() {
+  return {
+      out_fn<TE>("kind", [](const TE& e) { return std::string(e.kind == RB_EVENT_EXEC ? "exec" : "exit"); }),
+      out("seq", &TE::seq),
+      out("tsNs", &TE::ts_ns),
+      out("durationNs", &TE::duration_ns),
+      out("pid", &TE::pid),
+      out("ppid", &TE::ppid),
+      // raw wait status: code in bits 8..15, terminating signal in bits 0..6
+      out_fn<TE>("exitCode", [](const TE& e) { return (e.exit_code >> 8) & 0xff; }),
+      out_fn<TE>("exitSignal", [](const TE& e) { return e.exit_code & 0x7f; }),
+      out("cpu", &TE::cpu),
+      out("comm", &TE::comm),
+      out("filename", &TE::filename),
+  };
+}
+
+OutFields<LoadOutcome> storm_outcome_fields() {
+  return {
+      out("generated", &LoadOutcome::generated),
+      out("failed", &LoadOutcome::failed),
+      out("elapsedNs", &LoadOutcome::elapsed_ns),
+      out("stopped", &LoadOutcome::stopped),
+  };
+}
+
 // The tables are built once; readers only look them up.
 const Fields<TR>& TRIAL_FIELDS() { static const Fields<TR> t = trial_fields(); return t; }
 const Fields<TracerConfig>& TRACER_FIELDS() { static const Fields<TracerConfig> t = tracer_fields(); return t; }
 const Fields<StormOptions>& STORM_FIELDS() { static const Fields<StormOptions> t = storm_fields(); return t; }
 const OutFields<TO>& TRIAL_OUTPUT_FIELDS() { static const OutFields<TO> t = trial_output_fields(); return t; }
+const OutFields<TE>& TRACER_EVENT_FIELDS() { static const OutFields<TE> t = tracer_event_fields(); return t; }
+const OutFields<LoadOutcome>& STORM_OUTCOME_FIELDS() {
+  static const OutFields<LoadOutcome> t = storm_outcome_fields();
+  return t;
+}
 
 Napi::Array string_array(Napi::Env env, const std::vector<std::string>& v) {
   Napi::Array a = Napi::Array::New(env, v.size());
@@ -263,23 +296,7 @@ class TracerWrap : public Napi::ObjectWrap<TracerWrap> {
     size_t max = size_t(count_arg(info, "Tracer.take: max"));
     std::vector<TracedEvent> evs = tracer_ ? tracer_->take(max) : std::vector<TracedEvent>{};
     Napi::Array a = Napi::Array::New(env, evs.size());
-    for (size_t i = 0; i < evs.size(); i++) {
-      const TracedEvent& e = evs[i];
-      Napi::Object o = Napi::Object::New(env);
-      o.Set("kind", e.kind == RB_EVENT_EXEC ? "exec" : "exit");
-      o.Set("seq", double(e.seq));
-      o.Set("tsNs", double(e.ts_ns));
-      o.Set("durationNs", double(e.duration_ns));
-      o.Set("pid", e.pid);
-      o.Set("ppid", e.ppid);
-      // raw wait status: code in bits 8..15, terminating signal in bits 0..6
-      o.Set("exitCode", (e.exit_code >> 8) & 0xff);
-      o.Set("exitSignal", e.exit_code & 0x7f);
-      o.Set("cpu", e.cpu);
-      o.Set("comm", e.comm);
-      o.Set("filename", e.filename);
-      a.Set(uint32_t(i), o);
-    }
+    for (size_t i = 0; i < evs.size(); i++) a.Set(uint32_t(i), write_struct(env, evs[i], TRACER_EVENT_FIELDS()));
     return a;
   }
   Napi::Value Stats(const Napi::CallbackInfo& info) {
@@ -332,13 +349,7 @@ class StormWrap : public Napi::ObjectWrap<StormWrap> {
   }
   Napi::Value Wait(const Napi::CallbackInfo& info) {
     uint64_t limit = count_arg(info, "Storm.wait: limitMs");
-    LoadOutcome so = storm_->wait(limit, nullptr, nullptr);
-    Napi::Object o = Napi::Object::New(info.Env());
-    o.Set("generated", double(so.generated));
-    o.Set("failed", double(so.failed));
-    o.Set("elapsedNs", double(so.elapsed_ns));
-    o.Set("stopped", so.stopped);
-    return o;
+    return write_struct(info.Env(), storm_->wait(limit, nullptr, nullptr), STORM_OUTCOME_FIELDS());
   }
   Napi::Value Kill(const Napi::CallbackInfo& info) {
     storm_.reset();  // the destructor kills the group and reaps
@@ -384,6 +395,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   keys("trialOutputKeys", keys_of(TRIAL_OUTPUT_FIELDS()));
   keys("tracerConfigKeys", keys_of(TRACER_FIELDS()));
   keys("stormConfigKeys", keys_of(STORM_FIELDS()));
+  keys("tracerEventKeys", keys_of(TRACER_EVENT_FIELDS()));
+  keys("stormOutcomeKeys", keys_of(STORM_OUTCOME_FIELDS()));
   exports.Set("PAGE_SIZE", double(sysconf(_SC_PAGESIZE)));
   exports.Set("MIN_EVENT_BYTES", double(sizeof(rb_event)));
   exports.Set("MAX_EVENT_BYTES", double(RB_MAX_EVENT_BYTES));

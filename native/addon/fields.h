@@ -171,6 +171,12 @@ OutField<S> out(const char* name, T S::*m) {
   return {name, [m](Napi::Env env, const S& s) { return fields::to_js(env, s.*m); }};
 }
 
+// An output computed from the struct: `get(const S&)` returns a bool, string, number or array.
+template <class S, class Get>
+OutField<S> out_fn(const char* name, Get get) {
+  return {name, [get](Napi::Env env, const S& s) { return fields::to_js(env, get(s)); }};
+}
+
 template <class S>
 Napi::Object write_struct(Napi::Env env, const S& s, const OutFields<S>& table) {
   Napi::Object o = Napi::Object::New(env);

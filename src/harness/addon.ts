@@ -133,6 +133,15 @@ export const TRIAL_OUTPUT_KEYS = keysOf<NativeTrialOutput>()(['attachedVia', 'ge
   'bpfRunTimeNs', 'bpfRunCnt', 'bpfStatsEnabled', 'wakeups', 'consumerError', 'windowNs', 'timelineDelivered',
   'timelineOccupancy', 'stormStopped', 'aborted']);
 
+/** What Storm.wait() returns. */
+export interface NativeStormOutcome {
+  generated: number;
+  failed: number;
+  elapsedNs: number;
+  /** done | deadline | signal | aborted | killed */
+  stopped: string;
+}
+
 /** Exactly `keys` of `from`: what the strict addon accepts, taken from a wider object. */
 export function pickKeys<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
   const out = {} as Pick<T, K>;
@@ -173,7 +182,7 @@ export interface NativeStorm {
   readonly pid: number;
   go(): void;
   /** blocks until the storm exits or `limitMs` passes (then kills it); `limitMs` is required */
-  wait(limitMs: number): { generated: number; failed: number; elapsedNs: number; stopped: string };
+  wait(limitMs: number): NativeStormOutcome;
   kill(): void;
 }
 
@@ -190,6 +199,8 @@ export interface Addon {
   trialOutputKeys(): string[];
   tracerConfigKeys(): string[];
   stormConfigKeys(): string[];
+  tracerEventKeys(): string[];
+  stormOutcomeKeys(): string[];
   /** sysconf(_SC_PAGESIZE): 4 KiB on x86, 4, 16 or 64 KiB on arm64 */
   readonly PAGE_SIZE: number;
   /** sizeof(struct rb_event): the smallest record */
@@ -199,6 +210,10 @@ export interface Addon {
   /** RB_MAX_SATURATION_BATCH (bpf/common/event.h): records per saturation trigger at most */
   readonly MAX_SATURATION_BATCH: number;
 }
+
+export const TRACER_EVENT_KEYS = keysOf<NativeTracerEvent>()(['kind', 'seq', 'tsNs', 'durationNs', 'pid', 'ppid',
+  'exitCode', 'exitSignal', 'cpu', 'comm', 'filename']);
+export const STORM_OUTCOME_KEYS = keysOf<NativeStormOutcome>()(['generated', 'failed', 'elapsedNs', 'stopped']);
 
 let cached: Addon | undefined;
 
