@@ -1,7 +1,8 @@
 /**
- * machine — what both benchmarks need beside the measurement: how busy the machine was with work
- * that is not ours while they ran (so a noisy number can be blamed on the right thing), progress on
- * a terminal, aligned text tables, and flag errors that name the flag and its valid range.
+ * machine — what the benchmark driver (driver.ts) and the benchmarks need beside the measurement:
+ * how busy the machine was with work that is not ours while they ran (so a noisy number can be
+ * blamed on the right thing), progress on a terminal, aligned text tables, and flag errors that
+ * name the flag and its valid range. The table helper stays here until src/format has a shared one.
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';

@@ -12,8 +12,7 @@ import {
   TRIAL_OUTPUT_KEYS,
 } from '../src/harness/addon.js';
 import {
-  KNOBS, MAX_EVENT_BYTES, MAX_SATURATION_BATCH, MIN_EVENT_BYTES, PAGE_SIZE, resolveConfig, stormConfig, tracerConfig,
-  trialConfig,
+  KNOBS, limits, resolveConfig, stormConfig, tracerConfig, trialConfig,
 } from '../src/harness/knobs.js';
 import { loadedRingbenchObjects, settle, stormProcesses } from './kernel.js';
 
@@ -46,6 +45,7 @@ test('the addon reads and writes exactly the keys of the TypeScript interfaces',
 });
 
 test('limits come from the addon: the page size is the OS page size, event sizes are event.h', () => {
+  const { pageSize: PAGE_SIZE, minEventBytes: MIN_EVENT_BYTES, maxEventBytes: MAX_EVENT_BYTES, maxSaturationBatch: MAX_SATURATION_BATCH } = limits();
   assert.is(PAGE_SIZE, Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()));
   assert.is(MIN_EVENT_BYTES, 64, 'struct rb_event is 64 bytes');
   assert.ok(MAX_EVENT_BYTES >= MIN_EVENT_BYTES && MAX_SATURATION_BATCH >= 1);

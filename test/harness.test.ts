@@ -7,7 +7,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PAGE_SIZE, resolveConfig, stormConfig, tracerConfig, trialConfig } from '../src/harness/knobs.js';
+import { limits, resolveConfig, stormConfig, tracerConfig, trialConfig } from '../src/harness/knobs.js';
 import { loadAddon, ROOT, type NativeTracerEvent } from '../src/harness/addon.js';
 import { runScenario } from '../src/harness/trial.js';
 import type { TrialResult } from '../src/harness/types.js';
@@ -15,6 +15,7 @@ import { loadedRingbenchObjects, settle, stormProcesses } from './kernel.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const NCPU = cpus().length;
+const PAGE_SIZE = limits().pageSize;
 
 function assertKernelBalanced(r: TrialResult) {
   assert.is(r.counts.delivered + r.counts.droppedKernel, r.counts.seenByBpf,

@@ -20,12 +20,17 @@
  * Verdicts follow criterion: "no change" when the interval holds 0; "improved"/"regressed" only when
  * the whole interval lies beyond the threshold; otherwise "within noise".
  */
-import { readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { mean, stddev, tQuantile95 } from './stats.js';
-import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../results/schema.js';
-import { HIGHER_IS_BETTER, JUDGED_METRICS, METRIC_NAMES } from '../results/metrics.js';
+import { mean, stddev, welchDiffInterval } from './stats.js';
+import { type ResultsFile, type ScenarioRecord } from '../results/schema.js';
+import { ResultsInputError, sourceOf, validateResults } from '../results/load.js';
+import { COMPARED_METRICS, metricSpec, unitName } from '../results/metrics.js';
 import { type Environment } from '../harness/types.js';
+
+// One import site for compare's callers: the renderers, the GitHub export, and (until its callers
+// move to results/load) the loader.
+export { comparisonSections, formatComparison, summaryLine } from './compare-format.js';
+export { toGithubActionBenchmark, type BenchmarkEntry } from '../format/github.js';
+export { loadResults, ResultsInputError } from '../results/load.js';
 
 export const COMPARISON_SCHEMA = 'ringbench/comparison@1';
 
@@ -94,14 +99,6 @@ export interface Comparison {
   summary: { regressed: number; improved: number; noChange: number; withinNoise: number; informational: number };
 }
 
-/** An input problem the user can fix (bad file, incompatible runs); the message names the file. */
-export class ResultsInputError extends Error {
-  override name = 'ResultsInputError';
-}
-
-/** Judged metrics: see the catalogue (results/metrics.ts) for which and why. */
-const JUDGED: ReadonlySet<string> = new Set(JUDGED_METRICS);
-const NOT_COMPARED: ReadonlySet<string> = new Set(['counts.generated']);
 /** Repeats each side needs before a change can be called improved or regressed. */
 export const MIN_JUDGED_REPEATS = 3;
 
@@ -123,76 +120,6 @@ const METHOD =
   'regressed/improved only when the whole interval lies beyond the noise threshold (criterion)';
 
 // ---------------------------------------------------------------------------------------------
-// Loading
-
-/** Where each loaded results object came from, so later errors can name the file. */
-const loadedFrom = new WeakMap<object, string>();
-
-/** Read a results file, or the results.json of a run directory; errors name the file. */
-export function loadResults(pathOrDir: string): ResultsFile {
-  let file = pathOrDir;
-  try {
-    if (statSync(pathOrDir).isDirectory()) file = path.join(pathOrDir, 'results.json');
-  } catch (err) {
-    throw new ResultsInputError(`${pathOrDir}: ${describeFsError(err)}`);
-  }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const missingInDir = file !== pathOrDir && (err as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new ResultsInputError(
-      missingInDir
-        ? `${pathOrDir}: directory has no results.json (give a run directory or a results.json file)`
-        : `${file}: ${describeFsError(err)}`,
-    );
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new ResultsInputError(`${file}: not JSON (${(err as Error).message})`);
-  }
-  validateResults(data, file);
-  loadedFrom.set(data, file);
-  return data;
-}
-
-function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES') return 'permission denied';
-  return (err as Error).message;
-}
-
-function validateResults(data: unknown, name: string): asserts data is ResultsFile {
-  const notResults = (why: string) =>
-    new ResultsInputError(`${name}: not a ringbench results file (${why})`);
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw notResults('the top level is not a JSON object');
-  }
-  const schema = (data as { schema?: unknown }).schema;
-  if (schema === undefined) throw notResults(`no "schema" field; expected "${RESULTS_SCHEMA}"`);
-  if (typeof schema === 'string' && schema.startsWith('ringbench/results@') && schema !== RESULTS_SCHEMA) {
-    throw new ResultsInputError(
-      `${name}: results schema "${schema}" is not supported; this ringbench reads "${RESULTS_SCHEMA}"`,
-    );
-  }
-  if (schema !== RESULTS_SCHEMA) throw notResults(`schema ${JSON.stringify(schema)}, expected "${RESULTS_SCHEMA}"`);
-  const scenarios = (data as { scenarios?: unknown }).scenarios;
-  if (!Array.isArray(scenarios)) throw notResults('no "scenarios" list');
-  scenarios.forEach((s: Partial<ScenarioRecord> | null, i) => {
-    if (typeof s?.id !== 'string' || typeof s.repeats !== 'object' || s.repeats === null) {
-      throw notResults(`scenario #${i + 1} has no "id" or no "repeats"`);
-    }
-  });
-}
-
-function sourceName(r: ResultsFile, role: string): string {
-  return loadedFrom.get(r) ?? `the ${role} run`;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Comparing
 
 /** Compare two runs scenario by scenario; see the module comment for the statistics. */
@@ -204,8 +131,8 @@ export function compareResults(
   if (!(opts.thresholdPct > 0 && Number.isFinite(opts.thresholdPct))) {
     throw new RangeError(`thresholdPct must be a positive number, got ${opts.thresholdPct}`);
   }
-  const baseName = sourceName(base, 'base');
-  const candidateName = sourceName(candidate, 'candidate');
+  const baseName = sourceOf(base, 'the base run');
+  const candidateName = sourceOf(candidate, 'the candidate run');
   validateResults(base, baseName);
   validateResults(candidate, candidateName);
 
@@ -243,8 +170,7 @@ export function compareResults(
     }
     const metrics: MetricComparison[] = [];
     let singleRepeat = false;
-    for (const metric of METRIC_NAMES) {
-      if (NOT_COMPARED.has(metric)) continue;
+    for (const metric of COMPARED_METRICS) {
       const bv = finiteValues(b.repeats[metric]);
       const cv = finiteValues(c.repeats[metric]);
       if (!bv.length || !cv.length) continue;
@@ -299,7 +225,9 @@ function finiteValues(xs: readonly number[] | undefined): number[] {
 }
 
 function compareMetric(metric: string, bv: number[], cv: number[], thresholdPct: number): MetricComparison {
-  const higherIsBetter = HIGHER_IS_BETTER.has(metric);
+  // Which metrics are judged, and which way is better: see the catalogue (results/metrics.ts).
+  const spec = metricSpec(metric);
+  const higherIsBetter = spec?.better === 'higher';
   const baseMean = mean(bv);
   const diff = mean(cv) - baseMean;
   const diffCi95 = welchDiffInterval(bv, cv);
@@ -340,8 +268,8 @@ function compareMetric(metric: string, bv: number[], cv: number[], thresholdPct:
 
   return {
     metric,
-    unit: unitOf(metric),
-    judged: JUDGED.has(metric),
+    unit: unitName(metric),
+    judged: spec?.judged === true,
     higherIsBetter,
     base: { n: bv.length, mean: baseMean, stddev: stddev(bv) },
     candidate: { n: cv.length, mean: mean(cv), stddev: stddev(cv) },
@@ -352,30 +280,6 @@ function compareMetric(metric: string, bv: number[], cv: number[], thresholdPct:
     verdict,
     note,
   };
-}
-
-/**
- * Welch's 95% interval for mean(c) − mean(b). The Welch–Satterthwaite degrees of freedom are rounded
- * down (a slightly wider, conservative interval) because the t table is indexed by whole numbers.
- */
-function welchDiffInterval(b: number[], c: number[]): [number, number] | null {
-  const nb = b.length;
-  const nc = c.length;
-  if (nb < 2 && nc < 2) return null;
-  let varB = stddev(b) ** 2;
-  let varC = stddev(c) ** 2;
-  // A side with a single repeat has no spread of its own: assume it shares the other side's.
-  if (nb < 2) varB = varC;
-  if (nc < 2) varC = varB;
-  const seB = varB / nb;
-  const seC = varC / nc;
-  const d = mean(c) - mean(b);
-  const se = Math.sqrt(seB + seC);
-  if (se === 0) return [d, d]; // deterministic metric (e.g. buffer bytes): the difference is exact
-  const df =
-    (seB + seC) ** 2 / ((nb > 1 ? seB ** 2 / (nb - 1) : 0) + (nc > 1 ? seC ** 2 / (nc - 1) : 0));
-  const t = tQuantile95(Math.max(1, Math.floor(df)));
-  return [d - t * se, d + t * se];
 }
 
 function diffConfig(a: object | undefined, b: object | undefined): string[] {
@@ -404,322 +308,4 @@ function runSummary(r: ResultsFile, source: string): RunSummary {
 /** 1 when any judged metric regressed beyond the threshold, else 0. */
 export function comparisonExitCode(c: Comparison): 0 | 1 {
   return c.summary.regressed > 0 ? 1 : 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Values and units
-
-export function unitOf(metric: string): string {
-  if (metric.startsWith('rates.')) return 'events/s';
-  if (metric === 'ordering.inversionRatio') return 'ratio';
-  if (metric === 'ordering.maxDisplacement') return 'positions';
-  if (metric.startsWith('memory.')) return 'bytes';
-  if (metric.endsWith('NsPerEvent')) return 'ns/event';
-  if (metric === 'cpu.wakeups') return 'wakeups';
-  if (metric.startsWith('latencyNs.') || metric.endsWith('Ns')) return 'ns';
-  return 'events';
-}
-
-function formatValue(v: number, unit: string): string {
-  const a = Math.abs(v);
-  if (unit === 'ns' || unit === 'ns/event') {
-    const per = unit === 'ns/event' ? '/ev' : '';
-    if (a >= 1e9) return `${sig(v / 1e9)} s${per}`;
-    if (a >= 1e6) return `${sig(v / 1e6)} ms${per}`;
-    if (a >= 1e3) return `${sig(v / 1e3)} µs${per}`;
-    return `${sig(v)} ns${per}`;
-  }
-  if (unit === 'bytes') {
-    if (a >= 2 ** 30) return `${sig(v / 2 ** 30)} GiB`;
-    if (a >= 2 ** 20) return `${sig(v / 2 ** 20)} MiB`;
-    if (a >= 2 ** 10) return `${sig(v / 2 ** 10)} KiB`;
-    return `${sig(v)} B`;
-  }
-  if (unit === 'ratio') return sig(v);
-  const perSec = unit === 'events/s' ? '/s' : '';
-  if (a >= 1e9) return `${sig(v / 1e9)}G${perSec}`;
-  if (a >= 1e6) return `${sig(v / 1e6)}M${perSec}`;
-  if (a >= 1e3) return `${sig(v / 1e3)}k${perSec}`;
-  return `${sig(v)}${perSec}`;
-}
-
-/** Three significant digits without exponent noise: 35.2, 0.00612, 512. */
-function sig(v: number): string {
-  if (v === 0) return '0';
-  return String(Number(v.toPrecision(3)));
-}
-
-function signed(text: string, v: number): string {
-  return v > 0 ? `+${text}` : v < 0 ? `-${text.replace(/^-/, '')}` : text;
-}
-
-/** Signed percent; two decimals below 1% so small intervals stay readable. */
-function pct(x: number): string {
-  const p = Math.abs(x) * 100;
-  return signed(`${p.toFixed(p < 1 ? 2 : 1)}%`, x);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rows shared by every format
-
-interface Row {
-  scenario: string;
-  metric: MetricComparison;
-}
-
-const SEVERITY: Record<ChangeVerdict, number> = { regressed: 0, improved: 1, 'within noise': 2, 'no change': 3 };
-
-/** Regressions first (largest first), then improvements; the rest keep scenario order. */
-function sortedRows(c: Comparison, judged: boolean): Row[] {
-  const rows = c.scenarios.flatMap((s) =>
-    s.metrics.filter((m) => m.judged === judged).map((metric) => ({ scenario: s.id, metric })),
-  );
-  const size = (m: MetricComparison) => (m.change === null ? Infinity : Math.abs(m.change));
-  return rows.sort((a, b) => {
-    const bySeverity = SEVERITY[a.metric.verdict] - SEVERITY[b.metric.verdict];
-    if (bySeverity !== 0 || SEVERITY[a.metric.verdict] > 1) return bySeverity;
-    return size(b.metric) - size(a.metric);
-  });
-}
-
-const COLUMNS = ['verdict', 'scenario', 'metric', 'base', 'candidate', 'change', '95% CI'] as const;
-
-function rowCells(r: Row): string[] {
-  const m = r.metric;
-  const value = (v: number) => formatValue(v, m.unit);
-  let change: string;
-  let interval: string;
-  if (m.change !== null) {
-    change = pct(m.change);
-    interval = m.changeCi95 ? `[${pct(m.changeCi95[0])}, ${pct(m.changeCi95[1])}]` : 'n/a';
-  } else {
-    change = m.diff === 0 ? '0' : `from 0 (${signed(value(m.diff), m.diff)})`;
-    interval = m.diffCi95
-      ? `[${signed(value(m.diffCi95[0]), m.diffCi95[0])}, ${signed(value(m.diffCi95[1]), m.diffCi95[1])}]`
-      : 'n/a';
-  }
-  return [m.verdict, r.scenario, m.metric, value(m.base.mean), value(m.candidate.mean), change, interval];
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** "2 regressions, 1 improvement, 40 unchanged (threshold 5%)" */
-export function summaryLine(c: Comparison): string {
-  const s = c.summary;
-  return (
-    `${plural(s.regressed, 'regression', 'regressions')}, ${plural(s.improved, 'improvement', 'improvements')}, ` +
-    `${s.noChange + s.withinNoise} unchanged (threshold ${c.thresholdPct}%)`
-  );
-}
-
-function runLine(r: RunSummary): string {
-  return `${r.source} (suite ${r.suite}, started ${r.startedAt}${r.complete === false ? ', incomplete' : ''})`;
-}
-
-function environmentLine(c: Comparison, quote: (s: string) => string): string {
-  if (!c.environmentDiffs.length) {
-    const e = c.base.environment;
-    return `same environment: kernel ${quote(String(e.kernel))}, ${e.cpuModel} × ${e.cpuCount}, host ${e.hostname}`;
-  }
-  return (
-    'environment differs: ' +
-    c.environmentDiffs.map((d) => `${d.field} ${quote(d.base)} → ${quote(d.candidate)}`).join('; ')
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Formats
-
-/** Render a comparison; `color` adds ANSI colour to the text format (use only on a TTY). */
-export function formatComparison(
-  c: Comparison,
-  format: 'text' | 'md' | 'json',
-  opts: { color?: boolean } = {},
-): string {
-  if (format === 'json') return JSON.stringify(c, null, 2) + '\n';
-  if (format === 'md') return comparisonMarkdown(c);
-  return comparisonText(c, opts.color === true);
-}
-
-const ANSI: Record<ChangeVerdict, string> = {
-  regressed: '\x1b[1;31m',
-  improved: '\x1b[32m',
-  'within noise': '\x1b[33m',
-  'no change': '\x1b[2m',
-};
-
-function comparisonText(c: Comparison, color: boolean): string {
-  const paint = (v: ChangeVerdict, s: string) => (color ? `${ANSI[v]}${s}\x1b[0m` : s);
-  const lines = [
-    `ringbench compare: ${summaryLine(c)}`,
-    `  base:      ${runLine(c.base)}`,
-    `  candidate: ${runLine(c.candidate)}`,
-    `  ${environmentLine(c, (s) => s)}`,
-    '',
-  ];
-  const table = (rows: Row[]) => {
-    const cells = rows.map(rowCells);
-    const header = COLUMNS.map((h) => h.toUpperCase());
-    const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
-    const pad = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
-    lines.push(pad(header));
-    rows.forEach((row, i) => {
-      const text = pad(cells[i]);
-      // Colour only the verdict word, after padding, so the columns stay aligned.
-      lines.push(paint(row.metric.verdict, text.slice(0, widths[0])) + text.slice(widths[0]));
-    });
-  };
-  table(sortedRows(c, true));
-  const flaggedInfo = sortedRows(c, false).filter((r) => SEVERITY[r.metric.verdict] <= 1);
-  if (flaggedInfo.length) {
-    lines.push('', 'Informational metrics beyond the threshold (not judged):');
-    table(flaggedInfo);
-  }
-  if (c.warnings.length) {
-    lines.push('', 'Warnings:', ...c.warnings.map((w) => `  - ${w}`));
-  }
-  return lines.join('\n') + '\n';
-}
-
-const MD_VERDICT: Record<ChangeVerdict, string> = {
-  regressed: '🔴 regressed',
-  improved: '🟢 improved',
-  'within noise': '⚪ within noise',
-  'no change': 'no change',
-};
-// A GitHub comment holds 65,536 characters; the unchanged table is cut well before that.
-const MD_MAX_UNCHANGED_ROWS = 300;
-
-function comparisonMarkdown(c: Comparison): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|');
-  const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
-  const table = (rows: Row[]) => [
-    `| ${COLUMNS.join(' | ')} |`,
-    `|${COLUMNS.map((_, i) => (i >= 3 ? ' ---: ' : ' --- ')).join('|')}|`,
-    ...rows.map((r) => {
-      const cells = rowCells(r).map(esc);
-      cells[0] = MD_VERDICT[r.metric.verdict];
-      return `| ${cells.join(' | ')} |`;
-    }),
-  ];
-  const judged = sortedRows(c, true);
-  const flagged = judged.filter((r) => SEVERITY[r.metric.verdict] <= 1);
-  const unchanged = judged.filter((r) => SEVERITY[r.metric.verdict] > 1);
-  const lines = [
-    `**ringbench compare:** ${summaryLine(c)}`,
-    '',
-    `Base ${code(c.base.source)} → candidate ${code(c.candidate.source)}; ${environmentLine(c, code)}.`,
-    '',
-  ];
-  if (flagged.length) lines.push(...table(flagged), '');
-  if (unchanged.length) {
-    const shown = unchanged.slice(0, MD_MAX_UNCHANGED_ROWS);
-    lines.push(`<details><summary>${unchanged.length} unchanged metrics</summary>`, '', ...table(shown), '');
-    if (shown.length < unchanged.length) {
-      lines.push(`… ${unchanged.length - shown.length} more rows: see \`--format json\`.`, '');
-    }
-    lines.push('</details>', '');
-  }
-  const flaggedInfo = sortedRows(c, false).filter((r) => SEVERITY[r.metric.verdict] <= 1);
-  if (flaggedInfo.length) {
-    lines.push(
-      `<details><summary>${flaggedInfo.length} informational metrics beyond the threshold (not judged)</summary>`,
-      '',
-      ...table(flaggedInfo),
-      '',
-      '</details>',
-      '',
-    );
-  }
-  if (c.warnings.length) lines.push('**Warnings**', '', ...c.warnings.map((w) => `- ${esc(w)}`), '');
-  lines.push(`<sub>${c.method}; verdict needs the interval to exclude 0 and the change to reach ${c.thresholdPct}%.</sub>`);
-  return lines.join('\n') + '\n';
-}
-
-const HTML_STYLE = `
-.rb-compare table{border-collapse:collapse;font:13px/1.4 system-ui,sans-serif;margin:.5em 0}
-.rb-compare th,.rb-compare td{border-bottom:1px solid #ddd;padding:2px 8px;text-align:left}
-.rb-compare td.num{text-align:right;font-variant-numeric:tabular-nums}
-.rb-compare .regressed{color:#b00020;font-weight:600}
-.rb-compare .improved{color:#1b7f3b;font-weight:600}
-.rb-compare .within-noise{color:#8a6d00}
-.rb-compare .no-change{color:#777}`;
-
-function comparisonHtml(c: Comparison): string {
-  const esc = (s: string) =>
-    s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  const table = (rows: Row[]) => {
-    const head = `<tr>${COLUMNS.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>`;
-    const body = rows
-      .map((r) => {
-        const cells = rowCells(r);
-        const cls = r.metric.verdict.replace(' ', '-');
-        return (
-          `<tr><td class="${cls}">${esc(cells[0])}</td>` +
-          cells.slice(1).map((cell, i) => `<td${i >= 2 ? ' class="num"' : ''}>${esc(cell)}</td>`).join('') +
-          '</tr>'
-        );
-      })
-      .join('\n');
-    return `<table><thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
-  };
-  const parts = [
-    `<section class="rb-compare">`,
-    `<style>${HTML_STYLE}\n</style>`,
-    `<p><strong>${esc(summaryLine(c))}</strong></p>`,
-    `<p>Base <code>${esc(c.base.source)}</code> → candidate <code>${esc(c.candidate.source)}</code>; ` +
-      `${esc(environmentLine(c, (s) => s))}.</p>`,
-    table(sortedRows(c, true)),
-  ];
-  const info = sortedRows(c, false);
-  if (info.length) {
-    parts.push(`<details><summary>Informational metrics (not judged)</summary>${table(info)}</details>`);
-  }
-  if (c.warnings.length) parts.push(`<ul>${c.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`);
-  parts.push(`<p><small>${esc(c.method)}.</small></p>`, `</section>`);
-  return parts.join('\n') + '\n';
-}
-
-/** Markdown and self-contained HTML (inline style, no external resources) for the report to embed. */
-export function comparisonSections(c: Comparison): { markdown: string; html: string } {
-  return { markdown: comparisonMarkdown(c), html: comparisonHtml(c) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// github-action-benchmark
-
-/** One entry of github-action-benchmark's customBiggerIsBetter / customSmallerIsBetter JSON. */
-export interface BenchmarkEntry {
-  name: string;
-  unit: string;
-  value: number;
-  range?: string;
-  extra?: string;
-}
-
-/**
- * The candidate run's means of the judged metrics of compared scenarios, split by direction:
- * `biggerIsBetter` feeds tool "customBiggerIsBetter", `smallerIsBetter` "customSmallerIsBetter".
- * range = ± half-width of the candidate mean's 95% interval (Student t), when it has 2+ repeats.
- */
-export function toGithubActionBenchmark(c: Comparison): {
-  biggerIsBetter: BenchmarkEntry[];
-  smallerIsBetter: BenchmarkEntry[];
-} {
-  const biggerIsBetter: BenchmarkEntry[] = [];
-  const smallerIsBetter: BenchmarkEntry[] = [];
-  for (const s of c.scenarios) {
-    for (const m of s.metrics) {
-      if (!m.judged) continue;
-      const { n, mean: value, stddev: sd } = m.candidate;
-      const entry: BenchmarkEntry = { name: `${s.id} ${m.metric}`, unit: m.unit, value };
-      if (n > 1) entry.range = `± ${Number(((tQuantile95(n - 1) * sd) / Math.sqrt(n)).toPrecision(3))}`;
-      const change = m.change === null ? (m.diff === 0 ? '0' : 'from 0') : pct(m.change);
-      entry.extra = `n=${n}; base mean ${Number(m.base.mean.toPrecision(6))}; change ${change} (${m.verdict})`;
-      (m.higherIsBetter ? biggerIsBetter : smallerIsBetter).push(entry);
-    }
-  }
-  return { biggerIsBetter, smallerIsBetter };
 }

@@ -4,8 +4,8 @@
  * A difference is called only when the two transports' 95% intervals do not overlap; otherwise
  * the line says the intervals overlap. With a single repeat there is no interval, and it says so.
  */
-import { isSaturation, metricAggregate, readerOf, recordsOf, wakeupVariant } from './groups.js';
-import { DROP_RATE } from '../results/metrics.js';
+import { groupSpec, isSaturation, metricAggregate, readerOf, recordsOf, wakeupVariant } from './groups.js';
+import { DROP_RATE, metricSpec } from '../results/metrics.js';
 import { fmtAggregate, fmtBytes, fmtNs, fmtPct, fmtSi } from '../format/units.js';
 import { halfCi, intervalsOverlap } from './stats.js';
 import { type ResultSet } from '../results/schema.js';
@@ -86,6 +86,12 @@ function contrast(p: Pair, metric: string): Contrast | undefined {
   };
 }
 
+/** The transport the metric's better direction (results/metrics) favours; call on a clear contrast. */
+function favoured(metric: string, c: Contrast): Transport {
+  const higherIsBetter = metricSpec(metric)?.better === 'higher';
+  return c.ring.mean > c.perf.mean === higherIsBetter ? 'ringbuf' : 'perfbuf';
+}
+
 function overlapWords(c: Contrast): string {
   return c.single ? 'a single run has no interval to judge by' : 'the 95% intervals overlap';
 }
@@ -97,18 +103,7 @@ function ciWords(c: Contrast): string {
 }
 
 function at(p: Pair): string {
-  switch (p.group) {
-    case 'producers':
-      return `${p.x} producer${p.x === 1 ? '' : 's'}`;
-    case 'memory':
-      return `${fmtBytes(p.x)} of buffer`;
-    case 'event-size':
-      return `${fmtBytes(p.x)} events`;
-    case 'wakeup':
-      return `wake-up every ${p.x}`;
-    default:
-      return `${p.group} ${p.label}`;
-  }
+  return groupSpec(p.group)?.at?.(p.x) ?? `${p.group} ${p.label}`;
 }
 
 /** Pairs of the preferred group, else of any group that has the metric. */
@@ -143,7 +138,7 @@ function verdictThroughput(set: ResultSet): Verdict {
       favours: null,
     };
   }
-  const [winner, loser, ratio] = c.ratio >= 1 ? ['ringbuf', 'perfbuf', c.ratio] : ['perfbuf', 'ringbuf', 1 / c.ratio];
+  const [winner, loser, ratio] = favoured(metric, c) === 'ringbuf' ? ['ringbuf', 'perfbuf', c.ratio] : ['perfbuf', 'ringbuf', 1 / c.ratio];
   return {
     question: 'Throughput',
     text: `${winner} delivers ${ratio.toFixed(2)}× ${loser}'s events/s at ${at(head)} (${ciWords(c)}; ${values}).${tally}`,
@@ -238,7 +233,7 @@ function verdictOrdering(set: ResultSet): Verdict {
   if (c.overlap) {
     return { question: 'Ordering', text: `no clear difference at ${at(head)}: ${overlapWords(c)} (out of order: ${both}).`, favours: null };
   }
-  const better: Transport = c.ring.mean < c.perf.mean ? 'ringbuf' : 'perfbuf';
+  const better = favoured(metric, c);
   const worse: Transport = better === 'ringbuf' ? 'perfbuf' : 'ringbuf';
   return {
     question: 'Ordering',
@@ -263,7 +258,7 @@ function verdictLatency(set: ResultSet): Verdict {
   if (c.overlap) {
     return { question: 'Latency', text: `no clear difference in p99 delivery latency${atRate}: ${overlapWords(c)} (${values}${median})${where}.`, favours: null };
   }
-  const better: Transport = c.ring.mean < c.perf.mean ? 'ringbuf' : 'perfbuf';
+  const better = favoured(metric, c);
   const ratio = better === 'ringbuf' ? c.ratio : 1 / c.ratio;
   const worse = better === 'ringbuf' ? 'perfbuf' : 'ringbuf';
   return {
@@ -286,7 +281,7 @@ function verdictCpu(set: ResultSet): Verdict {
     if (c.overlap) return { words: `${name} no clear difference (${values}; ${overlapWords(c)})`, favours: null };
     return {
       words: `${name} ${values} (ratio ${c.ratio.toFixed(2)}×, ${ciWords(c)})`,
-      favours: c.ring.mean < c.perf.mean ? 'ringbuf' : 'perfbuf',
+      favours: favoured(metric, c),
     };
   };
   const cons = part(consumer, 'consumer thread:');
@@ -316,8 +311,8 @@ function verdictCeiling(set: ResultSet): Verdict | undefined {
   const rs = head.ringbuf.sustainable;
   const psu = head.perfbuf.sustainable;
   const reader = ps.length > 1 || readerOf(head.ringbuf) !== 'libbpf' ? ` (${readerOf(head.ringbuf)} reader)` : '';
-  const clearly = (c: Contrast | undefined): Transport | null => (c && !c.overlap ? (c.ring.mean > c.perf.mean ? 'ringbuf' : 'perfbuf') : null);
-  const repeated = [clearly(raw), clearly(del)];
+  const clearly = (c: Contrast | undefined, metric: string): Transport | null => (c && !c.overlap ? favoured(metric, c) : null);
+  const repeated = [clearly(raw, 'rates.generatedPerSec'), clearly(del, 'rates.deliveredPerSec')];
   // "raw ceiling ringbuf 1.81M ± 0.2M, perfbuf 1.06M ± 0.1M events/s (1.71×, 95% CI ±12%)"
   const words = (c: Contrast | undefined, metric: string, name: string) => {
     if (!c) return '';
@@ -335,7 +330,7 @@ function verdictCeiling(set: ResultSet): Verdict | undefined {
   if (!rs || !psu) {
     // No search: the raw ceiling alone, called as the other verdicts call a repeated metric.
     if (!raw) return { question: 'Ceiling', text: 'no data: the ceilings scenarios have neither a sustainable rate nor a raw ceiling.', favours: null };
-    const w = clearly(raw);
+    const w = clearly(raw, 'rates.generatedPerSec');
     const text = w
       ? `${w} has the higher raw ceiling${reader}: ${rawText}; no sustainable-rate search in these results.`
       : `no clear difference in the raw ceiling${reader}: ${rawText}; no sustainable-rate search in these results.`;

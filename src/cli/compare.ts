@@ -12,7 +12,10 @@
  * "customBiggerIsBetter") and ".smaller.json" (tool "customSmallerIsBetter").
  */
 import { writeFile } from 'node:fs/promises';
-import { comparisonExitCode, compareResults, formatComparison, loadResults, ResultsInputError, toGithubActionBenchmark } from '../analysis/compare.js';
+import { comparisonExitCode, compareResults } from '../analysis/compare.js';
+import { formatComparison } from '../analysis/compare-format.js';
+import { toGithubActionBenchmark } from '../format/github.js';
+import { loadResults, ResultsInputError } from '../results/load.js';
 
 const FORMATS = ['text', 'md', 'json'] as const;
 type Format = (typeof FORMATS)[number];
