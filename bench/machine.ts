@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { alignColumns } from '../src/format/table.js';
 
 /** Other work of at least this many CPUs on average makes a run "not quiet". */
 export const BUSY_FOREIGN_CPUS = 0.25;
@@ -72,8 +73,7 @@ export function progress(text: string): void {
 
 /** Rows of cells as aligned text lines (the first row sets nothing special: it is the header). */
 export function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...r[c]].length)));
-  return rows.map((r) => r.map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length)).join('   ').trimEnd());
+  return alignColumns(rows, '   ');
 }
 
 /** A bad flag: one line for the user, exit 2. */

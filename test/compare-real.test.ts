@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compareResults, loadResults } from '../src/analysis/compare.js';
+import { compareResults } from '../src/analysis/compare.js';
+import { loadResults } from '../src/results/load.js';
 import { ROOT } from '../src/harness/addon.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');

@@ -11,7 +11,7 @@ import { limits, resolveConfig, stormConfig, tracerConfig, trialConfig } from '.
 import { loadAddon, ROOT, type NativeTracerEvent } from '../src/harness/addon.js';
 import { runScenario } from '../src/harness/trial.js';
 import type { TrialResult } from '../src/harness/types.js';
-import { loadedRingbenchObjects, settle, stormProcesses } from './kernel.js';
+import { childrenOf, loadedRingbenchObjects, settle, stormProcesses } from './kernel.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const NCPU = cpus().length;
@@ -155,8 +155,18 @@ function runCli(args: string[], signalAfterMs?: { signal: NodeJS.Signals; ms: nu
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    if (signalAfterMs) setTimeout(() => child.kill(signalAfterMs.signal), signalAfterMs.ms);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    // Signal once the time is up and the storm runs: a loaded machine can take longer than the
+    // delay to start Node, and a signal before the command's handler is installed just kills it.
+    const t0 = Date.now();
+    const timer = signalAfterMs && setInterval(() => {
+      if (Date.now() - t0 < signalAfterMs.ms || !childrenOf(child.pid!).length) return;
+      child.kill(signalAfterMs.signal);
+      clearInterval(timer);
+    }, 20);
+    child.on('close', (code, signal) => {
+      if (timer) clearInterval(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 

@@ -1,9 +1,10 @@
 /**
  * report-fixtures — synthetic but realistic ResultsFile objects for the report tests: both
  * transports over every suite group (producers, memory, wakeup, event-size, latency, cpu, and the
- * saturation groups ceilings, reader-ceiling, wakeup-ceiling) with seeded noise, so charts, tables and verdicts have something plausible to chew on. Also a tiny
- * PNG decoder, because the tests must look at pixels and no image library is installed, and helpers
- * that write runs and reports into a temporary directory.
+ * saturation groups ceilings, reader-ceiling, wakeup-ceiling) with seeded noise, so charts, tables
+ * and verdicts have something plausible to chew on. Also a tiny PNG decoder, because the tests must
+ * look at pixels and no image library is installed, and helpers that write runs and reports into a
+ * temporary directory.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';

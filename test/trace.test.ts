@@ -150,7 +150,7 @@ test('--min-duration hides short-lived processes in BPF and shows long-lived one
   });
 });
 
-test('CLI: text view until SIGINT, then a summary, exit 0 and nothing loaded', async () => {
+test('CLI: text view until SIGINT, then a summary, exit 130 and nothing loaded', async () => {
   const run = spawnCli(['--exec']);
   let held: string[] = [];
   try {
@@ -167,7 +167,7 @@ test('CLI: text view until SIGINT, then a summary, exit 0 and nothing loaded', a
     }, 4000, 'the exit line');
     assert.match(run.stdout, /EXEC  sh +\d+ +\d+ +\/\S*sh$/m);
     run.child.kill('SIGINT');
-    assert.is(await run.exit, 0, `stderr: ${run.stderr}`);
+    assert.is(await run.exit, 130, `stderr: ${run.stderr}`);
   } finally {
     run.child.kill('SIGKILL');
   }

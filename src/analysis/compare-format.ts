@@ -53,7 +53,7 @@ function plural(n: number, one: string, many: string): string {
 }
 
 /** "2 regressions, 1 improvement, 40 unchanged (threshold 5%)" */
-export function summaryLine(c: Comparison): string {
+function summaryLine(c: Comparison): string {
   const s = c.summary;
   return (
     `${plural(s.regressed, 'regression', 'regressions')}, ${plural(s.improved, 'improvement', 'improvements')}, ` +

@@ -3,9 +3,10 @@
  *
  * Scenarios are matched by their stable `id`. For every metric both runs measured, the change of the
  * candidate's mean against the base's mean gets a 95% confidence interval from the per-repeat values
- * and a criterion-style verdict: improved, regressed, no change, or within noise. Outputs: a terminal
- * table, a pull-request comment (markdown), stable JSON, github-action-benchmark entries, and
- * markdown/HTML sections for the report. The exit code is 1 when a judged metric regressed.
+ * and a criterion-style verdict: improved, regressed, no change, or within noise. The exit code is 1
+ * when a judged metric regressed. Which metrics are compared and judged, and which way is better,
+ * is the catalogue's word (results/metrics). Renderers (text, markdown, JSON, the report's sections)
+ * are in compare-format.ts; the github-action-benchmark export in format/github.ts.
  *
  * Statistics: Welch's t interval on the difference of means (candidate − base), divided by the base
  * mean to express it relative. Why not a bootstrap of the ratio of means: runs have 3–10 repeats, and
@@ -26,10 +27,8 @@ import { ResultsInputError, sourceOf, validateResults } from '../results/load.js
 import { COMPARED_METRICS, metricSpec, unitName } from '../results/metrics.js';
 import { type Environment } from '../harness/types.js';
 
-// One import site for compare's callers: the renderers, the GitHub export, and (until its callers
-// move to results/load) the loader.
-export { comparisonSections, formatComparison, summaryLine } from './compare-format.js';
-export { toGithubActionBenchmark, type BenchmarkEntry } from '../format/github.js';
+// Kept for cli/report.ts and cli/run.ts until they import from compare-format and results/load.
+export { comparisonSections } from './compare-format.js';
 export { loadResults, ResultsInputError } from '../results/load.js';
 
 export const COMPARISON_SCHEMA = 'ringbench/comparison@1';

@@ -8,13 +8,10 @@ import { groupSpec, isSaturation, metricAggregate, readerOf, recordsOf, wakeupVa
 import { DROP_RATE, metricSpec } from '../results/metrics.js';
 import { fmtAggregate, fmtBytes, fmtNs, fmtPct, fmtSi } from '../format/units.js';
 import { halfCi, intervalsOverlap } from './stats.js';
-import { type ResultSet } from '../results/schema.js';
-import type { Aggregate, ScenarioRecord } from '../results/schema.js';
+import type { Aggregate, ResultSet, ScenarioRecord } from '../results/schema.js';
 import type { Transport } from '../harness/types.js';
 
 export type Question = 'Throughput' | 'Drops' | 'Memory' | 'Ordering' | 'Latency' | 'CPU' | 'Ceiling';
-/** Ceiling is answered only when the results have the ceilings group (saturation load). */
-export const QUESTIONS: readonly Question[] = ['Throughput', 'Drops', 'Memory', 'Ordering', 'Latency', 'CPU', 'Ceiling'];
 
 export interface Verdict {
   question: Question;
@@ -365,7 +362,8 @@ function verdictCeiling(set: ResultSet): Verdict | undefined {
   return { question: 'Ceiling', text: `${sustainText}${why}.${others}`, favours: null };
 }
 
-/** The verdicts for one result set, in QUESTIONS order; Ceiling only when there are ceilings. */
+/** The verdicts for one result set, in Question order; Ceiling only when the results have the
+ *  ceilings group (saturation load). */
 export function computeVerdicts(set: ResultSet): Verdict[] {
   const ceiling = verdictCeiling(set);
   return [

@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 /**
  * cli — the `ringbench` command. Each subcommand hands its parsed flags to a *-cli module and
- * exits with the code it returns; usage errors print one line and exit 2.
+ * exits with the code it returns (cli/errors.ts has the table); usage errors print one line and
+ * exit 2.
  */
 import { Command, CommanderError } from 'commander';
-import { compareCommand } from './compare.js';
+import { EXIT, reportError } from './errors.js';
 import { packageVersion } from '../harness/env.js';
-import { probeCommand } from '../harness/probe.js';
-import { reportCommand } from './report.js';
-import { runCommand } from './run.js';
 import { knobOptions, scenarioCommand } from './scenario.js';
-import { traceCommand } from './trace.js';
+
+// Commands are imported when they run: the report's chart renderer alone takes about a second to
+// load, which every `probe`, `trace` or refused `run` would otherwise wait for.
 
 const program = new Command();
 program
@@ -29,7 +29,7 @@ program
   .command('probe')
   .description('kernel capability report: can ringbench run here, and if not, why')
   .option('--json', 'print the report as JSON')
-  .action(async (opts) => exitWith(await probeCommand(opts)));
+  .action(async (opts) => exitWith(await (await import('../harness/probe.js')).probeCommand(opts)));
 
 program
   .command('trace')
@@ -39,7 +39,7 @@ program
   .option('--min-duration <ms>', 'hide exits of processes that lived less than this (filtered in BPF)')
   .option('--duration <sec>', 'stop after this many seconds (default: until Ctrl-C)')
   .option('--json', 'print one JSON object per event')
-  .action(async (opts) => exitWith(await traceCommand(opts)));
+  .action(async (opts) => exitWith(await (await import('./trace.js')).traceCommand(opts)));
 
 const scenario = program
   .command('scenario')
@@ -56,8 +56,9 @@ program
   .option('--suite <suite>', 'quick, standard, full, or a suite file (see bench/README.md)')
   .option('--out <dir>', 'output directory (default: reports/<date>-<host>)')
   .option('--resume <dir>', 'continue an interrupted run in <dir>')
+  .option('--force', 'replace the run files (results, report, charts) already in --out')
   .option('--no-report', 'skip the report at the end')
-  .action(async (opts) => exitWith(await runCommand(opts)));
+  .action(async (opts) => exitWith(await (await import('./run.js')).runCommand(opts)));
 
 program
   .command('report')
@@ -65,7 +66,7 @@ program
   .argument('<results...>', 'results.json files or run directories')
   .option('--out <dir>', 'output directory (default: the run directory when given one)')
   .option('--threshold <pct>', 'noise threshold for the comparison of two runs, in percent', '5')
-  .action(async (inputs, opts) => exitWith(await reportCommand(inputs, opts)));
+  .action(async (inputs, opts) => exitWith(await (await import('./report.js')).reportCommand(inputs, opts)));
 
 program
   .command('compare')
@@ -75,16 +76,15 @@ program
   .option('--threshold <pct>', 'noise threshold in percent', '5')
   .option('--format <format>', 'text, md or json', 'text')
   .option('--github-benchmark <path>', 'also write github-action-benchmark JSON files')
-  .action(async (base, candidate, opts) => exitWith(await compareCommand(base, candidate, opts)));
+  .action(async (base, candidate, opts) => exitWith(await (await import('./compare.js')).compareCommand(base, candidate, opts)));
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
     // help and version are not errors; everything else is a usage error
-    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.ok : EXIT.usage;
   } else {
-    process.stderr.write(`ringbench: ${(e as Error).message}\n`);
-    process.exitCode = 1;
+    process.exitCode = reportError(e);
   }
 }

@@ -3,10 +3,10 @@
  * report.md from saved results. Given exactly two runs, the report also carries the regression
  * comparison (the same verdicts as `ringbench compare`). Unusable inputs are named and skipped.
  */
-import { resolve } from 'node:path';
 import { compareResults, comparisonSections, loadResults, ResultsInputError } from '../analysis/compare.js';
 import { parseThreshold, THRESHOLD_RULE } from './compare.js';
 import { writeReport } from '../report/report.js';
+import { OutputWriteError } from '../results/outdir.js';
 
 export async function reportCommand(inputs: string[], opts: { out?: string; threshold?: string }): Promise<number> {
   const threshold = parseThreshold(opts.threshold);
@@ -14,7 +14,7 @@ export async function reportCommand(inputs: string[], opts: { out?: string; thre
     process.stderr.write(`ringbench: ${THRESHOLD_RULE(opts.threshold)}\n`);
     return 2;
   }
-  const outDir = resolve(opts.out ?? (inputs.length === 1 ? inputs[0] : 'reports/report'));
+  const outDir = opts.out ?? (inputs.length === 1 ? inputs[0] : 'reports/report');
   let comparison: ReturnType<typeof comparisonSections> | undefined;
   if (inputs.length === 2) {
     try {
@@ -30,6 +30,6 @@ export async function reportCommand(inputs: string[], opts: { out?: string; thre
     return out.errors.length ? 1 : 0;
   } catch (e) {
     process.stderr.write(`ringbench: ${(e as Error).message}\n`);
-    return 2;
+    return e instanceof OutputWriteError ? 1 : 2; // a full disk is not bad input
   }
 }

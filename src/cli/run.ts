@@ -1,28 +1,34 @@
 /**
- * run-cli — `ringbench run [--suite quick|standard|full|FILE] [--out DIR] [--resume DIR]`: the
- * main job. Validates the suite and the output directory before any trial, shows progress (a bar
- * with ETA on a terminal, plain lines otherwise), stops cleanly on Ctrl-C with every finished
- * trial saved, and ends with the report.
+ * run-cli — `ringbench run [--suite quick|standard|full|FILE] [--out DIR | --resume DIR] [--force]`:
+ * the main job. Validates the suite, the output directory and the privileges before anything is
+ * created; never replaces a finished run unless --force; shows progress (a bar with ETA on a
+ * terminal, plain lines otherwise); stops cleanly on Ctrl-C or SIGTERM with every finished trial
+ * saved, and ends with the report.
  */
-import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { loadResults, ResultsInputError } from '../analysis/compare.js';
+import { loadResults } from '../results/load.js';
 import { ROOT } from '../harness/addon.js';
+import { probe, type ProbeReport } from '../harness/probe.js';
 import { fmtSi } from '../format/units.js';
-import { writeReport } from '../report/report.js';
+import { checkOutputPath, OutputDir } from '../results/outdir.js';
 import { planOf, runSuite, trialsLeft } from '../suite/run.js';
-import { loadSuite, SuiteError, type SuitePlan } from '../suite/suite.js';
+import { loadSuite, type SuitePlan } from '../suite/suite.js';
+import type { ResultsFile } from '../results/schema.js';
+import { EXIT, reportError, UsageError } from './errors.js';
+import { onInterrupt } from './signals.js';
 
 export interface RunCommandOptions {
   suite?: string;
   out?: string;
   resume?: string;
+  force?: boolean;
   report?: boolean;
 }
 
-/** reports/20261122-0215-host */
+/** reports/20261122-021500-host */
 function defaultOutDir(): string {
   const d = new Date();
   const p = (n: number) => String(n).padStart(2, '0');
@@ -30,28 +36,29 @@ function defaultOutDir(): string {
   return join(ROOT, 'reports', `${stamp}-${os.hostname()}`);
 }
 
-class UsageError extends Error {}
-
-/** mkdir -p one level at a time: Node's recursive mkdir can spin forever on pseudo file systems
- *  such as /proc, where creating a child fails with ENOENT under an existing parent. */
-function makeDirs(abs: string): void {
-  const missing: string[] = [];
-  for (let d = abs; !existsSync(d); d = dirname(d)) missing.unshift(d);
-  for (const d of missing) mkdirSync(d);
+interface Prepared {
+  plan: SuitePlan;
+  previous?: ResultsFile;
+  /** the directory as given, and the flag it came from */
+  dir: string;
+  flag: '--out' | '--resume';
 }
 
-function prepareOutDir(dir: string, flag: string): string {
-  const abs = resolve(dir);
-  try {
-    makeDirs(abs);
-    accessSync(abs, constants.W_OK);
-    const probe = join(abs, `.ringbench-write-test-${process.pid}`);
-    writeFileSync(probe, '');
-    rmSync(probe);
-  } catch (e) {
-    throw new UsageError(`${flag} ${dir}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+/** Flags, suite and output path, checked without creating or loading anything. */
+function prepare(opts: RunCommandOptions): Prepared {
+  if (opts.resume !== undefined) {
+    if (opts.suite !== undefined) throw new UsageError('--resume continues the suite recorded in that run; drop --suite');
+    if (opts.out !== undefined) throw new UsageError('--resume writes into the run it continues; drop --out');
+    if (opts.force) throw new UsageError('--resume continues a run and --force replaces it; choose one');
+    const abs = checkOutputPath(opts.resume, '--resume');
+    if (!lstatSync(join(abs, 'results.json'), { throwIfNoEntry: false })?.isFile()) throw new UsageError(`--resume ${opts.resume}: no results.json there`);
+    const previous = loadResults(abs);
+    return { plan: planOf(previous, abs), previous, dir: opts.resume, flag: '--resume' };
   }
-  return abs;
+  const plan = loadSuite(opts.suite ?? 'standard');
+  const dir = opts.out ?? defaultOutDir();
+  checkOutputPath(dir, '--out');
+  return { plan, dir, flag: '--out' };
 }
 
 /** Plain progress for logs; a live bar on a terminal. */
@@ -79,37 +86,43 @@ function progressView(total: number) {
 }
 
 export async function runCommand(opts: RunCommandOptions): Promise<number> {
-  let plan: SuitePlan;
-  let outDir: string;
-  let previous;
+  let prepared: Prepared;
+  let capabilities: ProbeReport;
+  let out: OutputDir;
   try {
-    if (opts.resume) {
-      if (opts.suite) throw new UsageError('--resume continues the suite recorded in that run; drop --suite');
-      const dir = resolve(opts.resume);
-      if (!existsSync(join(dir, 'results.json'))) throw new UsageError(`--resume ${opts.resume}: no results.json there`);
-      previous = loadResults(dir);
-      plan = planOf(previous, dir);
-      outDir = prepareOutDir(dir, '--resume');
-    } else {
-      plan = loadSuite(opts.suite ?? 'standard');
-      outDir = prepareOutDir(opts.out ?? defaultOutDir(), '--out');
+    prepared = prepare(opts);
+    // Privileges and kernel first: a run that cannot load BPF creates nothing.
+    capabilities = probe();
+    if (!capabilities.verdict.canRun) {
+      process.stderr.write(`ringbench: cannot run here:\n${capabilities.verdict.reasons.map((r) => `  - ${r}`).join('\n')}\n`);
+      return EXIT.failed;
     }
+    const mode = prepared.previous ? 'resume' : opts.force ? 'force' : 'new';
+    out = OutputDir.open(prepared.dir, { flag: prepared.flag, mode, lock: true });
   } catch (e) {
-    if (e instanceof UsageError || e instanceof SuiteError || e instanceof ResultsInputError) {
-      process.stderr.write(`ringbench: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return reportError(e);
   }
+  try {
+    return await runIn(out, prepared, capabilities, opts);
+  } catch (e) {
+    return reportError(e);
+  } finally {
+    out.release();
+  }
+}
 
+async function runIn(out: OutputDir, { plan, previous }: Prepared, capabilities: ProbeReport, opts: RunCommandOptions): Promise<number> {
   const total = trialsLeft(plan, previous);
-  process.stderr.write(`ringbench: suite '${plan.name}': ${plan.scenarios.length} scenarios × ${plan.repeats} repeats (+${plan.warmup} warm-up), ${total} trials → ${outDir}\n`);
+  let run: ReturnType<typeof runSuite> | undefined;
+  const interrupts = onInterrupt(() => run?.stop(), 'stopping the current trial; finished trials are kept');
+  process.stderr.write(`ringbench: suite '${plan.name}': ${plan.scenarios.length} scenarios × ${plan.repeats} repeats (+${plan.warmup} warm-up), ${total} trials → ${out.path}\n`);
   const view = progressView(total);
   const command = ['ringbench', 'run', ...process.argv.slice(3)].join(' ');
-  const run = runSuite(plan, {
-    outDir,
+  run = runSuite(plan, {
+    out,
     command,
     previous,
+    capabilities,
     onScenarioStart: (s, done) => view.scenario(s.id, done),
     onSearch: (s) => view.note(`${s.id}: searching the sustainable rate`),
     onTrial: (p) => {
@@ -119,34 +132,24 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
       view.trial(p.done, `${p.scenario.id} ${what}: ${fmtSi(r.rates.deliveredPerSec)} delivered/s${drops}`);
     },
   });
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) return;
-    interrupted = true;
-    process.stderr.write('\nringbench: interrupted — stopping the current trial; finished trials are kept\n');
-    run.stop();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  let results;
   try {
-    results = await run.done;
-  } catch (e) {
-    view.stop();
-    process.stderr.write(`ringbench: ${(e as Error).message.replace(/^ringbench: /, '')}\n`);
-    return 1;
+    let results;
+    try {
+      results = await run.done;
+    } finally {
+      view.stop();
+    }
+    process.stderr.write(`ringbench: wrote ${join(out.path, 'results.json')} and results.csv\n`);
+    if (!results.complete) {
+      process.stderr.write(`ringbench: the run is incomplete; continue it with: ringbench run --resume ${out.path}\n`);
+    }
+    if (opts.report !== false && results.scenarios.length) {
+      const { writeReport } = await import('../report/report.js'); // loaded only when needed: ~1 s
+      const report = await writeReport([out.path], out.path, { output: out, log: (l) => process.stderr.write(`${l}\n`) });
+      process.stderr.write(`ringbench: report: ${report.html}\n`);
+    }
+    return interrupts.exitCode ?? EXIT.ok;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    interrupts.dispose();
   }
-  view.stop();
-  process.stderr.write(`ringbench: wrote ${join(outDir, 'results.json')} and results.csv\n`);
-  if (!results.complete) {
-    process.stderr.write(`ringbench: the run is incomplete; continue it with: ringbench run --resume ${outDir}\n`);
-  }
-  if (opts.report !== false && results.scenarios.length) {
-    const report = await writeReport([outDir], outDir, { log: (l) => process.stderr.write(`${l}\n`) });
-    process.stderr.write(`ringbench: report: ${report.html}\n`);
-  }
-  return interrupted ? 130 : 0;
 }

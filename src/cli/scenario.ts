@@ -1,13 +1,17 @@
 /**
  * scenario-cli — `ringbench scenario [knobs…] [--json]`: one trial, its result on stdout (a readable
  * summary, or the TrialResult as JSON). Bad knobs exit 2 before anything loads; a kernel that
- * refuses exits 1 with one line naming what is missing.
+ * refuses exits 1 with one line naming what is missing. Ctrl-C or SIGTERM stops the load and
+ * prints the partial result (exit 130 or 143); a trial cut by --timeout-ms is a normal result
+ * (exit 0) whose note says so.
  */
-import { findSustainableRate } from '../harness/sustainable.js';
+import { findSustainableRate, SearchInterrupted, type SearchStep } from '../harness/sustainable.js';
 import { ConfigError, KNOBS, flagOf, limits, resolveConfig } from '../harness/knobs.js';
 import { fmtBytes, fmtNs, fmtPct, fmtSi } from '../format/units.js';
-import { abortScenarios, runScenario, TrialError } from '../harness/trial.js';
+import { abortScenarios, runScenario } from '../harness/trial.js';
 import type { SustainableRate, TrialResult } from '../harness/types.js';
+import { EXIT, reportError } from './errors.js';
+import { onInterrupt } from './signals.js';
 
 export function formatTrial(r: TrialResult): string {
   const c = r.config;
@@ -36,39 +40,45 @@ export function formatSustainable(transport: string, s: SustainableRate): string
     s.ratePerSec > 0
       ? `sustainable: ${fmtSi(s.ratePerSec)}/s with no drops (confirmed: ${s.confirmation.delivered} delivered, ${s.confirmation.droppedKernel} dropped at ${fmtSi(s.confirmation.generatedPerSec)}/s)`
       : 'sustainable: none found: every tested rate dropped events',
-    ...s.steps.map((x) => `  step  cap ${x.rateCap ? fmtSi(x.rateCap) + '/s' : 'none'}  → ${fmtSi(x.generatedPerSec)}/s, ${x.droppedKernel} dropped`),
+    ...s.steps.map(formatStep),
   ];
   return lines.join('\n');
+}
+
+function formatStep(x: Pick<SearchStep, 'rateCap' | 'generatedPerSec' | 'droppedKernel'>): string {
+  return `  step  cap ${x.rateCap ? fmtSi(x.rateCap) + '/s' : 'none'}  → ${fmtSi(x.generatedPerSec)}/s, ${x.droppedKernel} dropped`;
 }
 
 /** Options as commander hands them over: strings per knob, plus json. */
 export async function scenarioCommand(opts: Record<string, unknown>): Promise<number> {
   const input: Record<string, unknown> = {};
   for (const k of KNOBS) if (opts[k.key] !== undefined) input[k.key] = opts[k.key];
-  const onSigint = () => {
-    process.stderr.write('ringbench: interrupted, stopping the storm and draining…\n');
+  const stopper = new AbortController();
+  const interrupts = onInterrupt(() => {
+    stopper.abort();
     abortScenarios();
-  };
-  process.on('SIGINT', onSigint);
+  }, 'stopping the load and draining; the partial result follows');
+  const print = (text: string) => new Promise<void>((resolve) => process.stdout.write(text + '\n', () => resolve()));
   try {
     if (opts.sustainable) {
       const config = resolveConfig(input);
       if (config.load !== 'saturation') throw new ConfigError('load', '--sustainable', '--sustainable needs --load saturation');
-      const found = await findSustainableRate(config);
-      process.stdout.write(opts.json ? JSON.stringify(found, null, 2) + '\n' : formatSustainable(config.transport, found) + '\n');
-      return 0;
+      try {
+        const found = await findSustainableRate(config, { signal: stopper.signal });
+        await print(opts.json ? JSON.stringify(found, null, 2) : formatSustainable(config.transport, found));
+      } catch (e) {
+        if (!(e instanceof SearchInterrupted)) throw e;
+        await print(opts.json ? JSON.stringify({ interrupted: true, steps: e.steps }, null, 2) : [`${config.transport}: ${e.message}`, ...e.steps.map(formatStep)].join('\n'));
+      }
+      return interrupts.exitCode ?? EXIT.ok;
     }
     const result = await runScenario(input);
-    process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatTrial(result) + '\n');
-    return result.aborted ? 130 : 0;
+    await print(opts.json ? JSON.stringify(result, null, 2) : formatTrial(result));
+    return interrupts.exitCode ?? EXIT.ok;
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof TrialError) {
-      process.stderr.write(`${e.message.startsWith('ringbench:') ? '' : 'ringbench: '}${e.message}\n`);
-      return e instanceof ConfigError ? 2 : 1;
-    }
-    throw e;
+    return reportError(e);
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupts.dispose();
   }
 }
 

@@ -4,9 +4,12 @@
  * event to stdout; Ctrl-C, SIGTERM, --duration or a closed stdout (`| head`) stop it the same way:
  * close the tracer (which drains the buffer and frees the programs), print what was left, and put
  * a one-line summary on stderr. Bad flags exit 2 before anything loads; a kernel or privilege
- * refusal exits 1 with the addon's one-line reason.
+ * refusal exits 1 with the addon's one-line reason; Ctrl-C exits 130 and SIGTERM 143, like every
+ * command; --duration and a closed stdout are normal ends (0).
  */
 import { ConfigError } from '../harness/knobs.js';
+import { EXIT, oneLine, reportError } from './errors.js';
+import { onInterrupt } from './signals.js';
 import { formatTraceJson, formatTraceLine, formatTraceSummary, startTrace, TRACE_HEADER, traceOptionsFrom, type TraceRecord, type TraceSession } from '../harness/trace.js';
 
 /** How often the view takes events from the native queue: short enough to feel live. */
@@ -21,11 +24,6 @@ export interface TraceCommandFlags {
   json?: unknown;
 }
 
-function oneLine(message: string): string {
-  const flat = message.replace(/\s*\n\s*/g, ' ').trim();
-  return flat.startsWith('ringbench:') ? flat : `ringbench: ${flat}`;
-}
-
 /** Runs the view until it is stopped; resolves to the exit code. */
 export async function traceCommand(flags: TraceCommandFlags): Promise<number> {
   let options;
@@ -33,20 +31,18 @@ export async function traceCommand(flags: TraceCommandFlags): Promise<number> {
     options = traceOptionsFrom(flags);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(oneLine(e.message) + '\n');
-    return 2;
+    return reportError(e);
   }
   let session: TraceSession;
   try {
     session = startTrace(options);
   } catch (e) {
     process.stderr.write(oneLine((e as Error).message) + '\n');
-    return 1;
+    return EXIT.failed;
   }
   const json = flags.json === true;
   const what = options.exec ? 'process execs and exits' : 'process exits';
   const hiding = options.minDurationMs > 0 ? `, hiding exits younger than ${options.minDurationMs} ms` : '';
-  process.stderr.write(`ringbench: tracing ${what} system-wide via ${options.transport} (${session.attachedVia})${hiding}; Ctrl-C to stop\n`);
 
   return new Promise<number>((resolve) => {
     const out = process.stdout;
@@ -67,8 +63,6 @@ export async function traceCommand(flags: TraceCommandFlags): Promise<number> {
       finished = true;
       clearInterval(poller);
       if (stopTimer) clearTimeout(stopTimer);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
       try {
         write(session.stop());
       } catch (e) {
@@ -76,6 +70,7 @@ export async function traceCommand(flags: TraceCommandFlags): Promise<number> {
         code = 1;
       }
       process.stderr.write(formatTraceSummary({ ...session.summary(), shown: written }) + '\n');
+      interrupts.dispose();
       resolve(code);
     };
 
@@ -87,9 +82,9 @@ export async function traceCommand(flags: TraceCommandFlags): Promise<number> {
       if (e.code !== 'EPIPE') process.stderr.write(oneLine(`writing the trace failed: ${e.message}`) + '\n');
       finish(e.code === 'EPIPE' ? 0 : 1);
     });
-    const onSignal = () => finish(0);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const interrupts = onInterrupt(() => finish(interrupts.exitCode ?? EXIT.sigint));
+    // Said only once Ctrl-C is handled: a wrapper may send it as soon as it reads this line.
+    process.stderr.write(`ringbench: tracing ${what} system-wide via ${options.transport} (${session.attachedVia})${hiding}; Ctrl-C to stop\n`);
 
     const poller = setInterval(() => {
       // While the terminal or pipe is behind, leave events in the native queue: it is bounded and

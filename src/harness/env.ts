@@ -23,10 +23,15 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** HEAD of the checkout, "-dirty" when tracked files changed. Read-only: --no-optional-locks keeps
+ *  `git status` from refreshing the index (which takes .git/index.lock, a write outside --out). */
 function gitCommit(): string {
+  const git = (args: string[]) => execFileSync('git', ['--no-optional-locks', '-C', ROOT, ...args], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+  }).trim();
   try {
-    const sha = execFileSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const sha = git(['rev-parse', 'HEAD']);
+    const dirty = git(['status', '--porcelain', '--untracked-files=no']);
     return dirty ? `${sha}-dirty` : sha;
   } catch {
     return 'unknown';

@@ -3,8 +3,7 @@
  * charts/<id>.png (linked from the Markdown), and numbers figures in the order the report places
  * them.
  */
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import type { OutputDir } from '../results/outdir.js';
 import { renderPng, renderSvg, type ChartSpec, type SkippedChart } from '../charts/index.js';
 import type { Block, FigureSpec } from './document.js';
 
@@ -42,25 +41,26 @@ export class Figures {
  */
 export async function renderFigures(
   charts: readonly ChartSpec[],
-  chartDir: string,
+  chartDir: OutputDir,
   skipped: SkippedChart[],
   log: (line: string) => void,
 ): Promise<{ figures: Figures; written: string[] }> {
   const rendered = new Map<string, { figure: FigureSpec; group?: string }>();
   const written: string[] = [];
   for (const c of charts) {
+    let svg: string;
+    let png: Uint8Array;
     try {
-      const svg = await renderSvg(c.spec, c.id);
-      const svgFile = path.join(chartDir, `${c.id}.svg`);
-      const pngFile = path.join(chartDir, `${c.id}.png`);
-      await writeFile(svgFile, svg);
-      await writeFile(pngFile, renderPng(svg).png);
-      written.push(svgFile, pngFile);
-      rendered.set(c.id, { figure: { n: 0, id: c.id, title: c.title, caption: c.caption, svg, png: `charts/${c.id}.png` }, group: c.group });
+      svg = await renderSvg(c.spec, c.id);
+      png = renderPng(svg).png;
     } catch (e) {
       skipped.push({ chart: c.title, why: `could not be rendered: ${(e as Error).message}` });
       log(`report: chart ${c.id} failed: ${(e as Error).message}`);
+      continue;
     }
+    // A failed write (a full disk) is not a rendering problem: it stops the report, naming the file.
+    written.push(chartDir.write(`${c.id}.svg`, svg), chartDir.write(`${c.id}.png`, png));
+    rendered.set(c.id, { figure: { n: 0, id: c.id, title: c.title, caption: c.caption, svg, png: `charts/${c.id}.png` }, group: c.group });
   }
   return { figures: new Figures(rendered), written };
 }

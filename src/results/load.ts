@@ -120,7 +120,7 @@ export async function loadResultSets(
 }
 
 /** "hostname · kernel" per set; when two sets share it, the file names tell them apart. */
-export function labelSets(loaded: readonly { file: string; results: ResultsFile }[]): ResultSet[] {
+function labelSets(loaded: readonly { file: string; results: ResultsFile }[]): ResultSet[] {
   const envLabel = (r: ResultsFile) =>
     [r.environment?.hostname, r.environment?.kernel].filter(Boolean).join(' · ') || 'unknown host';
   const fileLabel = (f: string) => {

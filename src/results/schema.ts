@@ -2,6 +2,7 @@
  * results/schema — the results file a run writes (ringbench/results@1): one record per scenario
  * with the raw value of every repeat and its aggregates, and the metric names it carries.
  */
+import type { SearchStep } from '../harness/sustainable.js';
 import type { Environment, ScenarioConfig, SustainableRate, Timeline, Transport } from '../harness/types.js';
 
 /** Mean and spread of one metric over repeats. */
@@ -42,6 +43,8 @@ export interface ScenarioRecord {
   warnings: string[];
   /** saturation scenarios: the raw ceiling and the highest rate cap with no drops */
   sustainable?: SustainableRate;
+  /** an interrupted sustainable-rate search: the runs it finished, which --resume replays */
+  sustainableSearch?: SearchStep[];
   /** how the load's BPF program attached (TrialResult.attachedVia of the repeats), e.g. "fentry" or
    *  "tp_btf/sys_enter" for the saturation load; optional, reports fall back to generic words */
   attachedVia?: string;

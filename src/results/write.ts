@@ -1,19 +1,15 @@
 /**
- * results — a run's files: results.json (versioned schema, per-repeat raw values, aggregates,
+ * results/write — a run's files: results.json (versioned schema, per-repeat raw values, aggregates,
  * environment) and results.csv (one row per scenario × transport, dotted column names that match
- * the JSON). Both are written atomically (temp file + rename), so an interrupted run always
- * leaves valid files.
+ * the JSON). Both are written through OutputDir (temp file + rename, never through a symlink), so
+ * an interrupted run always leaves valid files.
  */
-import { renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { aggregate, noiseWarning } from '../analysis/stats.js';
-import type { PlannedScenario } from '../suite/suite.js';
+import { aggregate, noiseWarning } from './aggregate.js';
 import { type ResultsFile, type ScenarioRecord } from './schema.js';
 import { METRIC_NAMES, NOISE_CHECKED_METRICS } from './metrics.js';
 import { type TrialResult } from '../harness/types.js';
-
-/** Metrics whose spread is worth a warning when wide (counts of events are not). */
+import { type OutputDir } from './outdir.js';
 
 export function metricValue(r: TrialResult, dotted: string): number {
   let v: unknown = r;
@@ -21,8 +17,11 @@ export function metricValue(r: TrialResult, dotted: string): number {
   return typeof v === 'number' ? v : NaN;
 }
 
+/** What a record takes from the planned scenario (suite's PlannedScenario has these fields). */
+export type ScenarioIdentity = Pick<ScenarioRecord, 'id' | 'group' | 'label' | 'x' | 'transport' | 'config'>;
+
 /** An empty record for a planned scenario; trials are added with addTrial. */
-export function newRecord(p: PlannedScenario): ScenarioRecord {
+export function newRecord(p: ScenarioIdentity): ScenarioRecord {
   return {
     id: p.id,
     group: p.group,
@@ -79,14 +78,8 @@ export function csvRows(results: ResultsFile): Record<string, unknown>[] {
   });
 }
 
-function writeAtomic(path: string, data: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
-export function writeResults(dir: string, results: ResultsFile): void {
-  writeAtomic(join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+export function writeResults(dir: OutputDir, results: ResultsFile): void {
+  dir.write('results.json', JSON.stringify(results, null, 2) + '\n');
   const rows = csvRows(results);
-  writeAtomic(join(dir, 'results.csv'), rows.length ? stringify(rows, { header: true, columns: Object.keys(rows[0]) }) : '');
+  dir.write('results.csv', rows.length ? stringify(rows, { header: true, columns: Object.keys(rows[0]) }) : '');
 }

@@ -1,12 +1,14 @@
 /**
  * run — runs a suite: every planned scenario, warm-up repeats first (discarded), then measured
  * repeats through tinybench, writing results.json and results.csv after every finished trial so
- * an interrupted run loses nothing it had finished. A run can be resumed from its directory.
+ * an interrupted run loses nothing it had finished, the finished runs of a sustainable-rate search
+ * included. A run can be resumed from its directory.
  */
 import { Bench } from 'tinybench';
-import { findSustainableRate } from '../harness/sustainable.js';
+import { findSustainableRate, SearchInterrupted } from '../harness/sustainable.js';
 import { captureEnvironment } from '../harness/env.js';
-import { probe } from '../harness/probe.js';
+import { probe, type ProbeReport } from '../harness/probe.js';
+import { type OutputDir } from '../results/outdir.js';
 import { addTrial, newRecord, repeatsDone, writeResults } from '../results/write.js';
 import { abortScenarios, runScenario } from '../harness/trial.js';
 import { planSuite, type PlannedScenario, type SuitePlan } from './suite.js';
@@ -25,8 +27,10 @@ export interface TrialProgress {
 }
 
 export interface RunOptions {
-  outDir: string;
+  out: OutputDir;
   command: string;
+  /** the probe report the caller already took (else the run probes) */
+  capabilities?: ProbeReport;
   /** the results of an interrupted run of the same suite, to continue */
   previous?: ResultsFile;
   onTrial?: (p: TrialProgress) => void;
@@ -69,7 +73,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
           command: opts.command,
           startedAt: new Date().toISOString(),
           complete: false,
-          environment: captureEnvironment(probe()),
+          environment: captureEnvironment(opts.capabilities ?? probe()),
           suiteDefinition: plan.definition,
           scenarios: [],
         };
@@ -88,7 +92,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
         repeats: plan.repeats,
         warmup: plan.warmup,
       };
-      writeResults(opts.outDir, results);
+      writeResults(opts.out, results);
     };
     save();
 
@@ -108,11 +112,13 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
       if (planned.sustainable && !record.sustainable && !stopper.signal.aborted) {
         opts.onSearch?.(planned);
         try {
-          record.sustainable = await findSustainableRate(planned.config);
-          save();
+          record.sustainable = await findSustainableRate(planned.config, { signal: stopper.signal, done: record.sustainableSearch });
+          delete record.sustainableSearch;
         } catch (e) {
-          if (!stopper.signal.aborted) throw e;
+          if (!(e instanceof SearchInterrupted)) throw e;
+          record.sustainableSearch = e.steps;
         }
+        save();
       }
     }
     results.complete = !stopper.signal.aborted && plan.scenarios.every(isDone);
@@ -125,7 +131,12 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
     // not the setup around it.
     async function runRepeats(planned: PlannedScenario, record: ScenarioRecord, left: number): Promise<void> {
       let phase: 'warmup' | 'run' = 'run';
-      const bench = new Bench({ iterations: left, time: 0, warmup: plan.warmup > 0, warmupIterations: plan.warmup, warmupTime: 0, throws: true, signal: stopper.signal });
+      // tinybench never removes the abort listeners it adds, so each scenario gets a signal of its
+      // own (one listener on the run's stopper, removed after) instead of piling them on the stopper.
+      const scenarioStop = new AbortController();
+      const relay = () => scenarioStop.abort();
+      stopper.signal.addEventListener('abort', relay, { once: true });
+      const bench = new Bench({ iterations: left, time: 0, warmup: plan.warmup > 0, warmupIterations: plan.warmup, warmupTime: 0, throws: true, signal: scenarioStop.signal });
       bench.add(planned.id, async () => {
         const result = await runScenario(planned.config);
         if (result.aborted && stopper.signal.aborted) return { overriddenDuration: result.loadPhaseNs / 1e6 }; // cut short: not a finished trial
@@ -137,7 +148,11 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
         opts.onTrial?.({ done: finished, total, scenario: planned, warmup: phase === 'warmup', repeat: phase === 'run' ? repeatsDone(record) : 0, result });
         return { overriddenDuration: result.loadPhaseNs / 1e6 };
       }, { beforeEach(mode) { phase = mode ?? 'run'; } });
-      await bench.run();
+      try {
+        await bench.run();
+      } finally {
+        stopper.signal.removeEventListener('abort', relay);
+      }
       const r = bench.tasks[0]?.result as { latency?: { mean: number; rme: number; min: number; max: number; p50: number; samplesCount: number } } | undefined;
       if (r?.latency && !stopper.signal.aborted) {
         const l = r.latency;

@@ -8,8 +8,13 @@ import { metricFormat } from '../../format/units.js';
 import { NOISE_CHECKED_METRICS } from '../../results/metrics.js';
 import type { ResultSet } from '../../results/schema.js';
 import type { Block, Text } from '../document.js';
-import type { InputError } from '../load.js';
 import { isWide } from '../tables.js';
+
+/** An input the report could not use, and why (results/load.ts loadResultSets). */
+export interface InputError {
+  file: string;
+  error: string;
+}
 
 /**
  * Data quality in words: unreadable inputs, incomplete runs and the suite's own warnings first

@@ -1,5 +1,5 @@
 /**
- * compare.test — the regression comparison: injected changes are found in the right direction and
+ * compare.test (unit) — the regression comparison: injected changes are found in the right direction and
  * nothing else is, the threshold holds, bad input fails with the file named, and every output format
  * says what it should. Synthetic results only (compare reads files; it never touches the kernel).
  */
@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compareResults, comparisonExitCode, comparisonSections, formatComparison, loadResults, toGithubActionBenchmark, type Comparison } from '../src/analysis/compare.js';
-import { compareCommand } from '../src/cli/compare.js';
-import { type ResultsFile } from '../src/results/schema.js';
-import { HIGHER_IS_BETTER } from '../src/results/metrics.js';
-import { makeResults, SCENARIO_IDS } from './compare-fixtures.js';
+import { compareResults, comparisonExitCode, type Comparison } from '../../src/analysis/compare.js';
+import { comparisonSections, formatComparison } from '../../src/analysis/compare-format.js';
+import { toGithubActionBenchmark } from '../../src/format/github.js';
+import { loadResults } from '../../src/results/load.js';
+import { compareCommand } from '../../src/cli/compare.js';
+import { type ResultsFile } from '../../src/results/schema.js';
+import { HIGHER_IS_BETTER } from '../../src/results/metrics.js';
+import { makeResults, SCENARIO_IDS } from '../compare-fixtures.js';
 
 const PERF2 = 'producers/workers=2/perfbuf';
 const RING2 = 'producers/workers=2/ringbuf';
