@@ -4,7 +4,7 @@
  * notes, and the footer with the exit code. Every sentence is computed from this run's numbers.
  */
 import { cpus, release } from 'node:os';
-import { PAGE_SIZE, resolveConfig } from '../src/harness/knobs.js';
+import { limits, resolveConfig } from '../src/harness/knobs.js';
 import { fmtAggregate, fmtBytes } from '../src/format/units.js';
 import type { Aggregate } from '../src/results/schema.js';
 import { fmtRatio, type CommonOptions } from './driver.js';
@@ -66,7 +66,7 @@ function formatCeiling(opts: Options, s: Summary): string[] {
 function formatReader(opts: Options, s: Summary): string[] {
   const V = s.variants;
   const R = s.ratios;
-  const perfPerCpu = resolveConfig(drainConfig('perfbuf', 'libbpf', opts) as Record<string, unknown>).perfbufPages * PAGE_SIZE;
+  const perfPerCpu = resolveConfig(drainConfig('perfbuf', 'libbpf', opts) as Record<string, unknown>).perfbufPages * limits().pageSize;
   const lines = [
     `2. reader ceiling`,
     `(a) drain: nothing read during the load, then the backlog read flat out (delivered / drain time). Ring buffer: ${opts.drainEvents} events`,

@@ -14,8 +14,8 @@
  * Exit codes: 0 targets met; 1 a target missed (or the kernel refused to run a trial), so CI can
  * gate on it; 2 bad flags; 130 interrupted.
  */
-import { ConfigError, DEFAULTS, PAGE_SIZE, resolveConfig } from '../src/harness/knobs.js';
-import { loadAddon, STORM_PATH } from '../src/harness/addon.js';
+import { ConfigError, DEFAULTS, limits, resolveConfig, stormConfig } from '../src/harness/knobs.js';
+import { loadAddon } from '../src/harness/addon.js';
 import { fmtAggregate, fmtBytes, fmtNs } from '../src/format/units.js';
 import { halfCi } from '../src/analysis/stats.js';
 import type { Aggregate } from '../src/results/schema.js';
@@ -57,13 +57,7 @@ interface Measured {
 
 /** The bare baseline: the same storm binary and spawn path, no BPF program loaded. */
 function bareStorm(o: Options): Measured {
-  const storm = new (loadAddon().Storm)({
-    stormPath: STORM_PATH,
-    children: o.children,
-    workers: o.workers,
-    stormMode: DEFAULTS.stormMode,
-    timeoutMs: DEFAULTS.timeoutMs,
-  });
+  const storm = new (loadAddon().Storm)(stormConfig({ children: o.children, workers: o.workers }));
   let out;
   try {
     storm.go();
@@ -239,7 +233,7 @@ function formatOverhead(run: Run<Options, Measured, MemorySummary>, cfg: Scenari
   const transports = s.filter((v) => v.vsBare);
   lines.push(
     `  vs bare: each round against that round's bare storm, mean ± 95% CI. drops: reserve/output failures counted in BPF, all rounds.`,
-    `  buffers: ringbuf ${fmtBytes(cfg.ringbufBytes)}; perfbuf ${cfg.perfbufPages} pages (${fmtBytes(cfg.perfbufPages * PAGE_SIZE)}) per CPU, equal memory. ` +
+    `  buffers: ringbuf ${fmtBytes(cfg.ringbufBytes)}; perfbuf ${cfg.perfbufPages} pages (${fmtBytes(cfg.perfbufPages * limits().pageSize)}) per CPU, equal memory. ` +
       `Wake-ups: ringbuf ${cfg.ringbufWakeup}, perfbuf every ${cfg.perfbufWakeupEvents} event${cfg.perfbufWakeupEvents > 1 ? 's' : ''}.`,
     '  cost per event:',
     ...table([

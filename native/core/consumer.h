@@ -11,11 +11,14 @@
 
 namespace ringbench {
 
+enum class ConsumerMode { Epoll, Busy, Drain };
+enum class ReaderKind { Libbpf, Custom };
+
 struct ConsumerOptions {
-  bool busy = false;  // busy poll instead of epoll
-  bool batch = false; // the custom batch reader instead of libbpf's
-  bool drain = false; // read nothing during the load, then drain flat out: the reader's ceiling
-  int cpu = -1;       // pin to this CPU; -1 = no pinning
+  ConsumerMode mode{};  // sleep in epoll, busy poll, or drain: read nothing during the load, then
+                        // the backlog flat out (the reader's ceiling)
+  ReaderKind reader{};  // libbpf's reader, or the custom batch reader
+  int cpu{};            // pin to this CPU; -1 = no pinning
 };
 
 class Consumer {

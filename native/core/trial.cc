@@ -62,14 +62,15 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   TrialOutput out;
 
   // The load first, held at its start line: the programs filter on its tgid, set before load.
+  const bool saturation = cfg.load == LoadKind::Saturation;
   std::unique_ptr<Load> load;
-  if (cfg.synthetic)
-    load = std::make_unique<SyntheticLoad>(cfg.synth);
+  if (saturation)
+    load = std::make_unique<SaturationLoad>(cfg.saturation);
   else
     load = std::make_unique<StormProcess>(cfg.storm);
   TransportConfig tc = cfg.transport;
-  tc.synthetic = cfg.synthetic;
-  tc.bpf.synth_batch = cfg.synthetic ? cfg.synth.events_per_call : 1;
+  tc.saturation = saturation;
+  tc.bpf.saturation_batch = saturation ? cfg.saturation.events_per_call : 1;
   tc.bpf.target_tgid = load->target_tgid();
 
   auto timeline = std::make_unique<Timeline>();
@@ -87,11 +88,11 @@ TrialOutput run_trial(const TrialConfig& cfg) {
 
   Consumer consumer(transport, cfg.consumer, timeline.get());
   uint64_t t0 = mono_ns();
-  timeline->start(t0, cfg.window_ns);
+  timeline->start(t0, cfg.window_ms * 1000000ull);
   consumer.start();
   load->go();
   // The load bounds itself by its timeout; this limit is the backstop if it does not.
-  uint64_t timeout_ms = cfg.synthetic ? cfg.synth.timeout_ms : cfg.storm.timeout_ms;
+  uint64_t timeout_ms = saturation ? cfg.saturation.timeout_ms : cfg.storm.timeout_ms;
   LoadOutcome so = load->wait(timeout_ms + 5000, aborted_since, &generation);
   out.load_phase_ns = so.elapsed_ns ? so.elapsed_ns : mono_ns() - t0;
   consumer.stop_and_drain();

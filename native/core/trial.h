@@ -9,21 +9,25 @@
 #include <vector>
 
 #include "consumer.h"
+#include "saturation_load.h"
 #include "storm_process.h"
-#include "synthetic_load.h"
 #include "transport.h"
 
 namespace ringbench {
 
+enum class LoadKind { Storm, Saturation };
+
+// Every field is set by the caller (the addon requires each one; the defaults live in TypeScript).
+// The trial itself sets what follows from its load: the target tgid and the saturation batch.
 struct TrialConfig {
   TransportConfig transport;
-  StormOptions storm;
-  bool synthetic = false;  // saturation load instead of a storm
-  SyntheticOptions synth;
   ConsumerOptions consumer;
-  uint64_t consumer_delay_ns = 0;
-  uint64_t window_ns = 50000000;
-  bool bpf_stats = true;
+  LoadKind load{};
+  StormOptions storm;            // load == Storm
+  SaturationOptions saturation;  // load == Saturation
+  uint64_t consumer_delay_ns{};
+  uint64_t window_ms{};
+  bool bpf_stats{};
 };
 
 struct TrialOutput {

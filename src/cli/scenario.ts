@@ -6,7 +6,7 @@
  * (exit 0) whose note says so.
  */
 import { findSustainableRate, SearchInterrupted, type SearchStep } from '../harness/sustainable.js';
-import { ConfigError, KNOBS, flagOf, PAGE_SIZE, resolveConfig } from '../harness/knobs.js';
+import { ConfigError, KNOBS, flagOf, limits, resolveConfig } from '../harness/knobs.js';
 import { fmtBytes, fmtNs, fmtPct, fmtSi } from '../format/units.js';
 import { abortScenarios, runScenario } from '../harness/trial.js';
 import type { SustainableRate, TrialResult } from '../harness/types.js';
@@ -18,7 +18,7 @@ export function formatTrial(r: TrialResult): string {
   const ok = (b: boolean) => (b ? '✓' : '✗');
   const memory = c.transport === 'ringbuf'
     ? `ringbuf ${fmtBytes(c.ringbufBytes)}`
-    : `perfbuf ${c.perfbufPages} pages/CPU (${fmtBytes(c.perfbufPages * PAGE_SIZE)} each)`;
+    : `perfbuf ${c.perfbufPages} pages/CPU (${fmtBytes(c.perfbufPages * limits().pageSize)} each)`;
   const lines = [
     `${c.transport} · ${c.load === 'storm' ? `${c.stormMode} storm · ${c.children} children` : `saturation · ${c.events} events`} · ${c.workers} worker${c.workers > 1 ? 's' : ''} · ${memory} · ${c.eventBytes} B events · ${c.consumer}/${c.reader} reader · attached via ${r.attachedVia}`,
     `  counts      generated ${r.counts.generated}  seenByBpf ${r.counts.seenByBpf}  delivered ${r.counts.delivered}  droppedKernel ${r.counts.droppedKernel}  lostReported ${r.counts.lostReported}  missing ${r.counts.missing}`,

@@ -1,14 +1,41 @@
 /**
- * config — every scenario knob in one table: its CLI flag, its valid values, its default. The CLI,
+ * knobs — every scenario knob in one table: its CLI flag, its valid values, its default. The CLI,
  * suite files and runScenario all validate through here, so a bad value gets the same one-line
- * message (naming the flag or field and what is valid) wherever it comes from.
+ * message (naming the flag or field and what is valid) wherever it comes from. The only defaults
+ * of the native configs are here too: the addon requires every field.
  */
 import { cpus } from 'node:os';
+import {
+  CONSUMER_CONFIG_KEYS, STORM_PATH, TRANSPORT_CONFIG_KEYS, TRIAL_CONFIG_KEYS, loadAddon, pickKeys,
+  type NativeStormConfig, type NativeTracerConfig, type NativeTrialConfig,
+} from './addon.js';
 import type { ScenarioConfig } from './types.js';
 
-export const PAGE_SIZE = 4096;
-export const MIN_EVENT_BYTES = 64;
-export const MAX_EVENT_BYTES = 4096;
+/** The limits validation needs, never copied: the running machine's page size (sysconf: 16K or
+ *  64K on some arm64) and bpf/common/event.h's event and batch limits. */
+export interface Limits {
+  pageSize: number;
+  minEventBytes: number;
+  maxEventBytes: number;
+  maxSaturationBatch: number;
+}
+
+let cachedLimits: Limits | undefined;
+
+/** The limits, read from the addon on first use, so that importing this module (DEFAULTS, flag
+ *  names) loads nothing; throws loadAddon()'s reason when the addon cannot load. */
+export function limits(): Limits {
+  if (!cachedLimits) {
+    const addon = loadAddon();
+    cachedLimits = {
+      pageSize: addon.PAGE_SIZE,
+      minEventBytes: addon.MIN_EVENT_BYTES,
+      maxEventBytes: addon.MAX_EVENT_BYTES,
+      maxSaturationBatch: addon.MAX_SATURATION_BATCH,
+    };
+  }
+  return cachedLimits;
+}
 
 /** A bad knob: `field` is the config key, `flag` its CLI spelling. */
 export class ConfigError extends Error {
@@ -36,13 +63,13 @@ export const KNOBS: readonly Knob[] = [
   { key: 'stormMode', kind: 'enum', values: ['vfork', 'fork', 'exec'], doc: 'how storm children are made' },
   { key: 'children', kind: 'int', min: 1, max: 10 * M, doc: 'storm children in total' },
   { key: 'events', kind: 'int', min: 1, max: 1000 * M, doc: 'events in total (saturation load)' },
-  { key: 'eventsPerCall', kind: 'int', min: 1, max: 512, doc: 'saturation: records emitted per getpgid() trigger (a batch, as in the kernel benchmark)' },
+  { key: 'eventsPerCall', kind: 'int', min: 1, get max() { return limits().maxSaturationBatch; }, doc: 'saturation: records emitted per getpgid() trigger (a batch, as in the kernel benchmark)' },
   { key: 'workers', kind: 'int', min: 1, max: 64, doc: 'parallel producers (storm or saturation threads)' },
   { key: 'rateCap', kind: 'int', min: 0, max: 100 * M, doc: 'children (or events) per second over all workers (0 = unlimited)' },
-  { key: 'ringbufBytes', kind: 'bytes', min: PAGE_SIZE, max: 1 << 30, pow2: true, doc: 'ring buffer data bytes (power of two, at least a page)' },
+  { key: 'ringbufBytes', kind: 'bytes', get min() { return limits().pageSize; }, max: 1 << 30, pow2: true, doc: 'ring buffer data bytes (power of two, at least a page)' },
   { key: 'perfbufPages', kind: 'int', min: 1, max: 1 << 16, pow2: true, doc: 'perf buffer data pages per CPU (power of two)' },
   { key: 'memory', kind: 'enum', values: ['equal', 'per-cpu'], doc: 'equal: perfbuf total = ringbuf bytes; per-cpu: use --perfbuf-pages' },
-  { key: 'eventBytes', kind: 'bytes', min: MIN_EVENT_BYTES, max: MAX_EVENT_BYTES, doc: 'bytes per event record, padding included (multiple of 8)' },
+  { key: 'eventBytes', kind: 'bytes', get min() { return limits().minEventBytes; }, get max() { return limits().maxEventBytes; }, doc: 'bytes per event record, padding included (multiple of 8)' },
   { key: 'ringbufSubmit', kind: 'enum', values: ['reserve', 'output'], doc: 'ringbuf: reserve/submit, or output of a staged copy' },
   { key: 'ringbufWakeup', kind: 'enum', values: ['adaptive', 'every-n', 'sampled'], doc: 'ringbuf wake-up policy' },
   { key: 'wakeupEvery', kind: 'int', min: 1, max: M, doc: 'ringbuf every-n: force a wake-up every N events' },
@@ -116,7 +143,7 @@ function describe(k: Knob): string {
   if (k.kind === 'enum') return `one of ${k.values.join(', ')}`;
   if (k.kind === 'bool') return 'true or false';
   const range = `${fmtNum(k.min)}..${fmtNum(k.max)}`;
-  if (k.key === 'ringbufBytes') return `a power-of-two multiple of the ${PAGE_SIZE}-byte page, ${range}`;
+  if (k.key === 'ringbufBytes') return `a power-of-two multiple of the ${limits().pageSize}-byte page, ${range}`;
   if (k.key === 'eventBytes') return `a multiple of 8 in ${range}`;
   return k.pow2 ? `a power of two in ${range}` : `an integer in ${range}`;
 }
@@ -135,7 +162,7 @@ function knobValue(k: Knob, raw: unknown, where: (k: Knob) => string): ScenarioC
   const n = k.kind === 'bytes' ? parseBytes(raw) : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < k.min || n > k.max) throw bad();
   if (k.pow2 && !isPow2(n)) throw bad();
-  if (k.key === 'ringbufBytes' && n % PAGE_SIZE !== 0) throw bad();
+  if (k.key === 'ringbufBytes' && n % limits().pageSize !== 0) throw bad();
   if (k.key === 'eventBytes' && n % 8 !== 0) throw bad();
   return n;
 }
@@ -150,7 +177,7 @@ export interface ResolveOptions {
 /** Perf buffer pages per CPU so that all CPUs together hold as many data bytes as the ring buffer
  *  (rounded down to a power of two, at least one page). */
 export function equalMemoryPages(ringbufBytes: number, cpuCount: number): number {
-  const pages = Math.max(1, Math.floor(ringbufBytes / cpuCount / PAGE_SIZE));
+  const pages = Math.max(1, Math.floor(ringbufBytes / cpuCount / limits().pageSize));
   return 2 ** Math.floor(Math.log2(pages));
 }
 
@@ -181,9 +208,10 @@ export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptio
   if (out.consumerCpu >= cpuCount) {
     throw new ConfigError('consumerCpu', naming('consumerCpu'), `${naming('consumerCpu')} must be -1 or a CPU in 0..${cpuCount - 1}; got '${out.consumerCpu}'`);
   }
-  if (out.perfbufWatermarkBytes >= out.perfbufPages * PAGE_SIZE) {
+  const perfBufferBytes = out.perfbufPages * limits().pageSize;
+  if (out.perfbufWatermarkBytes >= perfBufferBytes) {
     throw new ConfigError('perfbufWatermarkBytes', naming('perfbufWatermarkBytes'),
-      `${naming('perfbufWatermarkBytes')} must be below the per-CPU perf buffer (${out.perfbufPages * PAGE_SIZE} bytes); got '${out.perfbufWatermarkBytes}'`);
+      `${naming('perfbufWatermarkBytes')} must be below the per-CPU perf buffer (${perfBufferBytes} bytes); got '${out.perfbufWatermarkBytes}'`);
   }
   if (out.events % out.eventsPerCall !== 0) {
     throw new ConfigError('events', naming('events'), `${naming('events')} (${out.events}) must be a multiple of ${naming('eventsPerCall')} (${out.eventsPerCall})`);
@@ -192,4 +220,29 @@ export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptio
     throw new ConfigError('eventBytes', naming('eventBytes'), `${naming('eventBytes')} (${out.eventBytes}) does not fit the ring buffer: raise ${naming('ringbufBytes')}`);
   }
   return out;
+}
+
+/** runTrial's config for a resolved scenario: exactly the keys the addon reads. */
+export function trialConfig(config: ScenarioConfig, stormPath: string = STORM_PATH): NativeTrialConfig {
+  return pickKeys({ ...config, stormPath }, TRIAL_CONFIG_KEYS);
+}
+
+/** A Storm's config: the scenario defaults, overridden by `given`. */
+export function stormConfig(given: Partial<NativeStormConfig> = {}): NativeStormConfig {
+  const { stormMode, children, workers, rateCap, timeoutMs } = DEFAULTS;
+  return { stormPath: STORM_PATH, stormMode, children, workers, rateCap, timeoutMs, ...given };
+}
+
+/** A Tracer's config: the scenario defaults (equal-memory perf pages), the whole system, exits only,
+ *  no minimum lifetime; overridden by `given`. */
+export function tracerConfig(given: Partial<NativeTracerConfig> = {}): NativeTracerConfig {
+  return {
+    ...pickKeys(DEFAULTS, TRANSPORT_CONFIG_KEYS),
+    perfbufPages: equalMemoryPages(DEFAULTS.ringbufBytes, cpus().length),
+    ...pickKeys(DEFAULTS, CONSUMER_CONFIG_KEYS),
+    targetTgid: 0,
+    traceExec: false,
+    minDurationNs: 0,
+    ...given,
+  };
 }

@@ -8,7 +8,7 @@
  * JavaScript here — that is the point of a trace view, and it is never used for measurements.
  */
 import { cpus } from 'node:os';
-import { ConfigError, equalMemoryPages } from './knobs.js';
+import { ConfigError, equalMemoryPages, tracerConfig } from './knobs.js';
 import { loadAddon, type NativeTracer, type NativeTracerEvent } from './addon.js';
 import { TRANSPORTS, type Transport } from './types.js';
 
@@ -136,7 +136,7 @@ export class TraceSession {
     this.options = options;
     const addon = loadAddon();
     this.wallOffsetNs = Date.now() * 1e6 - Number(process.hrtime.bigint());
-    this.tracer = new addon.Tracer({
+    this.tracer = new addon.Tracer(tracerConfig({
       transport: options.transport,
       targetTgid: 0,
       traceExec: options.exec,
@@ -145,7 +145,7 @@ export class TraceSession {
       perfbufPages: equalMemoryPages(TRACE_RINGBUF_BYTES, cpus().length),
       attach: 'auto',
       consumer: 'epoll',
-    });
+    }));
     this.attachedVia = String(this.tracer.stats().attachedVia ?? '');
   }
 

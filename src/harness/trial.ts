@@ -1,11 +1,11 @@
 /**
- * scenario — runScenario(config): one trial on the real kernel, shaped into a TrialResult with the
+ * trial — runScenario(config): one trial on the real kernel, shaped into a TrialResult with the
  * metric names of DESIGN.md. The native addon does the work off the JavaScript thread; this module
  * validates the configuration first (nothing is loaded for a bad one), derives rates and ratios,
  * and checks the accounting identities, saying in words when they do not hold.
  */
-import { resolveConfig } from './knobs.js';
-import { loadAddon, STORM_PATH, type NativeTrial } from './addon.js';
+import { resolveConfig, trialConfig } from './knobs.js';
+import { loadAddon, type NativeTrialOutput } from './addon.js';
 import type { ScenarioConfig, TrialResult } from './types.js';
 
 export class TrialError extends Error {
@@ -15,14 +15,10 @@ export class TrialError extends Error {
   }
 }
 
-type Raw = Record<string, number> & { attachedVia: string; stormStopped: string; aborted: boolean;
-  displacementTruncated: boolean; bpfStatsEnabled: boolean; timelineDelivered: number[]; timelineOccupancy: number[] };
-
 const perSec = (n: number, ns: number) => (ns > 0 ? (n * 1e9) / ns : 0);
 
 /** Shapes the addon's flat output into the result contract and audits it. */
-export function shapeTrial(config: ScenarioConfig, native: NativeTrial): TrialResult {
-  const r = native as unknown as Raw;
+export function shapeTrial(config: ScenarioConfig, r: NativeTrialOutput): TrialResult {
   const notes: string[] = [];
   const counts = {
     generated: r.generated,
@@ -87,11 +83,6 @@ export function shapeTrial(config: ScenarioConfig, native: NativeTrial): TrialRe
   };
 }
 
-/** Native arguments for a resolved config. */
-export function nativeArgs(config: ScenarioConfig): Record<string, unknown> {
-  return { ...config, stormPath: STORM_PATH };
-}
-
 /**
  * Runs one trial. `input` may be partial; it is validated (ConfigError) before anything loads.
  * Rejects with TrialError when the kernel refuses (privileges, missing features), with one line
@@ -100,9 +91,9 @@ export function nativeArgs(config: ScenarioConfig): Record<string, unknown> {
 export async function runScenario(input: Partial<ScenarioConfig> | Record<string, unknown>): Promise<TrialResult> {
   const config = resolveConfig(input as Record<string, unknown>);
   const addon = loadAddon();
-  let native: NativeTrial;
+  let native: NativeTrialOutput;
   try {
-    native = await addon.runTrial(nativeArgs(config));
+    native = await addon.runTrial(trialConfig(config));
   } catch (e) {
     throw new TrialError(`ringbench: ${(e as Error).message}`);
   }

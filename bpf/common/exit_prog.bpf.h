@@ -1,8 +1,9 @@
-/* fill.bpf.h — what both twins share: the filter, the fill routine, the counters and the three
- * ways to attach to sched_process_exit. A twin only defines its transport map and
- * rb_emit_exit()/rb_emit_exec(); everything that decides *which* bytes are sent lives here. */
-#ifndef RINGBENCH_FILL_BPF_H
-#define RINGBENCH_FILL_BPF_H
+/* exit_prog.bpf.h — the exit program both twins share: the filter, the fill routine, the counters,
+ * the three ways to attach to sched_process_exit and the saturation triggers. A twin only defines
+ * its transport map and rb_emit_event()/rb_emit_exec(); everything that decides *which* bytes are
+ * sent lives here. */
+#ifndef RINGBENCH_EXIT_PROG_BPF_H
+#define RINGBENCH_EXIT_PROG_BPF_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -135,7 +136,7 @@ static __always_inline int rb_handle_exec(void *ctx, struct linux_binprm *bprm)
  * same event through the same transport code. Cheap by design: getpgid does almost nothing, and an
  * fentry trampoline costs a few tens of nanoseconds, so the rate is bounded by the transport. The
  * filter is the harness's own tgid (cfg.target_tgid), so nothing else on the system counts. */
-static __always_inline int rb_handle_synth(void *ctx)
+static __always_inline int rb_handle_saturation(void *ctx)
 {
 	struct task_struct *task;
 	struct rb_counters *c;
@@ -146,12 +147,12 @@ static __always_inline int rb_handle_synth(void *ctx)
 	if (!c)
 		return 0;
 	task = (struct task_struct *)bpf_get_current_task();
-	/* cfg.synth_batch records per trigger, each a full event of its own (own number and time) */
-	for (__u32 i = 0; i < RB_MAX_SYNTH_BATCH; i++) {
-		if (i >= cfg.synth_batch && i > 0)
+	/* cfg.saturation_batch records per trigger, each a full event of its own (own number and time) */
+	for (__u32 i = 0; i < RB_MAX_SATURATION_BATCH; i++) {
+		if (i >= cfg.saturation_batch && i > 0)
 			break;
 		c->hits++;
-		if (rb_emit_event(ctx, task, RB_EVENT_SYNTH, bpf_ktime_get_ns()))
+		if (rb_emit_event(ctx, task, RB_EVENT_SATURATION, bpf_ktime_get_ns()))
 			c->drops++;
 	}
 	return 0;
@@ -169,16 +170,16 @@ static __always_inline int rb_handle_synth(void *ctx)
 
 /* Preferred: a trampoline on the syscall itself, as the kernel's own ringbuf benchmark does. */
 SEC("fentry/" RB_SYSCALL(getpgid))
-int BPF_PROG(synth_fentry) { return rb_handle_synth(ctx); }
+int BPF_PROG(saturation_fentry) { return rb_handle_saturation(ctx); }
 
 /* Fallback where fentry is refused: the raw syscall-entry tracepoint. It runs for every syscall
  * on the machine while attached, so it rejects other syscalls first, with one compare. */
 SEC("tp_btf/sys_enter")
-int BPF_PROG(synth_sys_enter, struct pt_regs *regs, long id)
+int BPF_PROG(saturation_sys_enter, struct pt_regs *regs, long id)
 {
 	if (id != RB_NR_GETPGID)
 		return 0;
-	return rb_handle_synth(ctx);
+	return rb_handle_saturation(ctx);
 }
 
 /* Three ways to attach the same handler; user space enables exactly one before load.

@@ -1,4 +1,4 @@
-// synthetic_load — saturation load: producer threads in this process call getpgid() in a loop; the
+// saturation_load — the saturation load: producer threads in this process call getpgid() in a loop; the
 // fentry twin emits one event per call through the same transport code as the exit program. It
 // reaches rates a fork storm cannot, so the transport rather than process creation sets the pace.
 #pragma once
@@ -13,18 +13,19 @@
 
 namespace ringbench {
 
-struct SyntheticOptions {
-  uint64_t events = 1000000;  // over all producers
-  uint32_t events_per_call = 1;  // records the program emits per getpgid() call
-  uint32_t workers = 1;
-  uint64_t rate = 0;          // events per second over all producers, 0 = unlimited
-  uint64_t timeout_ms = 60000;
+// Every field is set by the caller (the addon requires each one; the defaults live in TypeScript).
+struct SaturationOptions {
+  uint64_t events{};           // over all producers
+  uint32_t events_per_call{};  // records the program emits per getpgid() call
+  uint32_t workers{};
+  uint64_t rate{};             // events per second over all producers, 0 = unlimited
+  uint64_t timeout_ms{};
 };
 
-class SyntheticLoad : public Load {
+class SaturationLoad : public Load {
  public:
-  explicit SyntheticLoad(const SyntheticOptions& opts);  // threads start, held at the start line
-  ~SyntheticLoad() override;
+  explicit SaturationLoad(const SaturationOptions& opts);  // threads start, held at the start line
+  ~SaturationLoad() override;
   uint32_t target_tgid() const override;
   void go() override;
   LoadOutcome wait(uint64_t limit_ms, bool (*should_abort)(void*), void* ctx) override;
@@ -32,7 +33,7 @@ class SyntheticLoad : public Load {
  private:
   void produce(uint32_t id, uint64_t count);
   void stop_and_join();
-  SyntheticOptions opts_;
+  SaturationOptions opts_;
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::condition_variable cv_;

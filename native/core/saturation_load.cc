@@ -1,16 +1,16 @@
-// synthetic_load — see synthetic_load.h.
-#include "synthetic_load.h"
+// saturation_load — see saturation_load.h.
+#include "saturation_load.h"
 
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 
-#include "metrics.h"
+#include "clock.h"
 
 namespace ringbench {
 
-SyntheticLoad::SyntheticLoad(const SyntheticOptions& opts) : opts_(opts) {
+SaturationLoad::SaturationLoad(const SaturationOptions& opts) : opts_(opts) {
   uint32_t workers = opts_.workers ? opts_.workers : 1;
   if (!opts_.events_per_call) opts_.events_per_call = 1;
   // Producers count calls; each call makes events_per_call events.
@@ -22,18 +22,18 @@ SyntheticLoad::SyntheticLoad(const SyntheticOptions& opts) : opts_(opts) {
   }
 }
 
-SyntheticLoad::~SyntheticLoad() { stop_and_join(); }
+SaturationLoad::~SaturationLoad() { stop_and_join(); }
 
-uint32_t SyntheticLoad::target_tgid() const { return uint32_t(getpid()); }
+uint32_t SaturationLoad::target_tgid() const { return uint32_t(getpid()); }
 
-void SyntheticLoad::go() {
+void SaturationLoad::go() {
   std::lock_guard<std::mutex> lock(mu_);
   start_ns_ = mono_ns();
   started_ = true;
   cv_.notify_all();
 }
 
-void SyntheticLoad::produce(uint32_t id, uint64_t count) {
+void SaturationLoad::produce(uint32_t id, uint64_t count) {
   {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [this] { return started_ || stop_.load(); });
@@ -70,7 +70,7 @@ void SyntheticLoad::produce(uint32_t id, uint64_t count) {
   if (--running_ == 0) end_ns_ = mono_ns();
 }
 
-void SyntheticLoad::stop_and_join() {
+void SaturationLoad::stop_and_join() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
@@ -80,7 +80,7 @@ void SyntheticLoad::stop_and_join() {
     if (t.joinable()) t.join();
 }
 
-LoadOutcome SyntheticLoad::wait(uint64_t limit_ms, bool (*should_abort)(void*), void* ctx) {
+LoadOutcome SaturationLoad::wait(uint64_t limit_ms, bool (*should_abort)(void*), void* ctx) {
   const uint64_t limit = mono_ns() + limit_ms * 1000000ull;
   bool aborted = false;
   while (running_.load() > 0) {
