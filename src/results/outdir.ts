@@ -74,7 +74,15 @@ function unsafeDir(st: Stats, ownerOk: (uid: number) => boolean): string | undef
  */
 export function checkOutputPath(raw: string, flag: string): string {
   if (raw.trim() === '') throw new OutputDirError(`${flag} must name a directory; got ''`);
-  const abs = resolve(raw);
+  try {
+    return checkPath(resolve(raw), raw, flag);
+  } catch (e) {
+    if (e instanceof OutputDirError) throw e;
+    throw new OutputDirError(`${flag} ${raw}: cannot look at it (${describeErrno(e)})`);
+  }
+}
+
+function checkPath(abs: string, raw: string, flag: string): string {
   let existing = abs;
   let st = lstatOrUndefined(existing);
   while (!st) {
