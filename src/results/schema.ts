@@ -52,6 +52,16 @@ export interface ScenarioRecord {
   timing?: { source: 'tinybench'; loadPhaseMs: { mean: number; rme: number; min: number; max: number; p50: number; samples: number } };
 }
 
+/** The run's control trials (harness/control.ts): the machine measured with no BPF attached, one
+ *  sample of each kind before every scenario. Optional: runs before issue 14 have none. */
+export interface RunControl {
+  /** the control trials' sizes */
+  config: { stormChildren: number; triggerCalls: number; workers: number };
+  /** "control.stormPerSec" and "control.triggerPerSec" (results/metrics CONTROL_METRICS): one value
+   *  per scenario, in run order */
+  samples: Record<string, number[]>;
+}
+
 export const RESULTS_SCHEMA = 'ringbench/results@1';
 
 export interface ResultsFile {
@@ -67,6 +77,8 @@ export interface ResultsFile {
   /** scenarios planned, and how many of them have every repeat */
   progress?: { planned: number; finished: number; repeats: number; warmup: number };
   scenarios: ScenarioRecord[];
+  /** the machine measured with no BPF attached, interleaved with the scenarios */
+  control?: RunControl;
 }
 
 /** One usable results file, labelled for display. */

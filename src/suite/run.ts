@@ -6,6 +6,7 @@
  */
 import { Bench } from 'tinybench';
 import { findSustainableRate, SearchInterrupted } from '../harness/sustainable.js';
+import { CONTROL_CONFIG, runControl } from '../harness/control.js';
 import { captureEnvironment } from '../harness/env.js';
 import { probe, type ProbeReport } from '../harness/probe.js';
 import { type OutputDir } from '../results/outdir.js';
@@ -37,6 +38,8 @@ export interface RunOptions {
   onScenarioStart?: (s: PlannedScenario, done: number, total: number) => void;
   /** a sustainable-rate search starts (it runs several short trials of its own) */
   onSearch?: (s: PlannedScenario) => void;
+  /** false: skip the control trials (harness/control.ts) run before every scenario */
+  control?: boolean;
 }
 
 /** Trials still to run for a plan, warm-ups included, given what a previous run finished. */
@@ -108,6 +111,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
       }
       const record = rec;
       opts.onScenarioStart?.(planned, finished, total);
+      if (left > 0 && opts.control !== false) await measureControl();
       if (left > 0) await runRepeats(planned, record, left);
       if (planned.sustainable && !record.sustainable && !stopper.signal.aborted) {
         opts.onSearch?.(planned);
@@ -125,6 +129,17 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
     results.finishedAt = new Date().toISOString();
     save();
     return results;
+
+    // The machine, measured with no BPF attached next to every scenario (issue 14): compare tells a
+    // machine that moved from a transport that did by these samples' drift.
+    async function measureControl(): Promise<void> {
+      const control = (results.control ??= { config: { ...CONTROL_CONFIG }, samples: { 'control.stormPerSec': [], 'control.triggerPerSec': [] } });
+      const storm = await runControl('storm', stopper.signal);
+      const trigger = await runControl('trigger', stopper.signal);
+      if (stopper.signal.aborted) return;
+      control.samples['control.stormPerSec'].push(storm);
+      control.samples['control.triggerPerSec'].push(trigger);
+    }
 
     // tinybench schedules warm-up and measured iterations; each iteration is one real trial and
     // reports the trial's own load-phase duration, so tinybench's statistics describe the load,
