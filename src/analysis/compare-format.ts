@@ -7,6 +7,7 @@
 import { alignColumns, columnWidths } from '../format/table.js';
 import { fmtChange, fmtCompact, signed } from '../format/units.js';
 import type { ChangeVerdict, Comparison, MetricComparison, RunSummary } from './compare.js';
+import { metricSpec } from '../results/metrics.js';
 
 
 interface Row {
@@ -57,8 +58,35 @@ function summaryLine(c: Comparison): string {
   const s = c.summary;
   return (
     `${plural(s.regressed, 'regression', 'regressions')}, ${plural(s.improved, 'improvement', 'improvements')}, ` +
-    `${s.noChange + s.withinNoise} unchanged (threshold ${c.thresholdPct}%)`
+    `${s.noChange + s.withinNoise} unchanged (threshold ${c.thresholdPct}%; ${c.basis.kind === 'within-run' ? 'within-run noise only' : c.basis.kind === 'noise' ? 'against recorded run-to-run noise' : c.basis.kind === 'runs' ? 'runs as units' : 'paired'})`
   );
+}
+
+/** "bare storm −2.1% [−4.0%, −0.2%] (within noise)" per control metric. */
+function controlLine(c: Comparison): string | undefined {
+  if (!c.control.length) return undefined;
+  return c.control
+    .map(({ metric, comparison: m, moved }) => {
+      const title = metricSpec(metric)?.title ?? metric;
+      const ci = m.changeCi95 ? ` [${fmtChange(m.changeCi95[0])}, ${fmtChange(m.changeCi95[1])}]` : '';
+      return `${title} ${m.change === null ? 'n/a' : fmtChange(m.change)}${ci} (${moved ? 'moved beyond its noise' : m.verdict})`;
+    })
+    .join('; ');
+}
+
+/** Said instead of blaming the transport when the control moved beyond its noise. */
+const MACHINE_CHANGED =
+  'the machine changed: its control (no BPF attached) moved beyond its noise, so raw rates are not blamed on the transport ' +
+  '(shown as informational); rates normalised to the control are judged instead';
+
+/** The lines every format opens with after the summary: basis, control, machine. */
+function basisLines(c: Comparison): string[] {
+  const control = controlLine(c);
+  return [
+    `noise basis: ${c.basis.text}`,
+    ...(control ? [`control (the machine, no BPF): ${control}`] : []),
+    ...(c.machineChanged ? [MACHINE_CHANGED] : []),
+  ];
 }
 
 function runLine(r: RunSummary): string {
@@ -104,6 +132,7 @@ function comparisonText(c: Comparison, color: boolean): string {
     `  base:      ${runLine(c.base)}`,
     `  candidate: ${runLine(c.candidate)}`,
     `  ${environmentLine(c, (s) => s)}`,
+    ...basisLines(c).map((l) => `  ${l}`),
     '',
   ];
   const table = (rows: Row[]) => {
@@ -155,6 +184,7 @@ function comparisonMarkdown(c: Comparison): string {
     '',
     `Base ${code(c.base.source)} → candidate ${code(c.candidate.source)}; ${environmentLine(c, code)}.`,
     '',
+    ...basisLines(c).flatMap((l) => [esc(l), '']),
   ];
   if (flagged.length) lines.push(...table(flagged), '');
   if (unchanged.length) {
@@ -177,7 +207,7 @@ function comparisonMarkdown(c: Comparison): string {
     );
   }
   if (c.warnings.length) lines.push('**Warnings**', '', ...c.warnings.map((w) => `- ${esc(w)}`), '');
-  lines.push(`<sub>${c.method}; verdict needs the interval to exclude 0 and the change to reach ${c.thresholdPct}%.</sub>`);
+  lines.push(`<sub>${c.method}.</sub>`);
   return lines.join('\n') + '\n';
 }
 
@@ -214,6 +244,7 @@ function comparisonHtml(c: Comparison): string {
     `<p><strong>${esc(summaryLine(c))}</strong></p>`,
     `<p>Base <code>${esc(c.base.source)}</code> → candidate <code>${esc(c.candidate.source)}</code>; ` +
       `${esc(environmentLine(c, (s) => s))}.</p>`,
+    ...basisLines(c).map((l) => `<p>${esc(l)}</p>`),
     table(sortedRows(c, true)),
   ];
   const info = sortedRows(c, false);

@@ -1,12 +1,24 @@
 /**
- * compare — regression comparison of two ringbench runs (`ringbench compare BASE CANDIDATE`).
+ * compare — regression comparison of ringbench runs (`ringbench compare BASE… -- CANDIDATE…`, and
+ * the paired `ringbench ab`).
  *
- * Scenarios are matched by their stable `id`. For every metric both runs measured, the change of the
- * candidate's mean against the base's mean gets a 95% confidence interval from the per-repeat values
- * and a criterion-style verdict: improved, regressed, no change, or within noise. The exit code is 1
- * when a judged metric regressed. Which metrics are compared and judged, and which way is better,
- * is the catalogue's word (results/metrics). Renderers (text, markdown, JSON, the report's sections)
- * are in compare-format.ts; the github-action-benchmark export in format/github.ts.
+ * Scenarios are matched by their stable `id`. For every metric both sides measured, the change of
+ * the candidate's mean against the base's mean gets a 95% interval and a verdict (compare-judge.ts):
+ * improved, regressed, no change, or within noise. The exit code is 1 when a judged metric
+ * regressed. Which metrics are judged, in which load mode, which way is better and below which
+ * absolute floor a change is noise, is the catalogue's word (results/metrics). Renderers are in
+ * compare-format.ts; the github-action-benchmark export in format/github.ts.
+ *
+ * The noise basis — what the interval knows about — is stated with every comparison:
+ * - paired: A and B ran interleaved trial by trial (`ringbench ab`); differences of pairs, so the
+ *   machine's drift hits both sides alike (the strongest basis);
+ * - runs: several runs a side; each run's mean is one observation, so whole-run shifts are noise;
+ * - noise: one run a side, judged against this machine's run-to-run spread (`ringbench noise`);
+ * - within-run: one run a side, repeats only; a whole run that shifted (another tenant, a
+ *   different boot) is not covered, and the output says so.
+ * Runs with a control (harness/control.ts) also show the machine's own drift; when it moved beyond
+ * its noise, raw rates are shown but not judged ("the machine changed") and the rates normalised
+ * to the control are judged instead.
  *
  * Statistics: Welch's t interval on the difference of means (candidate − base), divided by the base
  * mean to express it relative. Why not a bootstrap of the ratio of means: runs have 3–10 repeats, and
@@ -21,58 +33,34 @@
  * Verdicts follow criterion: "no change" when the interval holds 0; "improved"/"regressed" only when
  * the whole interval lies beyond the threshold; otherwise "within noise".
  */
-import { mean, stddev, welchDiffInterval } from './stats.js';
+import { mean } from './stats.js';
+import { welchStandardError, pairedDiffInterval } from './stats.js';
+import { judgeAll, measureChange, type ChangeVerdict, type Evidence, type MetricComparison, type MetricInput } from './compare-judge.js';
+import { controlSamples, scenarioValues } from './samples.js';
+import { pairStandardError, type NoiseFile } from './noise.js';
 import { type ResultsFile, type ScenarioRecord } from '../results/schema.js';
 import { ResultsInputError, sourceOf, validateResults } from '../results/load.js';
-import { COMPARED_METRICS, metricSpec, unitName } from '../results/metrics.js';
+import { CONTROL_METRICS, controlFor, isJudged, loadModeOf, notJudgedReason, NORMALISED_RATES, type LoadMode } from '../results/metrics.js';
 import { type Environment } from '../harness/types.js';
 
-// Kept for cli/report.ts and cli/run.ts until they import from compare-format and results/load.
+export type { ChangeVerdict, MetricComparison, SideSummary } from './compare-judge.js';
+// Kept for cli/report.ts until it imports from compare-format and results/load.
 export { comparisonSections } from './compare-format.js';
 export { loadResults, ResultsInputError } from '../results/load.js';
 
 export const COMPARISON_SCHEMA = 'ringbench/comparison@1';
-
-export type ChangeVerdict = 'regressed' | 'improved' | 'within noise' | 'no change';
-
-/** Mean and spread of one metric on one side. */
-export interface SideSummary {
-  n: number;
-  mean: number;
-  stddev: number;
-}
-
-export interface MetricComparison {
-  metric: string;
-  unit: string;
-  /** counted in the summary and the exit code; false = shown for information only */
-  judged: boolean;
-  higherIsBetter: boolean;
-  base: SideSummary;
-  candidate: SideSummary;
-  /** candidate mean − base mean */
-  diff: number;
-  /** 95% interval of diff (Welch); null when neither side has two repeats */
-  diffCi95: [number, number] | null;
-  /** candidate mean / base mean − 1; null when the base mean is 0 (see diff) */
-  change: number | null;
-  /** diffCi95 relative to the base mean; null when either is unavailable */
-  changeCi95: [number, number] | null;
-  verdict: ChangeVerdict;
-  /** e.g. "from 0", or why there is no interval */
-  note: string | null;
-}
 
 export interface ScenarioComparison {
   id: string;
   group: string;
   label: string;
   transport: string;
+  mode: LoadMode;
   metrics: MetricComparison[];
 }
 
 export interface RunSummary {
-  /** the file it was loaded from, or a description when the object did not come from loadResults */
+  /** the file it was loaded from (several, comma-separated, with runs as units) */
   source: string;
   suite: string;
   startedAt: string;
@@ -80,15 +68,42 @@ export interface RunSummary {
   environment: Omit<Environment, 'capabilities'>;
 }
 
+/** What the intervals know about: see the module comment. */
+export type NoiseBasisKind = 'paired' | 'runs' | 'noise' | 'within-run';
+
+export interface NoiseBasis {
+  kind: NoiseBasisKind;
+  /** one line for people: the method and what it covers */
+  text: string;
+  /** runs per side */
+  runs: { base: number; candidate: number };
+  /** with kind 'noise': the noise file and how many runs it holds */
+  noiseFile?: string;
+  noiseRuns?: number;
+}
+
+/** The machine itself, measured with no BPF attached (a run's control). */
+export interface ControlComparison {
+  metric: string;
+  comparison: MetricComparison;
+  /** moved beyond the threshold and its noise */
+  moved: boolean;
+}
+
 export interface Comparison {
   schema: typeof COMPARISON_SCHEMA;
   thresholdPct: number;
   method: string;
+  basis: NoiseBasis;
   base: RunSummary;
   candidate: RunSummary;
   /** environment fields that differ between the runs (date excluded) */
   environmentDiffs: { field: string; base: string; candidate: string }[];
-  /** scenarios present in both runs, in the base run's order */
+  /** the control's drift; empty when either side has no control */
+  control: ControlComparison[];
+  /** the control moved beyond its noise: raw rates are not judged, their normalised form is */
+  machineChanged: boolean;
+  /** scenarios present on both sides, in the base run's order */
   scenarios: ScenarioComparison[];
   onlyInBase: string[];
   onlyInCandidate: string[];
@@ -98,7 +113,17 @@ export interface Comparison {
   summary: { regressed: number; improved: number; noChange: number; withinNoise: number; informational: number };
 }
 
-/** Repeats each side needs before a change can be called improved or regressed. */
+export interface CompareOptions {
+  thresholdPct: number;
+  /** a noise record (`ringbench noise`) for a single pair of runs */
+  noise?: NoiseFile;
+  /** where the noise record came from, for the basis line */
+  noiseSource?: string;
+  /** the two sides ran interleaved trial by trial: repeat i of each side form a pair */
+  paired?: boolean;
+}
+
+/** Repeats (or pairs) each side needs before a change can be called improved or regressed. */
 export const MIN_JUDGED_REPEATS = 3;
 
 const ENVIRONMENT_FIELDS = [
@@ -114,37 +139,77 @@ const ENVIRONMENT_FIELDS = [
   'gitCommit',
 ] as const;
 
-const METHOD =
-  "Welch's t 95% interval on the difference of means over repeats, relative to the base mean; " +
-  'regressed/improved only when the whole interval lies beyond the noise threshold (criterion)';
+const METHODS: Record<NoiseBasisKind, string> = {
+  paired: 'paired: A and B interleaved trial by trial; Student t 95% interval on the mean of the paired differences',
+  runs: "runs as units: Welch's t 95% interval on the difference of the run means",
+  noise: "single pair against this machine's run-to-run spread (ringbench noise): 95% interval from √2 × the spread of run means",
+  'within-run': "single pair, within-run noise only: Welch's t 95% interval on the difference of means over repeats",
+};
+const VERDICT_RULE =
+  'regressed/improved only when the change is shown beyond the threshold and the absolute floor ' +
+  '(Benjamini–Hochberg at 2.5% over all judged metrics; for one metric: the whole interval beyond the threshold)';
+
+function basisOf(kind: NoiseBasisKind, runs: { base: number; candidate: number }, opts: CompareOptions): NoiseBasis {
+  const texts: Record<NoiseBasisKind, string> = {
+    paired: `paired trials (A and B interleaved), ${runs.base} run`,
+    runs: `between-run noise from ${runs.base} base and ${runs.candidate} candidate runs (runs are the unit)`,
+    noise: `between-run noise from ${opts.noiseSource ?? 'a noise file'} (${opts.noise?.runs} A/A runs)`,
+    'within-run':
+      'within-run noise only: the verdict does not cover run-to-run drift (record it with `ringbench noise` and pass --noise, or give several runs a side)',
+  };
+  return {
+    kind,
+    text: kind === 'paired' ? 'paired trials (A and B interleaved trial by trial)' : texts[kind],
+    runs,
+    ...(kind === 'noise' ? { noiseFile: opts.noiseSource, noiseRuns: opts.noise?.runs } : {}),
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Comparing
 
-/** Compare two runs scenario by scenario; see the module comment for the statistics. */
+const asList = (r: ResultsFile | readonly ResultsFile[]) => (Array.isArray(r) ? (r as readonly ResultsFile[]) : [r as ResultsFile]);
+
+/** Compare runs scenario by scenario; see the module comment for the noise bases. */
 export function compareResults(
-  base: ResultsFile,
-  candidate: ResultsFile,
-  opts: { thresholdPct: number },
+  baseIn: ResultsFile | readonly ResultsFile[],
+  candidateIn: ResultsFile | readonly ResultsFile[],
+  opts: CompareOptions,
 ): Comparison {
   if (!(opts.thresholdPct > 0 && Number.isFinite(opts.thresholdPct))) {
     throw new RangeError(`thresholdPct must be a positive number, got ${opts.thresholdPct}`);
   }
-  const baseName = sourceOf(base, 'the base run');
-  const candidateName = sourceOf(candidate, 'the candidate run');
-  validateResults(base, baseName);
-  validateResults(candidate, candidateName);
-
+  const bases = asList(baseIn);
+  const candidates = asList(candidateIn);
+  if (!bases.length || !candidates.length) throw new RangeError('compare needs at least one run a side');
+  const baseNames = bases.map((r, i) => sourceOf(r, bases.length > 1 ? `base run ${i + 1}` : 'the base run'));
+  const candidateNames = candidates.map((r, i) => sourceOf(r, candidates.length > 1 ? `candidate run ${i + 1}` : 'the candidate run'));
+  bases.forEach((r, i) => validateResults(r, baseNames[i]));
+  candidates.forEach((r, i) => validateResults(r, candidateNames[i]));
+  const runs = { base: bases.length, candidate: candidates.length };
+  const kind: NoiseBasisKind = opts.paired
+    ? 'paired'
+    : runs.base >= 2 && runs.candidate >= 2
+      ? 'runs'
+      : opts.noise
+        ? 'noise'
+        : 'within-run';
   const warnings: string[] = [];
-  const baseById = indexById(base, baseName, warnings);
-  const candidateById = indexById(candidate, candidateName, warnings);
+  if (!opts.paired && (runs.base >= 2) !== (runs.candidate >= 2)) {
+    warnings.push(`runs are the unit only with at least 2 runs a side (${runs.base} base, ${runs.candidate} candidate): the first run of each side is compared`);
+  }
+  const sideRuns = kind === 'runs' ? { bases, candidates } : { bases: bases.slice(0, 1), candidates: candidates.slice(0, 1) };
+  if (kind === 'runs' && opts.noise) warnings.push('--noise is not used: with several runs a side the runs themselves give the noise');
+
+  const baseById = indexById(sideRuns.bases, baseNames[0], warnings);
+  const candidateById = indexById(sideRuns.candidates, candidateNames[0], warnings);
   const onlyInBase = [...baseById.keys()].filter((id) => !candidateById.has(id));
   const onlyInCandidate = [...candidateById.keys()].filter((id) => !baseById.has(id));
   const commonIds = [...baseById.keys()].filter((id) => candidateById.has(id));
   if (commonIds.length === 0) {
     throw new ResultsInputError(
-      `no scenarios in common between ${baseName} (${baseById.size} scenarios, suite "${base.suite}") ` +
-        `and ${candidateName} (${candidateById.size} scenarios, suite "${candidate.suite}")`,
+      `no scenarios in common between ${baseNames[0]} (${baseById.size} scenarios, suite "${bases[0].suite}") ` +
+        `and ${candidateNames[0]} (${candidateById.size} scenarios, suite "${candidates[0].suite}")`,
     );
   }
   if (onlyInBase.length) {
@@ -155,34 +220,50 @@ export function compareResults(
       `${onlyInCandidate.length} scenario(s) only in the candidate run, not compared: ${onlyInCandidate.join(', ')}`,
     );
   }
-  if (base.complete === false) warnings.push(`the base run is incomplete (${baseName})`);
-  if (candidate.complete === false) warnings.push(`the candidate run is incomplete (${candidateName})`);
+  sideRuns.bases.forEach((r, i) => r.complete === false && warnings.push(`the base run is incomplete (${baseNames[i]})`));
+  sideRuns.candidates.forEach((r, i) => r.complete === false && warnings.push(`the candidate run is incomplete (${candidateNames[i]})`));
+
+  const control = kind === 'paired' ? [] : compareControl(sideRuns.bases, sideRuns.candidates, kind, opts);
+  const moved = new Set(control.filter((c) => c.moved).map((c) => c.metric));
 
   const scenarios: ScenarioComparison[] = [];
+  const missingNoise = new Set<string>();
   for (const id of commonIds) {
     const b = baseById.get(id)!;
     const c = candidateById.get(id)!;
-    const configDiffs = diffConfig(b.config, c.config);
+    const configDiffs = diffConfig(b[0].rec.config, c[0].rec.config);
     if (configDiffs.length) {
       // Same id but different knobs (e.g. a changed suite default): the numbers compare different things.
       warnings.push(`${id}: configuration differs (${configDiffs.join(', ')})`);
     }
+    const mode = loadModeOf(c[0].rec.config);
+    const machineMoved = moved.has(controlFor(mode));
+    const bValues = b.map((x) => scenarioValues(x.run, x.rec));
+    const cValues = c.map((x) => scenarioValues(x.run, x.rec));
     const metrics: MetricComparison[] = [];
     let singleRepeat = false;
-    for (const metric of COMPARED_METRICS) {
-      const bv = finiteValues(b.repeats[metric]);
-      const cv = finiteValues(c.repeats[metric]);
-      if (!bv.length || !cv.length) continue;
-      if (bv.every((v) => v === 0) && cv.every((v) => v === 0)) continue;
-      const m = compareMetric(metric, bv, cv, opts.thresholdPct);
-      if (m.diffCi95 === null) singleRepeat = true;
-      metrics.push(m);
+    for (const metric of bValues[0].keys()) {
+      if (!cValues[0].has(metric)) continue;
+      const input = metricInput(metric, mode, bValues, cValues, kind, opts, id);
+      if (!input) continue;
+      if (input.base.every((v) => v === 0) && input.candidate.every((v) => v === 0)) continue;
+      if (input.judged && machineMoved && NORMALISED_RATES.has(metric)) {
+        input.judged = false;
+        input.note = 'the machine changed: judged normalised to the control';
+      }
+      if (kind === 'noise' && input.note === NO_NOISE) missingNoise.add(id);
+      if (input.evidence === null) singleRepeat = true;
+      metrics.push(measureChange(input, opts.thresholdPct));
     }
     if (singleRepeat) {
-      warnings.push(`${id}: one repeat per side, so no confidence interval; verdicts rest on the threshold alone`);
+      warnings.push(`${id}: one repeat per side, so no confidence interval; not judged`);
     }
-    scenarios.push({ id, group: c.group, label: c.label, transport: c.transport, metrics });
+    scenarios.push({ id, group: c[0].rec.group, label: c[0].rec.label, transport: c[0].rec.transport, mode, metrics });
   }
+  if (missingNoise.size) {
+    warnings.push(`${missingNoise.size} scenario(s) have no spread in the noise file and are judged on within-run noise: ${[...missingNoise].join(', ')}`);
+  }
+  judgeAll(scenarios.flatMap((s) => s.metrics));
 
   const summary = { regressed: 0, improved: 0, noChange: 0, withinNoise: 0, informational: 0 };
   for (const s of scenarios) {
@@ -198,10 +279,13 @@ export function compareResults(
   return {
     schema: COMPARISON_SCHEMA,
     thresholdPct: opts.thresholdPct,
-    method: METHOD,
-    base: runSummary(base, baseName),
-    candidate: runSummary(candidate, candidateName),
-    environmentDiffs: diffEnvironment(base.environment, candidate.environment),
+    method: `${METHODS[kind]}; ${VERDICT_RULE}`,
+    basis: basisOf(kind, runs, opts),
+    base: runSummary(sideRuns.bases, baseNames),
+    candidate: runSummary(sideRuns.candidates, candidateNames),
+    environmentDiffs: diffEnvironment(bases[0].environment, candidates[0].environment),
+    control,
+    machineChanged: moved.size > 0,
     scenarios,
     onlyInBase,
     onlyInCandidate,
@@ -210,75 +294,92 @@ export function compareResults(
   };
 }
 
-function indexById(r: ResultsFile, name: string, warnings: string[]): Map<string, ScenarioRecord> {
-  const byId = new Map<string, ScenarioRecord>();
-  for (const s of r.scenarios) {
-    if (byId.has(s.id)) warnings.push(`${name}: scenario id "${s.id}" appears twice; the last one is used`);
-    byId.set(s.id, s);
-  }
+interface Located {
+  run: ResultsFile;
+  rec: ScenarioRecord;
+}
+
+/** Scenario id → its record in each run of one side (in run order; runs lacking it are skipped). */
+function indexById(runs: readonly ResultsFile[], name: string, warnings: string[]): Map<string, Located[]> {
+  const byId = new Map<string, Located[]>();
+  runs.forEach((run, i) => {
+    const seen = new Map<string, ScenarioRecord>();
+    for (const s of run.scenarios) {
+      if (seen.has(s.id)) warnings.push(`${i ? `run ${i + 1} of ${name}'s side` : name}: scenario id "${s.id}" appears twice; the last one is used`);
+      seen.set(s.id, s);
+    }
+    for (const [id, rec] of seen) byId.set(id, [...(byId.get(id) ?? []), { run, rec }]);
+  });
   return byId;
 }
 
-function finiteValues(xs: readonly number[] | undefined): number[] {
-  return Array.isArray(xs) ? xs.filter((v) => typeof v === 'number' && Number.isFinite(v)) : [];
+const NO_NOISE = 'no spread recorded: within-run noise only';
+
+/** The values and evidence of one metric of one scenario, by the comparison's noise basis. */
+function metricInput(
+  metric: string,
+  mode: LoadMode,
+  bValues: Map<string, number[]>[],
+  cValues: Map<string, number[]>[],
+  kind: NoiseBasisKind,
+  opts: CompareOptions,
+  id: string,
+): MetricInput | undefined {
+  const reason = notJudgedReason(metric, mode);
+  const judged = isJudged(metric, mode);
+  const input = (base: number[], candidate: number[], evidence: Evidence | null, tooFew: string | null, note: string | null = reason ?? null): MetricInput =>
+    ({ metric, judged, base, candidate, evidence, tooFew, note });
+  if (kind === 'runs') {
+    const bm = bValues.map((v) => v.get(metric)).filter((v): v is number[] => !!v?.length).map(mean);
+    const cm = cValues.map((v) => v.get(metric)).filter((v): v is number[] => !!v?.length).map(mean);
+    if (!bm.length || !cm.length) return undefined;
+    const w = welchStandardError(bm, cm);
+    const few = Math.min(bm.length, cm.length) < 2 ? 'not judged: fewer than 2 runs a side measured it' : null;
+    return input(bm, cm, w ? { diff: mean(cm) - mean(bm), ...w } : null, few);
+  }
+  const bv = bValues[0].get(metric) ?? [];
+  const cv = cValues[0].get(metric) ?? [];
+  if (!bv.length || !cv.length) return undefined;
+  if (kind === 'paired') {
+    const pd = pairedDiffInterval(bv, cv);
+    const few = Math.min(bv.length, cv.length) < MIN_JUDGED_REPEATS ? `not judged: fewer than ${MIN_JUDGED_REPEATS} pairs` : null;
+    return input(bv, cv, pd, few);
+  }
+  const w = welchStandardError(bv, cv);
+  const within: Evidence | null = w ? { diff: mean(cv) - mean(bv), ...w } : null;
+  if (kind === 'noise') {
+    const pair = pairStandardError(opts.noise?.scenarios[id]?.[metric], mean(bv));
+    if (pair) {
+      // The recorded spread, unless this pair's own repeats are noisier still.
+      const evidence = within && within.se > pair.se ? within : { diff: mean(cv) - mean(bv), ...pair };
+      return input(bv, cv, evidence, null);
+    }
+    const few = Math.min(bv.length, cv.length) < MIN_JUDGED_REPEATS ? `not judged: fewer than ${MIN_JUDGED_REPEATS} repeats` : null;
+    return input(bv, cv, within, few, reason ?? NO_NOISE);
+  }
+  const few = Math.min(bv.length, cv.length) < MIN_JUDGED_REPEATS ? `not judged: fewer than ${MIN_JUDGED_REPEATS} repeats` : null;
+  return input(bv, cv, within, few);
 }
 
-function compareMetric(metric: string, bv: number[], cv: number[], thresholdPct: number): MetricComparison {
-  // Which metrics are judged, and which way is better: see the catalogue (results/metrics.ts).
-  const spec = metricSpec(metric);
-  const higherIsBetter = spec?.better === 'higher';
-  const baseMean = mean(bv);
-  const diff = mean(cv) - baseMean;
-  const diffCi95 = welchDiffInterval(bv, cv);
-  const change = baseMean !== 0 ? diff / Math.abs(baseMean) : null;
-  const changeCi95: [number, number] | null =
-    diffCi95 && baseMean !== 0 ? [diffCi95[0] / Math.abs(baseMean), diffCi95[1] / Math.abs(baseMean)] : null;
-
-  // Criterion's rule. No significant difference (the interval holds 0): no change. Significant and
-  // the whole interval beyond the noise threshold on one side: improved or regressed. Significant
-  // but the interval reaches inside the threshold: within noise. Requiring the whole interval, not
-  // just the point estimate, beyond the threshold is what keeps two runs of the same build from
-  // flagging each other on a noisy machine.
-  // Without an interval (one repeat per side) the point estimate stands in for it; such a run has
-  // too few repeats to be judged anyway, and a note says so.
-  const excludesZero = diffCi95 === null || diffCi95[0] > 0 || diffCi95[1] < 0;
-  const t = thresholdPct / 100;
-  // From a base of 0 there is no relative change: a significant move away from 0 counts as beyond.
-  const wholeBeyond = change === null
-    ? diff !== 0
-    : changeCi95 === null
-      ? Math.abs(change) >= t
-      : changeCi95[0] >= t || changeCi95[1] <= -t;
-  const better = higherIsBetter ? diff > 0 : diff < 0;
-  // Two repeats give a variance estimate with one degree of freedom: an interval from it says
-  // little about run-to-run noise, so such a side is shown but never judged.
-  const tooFew = Math.min(bv.length, cv.length) < MIN_JUDGED_REPEATS;
-  let verdict: ChangeVerdict;
-  if (!excludesZero) verdict = 'no change';
-  else if (!wholeBeyond || tooFew) verdict = 'within noise';
-  else verdict = better ? 'improved' : 'regressed';
-
-  let note: string | null = null;
-  if (change === null && diff !== 0) note = 'from 0';
-  if (diffCi95 === null) note = note ? `${note}; no interval (one repeat)` : 'no interval (one repeat)';
-  if (tooFew && excludesZero && wholeBeyond) {
-    note = `${note ? `${note}; ` : ''}not judged: fewer than ${MIN_JUDGED_REPEATS} repeats`;
+/** The control's drift between the sides, on the comparison's noise basis. */
+function compareControl(bases: readonly ResultsFile[], candidates: readonly ResultsFile[], kind: NoiseBasisKind, opts: CompareOptions): ControlComparison[] {
+  const bs = bases.map(controlSamples);
+  const cs = candidates.map(controlSamples);
+  const out: ControlComparison[] = [];
+  for (const { name } of CONTROL_METRICS) {
+    if (!bs.every((m) => m.has(name)) || !cs.every((m) => m.has(name))) continue;
+    const asMap = (sides: Map<string, number[]>[]) => sides.map((m) => new Map([[name, m.get(name)!]]));
+    const input = metricInput(name, 'storm', asMap(bs), asMap(cs), kind, {
+      ...opts,
+      noise: opts.noise && { ...opts.noise, scenarios: { control: opts.noise.control } },
+    }, 'control');
+    if (!input) continue;
+    input.judged = true; // judged here for the machine, never counted in the summary
+    const comparison = measureChange(input, opts.thresholdPct);
+    judgeAll([comparison]);
+    out.push({ metric: name, comparison, moved: comparison.verdict === 'regressed' || comparison.verdict === 'improved' });
   }
-
-  return {
-    metric,
-    unit: unitName(metric),
-    judged: spec?.judged === true,
-    higherIsBetter,
-    base: { n: bv.length, mean: baseMean, stddev: stddev(bv) },
-    candidate: { n: cv.length, mean: mean(cv), stddev: stddev(cv) },
-    diff,
-    diffCi95,
-    change,
-    changeCi95,
-    verdict,
-    note,
-  };
+  return out;
 }
 
 function diffConfig(a: object | undefined, b: object | undefined): string[] {
@@ -299,9 +400,10 @@ function diffEnvironment(a: Partial<Environment> | undefined, b: Partial<Environ
   })).filter((d) => d.base !== d.candidate);
 }
 
-function runSummary(r: ResultsFile, source: string): RunSummary {
+function runSummary(runs: readonly ResultsFile[], sources: string[]): RunSummary {
+  const r = runs[0];
   const { capabilities: _probe, ...environment } = r.environment ?? ({} as Environment);
-  return { source, suite: r.suite, startedAt: r.startedAt, complete: r.complete, environment };
+  return { source: sources.slice(0, runs.length).join(', '), suite: r.suite, startedAt: r.startedAt, complete: runs.every((x) => x.complete !== false), environment };
 }
 
 /** 1 when any judged metric regressed beyond the threshold, else 0. */

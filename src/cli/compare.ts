@@ -1,7 +1,9 @@
 /**
- * compare-cli — the `ringbench compare BASE CANDIDATE [--threshold PCT] [--format text|md|json]
- * [--github-benchmark PATH]` command. BASE and CANDIDATE are run directories (holding results.json)
- * or results files. The comparison goes to stdout; problems go to stderr as one line.
+ * compare-cli — the `ringbench compare BASE CANDIDATE` or `ringbench compare BASE… -- CANDIDATE…`
+ * command, with [--noise FILE] [--threshold PCT] [--format text|md|json] [--github-benchmark PATH].
+ * Runs are run directories (holding results.json) or results files; with two or more runs a side
+ * the runs are the unit of the test, with one a side --noise FILE (from `ringbench noise`) gives
+ * the machine's run-to-run spread. The comparison goes to stdout; problems go to stderr as one line.
  *
  * Exit codes: 0 no judged metric regressed; 1 a judged metric regressed beyond the threshold;
  * 2 a bad flag, or an input file that is missing, not a results file, of another schema version, or
@@ -16,15 +18,16 @@ import { comparisonExitCode, compareResults } from '../analysis/compare.js';
 import { formatComparison } from '../analysis/compare-format.js';
 import { toGithubActionBenchmark } from '../format/github.js';
 import { loadResults, ResultsInputError } from '../results/load.js';
+import { loadNoise } from '../analysis/noise.js';
 
 const FORMATS = ['text', 'md', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 const DEFAULT_THRESHOLD_PCT = 5;
 
 export async function compareCommand(
-  base: string,
-  candidate: string,
-  opts: { threshold?: string; format?: string; githubBenchmark?: string },
+  base: string | string[],
+  candidate: string | string[],
+  opts: { threshold?: string; format?: string; githubBenchmark?: string; noise?: string },
 ): Promise<number> {
   const thresholdPct = parseThreshold(opts.threshold);
   if (thresholdPct === undefined) {
@@ -37,7 +40,9 @@ export async function compareCommand(
 
   let comparison;
   try {
-    comparison = compareResults(loadResults(base), loadResults(candidate), { thresholdPct });
+    const load = (side: string | string[]) => (Array.isArray(side) ? side : [side]).map((p) => loadResults(p));
+    const noise = opts.noise === undefined ? undefined : loadNoise(opts.noise);
+    comparison = compareResults(load(base), load(candidate), { thresholdPct, noise, noiseSource: opts.noise });
   } catch (err) {
     if (err instanceof ResultsInputError) return fail(err.message);
     throw err;
@@ -62,6 +67,21 @@ export async function compareCommand(
     process.stderr.write(`ringbench compare: wrote ${files.map(([f]) => f).join(' and ')}\n`);
   }
   return comparisonExitCode(comparison);
+}
+
+/**
+ * `compare` operands: two runs (base, candidate), or runs split by `--` (base runs before it,
+ * candidate runs after). `afterSeparator` is how many operands followed `--` on the command line.
+ */
+export function splitRuns(runs: string[], afterSeparator: number | undefined): { base: string[]; candidate: string[] } | string {
+  if (afterSeparator === undefined) {
+    if (runs.length !== 2) return `give two runs (BASE CANDIDATE), or several a side split by --: BASE1 BASE2 -- CAND1 CAND2 (got ${runs.length} without --)`;
+    return { base: [runs[0]], candidate: [runs[1]] };
+  }
+  const base = runs.slice(0, runs.length - afterSeparator);
+  const candidate = runs.slice(runs.length - afterSeparator);
+  if (!base.length || !candidate.length) return `give at least one run on each side of -- (got ${base.length} before and ${candidate.length} after); options go before --`;
+  return { base, candidate };
 }
 
 /** "5", "2.5" or "5%" → 5; undefined when out of range or not a number. */

@@ -70,13 +70,42 @@ program
 
 program
   .command('compare')
-  .description('compare two runs (directories or results.json); exit 1 on a regression')
-  .argument('<base>', 'baseline run')
-  .argument('<candidate>', 'candidate run')
+  .description('compare runs (directories or results.json): BASE CANDIDATE, or BASE… -- CANDIDATE…; exit 1 on a regression')
+  .argument('<runs...>', 'base then candidate; with several runs a side: base runs -- candidate runs (options before --)')
+  .option('--noise <file>', "judge a single pair against this machine's run-to-run spread (from ringbench noise)")
   .option('--threshold <pct>', 'noise threshold in percent', '5')
   .option('--format <format>', 'text, md or json', 'text')
   .option('--github-benchmark <path>', 'also write github-action-benchmark JSON files')
-  .action(async (base, candidate, opts) => exitWith(await (await import('./compare.js')).compareCommand(base, candidate, opts)));
+  .action(async (runs: string[], opts) => {
+    const { compareCommand, splitRuns } = await import('./compare.js');
+    const sep = process.argv.indexOf('--', process.argv.indexOf('compare'));
+    const sides = splitRuns(runs, sep < 0 ? undefined : process.argv.length - sep - 1);
+    if (typeof sides === 'string') {
+      process.stderr.write(`ringbench compare: ${sides}\n`);
+      return exitWith(EXIT.usage);
+    }
+    exitWith(await compareCommand(sides.base, sides.candidate, opts));
+  });
+
+program
+  .command('noise')
+  .description("record this machine's run-to-run spread: run a suite N times (A/A) for compare --noise")
+  .argument('[runs...]', 'instead of running: build the record from these finished runs of one suite')
+  .requiredOption('--out <file>', 'the noise file to write (never over an existing file)')
+  .option('--suite <suite>', 'quick, standard, full, or a suite file', 'quick')
+  .option('--runs <n>', 'runs of the suite (at least 2)', '5')
+  .action(async (runs: string[], opts) => exitWith(await (await import('./noise.js')).noiseCommand(runs, opts)));
+
+program
+  .command('ab')
+  .description('paired A/B: run a suite with A and B interleaved trial by trial, verdict from paired differences; exit 1 on a regression of B')
+  .requiredOption('--a <knobs|suite>', "A: knobs over --suite ('consumerDelayNs=1000,ringbufBytes=1M', '' for none) or a suite file")
+  .requiredOption('--b <knobs|suite>', 'B: the same forms')
+  .option('--suite <suite>', 'the scenarios (for knob sides): quick, standard, full, or a suite file', 'quick')
+  .option('--threshold <pct>', 'noise threshold in percent', '5')
+  .option('--format <format>', 'text, md or json', 'text')
+  .option('--out <dir>', 'also write both sides as runs: DIR/a and DIR/b (results.json, results.csv)')
+  .action(async (opts) => exitWith(await (await import('./ab.js')).abCommand(opts)));
 
 try {
   await program.parseAsync(process.argv);

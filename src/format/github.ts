@@ -18,6 +18,8 @@ export interface BenchmarkEntry {
 
 /** What the export reads of a comparison. */
 export interface BenchmarkSource {
+  /** the noise basis: kind (paired, runs, noise, within-run) and its line for people */
+  basis?: { kind: string; text: string };
   scenarios: readonly {
     id: string;
     metrics: readonly {
@@ -35,7 +37,8 @@ export interface BenchmarkSource {
 }
 
 /**
- * The candidate run's means of the judged metrics of compared scenarios, split by direction:
+ * The candidate run's means of the judged metrics of compared scenarios, split by direction,
+ * each entry's `extra` carrying the verdict, the method and the noise basis behind it:
  * `biggerIsBetter` feeds tool "customBiggerIsBetter", `smallerIsBetter` "customSmallerIsBetter".
  * range = ± half-width of the candidate mean's 95% interval (Student t), when it has 2+ repeats.
  */
@@ -52,7 +55,8 @@ export function toGithubActionBenchmark(c: BenchmarkSource): {
       const entry: BenchmarkEntry = { name: `${s.id} ${m.metric}`, unit: m.unit, value };
       if (n > 1) entry.range = `± ${Number(((tQuantile95(n - 1) * sd) / Math.sqrt(n)).toPrecision(3))}`;
       const change = m.change === null ? (m.diff === 0 ? '0' : 'from 0') : fmtChange(m.change);
-      entry.extra = `n=${n}; base mean ${Number(m.base.mean.toPrecision(6))}; change ${change} (${m.verdict})`;
+      entry.extra = `n=${n}; base mean ${Number(m.base.mean.toPrecision(6))}; change ${change} (${m.verdict})` +
+        (c.basis ? `; method ${c.basis.kind}: ${c.basis.text}` : '');
       (m.higherIsBetter ? biggerIsBetter : smallerIsBetter).push(entry);
     }
   }
