@@ -20,7 +20,7 @@ if [[ "${1:-}" == "--unit" ]]; then
   exit 0
 fi
 
-packages=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config cmake make g++ fonts-dejavu-core)
+packages=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config cmake make g++ fonts-dejavu-core stress-ng)
 [[ "${1:-}" == "--test" ]] && packages+=(chromium)
 
 missing=()
