@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ROOT } from '../src/harness/addon.js';
+import { OutputDirError, writeOutputFile } from '../src/results/outdir.js';
 import { type ResultsFile } from '../src/results/schema.js';
 import { childrenOf, sleep } from './kernel.js';
 
@@ -486,6 +487,22 @@ test('report into a hostile directory is refused; into a symlinked charts/ never
   assert.is(r.code, 2, r.stderr);
   assert.match(r.stderr, /charts is a symlink: ringbench writes only into real directories of its own/);
   assert.equal(snapshot(target), beforeTarget);
+});
+
+test('one-file outputs (writeOutputFile): a planted symlink is replaced, never followed; replace: false never overwrites', () => {
+  const dir = join(base, 'one-file');
+  mkdirSync(dir);
+  const secret = join(base, 'secrets', 'shadow');
+  const before = readFileSync(secret, 'utf8');
+  symlinkSync(secret, join(dir, 'bench.json'));
+  assert.throws(() => writeOutputFile(join(dir, 'bench.json'), 'new\n', { flag: '--x', replace: false }), (e: Error) => e instanceof OutputDirError && /exists; ringbench does not replace it/.test(e.message));
+  writeOutputFile(join(dir, 'bench.json'), 'new\n', { flag: '--x' });
+  assert.ok(lstatSync(join(dir, 'bench.json')).isFile());
+  assert.is(readFileSync(join(dir, 'bench.json'), 'utf8'), 'new\n');
+  assert.is(readFileSync(secret, 'utf8'), before);
+  assert.equal(readdirSync(dir), ['bench.json'], 'no temp file left');
+  assert.throws(() => writeOutputFile(join(base, 'hostile', 'x.json'), 'x', { flag: '--x' }), /belongs to uid 65534/);
+  assert.throws(() => writeOutputFile('', 'x', { flag: '--x' }), /--x must name a file/);
 });
 
 test.after(() => {
