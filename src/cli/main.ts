@@ -58,6 +58,7 @@ program
   .option('--resume <dir>', 'continue an interrupted run in <dir>')
   .option('--force', 'replace the run files (results, report, charts) already in --out')
   .option('--no-report', 'skip the report at the end')
+  .option('--calibration <file>', "attach a kernel-bench calibration (npm run bench:kernel -- --json FILE) to the results; the report shows it beside the ceilings")
   .action(async (opts) => exitWith(await (await import('./run.js')).runCommand(opts)));
 
 program
