@@ -33,6 +33,7 @@ const SHAPE = {
     capBpf: 'cap',
     capPerfmon: 'cap',
     capSysAdmin: 'cap',
+    memlock: 'cap',
     unprivilegedBpfDisabled: { value: 'number|null', meaning: 'string' },
   },
   bpfStats: { available: 'boolean', reason: 'string', sysctlEnabled: 'boolean|null' },
@@ -134,7 +135,9 @@ test('probe without CAP_BPF/CAP_PERFMON/CAP_SYS_ADMIN says no and names the miss
   const why = report.verdict.reasons.join('\n');
   assert.match(why, /CAP_BPF/);
   assert.match(why, /CAP_PERFMON/);
-  assert.match(why, /run as root or grant CAP_BPF\+CAP_PERFMON/);
+  // safe advice: root, or capabilities for ringbench's own process; never setcap on node
+  assert.match(why, /run as root \(sudo ringbench …\), or start ringbench alone with CAP_BPF\+CAP_PERFMON: sudo setpriv /);
+  assert.not.match(why, /setcap cap_/);
   // The kernel did refuse: the native checks report EPERM rather than guessing.
   if (report.native.available) assert.match(report.mapTypes.ringbuf.reason, /EPERM/);
 });

@@ -389,7 +389,8 @@ void probe_fentry_attach(std::vector<ProbeItem> &items) {
   if (!prog.valid()) {
     int err = errno;
     std::string why = "cannot load an fentry program: " + errno_text(err);
-    if (err == EPERM && geteuid() == 0) why += " even as root (a lockdown or LSM policy); saturation uses tp_btf/sys_enter";
+    if (err == EPERM && geteuid() == 0) why += " even as root (a lockdown or LSM policy)";
+    why += "; saturation uses tp_btf/sys_enter instead";
     items.push_back({item, false, why});
     return;
   }
