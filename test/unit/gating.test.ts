@@ -126,7 +126,7 @@ test('paired trials: a 10% slowdown hidden in drift shared by both sides is foun
   assert.match(formatComparison(paired, 'md'), /paired: A and B interleaved trial by trial/);
 });
 
-test('the machine changed: control and rates move together → raw rates not blamed, normalised rates judged', () => {
+test('the machine changed: control and rates move together → said so; raw rates regress, normalised rates do not', () => {
   const base = shiftedRun(1, 1, { storm: 20000, trigger: 3e6 });
   const slowMachine = shiftedRun(2, 1, { storm: 14000, trigger: 2.1e6 });
   for (const s of slowMachine.scenarios) for (const k of ['rates.generatedPerSec', 'rates.deliveredPerSec']) s.repeats[k] = s.repeats[k].map((v) => v * 0.7);
@@ -134,10 +134,10 @@ test('the machine changed: control and rates move together → raw rates not bla
   assert.ok(c.machineChanged);
   assert.ok(c.control.find((x) => x.metric === 'control.stormPerSec')!.moved);
   const raw = metricOf(c, RING2, 'rates.deliveredPerSec');
-  assert.is(raw.judged, false);
-  assert.match(raw.note!, /the machine changed/);
+  assert.is(raw.verdict, 'regressed', 'a slower machine is a slower result: the gate fails');
+  assert.match(raw.note!, /the machine changed: compare normalised\.deliveredPerSec/);
   assert.is(metricOf(c, RING2, 'normalised.deliveredPerSec').verdict, 'no change');
-  assert.is(comparisonExitCode(c), 0);
+  assert.is(comparisonExitCode(c), 1);
   assert.match(formatComparison(c, 'text'), /the machine changed: its control \(no BPF attached\) moved beyond its noise/);
   // the transport itself slower on an unchanged machine: normalised and raw both regress
   const slowTransport = shiftedRun(3, 1, { storm: 20000, trigger: 3e6 });
