@@ -8,7 +8,7 @@
  * pair is judged with the catalogue's floors and the recorded noise, as the gate is.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -16,7 +16,7 @@ import * as assert from 'uvu/assert';
 import { ROOT } from '../src/harness/addon.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
-const dir = mkdtempSync(join(tmpdir(), 'ringbench-gate-'));
+const dir = mkdtempSync(join(tmpdir(), 'ringbench-gate-test-'));
 
 const suite = (consumerDelayNs: number) => ({
   name: 'gate-tiny',
@@ -66,5 +66,7 @@ test('noise record, then an A/A pair passes (exit 0) and a degraded candidate fa
   const plain = cli(['compare', a, a2]);
   assert.match(plain.stdout, /within-run noise only: the verdict does not cover run-to-run drift/);
 });
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test.run();
