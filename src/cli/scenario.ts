@@ -60,8 +60,9 @@ export async function scenarioCommand(opts: Record<string, unknown>): Promise<nu
   }, 'stopping the load and draining; the partial result follows');
   const print = (text: string) => new Promise<void>((resolve) => process.stdout.write(text + '\n', () => resolve()));
   try {
+    // the flags as given: conflicts are refused here (a resolved config carries every knob)
+    const config = resolveConfig(input, { conflicts: 'flags' });
     if (opts.sustainable) {
-      const config = resolveConfig(input);
       if (config.load !== 'saturation') throw new ConfigError('load', '--sustainable', '--sustainable needs --load saturation');
       try {
         const found = await findSustainableRate(config, { signal: stopper.signal });
@@ -72,7 +73,7 @@ export async function scenarioCommand(opts: Record<string, unknown>): Promise<nu
       }
       return interrupts.exitCode ?? EXIT.ok;
     }
-    const result = await runScenario(input);
+    const result = await runScenario(config);
     await print(opts.json ? JSON.stringify(result, null, 2) : formatTrial(result));
     return interrupts.exitCode ?? EXIT.ok;
   } catch (e) {
