@@ -13,7 +13,7 @@
  * takes one tool and one JSON array: PATH minus a trailing ".json", plus ".bigger.json" (tool
  * "customBiggerIsBetter") and ".smaller.json" (tool "customSmallerIsBetter").
  */
-import { writeFile } from 'node:fs/promises';
+import { OutputWriteError, writeOutputFile } from '../results/outdir.js';
 import { comparisonExitCode, compareResults } from '../analysis/compare.js';
 import { formatComparison } from '../analysis/compare-format.js';
 import { toGithubActionBenchmark } from '../format/github.js';
@@ -60,9 +60,11 @@ export async function compareCommand(
       [`${stem}.smaller.json`, smallerIsBetter],
     ];
     try {
-      for (const [file, entries] of files) await writeFile(file, JSON.stringify(entries, null, 2) + '\n');
+      // never through a symlink, never into another user's directory (results/outdir.ts)
+      for (const [file, entries] of files) writeOutputFile(file, JSON.stringify(entries, null, 2) + '\n', { flag: '--github-benchmark' });
     } catch (err) {
-      return fail(`--github-benchmark: cannot write ${(err as NodeJS.ErrnoException).path ?? stem}: ${(err as Error).message}`);
+      process.stderr.write(`ringbench compare: ${(err as Error).message}\n`);
+      return err instanceof OutputWriteError ? 1 : 2;
     }
     process.stderr.write(`ringbench compare: wrote ${files.map(([f]) => f).join(' and ')}\n`);
   }
