@@ -27,6 +27,7 @@ const BASE_VALUES: Record<string, number> = {
   'counts.delivered': 20000,
   'counts.droppedKernel': 0,
   'counts.lostReported': 0,
+  'counts.notDrained': 0,
   'counts.missing': 0,
   'rates.generatedPerSec': 35000,
   'rates.deliveredPerSec': 35000,

@@ -121,6 +121,7 @@ function record(
       'counts.delivered': delivered,
       'counts.droppedKernel': dropped,
       'counts.lostReported': transport === 'perfbuf' ? dropped : 0,
+      'counts.notDrained': 0,
       'counts.missing': generated - delivered,
       'rates.generatedPerSec': genRate,
       'rates.deliveredPerSec': s.deliveredPerSec !== undefined ? s.deliveredPerSec * jitter() : genRate * (delivered / generated),
@@ -170,7 +171,7 @@ function record(
 }
 
 const KiB = 1024;
-const ALL_GROUPS = ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu', 'ceilings', 'reader-ceiling', 'wakeup-ceiling'];
+const ALL_GROUPS = ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu', 'ceilings', 'syscall-ceiling', 'reader-ceiling', 'wakeup-ceiling'];
 
 /**
  * A sustainable-rate search as ceiling.ts runs it: the unthrottled run, 7 bisection steps on the
@@ -339,6 +340,19 @@ export function makeResults(opts: FixtureOptions = {}): ResultsFile {
         }
         out.push(rec);
       }
+    }
+  }
+  if (groups.has('syscall-ceiling')) {
+    // One record per getpgid() call: the syscall, not the transport, sets the pace.
+    for (const t of both) {
+      const s = base(t);
+      s.generatedPerSec = t === fast ? 2.1e5 : 1.6e5;
+      s.dropRate = 0;
+      s.consumerNs = t === fast ? 900 : 1400;
+      s.bpfNs = t === fast ? 350 : 420;
+      s.noise = 0.04;
+      const cfg = saturation(t, { workers: 1, ringbufBytes: 512 * KiB, eventsPerCall: 1 });
+      out.push(record(rand, repeats, 'syscall-ceiling', '1-per-call', { name: 'variant', value: 1 }, t, cfg, s, false));
     }
   }
   if (groups.has('reader-ceiling')) {
