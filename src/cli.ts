@@ -9,6 +9,7 @@ import { packageVersion } from './env.js';
 import { probeCommand } from './probe.js';
 import { reportCommand } from './report-cli.js';
 import { runCommand } from './run-cli.js';
+import { matrixCommand } from './matrix/matrix.js';
 import { knobOptions, scenarioCommand } from './scenario-cli.js';
 import { traceCommand } from './trace-cli.js';
 
@@ -58,6 +59,18 @@ program
   .option('--resume <dir>', 'continue an interrupted run in <dir>')
   .option('--no-report', 'skip the report at the end')
   .action(async (opts) => exitWith(await runCommand(opts)));
+
+program
+  .command('matrix')
+  .description('one suite on several kernels in QEMU guests (KVM, else emulated): a capability table and per-kernel results')
+  .requiredOption('--kernels <list>', 'comma-separated: Debian kernel packages, aliases (6.1-cloud, 6.12-rt, …), host, path:VMLINUZ[:MODULES_DIR]')
+  .option('--suite <suite>', 'smoke (default), quick, standard, full, or a suite file')
+  .option('--out <dir>', 'output directory (default: reports/matrix-<date>)')
+  .option('--rounds <n>', 'spread the suite\'s repeats over N rounds of every kernel (A, B, A, B)')
+  .option('--accel <accel>', 'auto (KVM when /dev/kvm answers, else TCG), kvm or tcg', 'auto')
+  .option('--timeout <sec>', 'per kernel and round (default: 300 for smoke under TCG)')
+  .option('--no-report', 'skip the report at the end')
+  .action(async (opts) => exitWith(await matrixCommand(opts)));
 
 program
   .command('report')

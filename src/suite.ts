@@ -11,7 +11,7 @@ import { ConfigError, resolveConfig } from './config.js';
 import { ROOT } from './native.js';
 import { TRANSPORTS, type ScenarioConfig, type ScenarioRecord, type Transport } from './types.js';
 
-export const BUILTIN_SUITES = ['quick', 'standard', 'full'] as const;
+export const BUILTIN_SUITES = ['smoke', 'quick', 'standard', 'full'] as const;
 
 export interface SuiteVariant {
   label: string;
