@@ -79,10 +79,11 @@ const isCapability = (v: unknown): v is { available: boolean; reason: string } =
 export function flattenProbe(probe: unknown): Map<string, Cell> {
   const cells = new Map<string, Cell>();
   const walk = (v: unknown, path: string) => {
-    if (isCapability(v)) cells.set(path, { text: v.available ? '✓' : '✗', detail: v.reason });
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    if (isCapability(v)) {
+      cells.set(path, { text: v.available ? '✓' : '✗', detail: v.reason });
+    } else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
       for (const [k, x] of Object.entries(v)) if (k !== 'verdict' && k !== 'schema') walk(x, path ? `${path}.${k}` : k);
-    } else if (!isCapability(v) && ['string', 'number', 'boolean'].includes(typeof v) && !/reason$|meaning$|^kernel\.version$/.test(path)) {
+    } else if (['string', 'number', 'boolean'].includes(typeof v) && !/reason$|meaning$|^kernel\.version$/.test(path)) {
       cells.set(path, { text: String(v), detail: '' });
     }
   };
