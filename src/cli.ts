@@ -88,6 +88,7 @@ program
   .option('--threshold <pct>', 'noise threshold in percent', '5')
   .option('--format <format>', 'text, md or json', 'text')
   .option('--github-benchmark <path>', 'also write github-action-benchmark JSON files')
+  .option('--force', 'compare kernels of an emulated kernel matrix even so (rates under emulation are not the kernel\'s)')
   .action(async (base, candidate, opts) => exitWith(await compareCommand(base, candidate, opts)));
 
 try {

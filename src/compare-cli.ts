@@ -12,6 +12,7 @@
  * "customBiggerIsBetter") and ".smaller.json" (tool "customSmallerIsBetter").
  */
 import { writeFile } from 'node:fs/promises';
+import type { ResultsFile } from './types.js';
 import {
   comparisonExitCode,
   compareResults,
@@ -28,7 +29,7 @@ const DEFAULT_THRESHOLD_PCT = 5;
 export async function compareCommand(
   base: string,
   candidate: string,
-  opts: { threshold?: string; format?: string; githubBenchmark?: string },
+  opts: { threshold?: string; format?: string; githubBenchmark?: string; force?: boolean },
 ): Promise<number> {
   const thresholdPct = parseThreshold(opts.threshold);
   if (thresholdPct === undefined) {
@@ -41,7 +42,10 @@ export async function compareCommand(
 
   let comparison;
   try {
-    comparison = compareResults(loadResults(base), loadResults(candidate), { thresholdPct });
+    const [b, c] = [loadResults(base), loadResults(candidate)];
+    const refusal = emulatedAcrossKernels(b, c);
+    if (refusal && !opts.force) return fail(refusal);
+    comparison = compareResults(b, c, { thresholdPct });
   } catch (err) {
     if (err instanceof ResultsInputError) return fail(err.message);
     throw err;
@@ -66,6 +70,18 @@ export async function compareCommand(
     process.stderr.write(`ringbench compare: wrote ${files.map(([f]) => f).join(' and ')}\n`);
   }
   return comparisonExitCode(comparison);
+}
+
+/**
+ * Runs of two different kernels from an emulated kernel matrix (QEMU TCG guests, marked by
+ * `ringbench matrix` in environment.matrix) cannot be compared on rates: emulation slows producers
+ * more than consumers, so the numbers are not the kernels'. Returns the refusal, or null.
+ */
+export function emulatedAcrossKernels(base: ResultsFile, candidate: ResultsFile): string | null {
+  const emulated = (r: ResultsFile) => (r.environment as { matrix?: { emulated?: boolean } }).matrix?.emulated === true;
+  if (!emulated(base) && !emulated(candidate)) return null;
+  if (base.environment.kernel === candidate.environment.kernel) return null;
+  return `refusing to compare kernels ${base.environment.kernel} and ${candidate.environment.kernel}: ${[emulated(base) ? 'the base' : '', emulated(candidate) ? 'the candidate' : ''].filter(Boolean).join(' and ')} ran emulated (QEMU TCG in ringbench matrix), and rates under emulation are not the kernel's; pass --force to compare anyway, or rerun the matrix with KVM`;
 }
 
 /** "5", "2.5" or "5%" → 5; undefined when out of range or not a number. */

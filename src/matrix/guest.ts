@@ -109,6 +109,7 @@ async function main(): Promise<number> {
     process.stderr.write('guest: --out DIR and --suite FILE are required\n');
     return 2;
   }
+  process.stdout.write(`guest: node up after ${process.uptime().toFixed(1)} s\n`);
   const t0 = Date.now();
   const report = probe();
   const probeMs = Date.now() - t0;

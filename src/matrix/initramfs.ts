@@ -3,8 +3,8 @@
  * kernel's virtio/fuse/overlay modules and an /init script.
  *
  * /init inserts the modules, mounts the host's `/` (virtiofs tag `hostroot`) read-only under an
- * in-memory overlay (tmpfs upper; plain read-only plus tmpfs on /tmp and /run when the kernel has no
- * overlayfs), mounts the output folder (virtiofs tag `out`, read-write) at the same absolute path
+ * in-memory overlay (tmpfs upper, so the host's /tmp stays visible; plain read-only plus tmpfs on
+ * /tmp and /run when the kernel has no overlayfs), mounts the output folder (virtiofs tag `out`, read-write) at the same absolute path
  * as on the host, then chroots into that root and runs `<out>/guest/command.sh` with /bin/sh. The
  * script itself records its exit status in `<out>/guest/exit-status`; /init then syncs and powers
  * the guest off. A failure before the command prints `ringbench-init: FAILED …` on the console.
@@ -62,12 +62,12 @@ ${
     ? `$B mkdir -p /mnt/rw/upper /mnt/rw/work
 $B mount -t overlay -o lowerdir=/mnt/lower,upperdir=/mnt/rw/upper,workdir=/mnt/rw/work overlay $R || fail "mount overlay"`
     : `$B mount --bind /mnt/lower $R || fail "bind root"
-$B mount -t tmpfs run $R/run`
+$B mount -t tmpfs run $R/run
+$B mount -t tmpfs tmp $R/tmp`
 }
 $B mount -t proc proc $R/proc
 $B mount -t sysfs sys $R/sys
 $B mount -t devtmpfs dev $R/dev
-$B mount -t tmpfs tmp $R/tmp
 $B mount -t bpf bpf $R/sys/fs/bpf 2>/dev/null
 $B mkdir -p $R$OUT || fail "mkdir $OUT"
 $B mount -t virtiofs out $R$OUT || fail "mount virtiofs out at $OUT"

@@ -113,18 +113,28 @@ export function resolvePackage(pkg: string): { pkg: string; version: string } {
   throw new KernelFetchError(`kernel package ${pkg}: meta packages nest too deep`);
 }
 
-function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; stderr: string }> {
+/** Runs a command to its end; an abort kills it (its whole process group: sh, dpkg-deb, tar). */
+function run(cmd: string, args: string[], cwd: string, signal?: AbortSignal): Promise<{ code: number; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
+    const kill = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    };
+    signal?.addEventListener('abort', kill, { once: true });
+    process.once('exit', kill);
     child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? 1, stderr }));
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', kill);
+      process.off('exit', kill);
+      done({ code: code ?? 1, stderr });
+    });
   });
-}
-
-function shell(script: string, cwd: string) {
-  return run('/bin/sh', ['-c', script], cwd);
 }
 
 /** CONFIG_X=y|m, or undefined when not set. */
@@ -211,7 +221,7 @@ const EXTRACT = ['./boot/vmlinuz-*', './boot/config-*', ...['drivers/virtio', 'f
  * The cached kernel of a Debian package, fetching it when missing. `log` gets progress lines.
  * Safe against a concurrent fetch: each works in its own temporary folder and the first rename wins.
  */
-export async function prepareDebianKernel(spec: { input: string; pkg: string }, log: (line: string) => void): Promise<PreparedKernel> {
+export async function prepareDebianKernel(spec: { input: string; pkg: string }, log: (line: string) => void, signal?: AbortSignal): Promise<PreparedKernel> {
   const { pkg, version } = resolvePackage(spec.pkg);
   const root = cacheRoot();
   const dir = join(root, `${pkg}_${version}`.replace(/[^A-Za-z0-9._+~-]/g, '_'));
@@ -227,12 +237,14 @@ export async function prepareDebianKernel(spec: { input: string; pkg: string }, 
   mkdirSync(join(tmp, 'x'), { recursive: true });
   try {
     log(`${spec.input}: downloading ${pkg} ${version}`);
-    const dl = await run('apt-get', ['download', '-q', `${pkg}=${version}`], tmp);
+    const dl = await run('apt-get', ['download', '-q', `${pkg}=${version}`], tmp, signal);
+    if (signal?.aborted) throw new KernelFetchError(`${spec.input}: interrupted`);
     const deb = readdirSync(tmp).find((f) => f.endsWith('.deb'));
     if (dl.code !== 0 || !deb) throw new KernelFetchError(`apt-get download ${pkg}=${version} failed: ${dl.stderr.trim().split('\n').filter((l) => !l.startsWith('W:')).pop() ?? `exit ${dl.code}`}`);
     log(`${spec.input}: unpacking vmlinuz, config and the virtio/fuse/overlay modules`);
     // tar exits 2 when a pattern matches nothing (a kernel with everything built in): checked below.
-    await shell(`dpkg-deb --fsys-tarfile '${deb}' | tar -x -C x --wildcards ${EXTRACT.map((p) => `'${p}'`).join(' ')}`, tmp);
+    await run('/bin/sh', ['-c', `dpkg-deb --fsys-tarfile '${deb}' | tar -x -C x --wildcards ${EXTRACT.map((p) => `'${p}'`).join(' ')}`], tmp, signal);
+    if (signal?.aborted) throw new KernelFetchError(`${spec.input}: interrupted`);
     const boot = join(tmp, 'x', 'boot');
     const vmlinuz = existsSync(boot) ? readdirSync(boot).find((f) => f.startsWith('vmlinuz-')) : undefined;
     const config = existsSync(boot) ? readdirSync(boot).find((f) => f.startsWith('config-')) : undefined;

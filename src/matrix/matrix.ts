@@ -70,6 +70,13 @@ function suiteFile(name: string): string {
   return resolve(name);
 }
 
+/** The per-kernel folder name: the input without the linux-image- prefix, file-name safe. */
+function kernelId(spec: KernelSpec): string {
+  if (spec.kind === 'host') return 'host';
+  if (spec.kind === 'path') return `path-${spec.vmlinuz.split('/').pop()!.replace(/[^A-Za-z0-9._+-]/g, '_')}`;
+  return spec.input.replace(/^linux-image-/, '').replace(/[^A-Za-z0-9._+-]/g, '_');
+}
+
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function guestArgs(dir: string, suite: string, repeats: number, accel: string, round: number, hostEnv: string): string[] {
@@ -172,32 +179,36 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
     const hostEnvFile = join(out, 'host-environment.json');
     writeFileSync(hostEnvFile, `${JSON.stringify(hostEnv, null, 2)}\n`);
 
-    // Fetch (or find in the cache) every kernel first: a bad name fails before any boot.
-    const kernels: { spec: KernelSpec; prepared?: PreparedKernel; entry: MatrixKernel }[] = [];
+    // Fetch (or find in the cache) the kernels one after another in the background: the first
+    // boots while the next downloads. A kernel that cannot be fetched fails alone.
+    const kernels: { spec: KernelSpec; prepared?: PreparedKernel; ready: Promise<void>; entry: MatrixKernel }[] = [];
     const kernelsDir = safeDir(join(out, 'kernels'), '--out');
+    let chain: Promise<void> = Promise.resolve();
     for (const spec of specs) {
-      const t = Date.now();
-      let prepared: PreparedKernel | undefined;
-      let id = spec.kind === 'host' ? 'host' : spec.input.replace(/^linux-image-/, '').replace(/[^A-Za-z0-9._+-]/g, '_');
-      let error: string | undefined;
-      try {
-        if (spec.kind === 'debian') prepared = await prepareDebianKernel(spec, log);
-        else if (spec.kind === 'path') prepared = preparePathKernel(spec, join(kernelsDir, `path-work-${kernels.length}`));
-        if (prepared) id = prepared.id;
-      } catch (e) {
-        if (!(e instanceof KernelFetchError)) throw e;
-        error = e.message;
-        log(error);
-      }
-      if (stopper.signal.aborted) break;
+      const id = kernelId(spec);
       const dir = safeDir(join(kernelsDir, id), '--out');
       safeDir(join(dir, 'guest'), '--out');
       const entry: MatrixKernel = {
-        input: spec.input, id, kind: spec.kind, dir: `kernels/${id}`, pkg: prepared?.pkg, version: prepared?.version,
-        release: spec.kind === 'host' ? hostEnv.kernel : prepared?.release, accel: spec.kind === 'host' ? 'host' : accel,
-        emulated: spec.kind !== 'host' && accel === 'tcg', prepareMs: Date.now() - t, boots: [], status: error ? 'failed' : 'pending', error,
+        input: spec.input, id, kind: spec.kind, dir: `kernels/${id}`, release: spec.kind === 'host' ? hostEnv.kernel : undefined,
+        accel: spec.kind === 'host' ? 'host' : accel, emulated: spec.kind !== 'host' && accel === 'tcg', prepareMs: 0, boots: [], status: 'pending',
       };
-      kernels.push({ spec, prepared, entry });
+      const k: (typeof kernels)[number] = { spec, entry, ready: Promise.resolve() };
+      chain = chain.then(async () => {
+        if (stopper.signal.aborted) return;
+        const t = Date.now();
+        try {
+          if (spec.kind === 'debian') k.prepared = await prepareDebianKernel(spec, log, stopper.signal);
+          else if (spec.kind === 'path') k.prepared = preparePathKernel(spec, join(dir, 'guest'));
+        } catch (e) {
+          if (!(e instanceof KernelFetchError)) throw e;
+          entry.status = 'failed';
+          entry.error = e.message;
+          log(`${id}: ${e.message}`);
+        }
+        Object.assign(entry, { pkg: k.prepared?.pkg, version: k.prepared?.version, release: entry.release ?? k.prepared?.release, prepareMs: Date.now() - t });
+      });
+      k.ready = chain;
+      kernels.push(k);
     }
 
     const matrix: MatrixFile = {
@@ -211,6 +222,7 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
     for (let round = 1; round <= rounds && !stopper.signal.aborted; round++) {
       const target = Math.ceil((repeats * round) / rounds);
       for (const k of kernels) {
+        await k.ready;
         if (stopper.signal.aborted || k.entry.status === 'failed') continue;
         const dir = join(out, k.entry.dir);
         const args = guestArgs(dir, suite, target, k.entry.accel, round, hostEnvFile);
@@ -232,7 +244,14 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
         k.entry.checks = guest?.checks;
         if (result.exitStatus !== 0) {
           k.entry.status = 'failed';
-          k.entry.error = result.failure ?? (result.exitStatus === 3 ? 'the probe says ringbench cannot run on this kernel' : `checks failed: ${(guest?.checks ?? []).filter((c: { ok: boolean }) => !c.ok).map((c: { name: string; detail: string }) => `${c.name} (${c.detail})`).join('; ') || `exit ${result.exitStatus}`}`);
+          const output = existsSync(join(dir, 'guest', 'output.log')) ? readFileSync(join(dir, 'guest', 'output.log'), 'utf8').trim().split('\n') : [];
+          k.entry.error =
+            result.failure ??
+            (result.exitStatus === 3
+              ? 'the probe says ringbench cannot run on this kernel'
+              : guest?.round === round
+                ? `checks failed: ${(guest.checks as { ok: boolean; name: string; detail: string }[]).filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`).join('; ')}`
+                : `the guest command exited ${result.exitStatus} without a report: ${output.filter((l) => /error/i.test(l))[0] ?? output.pop() ?? 'no output'}`);
           log(`${k.entry.id}: FAILED: ${k.entry.error}`);
           if (result.failure && result.consoleTail.length) log(`${k.entry.id}: last console lines:\n  ${result.consoleTail.slice(-8).join('\n  ')}`);
         } else {
@@ -242,6 +261,7 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
         save();
       }
     }
+    await chain.catch(() => {}); // a fetch still running after an interrupt has been killed
     matrix.complete = !stopper.signal.aborted;
     matrix.finishedAt = new Date().toISOString();
     matrix.wallMs = Date.now() - started;
