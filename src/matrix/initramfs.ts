@@ -69,6 +69,8 @@ $B mount -t proc proc $R/proc
 $B mount -t sysfs sys $R/sys
 $B mount -t devtmpfs dev $R/dev
 $B mount -t bpf bpf $R/sys/fs/bpf 2>/dev/null
+# as systemd does on a normal boot, so the probe sees the tracefs state of a typical machine
+$B mount -t tracefs nodev $R/sys/kernel/tracing 2>/dev/null
 $B mkdir -p $R$OUT || fail "mkdir $OUT"
 $B mount -t virtiofs out $R$OUT || fail "mount virtiofs out at $OUT"
 $B hostname ringbench-guest

@@ -134,11 +134,12 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[]): 
       b.length ? b.map((x) => secs(x.bootMs)).join(', ') : '–',
       b.length ? b.map((x) => secs(x.probeMs)).join(', ') : '–',
       b.length ? b.map((x) => secs(x.suiteMs)).join(', ') : '–',
+      b.length ? b.map((x) => secs(x.wallMs)).join(', ') : '–',
       checks.length ? `${checks.filter((c) => c.ok).length}/${checks.length}` : '–',
       k.status === 'ok' ? 'ok' : `${k.status}${k.error ? `: ${k.error}` : ''}`,
     ];
   });
-  const runHead = ['kernel', 'package', 'release', 'boot', 'probe', 'suite', 'checks', 'status'];
+  const runHead = ['kernel', 'package', 'release', 'boot', 'probe', 'suite', 'wall', 'checks', 'status'];
 
   // HTML
   const h: string[] = [];
@@ -160,7 +161,7 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[]): 
   h.push('<table><thead><tr>' + runHead.map((x) => `<th>${x}</th>`).join('') + '</tr></thead><tbody>');
   for (const r of runRows) h.push(`<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
   h.push('</tbody></table>');
-  h.push(`<p class="table-note">Per round: boot = QEMU start to the guest command; probe and suite inside the guest. Per-kernel files: ${m.kernels.map((k) => `<a href="${esc(k.dir)}/">${esc(k.dir)}</a>`).join(', ')} (probe.json, results.json, guest.json, guest/console.log).</p>`);
+  h.push(`<p class="table-note">Per round: boot = QEMU start to the guest command; probe and suite inside the guest; wall = the whole boot, node's start-up and power-off included. Per-kernel files: ${m.kernels.map((k) => `<a href="${esc(k.dir)}/">${esc(k.dir)}</a>`).join(', ')} (probe.json, results.json, guest.json, guest/console.log).</p>`);
 
   // Markdown
   const md: string[] = [];
@@ -179,7 +180,7 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[]): 
   }
   md.push('', '## Kernel runs', '', `| ${runHead.join(' | ')} |`, `| ${runHead.map(() => '---').join(' | ')} |`);
   for (const r of runRows) md.push(`| ${r.map(mdCell).join(' | ')} |`);
-  md.push('', `Per round: boot = QEMU start to the guest command; probe and suite inside the guest. Per-kernel files: ${m.kernels.map((k) => `[${k.dir}](${k.dir}/)`).join(', ')}.`);
+  md.push('', `Per round: boot = QEMU start to the guest command; probe and suite inside the guest; wall = the whole boot, node's start-up and power-off included. Per-kernel files: ${m.kernels.map((k) => `[${k.dir}](${k.dir}/)`).join(', ')}.`);
   return { html: h.join('\n'), md: md.join('\n') };
 }
 

@@ -110,7 +110,7 @@ function runOnHost(args: string[], dir: string, timeoutMs: number, signal: Abort
       signal.removeEventListener('abort', kill);
       writeFileSync(join(dir, 'guest', 'output.log'), `${tail.join('\n')}\n`);
       const failure = timedOut ? `timed out after ${Math.round(timeoutMs / 1000)} s` : signal.aborted ? 'interrupted' : undefined;
-      done({ exitStatus: failure ? null : code, timedOut, aborted: signal.aborted, bootMs: 0, wallMs: Date.now() - started, failure, consoleTail: tail });
+      done({ exitStatus: failure ? null : code, timedOut, aborted: signal.aborted, bootMs: null, wallMs: Date.now() - started, failure, consoleTail: tail });
     });
   });
 }
