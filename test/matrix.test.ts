@@ -77,7 +77,7 @@ test('kernel list: aliases, meta packages, host, path', () => {
   const specs = parseKernelList('6.1-cloud,linux-image-6.12-rt-amd64,host');
   assert.equal(specs.map((s) => s.kind), ['debian', 'debian', 'host']);
   assert.is((specs[0] as { pkg: string }).pkg, 'linux-image-cloud-amd64');
-  assert.throws(() => parseKernelList(''), KernelListError);
+  assert.throws(() => parseKernelList(''), (e: unknown) => e instanceof KernelListError);
   assert.throws(() => parseKernelList('6.1-cloud,,host'), /empty item/);
 });
 

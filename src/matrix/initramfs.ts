@@ -43,7 +43,7 @@ export function newcArchive(entries: Entry[]): Buffer {
 }
 
 /** The /init script (busybox sh). */
-export function initScript(overlay: boolean): string {
+export function initScript(): string {
   return `#!/bin/busybox sh
 B=/bin/busybox
 fail() { echo "ringbench-init: FAILED: $*"; $B sync; $B poweroff -f; }
@@ -57,14 +57,12 @@ R=/mnt/root
 $B mkdir -p /mnt/lower /mnt/rw $R
 $B mount -t virtiofs -o ro hostroot /mnt/lower || fail "mount virtiofs hostroot"
 $B mount -t tmpfs -o mode=755 rw /mnt/rw
-${
-  overlay
-    ? `$B mkdir -p /mnt/rw/upper /mnt/rw/work
-$B mount -t overlay -o lowerdir=/mnt/lower,upperdir=/mnt/rw/upper,workdir=/mnt/rw/work overlay $R || fail "mount overlay"`
-    : `$B mount --bind /mnt/lower $R || fail "bind root"
-$B mount -t tmpfs run $R/run
-$B mount -t tmpfs tmp $R/tmp`
-}
+if $B mkdir -p /mnt/rw/upper /mnt/rw/work && $B mount -t overlay -o lowerdir=/mnt/lower,upperdir=/mnt/rw/upper,workdir=/mnt/rw/work overlay $R 2>/dev/null; then :; else
+  echo "ringbench-init: no overlayfs: the root stays read-only, with tmpfs on /tmp and /run"
+  $B mount --bind /mnt/lower $R || fail "bind root"
+  $B mount -t tmpfs run $R/run
+  $B mount -t tmpfs tmp $R/tmp
+fi
 $B mount -t proc proc $R/proc
 $B mount -t sysfs sys $R/sys
 $B mount -t devtmpfs dev $R/dev
@@ -83,14 +81,14 @@ $B poweroff -f
 }
 
 /** The archive for a kernel: busybox, its modules (load order kept in /modules/order) and /init. */
-export function buildInitramfs(modules: string[], overlay: boolean): Buffer {
+export function buildInitramfs(modules: string[]): Buffer {
   const dir = (name: string): Entry => ({ name, mode: 0o040755 });
   const names = modules.map((m) => basename(m, '.ko'));
   const entries: Entry[] = [
     ...['bin', 'dev', 'proc', 'sys', 'mnt', 'modules', 'tmp'].map(dir),
     { name: 'dev/console', mode: 0o020600, rdev: [5, 1] },
     { name: 'bin/busybox', mode: 0o100755, data: readFileSync(BUSYBOX) },
-    { name: 'init', mode: 0o100755, data: Buffer.from(initScript(overlay)) },
+    { name: 'init', mode: 0o100755, data: Buffer.from(initScript()) },
     { name: 'modules/order', mode: 0o100644, data: Buffer.from(names.join('\n') + '\n') },
     ...modules.map((m, i) => ({ name: `modules/${names[i]}.ko`, mode: 0o100644, data: readFileSync(m) })),
   ];

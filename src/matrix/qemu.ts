@@ -10,11 +10,11 @@
  * KVM with `-cpu host` when /dev/kvm can be opened, otherwise TCG emulation (`-cpu max`). Every
  * process started here is tracked by PID and reaped: on normal exit, on the per-boot timeout, on
  * abort (Ctrl-C / SIGTERM through the AbortSignal), and as a last resort on process exit.
- * Temporary files (vhost-user sockets, the initramfs) live in a private folder under the system
- * temporary directory and are removed afterwards.
+ * Temporary files (vhost-user sockets, the initramfs) live in <out>/guest/vm (or, when that path is
+ * too long for a socket, a private folder under the system's temporary one) and are removed after.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildInitramfs } from './initramfs.js';
@@ -165,7 +165,11 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
   const guestDir = join(o.outDir, 'guest');
   const statusFile = join(guestDir, 'exit-status');
   rmSync(statusFile, { force: true });
-  const tmp = mkdtempSync(join(os.tmpdir(), 'ringbench-vm-'));
+  // Sockets and the initramfs go into the output folder, unless the socket path would be too long
+  // for a Unix socket (108 bytes): then into a private folder under the system's temporary one.
+  let tmp = join(guestDir, 'vm');
+  if (join(tmp, 'hostroot.sock').length > 100) tmp = mkdtempSync(join(os.tmpdir(), 'ringbench-vm-'));
+  else mkdirSync(tmp, { recursive: true });
   const consoleLog = createWriteStream(join(guestDir, 'console.log'));
   const tail: string[] = [];
   let bootMs: number | null = null;
@@ -174,7 +178,7 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
   const children: { child: ChildProcess; exited: Promise<number | null> }[] = [];
   try {
     const initrd = join(tmp, 'initramfs.cpio.gz');
-    writeFileSync(initrd, buildInitramfs(o.kernel.modules, o.kernel.overlay));
+    writeFileSync(initrd, buildInitramfs(o.kernel.modules));
     const virtiofsd = findVirtiofsd();
     if (!virtiofsd) throw new Error('virtiofsd not found');
     const shares = [
