@@ -77,15 +77,21 @@ function environment(report: ProbeReport, hostEnvFile: string | undefined, accel
   return env;
 }
 
+/** Trial notes that say something true about the run but are no accounting failure. */
+const INFORMATIONAL = /perf reported \d+ lost samples|maxDisplacement exceeded|run-time stats could not be enabled/;
+
 /** The checks of a working kernel, from the probe and the finished results. */
 export function smokeChecks(report: ProbeReport, results: ResultsFile): GuestCheck[] {
   const checks: GuestCheck[] = [
     { name: 'probe verdict', ok: report.verdict.canRun, detail: report.verdict.canRun ? 'can run' : report.verdict.reasons.join('; ') },
   ];
   for (const s of results.scenarios) {
-    const bad = s.warnings.filter((w) => w.startsWith('repeat '));
+    const notes = s.warnings.filter((w) => w.startsWith('repeat '));
+    const bad = notes.filter((w) => !INFORMATIONAL.test(w));
+    const info = notes.filter((w) => INFORMATIONAL.test(w));
     const n = s.repeats['wallNs']?.length ?? 0;
-    checks.push({ name: `accounting ${s.id}`, ok: n > 0 && bad.length === 0, detail: n === 0 ? 'no finished repeat' : bad.length ? bad.join('; ') : `exact over ${n} repeat${n === 1 ? '' : 's'}` });
+    const detail = n === 0 ? 'no finished repeat' : bad.length ? bad.join('; ') : `exact over ${n} repeat${n === 1 ? '' : 's'}${info.length ? ` (${info.join('; ')})` : ''}`;
+    checks.push({ name: `accounting ${s.id}`, ok: n > 0 && bad.length === 0, detail });
     if (s.config.load !== 'saturation' && s.config.attach !== 'auto') {
       const ok = s.attachedVia === s.config.attach;
       checks.push({ name: `attach ${s.id}`, ok, detail: `asked ${s.config.attach}, attached via ${s.attachedVia ?? 'unknown'}` });
