@@ -8,7 +8,7 @@
  * Also: bad flags are one line naming the flag, exit 2; the smoke suite validates.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -68,6 +68,15 @@ test('bad input: one line naming the flag, exit 2', async () => {
       assert.match(r.stderr, message);
       assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
     }
+    // never through a symlink, never over an earlier matrix
+    symlinkSync(out, join(out, 'link'));
+    const linked = await cli(['matrix', '--kernels', 'host', '--out', join(out, 'link', 'm')]);
+    assert.is(linked.code, 2, linked.stderr);
+    assert.match(linked.stderr, /--out .*symlink/);
+    writeFileSync(join(out, 'matrix.json'), '{}');
+    const again = await cli(['matrix', '--kernels', 'host', '--out', out]);
+    assert.is(again.code, 2, again.stderr);
+    assert.match(again.stderr, /already holds a kernel matrix/);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

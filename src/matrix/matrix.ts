@@ -144,6 +144,8 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
     const defaultTimeout = accel === 'tcg' ? (smoke ? 300 : 3600) : smoke ? 120 : 1800;
     timeoutMs = parseInteger(opts.timeout, '--timeout', 10, 86400, defaultTimeout) * 1000;
     out = safeDir(opts.out ?? defaultOut(), '--out');
+    if (existsSync(join(out, 'matrix.json')) || existsSync(join(out, 'kernels')))
+      throw new UsageError(`--out ${opts.out}: already holds a kernel matrix; choose a new folder (a matrix is not resumed)`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof KernelListError || e instanceof SuiteError) {
       process.stderr.write(`ringbench matrix: ${e.message}\n`);
