@@ -39,7 +39,8 @@ export interface MatrixKernel {
   prepareMs: number;
   boots: MatrixBoot[];
   checks?: { name: string; ok: boolean; detail: string }[];
-  status: 'ok' | 'failed' | 'pending';
+  /** pending: not (or not every round) run yet */
+  status: 'ok' | 'failed' | 'interrupted' | 'pending';
   error?: string;
 }
 

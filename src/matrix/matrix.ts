@@ -244,7 +244,11 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
         const guest = existsSync(guestFile) ? JSON.parse(readFileSync(guestFile, 'utf8')) : undefined;
         k.entry.boots.push({ round, exitStatus: result.exitStatus, bootMs: result.bootMs, wallMs: result.wallMs, probeMs: guest?.probeMs, suiteMs: guest?.suiteMs, failure: result.failure });
         k.entry.checks = guest?.checks;
-        if (result.exitStatus !== 0) {
+        if (result.aborted) {
+          k.entry.status = 'interrupted';
+          k.entry.error = 'interrupted (Ctrl-C or SIGTERM) before the guest finished';
+          log(`${k.entry.id}: interrupted`);
+        } else if (result.exitStatus !== 0) {
           k.entry.status = 'failed';
           const output = existsSync(join(dir, 'guest', 'output.log')) ? readFileSync(join(dir, 'guest', 'output.log'), 'utf8').trim().split('\n') : [];
           k.entry.error =
