@@ -113,9 +113,12 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const secs = (ms: number | null | undefined) => (ms === null || ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`);
 
+/** Short column heads: the input without linux-image-; * marks an emulated guest, † a KVM one. */
 function columnName(k: MatrixKernel): string {
-  return `${k.input}${k.emulated ? ' (emulated)' : k.accel === 'kvm' ? ' (KVM)' : ''}`;
+  return `${k.input.replace(/^linux-image-/, '')}${k.emulated ? ' *' : k.accel === 'kvm' ? ' †' : ''}`;
 }
+
+const LEGEND = 'Columns: * emulated (QEMU TCG), † QEMU KVM, neither: this machine.';
 
 /** The two matrix sections, as HTML and Markdown. */
 export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[]): { html: string; md: string } {
@@ -147,21 +150,21 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[]): 
   h.push('<h2 id="kernel-capabilities">Kernel capabilities</h2>');
   h.push(`<p class="meta">${esc(`suite ${m.suite} · ${m.kernels.length} kernels · ${m.rounds} round${m.rounds === 1 ? '' : 's'} · ${m.accel === 'tcg' ? 'QEMU TCG (emulated)' : 'QEMU KVM'} · host ${m.host.hostname} (${m.host.kernel})`)}</p>`);
   if (emulatedNote) h.push(`<p class="lede"><strong>Emulated.</strong> ${esc(emulatedNote)}</p>`);
-  h.push(`<p>${differing.length} of ${rows.length} probe items differ between the kernels; they are highlighted. Hover a cell for the probe's reason.</p>`);
-  h.push('<table class="matrix"><thead><tr><th>section</th><th>item</th>' + heads.map((x) => `<th>${esc(x)}</th>`).join('') + '</tr></thead><tbody>');
+  h.push(`<p>${differing.length} of ${rows.length} probe items differ between the kernels; they are highlighted. Hover a cell for the probe's reason. ${LEGEND}</p>`);
+  h.push('<div style="overflow-x:auto"><table class="matrix"><thead><tr><th>section</th><th>item</th>' + heads.map((x) => `<th>${esc(x)}</th>`).join('') + '</tr></thead><tbody>');
   for (const r of rows) {
     h.push(`<tr${r.differs ? ' style="background:#fff4d6;font-weight:600"' : ''}><td>${esc(r.section)}</td><td>${esc(r.item)}</td>${r.cells.map((c) => `<td title="${esc(c?.detail ?? '')}">${esc(c?.text ?? '–')}</td>`).join('')}</tr>`);
   }
-  h.push('</tbody></table>');
+  h.push('</tbody></table></div>');
   if (differing.length) {
     h.push('<h3 id="capability-differences">Differences, with the probe\'s reasons</h3><ul>');
     for (const r of differing) h.push(`<li><strong>${esc(`${r.section}.${r.item}`)}</strong>: ${r.cells.map((c, i) => `${esc(heads[i])}: ${esc(c?.text ?? '–')}${c?.detail ? ` (${esc(c.detail)})` : ''}`).join('; ')}</li>`);
     h.push('</ul>');
   }
   h.push('<h2 id="kernel-runs">Kernel runs</h2>');
-  h.push('<table><thead><tr>' + runHead.map((x) => `<th>${x}</th>`).join('') + '</tr></thead><tbody>');
+  h.push('<div style="overflow-x:auto"><table><thead><tr>' + runHead.map((x) => `<th>${x}</th>`).join('') + '</tr></thead><tbody>');
   for (const r of runRows) h.push(`<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
-  h.push('</tbody></table>');
+  h.push('</tbody></table></div>');
   h.push(`<p class="table-note">Per round: boot = QEMU start to the guest command; probe and suite inside the guest; wall = the whole boot, node's start-up and power-off included. Per-kernel files: ${m.kernels.map((k) => `<a href="${esc(k.dir)}/">${esc(k.dir)}</a>`).join(', ')} (probe.json, results.json, guest.json, guest/console.log).</p>`);
 
   // Markdown
@@ -169,7 +172,7 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[]): 
   md.push('## Kernel capabilities', '');
   md.push(`suite ${m.suite} · ${m.kernels.length} kernels · ${m.rounds} round${m.rounds === 1 ? '' : 's'} · ${m.accel === 'tcg' ? 'QEMU TCG (emulated)' : 'QEMU KVM'} · host ${m.host.hostname} (${m.host.kernel})`, '');
   if (emulatedNote) md.push(`**Emulated.** ${emulatedNote}`, '');
-  md.push(`${differing.length} of ${rows.length} probe items differ between the kernels; they are in **bold** and marked ◆.`, '');
+  md.push(`${differing.length} of ${rows.length} probe items differ between the kernels; they are in **bold** and marked ◆. ${LEGEND}`, '');
   md.push(`| section | item | ${heads.map(mdCell).join(' | ')} |`, `| --- | --- | ${heads.map(() => '---').join(' | ')} |`);
   for (const r of rows) {
     const b = (s: string) => (r.differs ? `**${s}**` : s);
@@ -206,7 +209,7 @@ export async function writeMatrixReport(out: string, m: MatrixFile, log: (l: str
     const page = readFileSync(html, 'utf8');
     const at = page.indexOf('<h2 ');
     const toc = '<a href="#kernel-capabilities">Kernel capabilities</a><a href="#kernel-runs">Kernel runs</a>';
-    writeFileSync(html, (at > 0 ? `${page.slice(0, at)}${sections.html}\n${page.slice(at)}` : page).replace('<nav class="toc">', `<nav class="toc">${toc}`).replace(/<title>[^<]*<\/title>/, `<title>Kernel matrix: BPF ring buffer vs perf buffer</title>`));
+    writeFileSync(html, (at > 0 ? `${page.slice(0, at)}${sections.html}\n${page.slice(at)}` : page).replace('<nav class="toc">', `<nav class="toc">${toc}`).replace(/<title>[^<]*<\/title>/, '<title>Kernel matrix: BPF ring buffer vs perf buffer</title>').replace(/<h1>[^<]*<\/h1>/, `<h1>Kernel matrix: BPF ring buffer vs perf buffer on ${m.kernels.length} kernels</h1>`));
     const text = readFileSync(md, 'utf8');
     const mdAt = text.indexOf('\n## ');
     writeFileSync(md, (mdAt > 0 ? `${text.slice(0, mdAt)}\n${sections.md}\n${text.slice(mdAt)}` : `${text}\n${sections.md}\n`).replace(/^# .*$/m, '# Kernel matrix: BPF ring buffer vs perf buffer'));
