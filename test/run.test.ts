@@ -114,7 +114,7 @@ test('bad run input exits 2 before any trial', async () => {
   const dir = tmp();
   writeFileSync(join(dir, 'broken.json'), '{ "name": ');
   const cases: [string[], RegExp][] = [
-    [['run', '--suite', 'nightly'], /--suite must be quick, standard, full or a suite file; 'nightly' is neither/],
+    [['run', '--suite', 'nightly'], /--suite must be smoke, quick, standard, full or a suite file; 'nightly' is neither/],
     [['run', '--suite', join(dir, 'broken.json')], /broken\.json: not valid JSON/],
     [['run', '--suite', 'quick', '--out', '/proc/ringbench'], /--out \/proc\/ringbench: cannot write there/],
     [['run', '--resume', dir], /--resume .*: no results\.json there/],
