@@ -275,7 +275,8 @@ export function preparePathKernel(spec: { input: string; vmlinuz: string; module
   const id = `path-${basename(spec.vmlinuz).replace(/[^A-Za-z0-9._+-]/g, '_')}`;
   let modules: string[] = [];
   let overlay = true;
-  let release = basename(spec.vmlinuz).replace(/^vmlinuz-/, '');
+  // known for sure only once booted (the guest reports uname -r); until then a guess from the names
+  let release = basename(spec.vmlinuz).replace(/^(vmlinuz|bzImage)-?/, '') || 'unknown';
   if (spec.modulesDir) {
     const configFile = [join(spec.modulesDir, 'config'), join(spec.modulesDir, 'build', '.config'), join(spec.modulesDir, '..', '.config')].find((f) => existsSync(f));
     if (configFile) {

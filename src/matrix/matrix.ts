@@ -244,6 +244,7 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
         const guest = existsSync(guestFile) ? JSON.parse(readFileSync(guestFile, 'utf8')) : undefined;
         k.entry.boots.push({ round, exitStatus: result.exitStatus, bootMs: result.bootMs, wallMs: result.wallMs, probeMs: guest?.probeMs, suiteMs: guest?.suiteMs, failure: result.failure });
         k.entry.checks = guest?.checks;
+        if (guest?.kernel) k.entry.release = guest.kernel; // what the guest's uname says (path: kernels)
         if (result.aborted) {
           k.entry.status = 'interrupted';
           k.entry.error = 'interrupted (Ctrl-C or SIGTERM) before the guest finished';
