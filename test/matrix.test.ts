@@ -57,6 +57,7 @@ test('bad input: one line naming the flag, exit 2', async () => {
       [['--kernels', 'linux-image-6.1-nope!'], /--kernels: 'linux-image-6.1-nope!' is not a Debian kernel package/],
       [['--kernels', 'path:/nonexistent/vmlinuz'], /--kernels path:\/nonexistent\/vmlinuz: no kernel image file/],
       [['--kernels', 'host,host'], /'host' is listed twice/],
+      [['--kernels', 'linux-image-9.99-nope-amd64'], /--kernels linux-image-9.99-nope-amd64: kernel package linux-image-9.99-nope-amd64: apt does not know it/],
       [['--kernels', 'host', '--accel', 'xen'], /--accel must be auto, kvm or tcg; got 'xen'/],
       [['--kernels', 'host', '--rounds', '0'], /--rounds must be an integer in 1\.\.1/],
       [['--kernels', 'host', '--suite', 'nope'], /--suite must be smoke, quick, standard, full or a suite file/],

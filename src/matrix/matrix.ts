@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { captureEnvironment } from '../env.js';
 import { ROOT } from '../native.js';
 import { BUILTIN_SUITES, loadSuite, SuiteError } from '../suite.js';
-import { KernelFetchError, KernelListError, parseKernelList, prepareDebianKernel, preparePathKernel, type KernelSpec, type PreparedKernel } from './kernels.js';
+import { KernelFetchError, KernelListError, parseKernelList, prepareDebianKernel, preparePathKernel, resolvePackage, type KernelSpec, type PreparedKernel } from './kernels.js';
 import { writeMatrixReport, MATRIX_SCHEMA, type MatrixFile, type MatrixKernel } from './matrix-report.js';
 import { bootAndRun, kvmProblem, missingTools, type Accel, type BootResult } from './qemu.js';
 
@@ -126,6 +126,16 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
   let timeoutMs: number;
   try {
     specs = parseKernelList(opts.kernels);
+    // An unknown package name is bad input: ask apt before anything starts.
+    for (const spec of specs) {
+      if (spec.kind !== 'debian') continue;
+      try {
+        resolvePackage(spec.pkg);
+      } catch (e) {
+        if (e instanceof KernelFetchError) throw new UsageError(`--kernels ${spec.input}: ${e.message}`);
+        throw e;
+      }
+    }
     const accelFlag = opts.accel ?? 'auto';
     if (!['auto', 'kvm', 'tcg'].includes(accelFlag)) throw new UsageError(`--accel must be auto, kvm or tcg; got '${accelFlag}'`);
     suite = suiteFile(opts.suite ?? 'smoke');
