@@ -1,10 +1,12 @@
 /**
- * machine — what both benchmarks need beside the measurement: how busy the machine was with work
- * that is not ours while they ran (so a noisy number can be blamed on the right thing), progress on
- * a terminal, aligned text tables, and flag errors that name the flag and its valid range.
+ * machine — what the benchmark driver (driver.ts) and the benchmarks need beside the measurement:
+ * how busy the machine was with work that is not ours while they ran (so a noisy number can be
+ * blamed on the right thing), progress on a terminal, aligned text tables, and flag errors that
+ * name the flag and its valid range. The table helper stays here until src/format has a shared one.
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { alignColumns } from '../src/format/table.js';
 
 /** Other work of at least this many CPUs on average makes a run "not quiet". */
 export const BUSY_FOREIGN_CPUS = 0.25;
@@ -71,8 +73,7 @@ export function progress(text: string): void {
 
 /** Rows of cells as aligned text lines (the first row sets nothing special: it is the header). */
 export function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...r[c]].length)));
-  return rows.map((r) => r.map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length)).join('   ').trimEnd());
+  return alignColumns(rows, '   ');
 }
 
 /** A bad flag: one line for the user, exit 2. */

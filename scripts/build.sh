@@ -10,4 +10,6 @@ npx --no-install cmake-js compile --log-level error >/tmp/ringbench-build.$$.log
   exit 1
 }
 rm -f /tmp/ringbench-build.$$.log
+# A clean dist/: files moved or removed in src/ must not linger as stale modules.
+rm -rf dist
 npx --no-install tsc -p tsconfig.json

@@ -3,10 +3,25 @@
 # packages, the BPF programs, the native addon and storm generator, and the TypeScript build.
 # Quick when nothing changed. `--test` also installs what the tests need (headless Chromium; QEMU,
 # busybox-static, cpio, zstd for the kernel matrix test).
+# `--unit` prepares only what the unit tier needs: npm packages and the TypeScript build (no root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config cmake make g++ fonts-dejavu-core)
+npm_install() {
+  # npm packages: when missing or when the lock file is newer than the installed tree
+  if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+if [[ "${1:-}" == "--unit" ]]; then
+  npm_install
+  rm -rf dist
+  npx --no-install tsc -p tsconfig.json
+  exit 0
+fi
+
+packages=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config cmake make g++ fonts-dejavu-core stress-ng)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium)
   # ringbench matrix (its test boots kernels in QEMU guests): QEMU, static busybox for the
@@ -34,9 +49,6 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages: when missing or when the lock file is newer than the installed tree
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+npm_install
 
 bash scripts/build.sh

@@ -5,11 +5,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { findSustainableRate } from '../src/ceiling.js';
-import { resolveConfig } from '../src/config.js';
-import { loadAddon, STORM_PATH, type NativeTracerEvent } from '../src/native.js';
-import { runScenario } from '../src/scenario.js';
-import { TRANSPORTS } from '../src/types.js';
+import { findSustainableRate } from '../src/harness/sustainable.js';
+import { resolveConfig, stormConfig, tracerConfig } from '../src/harness/knobs.js';
+import { loadAddon, type NativeTracerEvent } from '../src/harness/addon.js';
+import { runScenario } from '../src/harness/trial.js';
+import { TRANSPORTS } from '../src/harness/types.js';
 import { loadedRingbenchObjects, settle } from './kernel.js';
 
 const triangular = (n: number) => (n * (n - 1)) / 2;
@@ -53,10 +53,10 @@ test('drain mode reads the whole backlog after the load and times only the readi
 for (const transport of TRANSPORTS) {
   test(`${transport}: the custom reader delivers the same events as libbpf's`, async () => {
     const addon = loadAddon();
-    const storm = new addon.Storm({ stormPath: STORM_PATH, children: 400, workers: 2, timeoutMs: 20000 });
+    const storm = new addon.Storm(stormConfig({ children: 400, workers: 2, timeoutMs: 20000 }));
     const common = { transport, targetTgid: storm.pid, ringbufBytes: 1 << 20, perfbufPages: 64 };
-    const viaLibbpf = new addon.Tracer({ ...common, reader: 'libbpf' });
-    const viaCustom = new addon.Tracer({ ...common, reader: 'custom' });
+    const viaLibbpf = new addon.Tracer(tracerConfig({ ...common, reader: 'libbpf' }));
+    const viaCustom = new addon.Tracer(tracerConfig({ ...common, reader: 'custom' }));
     try {
       storm.go();
       assert.is(storm.wait(20000).generated, 400);

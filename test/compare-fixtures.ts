@@ -3,16 +3,11 @@
  * plausible metric values, a small seeded multiplicative noise on every repeat, and injected changes.
  * Nothing here touches the kernel; compare only reads files.
  */
-import { DEFAULTS } from '../src/config.js';
-import { aggregate } from '../src/stats.js';
-import {
-  METRIC_NAMES,
-  RESULTS_SCHEMA,
-  type ResultsFile,
-  type ScenarioConfig,
-  type ScenarioRecord,
-  type Transport,
-} from '../src/types.js';
+import { DEFAULTS } from '../src/harness/knobs.js';
+import { aggregate } from '../src/analysis/stats.js';
+import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../src/results/schema.js';
+import { METRIC_NAMES } from '../src/results/metrics.js';
+import { type ScenarioConfig, type Transport } from '../src/harness/types.js';
 
 /** Small deterministic PRNG (mulberry32) so noisy fixtures are the same on every run. */
 export function seededRandom(seed: number): () => number {

@@ -15,8 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compareResults, loadResults } from '../src/compare.js';
-import { ROOT } from '../src/native.js';
+import { compareResults } from '../src/analysis/compare.js';
+import { loadResults } from '../src/results/load.js';
+import { ROOT } from '../src/harness/addon.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 /** the threshold this VM's run-to-run noise calls for (see above) */

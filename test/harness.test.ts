@@ -7,14 +7,15 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PAGE_SIZE } from '../src/config.js';
-import { loadAddon, ROOT, STORM_PATH, type NativeTracerEvent } from '../src/native.js';
-import { runScenario } from '../src/scenario.js';
-import type { TrialResult } from '../src/types.js';
-import { loadedRingbenchObjects, settle, stormProcesses } from './kernel.js';
+import { limits, resolveConfig, stormConfig, tracerConfig, trialConfig } from '../src/harness/knobs.js';
+import { loadAddon, ROOT, type NativeTracerEvent } from '../src/harness/addon.js';
+import { runScenario } from '../src/harness/trial.js';
+import type { TrialResult } from '../src/harness/types.js';
+import { childrenOf, loadedRingbenchObjects, settle, stormProcesses } from './kernel.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const NCPU = cpus().length;
+const PAGE_SIZE = limits().pageSize;
 
 function assertKernelBalanced(r: TrialResult) {
   assert.is(r.counts.delivered + r.counts.droppedKernel, r.counts.seenByBpf,
@@ -62,11 +63,11 @@ test('perfbuf: a tiny buffer and a slow consumer drop; lost-sample records never
 
 test('the twins emit identical payloads for the same children', async () => {
   const addon = loadAddon();
-  const storm = new addon.Storm({ stormPath: STORM_PATH, children: 300, workers: 2, stormMode: 'vfork', timeoutMs: 20000 });
+  const storm = new addon.Storm(stormConfig({ children: 300, workers: 2, stormMode: 'vfork', timeoutMs: 20000 }));
   const stormPid = storm.pid;
   const common = { targetTgid: stormPid, ringbufBytes: 1 << 20, perfbufPages: 64 };
-  const ring = new addon.Tracer({ ...common, transport: 'ringbuf' });
-  const perf = new addon.Tracer({ ...common, transport: 'perfbuf' });
+  const ring = new addon.Tracer(tracerConfig({ ...common, transport: 'ringbuf' }));
+  const perf = new addon.Tracer(tracerConfig({ ...common, transport: 'perfbuf' }));
   try {
     storm.go();
     const outcome = storm.wait(20000);
@@ -131,7 +132,7 @@ test('nothing stays loaded after a scenario, a native failure midway, or a timeo
   const addon = loadAddon();
   let failed = '';
   try {
-    await addon.runTrial({ transport: 'perfbuf', perfbufPages: 3, stormPath: STORM_PATH, children: 100 });
+    await addon.runTrial({ ...trialConfig(resolveConfig({ transport: 'perfbuf', children: 100 })), perfbufPages: 3 });
   } catch (e) {
     failed = (e as Error).message;
   }
@@ -154,8 +155,18 @@ function runCli(args: string[], signalAfterMs?: { signal: NodeJS.Signals; ms: nu
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    if (signalAfterMs) setTimeout(() => child.kill(signalAfterMs.signal), signalAfterMs.ms);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    // Signal once the time is up and the storm runs: a loaded machine can take longer than the
+    // delay to start Node, and a signal before the command's handler is installed just kills it.
+    const t0 = Date.now();
+    const timer = signalAfterMs && setInterval(() => {
+      if (Date.now() - t0 < signalAfterMs.ms || !childrenOf(child.pid!).length) return;
+      child.kill(signalAfterMs.signal);
+      clearInterval(timer);
+    }, 20);
+    child.on('close', (code, signal) => {
+      if (timer) clearInterval(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 

@@ -35,6 +35,22 @@ export function stormProcesses(): number[] {
   return pids;
 }
 
+/** pids of the live child processes of `pid` (a trial's storm is one). */
+export function childrenOf(pid: number): number[] {
+  const kids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) === pid && state !== 'Z') kids.push(Number(entry));
+    } catch {
+      /* exited while we looked */
+    }
+  }
+  return kids;
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until `check` returns an empty list or the time is up; returns the last list. */

@@ -16,8 +16,8 @@ import * as assert from 'uvu/assert';
 import { parseKernelList, KernelListError } from '../src/matrix/kernels.js';
 import { capabilityRows } from '../src/matrix/matrix-report.js';
 import type { MatrixFile } from '../src/matrix/matrix-report.js';
-import { ROOT } from '../src/native.js';
-import { loadSuite } from '../src/suite.js';
+import { ROOT } from '../src/harness/addon.js';
+import { loadSuite } from '../src/suite/suite.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 

@@ -6,11 +6,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { formatProbe, probe, PROBE_SCHEMA, type ProbeReport } from '../src/probe.js';
-import { ROOT } from '../src/native.js';
+import { formatProbe, probe, PROBE_SCHEMA, type ProbeReport } from '../src/harness/probe.js';
+import { ROOT } from '../src/harness/addon.js';
 
 const HELPER_KEYS = ['ringbufReserve', 'ringbufSubmit', 'ringbufOutput', 'ringbufQuery', 'perfEventOutput', 'ringbufReserveDynptr', 'ringbufSubmitDynptr', 'ringbufDiscardDynptr', 'userRingbufDrain'];
 
@@ -35,6 +34,7 @@ const SHAPE = {
     capBpf: 'cap',
     capPerfmon: 'cap',
     capSysAdmin: 'cap',
+    memlock: 'cap',
     unprivilegedBpfDisabled: { value: 'number|null', meaning: 'string' },
   },
   bpfStats: { available: 'boolean', reason: 'string', sysctlEnabled: 'boolean|null' },
@@ -106,17 +106,7 @@ test('probe JSON has every field, and ringbench can run here', () => {
 });
 
 test('probe without CAP_BPF/CAP_PERFMON/CAP_SYS_ADMIN says no and names the missing capability', () => {
-  // Prefer the real CLI; fall back to calling probeCommand directly while cli.ts lacks `probe`.
-  const cliPath = join(ROOT, 'dist', 'src', 'cli.js');
-  const cliHasProbe = existsSync(cliPath) && readFileSync(cliPath, 'utf8').includes('probeCommand');
-  const probeModule = pathToFileURL(join(ROOT, 'dist', 'src', 'probe.js')).href;
-  const nodeArgs = cliHasProbe
-    ? [cliPath, 'probe', '--json']
-    : [
-        '--input-type=module',
-        '-e',
-        `import { probeCommand } from ${JSON.stringify(probeModule)}; process.exitCode = await probeCommand({ json: true });`,
-      ];
+  const nodeArgs = [join(ROOT, 'dist', 'src', 'cli.js'), 'probe', '--json'];
   // Drop the capabilities everywhere they could come back from (bounding, inheritable, ambient)
   // and leave root, whose uid change clears the permitted and effective sets.
   const child = spawnSync(
@@ -146,7 +136,9 @@ test('probe without CAP_BPF/CAP_PERFMON/CAP_SYS_ADMIN says no and names the miss
   const why = report.verdict.reasons.join('\n');
   assert.match(why, /CAP_BPF/);
   assert.match(why, /CAP_PERFMON/);
-  assert.match(why, /run as root or grant CAP_BPF\+CAP_PERFMON/);
+  // safe advice: root, or capabilities for ringbench's own process; never setcap on node
+  assert.match(why, /run as root \(sudo ringbench …\), or start ringbench alone with CAP_BPF\+CAP_PERFMON: sudo setpriv /);
+  assert.not.match(why, /setcap cap_/);
   // The kernel did refuse: the native checks report EPERM rather than guessing.
   if (report.native.available) assert.match(report.mapTypes.ringbuf.reason, /EPERM/);
 });

@@ -1,21 +1,19 @@
 /**
  * report-fixtures — synthetic but realistic ResultsFile objects for the report tests: both
  * transports over every suite group (producers, memory, wakeup, event-size, latency, cpu, and the
- * saturation groups ceilings, reader-ceiling, wakeup-ceiling) with seeded noise, so charts, tables and verdicts have something plausible to chew on. Also a tiny
- * PNG decoder, because the tests must look at pixels and no image library is installed.
+ * saturation groups ceilings, reader-ceiling, wakeup-ceiling) with seeded noise, so charts, tables
+ * and verdicts have something plausible to chew on. Also a tiny PNG decoder, because the tests must
+ * look at pixels and no image library is installed, and helpers that write runs and reports into a
+ * temporary directory.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { aggregate } from '../src/stats.js';
-import {
-  METRIC_NAMES,
-  RESULTS_SCHEMA,
-  type ResultsFile,
-  type ScenarioConfig,
-  type ScenarioRecord,
-  type SustainableRate,
-  type Timeline,
-  type Transport,
-} from '../src/types.js';
+import { aggregate } from '../src/analysis/stats.js';
+import { RESULTS_SCHEMA, type ResultSet, type ResultsFile, type ScenarioRecord } from '../src/results/schema.js';
+import { writeReport } from '../src/report/report.js';
+import { METRIC_NAMES } from '../src/results/metrics.js';
+import { type ScenarioConfig, type SustainableRate, type Timeline, type Transport } from '../src/harness/types.js';
 
 export interface FixtureOptions {
   hostname?: string;
@@ -477,4 +475,34 @@ export function distinctColours(rgba: Uint8Array): number {
     if (seen.size > 1000) break;
   }
   return seen.size;
+}
+
+/** One result set as the report labels it. */
+export function resultSet(results: ResultsFile, label = 'bench-a · 6.1'): ResultSet {
+  return { file: 'results.json', label, tag: 'A', results };
+}
+
+/** The items of one named vega mark inside an SVG string (-1: no such mark). */
+export function markItems(svg: string, markName: string, element: string): number {
+  const m = new RegExp(`<g class="mark-[a-z]+ role-mark ${markName}"[^>]*>(.*?)</g>`).exec(svg);
+  if (!m) return -1;
+  return (m[1].match(new RegExp(`<${element}\\b`, 'g')) ?? []).length;
+}
+
+/** Write `results` (an object, or raw text for corrupt files) as <dir>/<name>/results.json; returns the run directory. */
+export async function writeRun(dir: string, name: string, results: unknown): Promise<string> {
+  const run = path.join(dir, name);
+  await mkdir(run, { recursive: true });
+  await writeFile(path.join(run, 'results.json'), typeof results === 'string' ? results : JSON.stringify(results));
+  return run;
+}
+
+/** A report from a good run (with its CSV) plus a corrupt and a wrong-schema file. */
+export async function writeMixedReport(dir: string, log?: (line: string) => void) {
+  const good = await writeRun(dir, 'good', makeResults());
+  await writeFile(path.join(good, 'results.csv'), 'id\n');
+  const corrupt = await writeRun(dir, 'corrupt', '{"schema": "ringbench/results@1", "scenarios": [');
+  const wrong = await writeRun(dir, 'wrong', { ...makeResults(), schema: 'ringbench/results@0' });
+  const r = await writeReport([good, corrupt, wrong], path.join(dir, 'mixed-report'), { log });
+  return { r, good, corrupt, wrong };
 }

@@ -14,16 +14,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ROOT } from '../src/native.js';
-import {
-  formatTraceLine,
-  formatTraceSummary,
-  startTrace,
-  TRACE_HEADER,
-  type TraceOptions,
-  type TraceRecord,
-  type TraceSession,
-} from '../src/trace.js';
+import { ROOT } from '../src/harness/addon.js';
+import { formatTraceLine, formatTraceSummary, startTrace, TRACE_HEADER, type TraceOptions, type TraceRecord, type TraceSession } from '../src/harness/trace.js';
 import { loadedRingbenchObjects, settle, sleep } from './kernel.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
@@ -158,7 +150,7 @@ test('--min-duration hides short-lived processes in BPF and shows long-lived one
   });
 });
 
-test('CLI: text view until SIGINT, then a summary, exit 0 and nothing loaded', async () => {
+test('CLI: text view until SIGINT, then a summary, exit 130 and nothing loaded', async () => {
   const run = spawnCli(['--exec']);
   let held: string[] = [];
   try {
@@ -175,7 +167,7 @@ test('CLI: text view until SIGINT, then a summary, exit 0 and nothing loaded', a
     }, 4000, 'the exit line');
     assert.match(run.stdout, /EXEC  sh +\d+ +\d+ +\/\S*sh$/m);
     run.child.kill('SIGINT');
-    assert.is(await run.exit, 0, `stderr: ${run.stderr}`);
+    assert.is(await run.exit, 130, `stderr: ${run.stderr}`);
   } finally {
     run.child.kill('SIGKILL');
   }

@@ -264,8 +264,8 @@ static struct ringbuf_exit *load_with(const struct options *o, struct bpf_progra
 	return skel;
 }
 
-static struct bpf_program *pick_fentry(struct ringbuf_exit *s) { return s->progs.synth_fentry; }
-static struct bpf_program *pick_sys_enter(struct ringbuf_exit *s) { return s->progs.synth_sys_enter; }
+static struct bpf_program *pick_fentry(struct ringbuf_exit *s) { return s->progs.saturation_fentry; }
+static struct bpf_program *pick_sys_enter(struct ringbuf_exit *s) { return s->progs.saturation_sys_enter; }
 
 /* Sum of the per-CPU counters map. */
 static int read_counters(struct ringbuf_exit *skel, struct rb_counters *sum)
@@ -304,7 +304,7 @@ int main(int argc, char **argv)
 	struct bpf_link *link = NULL;
 	struct ringbuf_exit *skel = load_with(&o, pick_fentry, &err);
 	if (skel) {
-		link = bpf_program__attach(skel->progs.synth_fentry);
+		link = bpf_program__attach(skel->progs.saturation_fentry);
 		if (!link) {
 			err = -errno;
 			ringbuf_exit__destroy(skel);
@@ -317,13 +317,13 @@ int main(int argc, char **argv)
 		skel = load_with(&o, pick_sys_enter, &err);
 		if (!skel) {
 			fprintf(stderr, "ringbench-ref: fentry: %s; ", strerror(-fentry_err));
-			die("loading synth_sys_enter", err);
+			die("loading saturation_sys_enter", err);
 		}
-		link = bpf_program__attach(skel->progs.synth_sys_enter);
+		link = bpf_program__attach(skel->progs.saturation_sys_enter);
 		if (!link)
-			die("attaching synth_sys_enter", -errno);
+			die("attaching saturation_sys_enter", -errno);
 	}
-	struct bpf_program *prog = strcmp(via, "fentry") ? skel->progs.synth_sys_enter : skel->progs.synth_fentry;
+	struct bpf_program *prog = strcmp(via, "fentry") ? skel->progs.saturation_sys_enter : skel->progs.saturation_fentry;
 
 	uint64_t delivered = 0;
 	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &delivered, NULL);

@@ -12,7 +12,7 @@
 /* Largest record a trial may ask for; the perfbuf staging slot is this big. */
 #define RB_MAX_EVENT_BYTES 4096
 
-enum rb_event_kind { RB_EVENT_EXIT = 1, RB_EVENT_EXEC = 2, RB_EVENT_SYNTH = 3 };
+enum rb_event_kind { RB_EVENT_EXIT = 1, RB_EVENT_EXEC = 2, RB_EVENT_SATURATION = 3 };
 
 /* 64 bytes. Padding up to cfg.event_bytes follows the header and is never read. */
 struct rb_event {
@@ -48,13 +48,13 @@ struct rb_config {
 	__u32 submit_mode;     /* ringbuf: enum rb_submit_mode */
 	__u32 trace_exec;      /* emit exec events too (trace view) */
 	__u64 min_duration_ns; /* drop exits of processes younger than this (trace view) */
-	__u32 synth_batch;     /* saturation: records emitted per trigger, 1..RB_MAX_SYNTH_BATCH */
+	__u32 saturation_batch; /* saturation: records emitted per trigger, 1..RB_MAX_SATURATION_BATCH */
 	__u32 reserved;
 };
 
 /* Records per saturation trigger at most: enough to make the reader the bottleneck, as in the
  * kernel's own ringbuf benchmark, while keeping verification short. */
-#define RB_MAX_SYNTH_BATCH 512
+#define RB_MAX_SATURATION_BATCH 512
 
 /* Per-CPU kernel-side counters: the kernel's own account of what happened. */
 struct rb_counters {

@@ -2,7 +2,7 @@
 /* perfbuf_exit — the twin sending through BPF_MAP_TYPE_PERF_EVENT_ARRAY: same tracepoint, filter and
  * fill; the record is staged per CPU and copied out with bpf_perf_event_output(). Wake-ups are set
  * on the perf events by user space (wakeup_events / watermark), not here. */
-#include "fill.bpf.h"
+#include "exit_prog.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);

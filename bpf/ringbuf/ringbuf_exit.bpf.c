@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* ringbuf_exit — the exit program sending through BPF_MAP_TYPE_RINGBUF. Its size is set from user
  * space before load; wake-ups follow cfg.wakeup_mode. */
-#include "fill.bpf.h"
+#include "exit_prog.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

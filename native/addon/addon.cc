@@ -1,83 +1,237 @@
-// addon — the N-API surface of ringbench: runTrial (async, off the JS thread), abortAll, openTracer,
-// spawnStorm, probeKernel, libbpfVersion. It only converts between JS values and the core's
-// structs; every decision is made in native/core or in the TypeScript layer above.
+// addon — the N-API surface of ringbench: runTrial (async, off the JS thread), abortAll, Tracer,
+// Storm, probeKernel, libbpfVersion, the key sets of the contract and the constants TypeScript
+// must not copy (page size, event size and batch limits). It only converts between JS values and
+// the core's structs, through one field table per struct (fields.h); every decision is made in
+// native/core or in the TypeScript layer above, and every default lives in TypeScript.
 #include <bpf/libbpf.h>
 #include <napi.h>
+#include <unistd.h>
 
 #include <memory>
 
+#include "../core/libbpf_log.h"
 #include "../core/probe.h"
 #include "../core/storm_process.h"
 #include "../core/tracer.h"
 #include "../core/trial.h"
+#include "fields.h"
 
-using namespace ringbench;
+namespace ringbench {
+
+// --- enum spellings: the values src/harness/knobs.ts offers -------------------------------------
+
+template <> struct EnumNames<Kind> {
+  static NameList<Kind> list() { return {{"ringbuf", Kind::Ringbuf}, {"perfbuf", Kind::Perfbuf}}; }
+};
+template <> struct EnumNames<Attach> {
+  static NameList<Attach> list() {
+    return {{"auto", Attach::Auto}, {"tp_btf", Attach::TpBtf}, {"raw_tp", Attach::RawTp}, {"tp", Attach::Tp}};
+  }
+};
+template <> struct EnumNames<rb_wakeup_mode> {
+  static NameList<rb_wakeup_mode> list() {
+    return {{"adaptive", RB_WAKE_ADAPTIVE}, {"every-n", RB_WAKE_EVERY_N}, {"sampled", RB_WAKE_SAMPLED}};
+  }
+};
+template <> struct EnumNames<rb_submit_mode> {
+  static NameList<rb_submit_mode> list() { return {{"reserve", RB_SUBMIT_RESERVE}, {"output", RB_SUBMIT_OUTPUT}}; }
+};
+template <> struct EnumNames<ConsumerMode> {
+  static NameList<ConsumerMode> list() {
+    return {{"epoll", ConsumerMode::Epoll}, {"busy", ConsumerMode::Busy}, {"drain", ConsumerMode::Drain}};
+  }
+};
+template <> struct EnumNames<ReaderKind> {
+  static NameList<ReaderKind> list() { return {{"libbpf", ReaderKind::Libbpf}, {"custom", ReaderKind::Custom}}; }
+};
+template <> struct EnumNames<StormMode> {
+  static NameList<StormMode> list() {
+    return {{"vfork", StormMode::Vfork}, {"fork", StormMode::Fork}, {"exec", StormMode::Exec}};
+  }
+};
+template <> struct EnumNames<LoadKind> {
+  static NameList<LoadKind> list() { return {{"storm", LoadKind::Storm}, {"saturation", LoadKind::Saturation}}; }
+};
 
 namespace {
 
-// --- reading config objects ------------------------------------------------------------------
+// --- config tables -----------------------------------------------------------------------------
 
-double num(const Napi::Object& o, const char* key, double dflt) {
-  Napi::Value v = o.Get(key);
-  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : dflt;
+using TC = TransportConfig;
+
+// The buffer and its wake-up policy; the trace filter (target, exec, min duration) is the Tracer's.
+Fields<TC> transport_fields() {
+  return {
+      field<TC>("transport", &TC::kind),
+      field<TC>("ringbufBytes", &TC::ringbuf_bytes),
+      field<TC>("perfbufPages", &TC::perfbuf_pages),
+      field<TC>("perfbufWakeupEvents", &TC::perfbuf_wakeup_events),
+      field<TC>("perfbufWatermarkBytes", &TC::perfbuf_watermark_bytes),
+      field<TC>("attach", &TC::attach),
+      field<TC, uint32_t>("eventBytes", [](TC& t, uint32_t v) { t.bpf.event_bytes = v; }),
+      field<TC, rb_wakeup_mode>("ringbufWakeup", [](TC& t, rb_wakeup_mode v) { t.bpf.wakeup_mode = v; }),
+      field<TC, uint32_t>("wakeupEvery", [](TC& t, uint32_t v) { t.bpf.wakeup_every = v; }),
+      field<TC, uint64_t>("wakeupBytes", [](TC& t, uint64_t v) { t.bpf.wakeup_bytes = v; }),
+      field<TC, rb_submit_mode>("ringbufSubmit", [](TC& t, rb_submit_mode v) { t.bpf.submit_mode = v; }),
+  };
 }
 
-std::string str(const Napi::Object& o, const char* key, const std::string& dflt) {
-  Napi::Value v = o.Get(key);
-  return v.IsString() ? v.As<Napi::String>().Utf8Value() : dflt;
+Fields<ConsumerOptions> consumer_fields() {
+  return {
+      field<ConsumerOptions>("consumer", &ConsumerOptions::mode),
+      field<ConsumerOptions>("consumerCpu", &ConsumerOptions::cpu),
+      field<ConsumerOptions>("reader", &ConsumerOptions::reader),
+  };
 }
 
-bool flag(const Napi::Object& o, const char* key, bool dflt) {
-  Napi::Value v = o.Get(key);
-  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : dflt;
+Fields<StormOptions> storm_fields() {
+  return {
+      field<StormOptions>("stormPath", &StormOptions::path),
+      field<StormOptions>("stormMode", &StormOptions::mode),
+      field<StormOptions>("children", &StormOptions::children),
+      field<StormOptions>("workers", &StormOptions::workers),
+      field<StormOptions>("rateCap", &StormOptions::rate),
+      field<StormOptions>("timeoutMs", &StormOptions::timeout_ms),
+  };
 }
 
-TransportConfig transport_config(const Napi::Object& o) {
-  TransportConfig t;
-  t.kind = str(o, "transport", "ringbuf") == "perfbuf" ? Kind::Perfbuf : Kind::Ringbuf;
-  t.ringbuf_bytes = uint64_t(num(o, "ringbufBytes", 256 * 1024));
-  t.perfbuf_pages = uint32_t(num(o, "perfbufPages", 32));
-  t.perfbuf_wakeup_events = uint32_t(num(o, "perfbufWakeupEvents", 1));
-  t.perfbuf_watermark_bytes = uint32_t(num(o, "perfbufWatermarkBytes", 0));
-  t.attach = str(o, "attach", "auto");
-  t.bpf.target_tgid = uint32_t(num(o, "targetTgid", 0));
-  t.bpf.event_bytes = uint32_t(num(o, "eventBytes", sizeof(rb_event)));
-  std::string wake = str(o, "ringbufWakeup", "adaptive");
-  t.bpf.wakeup_mode = wake == "every-n" ? RB_WAKE_EVERY_N : wake == "sampled" ? RB_WAKE_SAMPLED : RB_WAKE_ADAPTIVE;
-  t.bpf.wakeup_every = uint32_t(num(o, "wakeupEvery", 1));
-  t.bpf.wakeup_bytes = uint64_t(num(o, "wakeupBytes", 0));
-  t.bpf.submit_mode = str(o, "ringbufSubmit", "reserve") == "output" ? RB_SUBMIT_OUTPUT : RB_SUBMIT_RESERVE;
-  t.bpf.trace_exec = flag(o, "traceExec", false) ? 1 : 0;
-  t.bpf.min_duration_ns = uint64_t(num(o, "minDurationNs", 0));
-  t.bpf.synth_batch = 1;
+using TR = TrialConfig;
+
+Fields<TR> trial_fields() {
+  return concat<TR>({
+      nested(&TR::transport, transport_fields()),
+      nested(&TR::consumer, consumer_fields()),
+      {
+          field<TR>("load", &TR::load),
+          field<TR, std::string>("stormPath", [](TR& c, std::string v) { c.storm.path = std::move(v); }),
+          field<TR, StormMode>("stormMode", [](TR& c, StormMode v) { c.storm.mode = v; }),
+          field<TR, uint64_t>("children", [](TR& c, uint64_t v) { c.storm.children = v; }),
+          field<TR, uint64_t>("events", [](TR& c, uint64_t v) { c.saturation.events = v; }),
+          field<TR, uint32_t>("eventsPerCall", [](TR& c, uint32_t v) { c.saturation.events_per_call = v; }),
+          // these bound whichever load runs
+          field<TR, uint32_t>("workers", [](TR& c, uint32_t v) { c.storm.workers = c.saturation.workers = v; }),
+          field<TR, uint64_t>("rateCap", [](TR& c, uint64_t v) { c.storm.rate = c.saturation.rate = v; }),
+          field<TR, uint64_t>("timeoutMs", [](TR& c, uint64_t v) { c.storm.timeout_ms = c.saturation.timeout_ms = v; }),
+          field<TR>("consumerDelayNs", &TR::consumer_delay_ns),
+          field<TR>("windowMs", &TR::window_ms),
+          field<TR>("bpfStats", &TR::bpf_stats),
+      },
+  });
+}
+
+struct TracerConfig {
+  TransportConfig transport;
+  ConsumerOptions consumer;
+};
+
+Fields<TracerConfig> tracer_fields() {
+  using T = TracerConfig;
+  return concat<T>({
+      nested(&T::transport, transport_fields()),
+      {
+          field<T, uint32_t>("targetTgid", [](T& c, uint32_t v) { c.transport.bpf.target_tgid = v; }),
+          field<T, bool>("traceExec", [](T& c, bool v) { c.transport.bpf.trace_exec = v; }),
+          field<T, uint64_t>("minDurationNs", [](T& c, uint64_t v) { c.transport.bpf.min_duration_ns = v; }),
+      },
+      nested(&T::consumer, consumer_fields()),
+  });
+}
+
+// --- output table ------------------------------------------------------------------------------
+
+using TO = TrialOutput;
+
+OutFields<TO> trial_output_fields() {
+  return {
+      out("attachedVia", &TO::attached_via),
+      out("generated", &TO::generated),
+      out("stormFailed", &TO::storm_failed),
+      out("seenByBpf", &TO::seen_by_bpf),
+      out("delivered", &TO::delivered),
+      out("droppedKernel", &TO::dropped_kernel),
+      out("lostReported", &TO::lost_reported),
+      out("malformed", &TO::malformed),
+      out("notDrained", &TO::not_drained),
+      out("seqSum", &TO::seq_sum),
+      out("loadPhaseNs", &TO::load_phase_ns),
+      out("wallNs", &TO::wall_ns),
+      out("lastDeliveryNs", &TO::last_delivery_ns),
+      out("drainNs", &TO::drain_ns),
+      out("inversions", &TO::inversions),
+      out("maxDisplacement", &TO::max_displacement),
+      out("maxTimeRegressionNs", &TO::max_time_regression_ns),
+      out("displacementTruncated", &TO::displacement_truncated),
+      out("latP50", &TO::lat_p50),
+      out("latP90", &TO::lat_p90),
+      out("latP99", &TO::lat_p99),
+      out("latP999", &TO::lat_p999),
+      out("latMax", &TO::lat_max),
+      out("bufferBytes", &TO::buffer_bytes),
+      out("mapMemlockBytes", &TO::map_memlock_bytes),
+      out("peakOccupancyBytes", &TO::peak_occupancy_bytes),
+      out("consumerCpuNs", &TO::consumer_cpu_ns),
+      out("bpfRunTimeNs", &TO::bpf_run_time_ns),
+      out("bpfRunCnt", &TO::bpf_run_cnt),
+      out("bpfStatsEnabled", &TO::bpf_stats_enabled),
+      out("wakeups", &TO::wakeups),
+      out("consumerError", &TO::consumer_error),
+      out("windowNs", &TO::window_ns),
+      out("timelineDelivered", &TO::timeline_delivered),
+      out("timelineOccupancy", &TO::timeline_occupancy),
+      out("stormStopped", &TO::storm_stopped),
+      out("aborted", &TO::aborted),
+  };
+}
+
+using TE = TracedEvent;
+
+OutFields<TE> tracer_event_fields() {
+  return {
+      out_fn<TE>("kind", [](const TE& e) { return std::string(e.kind == RB_EVENT_EXEC ? "exec" : "exit"); }),
+      out("seq", &TE::seq),
+      out("tsNs", &TE::ts_ns),
+      out("durationNs", &TE::duration_ns),
+      out("pid", &TE::pid),
+      out("ppid", &TE::ppid),
+      // raw wait status: code in bits 8..15, terminating signal in bits 0..6
+      out_fn<TE>("exitCode", [](const TE& e) { return (e.exit_code >> 8) & 0xff; }),
+      out_fn<TE>("exitSignal", [](const TE& e) { return e.exit_code & 0x7f; }),
+      out("cpu", &TE::cpu),
+      out("comm", &TE::comm),
+      out("filename", &TE::filename),
+  };
+}
+
+OutFields<LoadOutcome> storm_outcome_fields() {
+  return {
+      out("generated", &LoadOutcome::generated),
+      out("failed", &LoadOutcome::failed),
+      out("elapsedNs", &LoadOutcome::elapsed_ns),
+      out("stopped", &LoadOutcome::stopped),
+  };
+}
+
+// The tables are built once; readers only look them up.
+const Fields<TR>& TRIAL_FIELDS() { static const Fields<TR> t = trial_fields(); return t; }
+const Fields<TracerConfig>& TRACER_FIELDS() { static const Fields<TracerConfig> t = tracer_fields(); return t; }
+const Fields<StormOptions>& STORM_FIELDS() { static const Fields<StormOptions> t = storm_fields(); return t; }
+const OutFields<TO>& TRIAL_OUTPUT_FIELDS() { static const OutFields<TO> t = trial_output_fields(); return t; }
+const OutFields<TE>& TRACER_EVENT_FIELDS() { static const OutFields<TE> t = tracer_event_fields(); return t; }
+const OutFields<LoadOutcome>& STORM_OUTCOME_FIELDS() {
+  static const OutFields<LoadOutcome> t = storm_outcome_fields();
   return t;
 }
 
-ConsumerOptions consumer_options(const Napi::Object& o) {
-  ConsumerOptions c;
-  std::string mode = str(o, "consumer", "epoll");
-  c.busy = mode == "busy";
-  c.drain = mode == "drain";
-  c.cpu = int(num(o, "consumerCpu", -1));
-  c.batch = str(o, "reader", "libbpf") == "custom";
-  return c;
-}
-
-StormOptions storm_options(const Napi::Object& o) {
-  StormOptions s;
-  s.path = str(o, "stormPath", "");
-  s.mode = str(o, "stormMode", "vfork");
-  s.children = uint64_t(num(o, "children", 1000));
-  s.workers = uint32_t(num(o, "workers", 1));
-  s.rate = uint64_t(num(o, "rateCap", 0));
-  s.timeout_ms = uint64_t(num(o, "timeoutMs", 60000));
-  return s;
-}
-
-Napi::Array to_array(Napi::Env env, const std::vector<uint64_t>& v) {
+Napi::Array string_array(Napi::Env env, const std::vector<std::string>& v) {
   Napi::Array a = Napi::Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); i++) a.Set(uint32_t(i), double(v[i]));
+  for (size_t i = 0; i < v.size(); i++) a.Set(uint32_t(i), v[i]);
   return a;
+}
+
+// A required integer argument (Storm.wait, Tracer.take): no silent default.
+uint64_t count_arg(const Napi::CallbackInfo& info, const char* what) {
+  if (info.Length() < 1) throw Napi::TypeError::New(info.Env(), std::string(what) + " is missing");
+  return fields::convert<uint64_t>(info[0], what);
 }
 
 // --- runTrial ----------------------------------------------------------------------------------
@@ -96,48 +250,7 @@ class TrialWorker : public Napi::AsyncWorker {
     }
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::Object r = Napi::Object::New(env);
-    auto set = [&](const char* k, double v) { r.Set(k, v); };
-    r.Set("attachedVia", out_.attached_via);
-    set("generated", double(out_.generated));
-    set("stormFailed", double(out_.storm_failed));
-    set("seenByBpf", double(out_.seen_by_bpf));
-    set("delivered", double(out_.delivered));
-    set("droppedKernel", double(out_.dropped_kernel));
-    set("lostReported", double(out_.lost_reported));
-    set("malformed", double(out_.malformed));
-    set("seqSum", double(out_.seq_sum));
-    set("loadPhaseNs", double(out_.load_phase_ns));
-    set("wallNs", double(out_.wall_ns));
-    set("lastDeliveryNs", double(out_.last_delivery_ns));
-    set("drainNs", double(out_.drain_ns));
-    set("inversions", double(out_.inversions));
-    set("maxDisplacement", double(out_.max_displacement));
-    set("maxTimeRegressionNs", double(out_.max_time_regression_ns));
-    r.Set("displacementTruncated", out_.displacement_truncated);
-    set("latP50", double(out_.lat_p50));
-    set("latP90", double(out_.lat_p90));
-    set("latP99", double(out_.lat_p99));
-    set("latP999", double(out_.lat_p999));
-    set("latMax", double(out_.lat_max));
-    set("bufferBytes", double(out_.buffer_bytes));
-    set("mapMemlockBytes", double(out_.map_memlock_bytes));
-    set("peakOccupancyBytes", double(out_.peak_occupancy_bytes));
-    set("consumerCpuNs", double(out_.consumer_cpu_ns));
-    set("bpfRunTimeNs", double(out_.bpf_run_time_ns));
-    set("bpfRunCnt", double(out_.bpf_run_cnt));
-    r.Set("bpfStatsEnabled", out_.bpf_stats_enabled);
-    set("wakeups", double(out_.wakeups));
-    set("consumerError", double(out_.consumer_error));
-    set("windowNs", double(out_.window_ns));
-    r.Set("timelineDelivered", to_array(env, out_.timeline_delivered));
-    r.Set("timelineOccupancy", to_array(env, out_.timeline_occupancy));
-    r.Set("stormStopped", out_.storm_stopped);
-    r.Set("aborted", out_.aborted);
-    deferred_.Resolve(r);
-  }
+  void OnOK() override { deferred_.Resolve(write_struct(Env(), out_, TRIAL_OUTPUT_FIELDS())); }
 
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
@@ -148,20 +261,7 @@ class TrialWorker : public Napi::AsyncWorker {
 };
 
 Napi::Value RunTrial(const Napi::CallbackInfo& info) {
-  Napi::Object o = info[0].As<Napi::Object>();
-  TrialConfig cfg;
-  cfg.transport = transport_config(o);
-  cfg.storm = storm_options(o);
-  cfg.synthetic = str(o, "load", "storm") == "saturation";
-  cfg.synth.events = uint64_t(num(o, "events", 1000000));
-  cfg.synth.events_per_call = uint32_t(num(o, "eventsPerCall", 1));
-  cfg.synth.workers = uint32_t(num(o, "workers", 1));
-  cfg.synth.rate = uint64_t(num(o, "rateCap", 0));
-  cfg.synth.timeout_ms = uint64_t(num(o, "timeoutMs", 60000));
-  cfg.consumer = consumer_options(o);
-  cfg.consumer_delay_ns = uint64_t(num(o, "consumerDelayNs", 0));
-  cfg.window_ns = uint64_t(num(o, "windowMs", 50) * 1e6);
-  cfg.bpf_stats = flag(o, "bpfStats", true);
+  TrialConfig cfg = read_struct(info[0], TRIAL_FIELDS(), "runTrial");
   auto* w = new TrialWorker(info.Env(), std::move(cfg));
   Napi::Promise p = w->promise();
   w->Queue();
@@ -183,9 +283,9 @@ class TracerWrap : public Napi::ObjectWrap<TracerWrap> {
                         InstanceMethod("close", &TracerWrap::Close)});
   }
   explicit TracerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TracerWrap>(info) {
-    Napi::Object o = info[0].As<Napi::Object>();
+    TracerConfig cfg = read_struct(info[0], TRACER_FIELDS(), "Tracer");
     try {
-      tracer_ = std::make_unique<Tracer>(transport_config(o), consumer_options(o));
+      tracer_ = std::make_unique<Tracer>(cfg.transport, cfg.consumer);
     } catch (const std::exception& e) {
       Napi::Error::New(info.Env(), e.what()).ThrowAsJavaScriptException();
     }
@@ -194,26 +294,10 @@ class TracerWrap : public Napi::ObjectWrap<TracerWrap> {
  private:
   Napi::Value Take(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    size_t max = info.Length() > 0 && info[0].IsNumber() ? size_t(info[0].As<Napi::Number>().Int64Value()) : 4096;
+    size_t max = size_t(count_arg(info, "Tracer.take: max"));
     std::vector<TracedEvent> evs = tracer_ ? tracer_->take(max) : std::vector<TracedEvent>{};
     Napi::Array a = Napi::Array::New(env, evs.size());
-    for (size_t i = 0; i < evs.size(); i++) {
-      const TracedEvent& e = evs[i];
-      Napi::Object o = Napi::Object::New(env);
-      o.Set("kind", e.kind == RB_EVENT_EXEC ? "exec" : "exit");
-      o.Set("seq", double(e.seq));
-      o.Set("tsNs", double(e.ts_ns));
-      o.Set("durationNs", double(e.duration_ns));
-      o.Set("pid", e.pid);
-      o.Set("ppid", e.ppid);
-      // raw wait status: code in bits 8..15, terminating signal in bits 0..6
-      o.Set("exitCode", (e.exit_code >> 8) & 0xff);
-      o.Set("exitSignal", e.exit_code & 0x7f);
-      o.Set("cpu", e.cpu);
-      o.Set("comm", e.comm);
-      o.Set("filename", e.filename);
-      a.Set(uint32_t(i), o);
-    }
+    for (size_t i = 0; i < evs.size(); i++) a.Set(uint32_t(i), write_struct(env, evs[i], TRACER_EVENT_FIELDS()));
     return a;
   }
   Napi::Value Stats(const Napi::CallbackInfo& info) {
@@ -246,8 +330,9 @@ class StormWrap : public Napi::ObjectWrap<StormWrap> {
                         InstanceMethod("wait", &StormWrap::Wait), InstanceMethod("kill", &StormWrap::Kill)});
   }
   explicit StormWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<StormWrap>(info) {
+    StormOptions opts = read_struct(info[0], STORM_FIELDS(), "Storm");
     try {
-      storm_ = std::make_unique<StormProcess>(storm_options(info[0].As<Napi::Object>()));
+      storm_ = std::make_unique<StormProcess>(opts);
     } catch (const std::exception& e) {
       Napi::Error::New(info.Env(), e.what()).ThrowAsJavaScriptException();
     }
@@ -264,14 +349,8 @@ class StormWrap : public Napi::ObjectWrap<StormWrap> {
     return info.Env().Undefined();
   }
   Napi::Value Wait(const Napi::CallbackInfo& info) {
-    uint64_t limit = info.Length() > 0 && info[0].IsNumber() ? uint64_t(info[0].As<Napi::Number>().Int64Value()) : 60000;
-    LoadOutcome so = storm_->wait(limit, nullptr, nullptr);
-    Napi::Object o = Napi::Object::New(info.Env());
-    o.Set("generated", double(so.generated));
-    o.Set("failed", double(so.failed));
-    o.Set("elapsedNs", double(so.elapsed_ns));
-    o.Set("stopped", so.stopped);
-    return o;
+    uint64_t limit = count_arg(info, "Storm.wait: limitMs");
+    return write_struct(info.Env(), storm_->wait(limit, nullptr, nullptr), STORM_OUTCOME_FIELDS());
   }
   Napi::Value Kill(const Napi::CallbackInfo& info) {
     storm_.reset();  // the destructor kills the group and reaps
@@ -308,9 +387,27 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Storm", StormWrap::Define(env));
   exports.Set("probeKernel", Napi::Function::New(env, ProbeKernel));
   exports.Set("libbpfVersion", Napi::Function::New(env, LibbpfVersion));
+  auto keys = [&](const char* name, std::vector<std::string> list) {
+    exports.Set(name, Napi::Function::New(env, [list](const Napi::CallbackInfo& info) -> Napi::Value {
+                  return string_array(info.Env(), list);
+                }));
+  };
+  keys("trialConfigKeys", keys_of(TRIAL_FIELDS()));
+  keys("trialOutputKeys", keys_of(TRIAL_OUTPUT_FIELDS()));
+  keys("tracerConfigKeys", keys_of(TRACER_FIELDS()));
+  keys("stormConfigKeys", keys_of(STORM_FIELDS()));
+  keys("tracerEventKeys", keys_of(TRACER_EVENT_FIELDS()));
+  keys("stormOutcomeKeys", keys_of(STORM_OUTCOME_FIELDS()));
+  exports.Set("PAGE_SIZE", double(sysconf(_SC_PAGESIZE)));
+  exports.Set("MIN_EVENT_BYTES", double(sizeof(rb_event)));
+  exports.Set("MAX_EVENT_BYTES", double(RB_MAX_EVENT_BYTES));
+  exports.Set("MAX_SATURATION_BATCH", double(RB_MAX_SATURATION_BATCH));
   return exports;
 }
 
 }  // namespace
+}  // namespace ringbench
 
-NODE_API_MODULE(ringbench, Init)
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return ringbench::Init(env, exports); }
+
+NODE_API_MODULE(ringbench, InitAddon)

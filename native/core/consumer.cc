@@ -10,14 +10,6 @@
 
 namespace ringbench {
 
-namespace {
-uint64_t thread_cpu_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
-}
-}  // namespace
-
 Consumer::Consumer(Transport& t, ConsumerOptions opts, Timeline* timeline)
     : t_(t), opts_(opts), timeline_(timeline) {}
 
@@ -28,7 +20,12 @@ Consumer::~Consumer() {
   }
 }
 
-void Consumer::start() { thread_ = std::thread([this] { run(); }); }
+void Consumer::start() {
+  thread_ = std::thread([this] {
+    run();
+    finished_ = true;
+  });
+}
 
 void Consumer::stop_and_drain() {
   if (!thread_.joinable()) return;
@@ -43,24 +40,25 @@ void Consumer::sample(uint64_t now) {
 }
 
 void Consumer::run() {
+  const bool batch = opts_.reader == ReaderKind::Custom;
   if (opts_.cpu >= 0) {
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(opts_.cpu, &set);
     pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
   }
-  if (opts_.drain) {
+  if (opts_.mode == ConsumerMode::Drain) {
     // Wait out the load without reading, then time reading the whole backlog at full speed.
     while (!stop_.load()) usleep(1000);
     uint64_t cpu0 = thread_cpu_ns(), t0 = mono_ns();
     sample(t0);
     while (t_.occupancy() > 0) {
-      int r = opts_.batch ? t_.consume_batch() : t_.consume();
+      int r = batch ? t_.consume_batch() : t_.consume();
       if (r < 0) {
         error_ = -r;
         break;
       }
-      if (r == 0 && opts_.batch) break;  // only an uncommitted record is left
+      if (r == 0 && batch) break;  // only an uncommitted record is left
       wakeups_++;
     }
     drain_ns_ = mono_ns() - t0;
@@ -71,7 +69,7 @@ void Consumer::run() {
   int ep = t_.epoll_fd();
   epoll_event evs[64];
   while (!stop_.load(std::memory_order_relaxed)) {
-    if (opts_.busy) {
+    if (opts_.mode == ConsumerMode::Busy) {
       if (t_.occupancy() == 0) continue;
       sample(mono_ns());
       wakeups_++;  // busy mode: a non-empty poll
@@ -86,7 +84,7 @@ void Consumer::run() {
       wakeups_++;
       sample(mono_ns());
     }
-    int r = opts_.batch ? t_.consume_batch() : t_.consume();
+    int r = batch ? t_.consume_batch() : t_.consume();
     if (r < 0 && r != -EINTR) {
       error_ = -r;
       break;
@@ -99,7 +97,7 @@ void Consumer::run() {
   sample(mono_ns());
   uint64_t last_progress = mono_ns(), last_occ = t_.occupancy();
   while (last_occ > 0 && mono_ns() - last_progress < 1000000000ull) {
-    if ((opts_.batch ? t_.consume_batch() : t_.consume()) < 0) break;
+    if ((batch ? t_.consume_batch() : t_.consume()) < 0) break;
     uint64_t occ = t_.occupancy();
     if (occ != last_occ) last_progress = mono_ns();
     last_occ = occ;

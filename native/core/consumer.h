@@ -11,11 +11,14 @@
 
 namespace ringbench {
 
+enum class ConsumerMode { Epoll, Busy, Drain };
+enum class ReaderKind { Libbpf, Custom };
+
 struct ConsumerOptions {
-  bool busy = false;  // busy poll instead of epoll
-  bool batch = false; // the custom batch reader instead of libbpf's
-  bool drain = false; // read nothing during the load, then drain flat out: the reader's ceiling
-  int cpu = -1;       // pin to this CPU; -1 = no pinning
+  ConsumerMode mode{};  // sleep in epoll, busy poll, or drain: read nothing during the load, then
+                        // the backlog flat out (the reader's ceiling)
+  ReaderKind reader{};  // libbpf's reader, or the custom batch reader
+  int cpu{};            // pin to this CPU; -1 = no pinning
 };
 
 class Consumer {
@@ -24,7 +27,11 @@ class Consumer {
   Consumer(Transport& t, ConsumerOptions opts, Timeline* timeline);
   ~Consumer();
   void start();
-  // Stops the loop, then reads whatever is left so nothing the kernel accepted is missed.
+  // Tells the loop to stop and read whatever is left (returns at once; finished() says when the
+  // reading is over), so the caller can bound the drain while it runs.
+  void request_stop() { stop_ = true; }
+  bool finished() const { return finished_.load(); }
+  // Stops the loop, then waits until whatever is left has been read.
   void stop_and_drain();
 
   uint64_t wakeups() const { return wakeups_; }
@@ -42,6 +49,7 @@ class Consumer {
   Timeline* timeline_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> finished_{false};
   uint64_t wakeups_ = 0, cpu_ns_ = 0, peak_ = 0, drain_ns_ = 0;
   int error_ = 0;
 };

@@ -1,4 +1,4 @@
-// load — what drives events during a trial: a fork storm in its own process, or synthetic
+// load — what drives events during a trial: a fork storm in its own process, or the saturation
 // producer threads in ours. Both are held at a start line until the programs are attached, filter
 // on a tgid the BPF program knows before load, are bounded in count and time, and report how many
 // events they caused (the ground truth the kernel's counts are checked against).

@@ -4,16 +4,11 @@
 #pragma once
 
 #include <cstdint>
-#include <ctime>
 #include <vector>
 
-namespace ringbench {
+#include "clock.h"
 
-inline uint64_t mono_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
-}
+namespace ringbench {
 
 // Values below 128 are exact; above, each power of two is split into 64 buckets, so a reported
 // percentile is within 1/64 (1.6%) of the true value. Covers up to ~2^48 ns (3 days).

@@ -12,6 +12,8 @@
  */
 #include "probe.h"
 
+#include "error.h"
+
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -50,17 +52,6 @@
 
 namespace ringbench {
 namespace {
-
-/* "EPERM (Operation not permitted)": the name for people who grep, the text for people who read. */
-std::string errno_text(int err) {
-  if (err < 0) err = -err;
-  const char *name = strerrorname_np(err);
-  std::string text = name ? name : ("errno " + std::to_string(err));
-  text += " (";
-  text += strerror(err);
-  text += ")";
-  return text;
-}
 
 /* Owns one file descriptor returned by the bpf() syscall; closes it when the check is done. */
 class ScopedFd {
@@ -402,7 +393,8 @@ void probe_fentry_attach(std::vector<ProbeItem> &items) {
   if (!prog.valid()) {
     int err = errno;
     std::string why = "cannot load an fentry program: " + errno_text(err);
-    if (err == EPERM && geteuid() == 0) why += " even as root (a lockdown or LSM policy); saturation uses tp_btf/sys_enter";
+    if (err == EPERM && geteuid() == 0) why += " even as root (a lockdown or LSM policy)";
+    why += "; saturation uses tp_btf/sys_enter instead";
     items.push_back({item, false, why});
     return;
   }

@@ -13,8 +13,8 @@
 #include <cstring>
 #include <vector>
 
-#include "metrics.h"
-#include "transport.h"
+#include "clock.h"
+#include "error.h"
 
 extern char** environ;
 
@@ -31,7 +31,7 @@ StormProcess::StormProcess(const StormOptions& o) {
     throw Error(std::string("pipe: ") + strerror(errno));
   }
   std::vector<std::string> args = {o.path,
-                                   "--mode", o.mode,
+                                   "--mode", o.mode == StormMode::Fork ? "fork" : o.mode == StormMode::Exec ? "exec" : "vfork",
                                    "--children", std::to_string(o.children),
                                    "--workers", std::to_string(o.workers),
                                    "--rate", std::to_string(o.rate),

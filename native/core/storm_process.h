@@ -11,13 +11,16 @@
 
 namespace ringbench {
 
+enum class StormMode { Vfork, Fork, Exec };
+
+// Every field is set by the caller (the addon requires each one; the defaults live in TypeScript).
 struct StormOptions {
   std::string path;          // the ringbench-storm executable
-  std::string mode = "vfork";
-  uint64_t children = 1000;
-  uint32_t workers = 1;
-  uint64_t rate = 0;         // children per second, 0 = unlimited
-  uint64_t timeout_ms = 60000;
+  StormMode mode{};
+  uint64_t children{};
+  uint32_t workers{};
+  uint64_t rate{};           // children per second, 0 = unlimited
+  uint64_t timeout_ms{};
 };
 
 class StormProcess : public Load {

@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "metrics.h"
@@ -14,6 +15,11 @@ namespace {
 
 std::atomic<uint64_t> abort_generation{0};
 
+// How long a drain may go on after a stop (Ctrl-C, SIGTERM, the load hitting --timeout-ms), and
+// past the --timeout-ms bound for a load that finished: a slow consumer can take minutes to read
+// a large backlog, and the user asked to stop.
+constexpr uint64_t kStopDrainNs = 1000000000ull;
+
 // Per-event work of a measured trial: a clock read, a histogram bucket, the ordering bitmap and
 // the timeline slot. Constant memory, no allocation.
 class MeasuringSink : public EventSink {
@@ -21,6 +27,11 @@ class MeasuringSink : public EventSink {
   MeasuringSink(uint64_t delay_ns, Timeline* tl) : delay_ns_(delay_ns), timeline_(tl) {}
   void on_event(const void* data, size_t size) override {
     uint64_t now = mono_ns();
+    if (now >= read_until.load(std::memory_order_relaxed)) {
+      // Past the drain's bound: empty the buffer fast, counting what is left instead of measuring it.
+      not_drained++;
+      return;
+    }
     if (size < sizeof(rb_event)) {
       malformed++;
       return;
@@ -38,7 +49,8 @@ class MeasuringSink : public EventSink {
       }
     }
   }
-  uint64_t delivered = 0, malformed = 0, last_delivery = 0;
+  uint64_t delivered = 0, malformed = 0, last_delivery = 0, not_drained = 0;
+  std::atomic<uint64_t> read_until{UINT64_MAX};  // CLOCK_MONOTONIC ns; set by the trial's thread
   uint64_t seq_sum = 0;  // with no drops, 0 + 1 + ... + (n-1): every number delivered exactly once
   LatencyHistogram latency;
   OrderTracker order;
@@ -62,14 +74,15 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   TrialOutput out;
 
   // The load first, held at its start line: the programs filter on its tgid, set before load.
+  const bool saturation = cfg.load == LoadKind::Saturation;
   std::unique_ptr<Load> load;
-  if (cfg.synthetic)
-    load = std::make_unique<SyntheticLoad>(cfg.synth);
+  if (saturation)
+    load = std::make_unique<SaturationLoad>(cfg.saturation);
   else
     load = std::make_unique<StormProcess>(cfg.storm);
   TransportConfig tc = cfg.transport;
-  tc.synthetic = cfg.synthetic;
-  tc.bpf.synth_batch = cfg.synthetic ? cfg.synth.events_per_call : 1;
+  tc.saturation = saturation;
+  tc.bpf.saturation_batch = saturation ? cfg.saturation.events_per_call : 1;
   tc.bpf.target_tgid = load->target_tgid();
 
   auto timeline = std::make_unique<Timeline>();
@@ -87,13 +100,28 @@ TrialOutput run_trial(const TrialConfig& cfg) {
 
   Consumer consumer(transport, cfg.consumer, timeline.get());
   uint64_t t0 = mono_ns();
-  timeline->start(t0, cfg.window_ns);
+  timeline->start(t0, cfg.window_ms * 1000000ull);
   consumer.start();
   load->go();
   // The load bounds itself by its timeout; this limit is the backstop if it does not.
-  uint64_t timeout_ms = cfg.synthetic ? cfg.synth.timeout_ms : cfg.storm.timeout_ms;
+  uint64_t timeout_ms = saturation ? cfg.saturation.timeout_ms : cfg.storm.timeout_ms;
   LoadOutcome so = load->wait(timeout_ms + 5000, aborted_since, &generation);
   out.load_phase_ns = so.elapsed_ns ? so.elapsed_ns : mono_ns() - t0;
+  // The drain is bounded: kStopDrainNs after a stop, and for a load that finished, kStopDrainNs past
+  // the --timeout-ms bound (or past the load's end, if that came later). A stop during the drain
+  // brings the bound forward to kStopDrainNs from then.
+  uint64_t load_end = mono_ns();
+  const bool stopped = so.stopped != "done" || aborted_since(&generation);
+  uint64_t timeout_end = t0 + timeout_ms * 1000000ull;
+  sink->read_until = (stopped ? load_end : std::max(timeout_end, load_end)) + kStopDrainNs;
+  consumer.request_stop();
+  while (!consumer.finished()) {
+    if (!stopped && !out.stopped_while_draining && aborted_since(&generation)) {
+      out.stopped_while_draining = true;
+      sink->read_until = std::min(sink->read_until.load(), mono_ns() + kStopDrainNs);
+    }
+    usleep(5000);
+  }
   consumer.stop_and_drain();
 
   KernelCounters kc = transport.counters();
@@ -103,12 +131,13 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   out.generated = so.generated;
   out.storm_failed = so.failed;
   out.storm_stopped = so.stopped;
-  out.aborted = so.stopped != "done";
+  out.aborted = so.stopped != "done" || out.stopped_while_draining;
   out.seen_by_bpf = kc.hits;
   out.dropped_kernel = kc.drops;
   out.lost_reported = transport.lost_reported();
   out.delivered = sink->delivered;
   out.malformed = sink->malformed;
+  out.not_drained = sink->not_drained;
   out.seq_sum = sink->seq_sum;
   out.last_delivery_ns = sink->last_delivery > t0 ? sink->last_delivery - t0 : 0;
   out.inversions = sink->order.inversions;

@@ -9,21 +9,25 @@
 #include <vector>
 
 #include "consumer.h"
+#include "saturation_load.h"
 #include "storm_process.h"
-#include "synthetic_load.h"
 #include "transport.h"
 
 namespace ringbench {
 
+enum class LoadKind { Storm, Saturation };
+
+// Every field is set by the caller (the addon requires each one; the defaults live in TypeScript).
+// The trial itself sets what follows from its load: the target tgid and the saturation batch.
 struct TrialConfig {
   TransportConfig transport;
-  StormOptions storm;
-  bool synthetic = false;  // saturation load instead of a storm
-  SyntheticOptions synth;
   ConsumerOptions consumer;
-  uint64_t consumer_delay_ns = 0;
-  uint64_t window_ns = 50000000;
-  bool bpf_stats = true;
+  LoadKind load{};
+  StormOptions storm;            // load == Storm
+  SaturationOptions saturation;  // load == Saturation
+  uint64_t consumer_delay_ns{};
+  uint64_t window_ms{};
+  bool bpf_stats{};
 };
 
 struct TrialOutput {
@@ -31,6 +35,8 @@ struct TrialOutput {
   // counts
   uint64_t generated = 0, storm_failed = 0, seen_by_bpf = 0, delivered = 0, dropped_kernel = 0,
            lost_reported = 0, malformed = 0, seq_sum = 0;
+  // records read after the drain's bound (Ctrl-C, SIGTERM, --timeout-ms) and counted, not measured
+  uint64_t not_drained = 0;
   // time
   uint64_t load_phase_ns = 0, wall_ns = 0, last_delivery_ns = 0;  // last delivery: since load start
   uint64_t drain_ns = 0;  // drain consumer: time to read the backlog
@@ -50,11 +56,13 @@ struct TrialOutput {
   std::vector<uint64_t> timeline_delivered, timeline_occupancy;
   std::string storm_stopped;
   bool aborted = false;
+  bool stopped_while_draining = false;  // the stop came after the load had finished
 };
 
 TrialOutput run_trial(const TrialConfig& cfg);
 
-// Ctrl-C: every trial running now stops its storm, drains and returns with aborted = true.
+// Ctrl-C: every trial running now stops its storm, drains for at most 1 s more and returns
+// with aborted = true.
 void abort_all_trials();
 
 }  // namespace ringbench

@@ -7,7 +7,11 @@
  * own process group and dies with its parent, so `kill(-pid, SIGKILL)` or the harness's death
  * always takes every child with it. On exit it writes one line to --result-fd:
  *   generated=N failed=N elapsed_ns=N stopped=deadline|signal|done
- * where generated counts children that were created and reaped. */
+ * where generated counts children that were created and reaped.
+ *
+ * --mode getpgid makes no children: each worker calls getpgid() (the saturation load's trigger)
+ * --children times in total, and generated counts the calls. With no BPF attached it is the bare
+ * trigger loop a run's control measures the machine with (ResultsFile.control). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -18,11 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-enum mode { MODE_VFORK, MODE_FORK, MODE_EXEC };
+enum mode { MODE_VFORK, MODE_FORK, MODE_EXEC, MODE_GETPGID };
 
 static struct {
 	enum mode mode;
@@ -90,9 +95,34 @@ static pid_t make_child(long index)
 	}
 }
 
+/* The trigger loop: claim calls in chunks so workers do not contend on the counter per call. */
+static void getpgid_loop(void)
+{
+	const long chunk = 256;
+	for (;;) {
+		if (atomic_load(&stop_reason))
+			break;
+		if (now_ns() >= deadline_ns) {
+			atomic_store(&stop_reason, 1);
+			break;
+		}
+		long first = atomic_fetch_add(&next_child, chunk);
+		if (first >= opt.children)
+			break;
+		long n = opt.children - first < chunk ? opt.children - first : chunk;
+		for (long k = 0; k < n; k++)
+			syscall(SYS_getpgid, 0);
+		atomic_fetch_add(&generated, n);
+	}
+}
+
 static void *worker(void *arg)
 {
 	long id = (long)arg;
+	if (opt.mode == MODE_GETPGID) {
+		getpgid_loop();
+		return NULL;
+	}
 	double per_worker = opt.rate > 0 ? opt.rate / (double)opt.workers : 0;
 	uint64_t period = per_worker > 0 ? (uint64_t)(1e9 / per_worker) : 0;
 	uint64_t next = start_ns + (period ? (period * (uint64_t)id) / (uint64_t)opt.workers : 0);
@@ -145,8 +175,9 @@ int main(int argc, char **argv)
 			if (!strcmp(v, "vfork")) opt.mode = MODE_VFORK;
 			else if (!strcmp(v, "fork")) opt.mode = MODE_FORK;
 			else if (!strcmp(v, "exec")) opt.mode = MODE_EXEC;
-			else { fprintf(stderr, "ringbench-storm: --mode must be vfork, fork or exec, got '%s'\n", v); return 2; }
-		} else if (!strcmp(a, "--children")) opt.children = parse_long(a, v, 1, 100000000);
+			else if (!strcmp(v, "getpgid")) opt.mode = MODE_GETPGID;
+			else { fprintf(stderr, "ringbench-storm: --mode must be vfork, fork, exec or getpgid, got '%s'\n", v); return 2; }
+		} else if (!strcmp(a, "--children")) opt.children = parse_long(a, v, 1, 1000000000);
 		else if (!strcmp(a, "--workers")) opt.workers = parse_long(a, v, 1, 256);
 		else if (!strcmp(a, "--rate")) opt.rate = (double)parse_long(a, v, 0, 100000000);
 		else if (!strcmp(a, "--timeout-ms")) opt.timeout_ms = parse_long(a, v, 1, 86400000);

@@ -14,12 +14,14 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { loadResults } from '../compare.js';
-import { loadAddon } from '../native.js';
-import { probe, type ProbeReport } from '../probe.js';
-import { runSuite } from '../run.js';
-import { loadSuite } from '../suite.js';
-import { RESULTS_SCHEMA, type Environment, type ResultsFile } from '../types.js';
+import { loadResults } from '../results/load.js';
+import { loadAddon } from '../harness/addon.js';
+import { probe, type ProbeReport } from '../harness/probe.js';
+import { runSuite } from '../suite/run.js';
+import { OutputDir } from '../results/outdir.js';
+import { loadSuite } from '../suite/suite.js';
+import { RESULTS_SCHEMA, type ResultsFile } from '../results/schema.js';
+import type { Environment } from '../harness/types.js';
 
 export const GUEST_SCHEMA = 'ringbench/matrix-guest@1';
 
@@ -144,8 +146,12 @@ async function main(): Promise<number> {
         scenarios: [],
       };
   const t1 = Date.now();
+  // The guest's share of the matrix folder holds guest files beside the run's: 'report' mode
+  // accepts them, and the lock keeps a second guest out.
+  const outDir = OutputDir.open(out, { flag: '--out', mode: 'report', lock: true });
   const run = runSuite({ ...plan, repeats: target }, {
-    outDir: out,
+    out: outDir,
+    control: false, // rates under emulation are not the kernel's anyway; keep guest time for the suite
     command: previous.command,
     previous,
     onTrial: (p) => process.stdout.write(`guest: [${p.done}/${p.total}] ${p.scenario.id}: ${Math.round(p.result.rates.deliveredPerSec)} delivered/s, ${p.result.counts.droppedKernel} dropped\n`),

@@ -10,8 +10,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeReport } from '../report.js';
-import type { Environment } from '../types.js';
+import { writeReport } from '../report/report.js';
+import type { Environment } from '../harness/types.js';
 
 export const MATRIX_SCHEMA = 'ringbench/matrix@1';
 

@@ -15,9 +15,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { captureEnvironment } from '../env.js';
-import { ROOT } from '../native.js';
-import { BUILTIN_SUITES, loadSuite, SuiteError } from '../suite.js';
+import { captureEnvironment } from '../harness/env.js';
+import { ROOT } from '../harness/addon.js';
+import { BUILTIN_SUITES, loadSuite, SuiteError } from '../suite/suite.js';
 import { KernelFetchError, KernelListError, parseKernelList, prepareDebianKernel, preparePathKernel, resolvePackage, type KernelSpec, type PreparedKernel } from './kernels.js';
 import { writeMatrixReport, MATRIX_SCHEMA, type MatrixFile, type MatrixKernel } from './matrix-report.js';
 import { bootAndRun, kvmProblem, missingTools, type Accel, type BootResult } from './qemu.js';

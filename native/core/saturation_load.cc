@@ -1,0 +1,102 @@
+// saturation_load — see saturation_load.h.
+#include "saturation_load.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "clock.h"
+
+namespace ringbench {
+
+SaturationLoad::SaturationLoad(const SaturationOptions& opts) : opts_(opts) {
+  uint32_t workers = opts_.workers ? opts_.workers : 1;
+  if (!opts_.events_per_call) opts_.events_per_call = 1;
+  // Producers count calls; each call makes events_per_call events.
+  uint64_t calls = opts_.events / opts_.events_per_call;
+  running_ = workers;
+  for (uint32_t i = 0; i < workers; i++) {
+    uint64_t share = calls / workers + (i < calls % workers ? 1 : 0);
+    threads_.emplace_back([this, i, share] { produce(i, share); });
+  }
+}
+
+SaturationLoad::~SaturationLoad() { stop_and_join(); }
+
+uint32_t SaturationLoad::target_tgid() const { return uint32_t(getpid()); }
+
+void SaturationLoad::go() {
+  std::lock_guard<std::mutex> lock(mu_);
+  start_ns_ = mono_ns();
+  started_ = true;
+  cv_.notify_all();
+}
+
+void SaturationLoad::produce(uint32_t id, uint64_t count) {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return started_ || stop_.load(); });
+  }
+  const uint64_t deadline = start_ns_ + opts_.timeout_ms * 1000000ull;
+  const uint32_t workers = opts_.workers ? opts_.workers : 1;
+  // Pacing in chunks: sleeping per event is impossible at millions per second.
+  constexpr uint64_t kChunk = 64;
+  const double per_worker = opts_.rate ? double(opts_.rate) / double(opts_.events_per_call) / double(workers) : 0;
+  const uint64_t chunk_ns = per_worker > 0 ? uint64_t(1e9 * double(kChunk) / per_worker) : 0;
+  uint64_t next = start_ns_ + (chunk_ns * id) / workers;
+  uint64_t done = 0;
+  while (done < count && !stop_.load(std::memory_order_relaxed)) {
+    if (chunk_ns) {
+      // Sleep most of the gap in slices of at most 1 ms (so stop is noticed), spin the rest.
+      for (uint64_t now = mono_ns(); now < next && !stop_.load(std::memory_order_relaxed); now = mono_ns()) {
+        uint64_t left = next - now;
+        if (left > 100000) usleep(useconds_t(std::min<uint64_t>(left / 2, 1000000) / 1000));
+      }
+      next += chunk_ns;
+    } else if (mono_ns() >= deadline) {
+      deadline_hit_ = true;
+      break;
+    }
+    uint64_t n = std::min(kChunk, count - done);
+    for (uint64_t k = 0; k < n; k++) syscall(SYS_getpgid, 0);
+    done += n;
+    if (chunk_ns && mono_ns() >= deadline) {
+      deadline_hit_ = true;
+      break;
+    }
+  }
+  generated_ += done;
+  if (--running_ == 0) end_ns_ = mono_ns();
+}
+
+void SaturationLoad::stop_and_join() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    cv_.notify_all();
+  }
+  for (std::thread& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+LoadOutcome SaturationLoad::wait(uint64_t limit_ms, bool (*should_abort)(void*), void* ctx) {
+  const uint64_t limit = mono_ns() + limit_ms * 1000000ull;
+  bool aborted = false;
+  while (running_.load() > 0) {
+    if ((should_abort && should_abort(ctx)) || mono_ns() >= limit) {
+      aborted = true;
+      break;
+    }
+    usleep(1000);
+  }
+  stop_and_join();
+  LoadOutcome out;
+  out.generated = generated_ * opts_.events_per_call;
+  out.elapsed_ns = (end_ns_ ? end_ns_ : mono_ns()) - start_ns_;
+  out.stopped = aborted ? "aborted" : deadline_hit_ ? "deadline" : "done";
+  out.ok = true;
+  return out;
+}
+
+}  // namespace ringbench

@@ -1,0 +1,48 @@
+// saturation_load — the saturation load: producer threads in this process call getpgid() in a loop; the
+// fentry twin emits one event per call through the same transport code as the exit program. It
+// reaches rates a fork storm cannot, so the transport rather than process creation sets the pace.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "load.h"
+
+namespace ringbench {
+
+// Every field is set by the caller (the addon requires each one; the defaults live in TypeScript).
+struct SaturationOptions {
+  uint64_t events{};           // over all producers
+  uint32_t events_per_call{};  // records the program emits per getpgid() call
+  uint32_t workers{};
+  uint64_t rate{};             // events per second over all producers, 0 = unlimited
+  uint64_t timeout_ms{};
+};
+
+class SaturationLoad : public Load {
+ public:
+  explicit SaturationLoad(const SaturationOptions& opts);  // threads start, held at the start line
+  ~SaturationLoad() override;
+  uint32_t target_tgid() const override;
+  void go() override;
+  LoadOutcome wait(uint64_t limit_ms, bool (*should_abort)(void*), void* ctx) override;
+
+ private:
+  void produce(uint32_t id, uint64_t count);
+  void stop_and_join();
+  SaturationOptions opts_;
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool started_ = false;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint32_t> running_{0};
+  std::atomic<uint64_t> generated_{0};
+  std::atomic<bool> deadline_hit_{false};
+  uint64_t start_ns_ = 0, end_ns_ = 0;
+};
+
+}  // namespace ringbench

@@ -1,0 +1,55 @@
+/**
+ * charts/cpu — CPU time per delivered event as bars: the consumer thread's own CPU clock and the
+ * BPF program's run time, per transport (and consumer variant).
+ */
+import { metricAggregate } from '../analysis/groups.js';
+import type { ResultSet } from '../results/schema.js';
+import { ciFields, comparable, seriesOf, type Drawn, type Row, type Series } from './data.js';
+import { colourEncoding, colourScale, SINGLE_H, SINGLE_W, top } from './theme.js';
+
+/** Consumer and BPF CPU per event of the cpu group, else of the lightest load of a group that has them. */
+export function cpuChart(sets: readonly ResultSet[]): Drawn {
+  const rows: Row[] = [];
+  const series: Series[] = [];
+  const sides = [
+    ['cpu.consumerNsPerEvent', 'consumer thread'],
+    ['cpu.bpfNsPerEvent', 'BPF program'],
+  ] as const;
+  const { picked, from, labels } = comparable(sets, 'cpu', 'cpu.consumerNsPerEvent');
+  // Several consumer variants (epoll, busy): each is its own bar, named in the legend.
+  const byLabel = labels.length > 1;
+  picked.forEach((recs, i) => {
+    for (const rec of recs) {
+      const s = seriesOf(sets, i, rec, { byLabel });
+      for (const [metric, side] of sides) {
+        const a = metricAggregate(rec, metric);
+        if (!a) continue;
+        series.push(s);
+        rows.push({ series: s.name, set: sets[i].label, transport: rec.transport, x: 0, xPlot: 0, ...ciFields(metric, a), category: side });
+      }
+    }
+  });
+  if (!rows.length) return { from };
+  const colour = colourEncoding(series);
+  const order = colourScale(series).domain;
+  const xEnc = { field: 'category', type: 'nominal', sort: sides.map((s) => s[1]), axis: { title: null, labelAngle: 0, labelFontSize: 12 } };
+  const off = { field: 'series', type: 'nominal', sort: order, scale: { paddingInner: 0.15 } };
+  const spec = top('CPU time per delivered event', {
+    width: Math.min(SINGLE_W, Math.max(320, 70 * 2 * order.length)),
+    height: SINGLE_H - 30,
+    data: { values: rows },
+    layer: [
+      {
+        name: 'cpu_bars',
+        mark: { type: 'bar' },
+        encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', axis: { title: 'ns per event' } }, color: colour },
+      },
+      {
+        name: 'cpu_errorbars',
+        mark: { type: 'rule', strokeWidth: 1.6, color: '#222' },
+        encoding: { x: xEnc, xOffset: off, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+      },
+    ],
+  });
+  return { spec, from };
+}

@@ -1,0 +1,80 @@
+/**
+ * charts/latency — delivery latency percentiles (p50 to p99.9) per transport on a log axis, one
+ * panel per rate when the latency group swept several.
+ */
+import { metricAggregate } from '../analysis/groups.js';
+import type { ResultSet } from '../results/schema.js';
+import { ciFields, comparable, seriesOf, type Drawn, type Row, type Series } from './data.js';
+import { colourEncoding, colourScale, SI_LABEL, SINGLE_H, SINGLE_W, top } from './theme.js';
+
+const PERCENTILES = [
+  ['latencyNs.p50', 'p50'],
+  ['latencyNs.p90', 'p90'],
+  ['latencyNs.p99', 'p99'],
+  ['latencyNs.p999', 'p99.9'],
+] as const;
+
+/** Latency percentiles of the latency group, else of the lightest load of a group that has them. */
+export function latencyChart(sets: readonly ResultSet[]): Drawn {
+  const rows: Row[] = [];
+  const series: Series[] = [];
+  const { picked, from, labels } = comparable(sets, 'latency', 'latencyNs.p99');
+  picked.forEach((recs, i) => {
+    for (const rec of recs) {
+      const s = seriesOf(sets, i, rec, {});
+      for (const [metric, name] of PERCENTILES) {
+        const a = metricAggregate(rec, metric);
+        if (!a) continue;
+        series.push(s);
+        rows.push({ series: s.name, set: sets[i].label, transport: rec.transport, x: rec.x?.value ?? 0, xPlot: 0, ...ciFields(metric, a, 1e-3), category: name, panel: rec.label });
+      }
+    }
+  });
+  if (!rows.length) return { from };
+  const colour = colourEncoding(series);
+  const order = colourScale(series).domain;
+  const xEnc = {
+    field: 'category',
+    type: 'ordinal',
+    sort: PERCENTILES.map((p) => p[1]),
+    scale: { paddingInner: 0.55, paddingOuter: 0.3 },
+    axis: { title: 'percentile', labelAngle: 0, labelFontSize: 12 },
+  };
+  const off = { field: 'series', type: 'nominal', sort: order };
+  // 1-2-5 ticks across the data's decades: readable on a log axis without crowding.
+  const lo = Math.min(...rows.flatMap((r) => [r.lo, r.mean]).filter((v) => v > 0));
+  const hi = Math.max(...rows.map((r) => r.hi));
+  // A log axis has no zero: an interval cut at zero runs to the foot of the plot (the decade
+  // below the smallest value, where the niced domain starts) instead of vanishing.
+  const foot = 10 ** Math.floor(Math.log10(lo));
+  const toFoot = rows.filter((r) => !(r.lo > 0));
+  for (const r of toFoot) r.lo = foot;
+  const tickLo = toFoot.length ? foot : lo / 2;
+  const ticks: number[] = [];
+  for (let d = foot; d <= hi * 10; d *= 10) for (const m of [1, 2, 5]) if (d * m >= tickLo && d * m <= hi * 2) ticks.push(d * m);
+  const yScale = { type: 'log', nice: true };
+  const layer = [
+    {
+      name: 'latency_errorbars',
+      mark: { type: 'rule', strokeWidth: 1.6 },
+      encoding: { x: xEnc, xOffset: off, y: { field: 'lo', type: 'quantitative', scale: yScale, axis: { title: 'latency (µs, log scale)', labelExpr: SI_LABEL, values: ticks } }, y2: { field: 'hi' }, color: colour },
+    },
+    {
+      name: 'latency_means',
+      mark: { type: 'point', filled: true, size: 70, shape: 'diamond' },
+      encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative' }, color: colour },
+    },
+  ];
+  const title = 'Delivery latency percentiles (BPF timestamp → user-space receive)';
+  // Several rates (or other variants): one panel each, same y axis, left to right by x.
+  const spec =
+    labels.length > 1
+      ? top(title, {
+          data: { values: rows },
+          facet: { column: { field: 'panel', type: 'ordinal', sort: labels, title: null, header: { labelFontSize: 12, labelColor: '#444' } } },
+          spec: { width: Math.max(170, Math.floor((SINGLE_W - 24 * (labels.length - 1)) / labels.length)), height: SINGLE_H, layer },
+          spacing: 24,
+        })
+      : top(title, { width: SINGLE_W, height: SINGLE_H, data: { values: rows }, layer });
+  return { spec, from };
+}

@@ -1,0 +1,45 @@
+/**
+ * cli/errors — the exit codes of every command, and the one place that turns an error into one
+ * line on stderr and its code. README "Exit codes" documents the same table; test/abuse.test.ts
+ * holds the commands to it.
+ */
+import { ResultsInputError } from '../results/load.js';
+import { ConfigError } from '../harness/knobs.js';
+import { OutputDirError } from '../results/outdir.js';
+import { SuiteError } from '../suite/suite.js';
+
+export const EXIT = {
+  /** the command did its job (a --timeout-ms bound is a normal outcome: a note says so) */
+  ok: 0,
+  /** the kernel, the machine or a write refused; `compare`: a judged metric regressed */
+  failed: 1,
+  /** bad input: a flag, field, file or output directory; nothing was loaded or written */
+  usage: 2,
+  /** stopped by SIGINT (Ctrl-C): finished work is kept, partial results printed or saved */
+  sigint: 130,
+  /** stopped by SIGTERM: as SIGINT */
+  sigterm: 143,
+} as const;
+
+/** A flag or argument the command cannot use. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Errors that mean "bad input": the message names what is wrong and what is valid. */
+export function isUsageError(e: unknown): boolean {
+  return e instanceof UsageError || e instanceof ConfigError || e instanceof SuiteError || e instanceof ResultsInputError || e instanceof OutputDirError;
+}
+
+/** One line, starting with "ringbench: ", whatever the message looked like. */
+export function oneLine(message: string): string {
+  const flat = message.replace(/\s*\n\s*/g, ' ').trim();
+  return flat.startsWith('ringbench') ? flat : `ringbench: ${flat}`;
+}
+
+/** Prints the error as one line and returns its exit code: 2 for bad input, 1 for anything else. */
+export function reportError(e: unknown): number {
+  process.stderr.write(oneLine(e instanceof Error ? e.message : String(e)) + '\n');
+  return isUsageError(e) ? EXIT.usage : EXIT.failed;
+}
+

@@ -1,0 +1,35 @@
+/**
+ * report-cli — `ringbench report RESULTS… [--out DIR] [--threshold PCT]`: charts, report.html and
+ * report.md from saved results. Given exactly two runs, the report also carries the regression
+ * comparison (the same verdicts as `ringbench compare`). Unusable inputs are named and skipped.
+ */
+import { compareResults, comparisonSections, loadResults, ResultsInputError } from '../analysis/compare.js';
+import { parseThreshold, THRESHOLD_RULE } from './compare.js';
+import { writeReport } from '../report/report.js';
+import { OutputWriteError } from '../results/outdir.js';
+
+export async function reportCommand(inputs: string[], opts: { out?: string; threshold?: string }): Promise<number> {
+  const threshold = parseThreshold(opts.threshold);
+  if (threshold === undefined) {
+    process.stderr.write(`ringbench: ${THRESHOLD_RULE(opts.threshold)}\n`);
+    return 2;
+  }
+  const outDir = opts.out ?? (inputs.length === 1 ? inputs[0] : 'reports/report');
+  let comparison: ReturnType<typeof comparisonSections> | undefined;
+  if (inputs.length === 2) {
+    try {
+      comparison = comparisonSections(compareResults(loadResults(inputs[0]), loadResults(inputs[1]), { thresholdPct: threshold }));
+    } catch (e) {
+      if (!(e instanceof ResultsInputError)) throw e;
+      process.stderr.write(`ringbench: no comparison section: ${e.message}\n`);
+    }
+  }
+  try {
+    const out = await writeReport(inputs, outDir, { comparison, log: (l) => process.stderr.write(`ringbench: ${l}\n`) });
+    process.stdout.write(`${out.html}\n${out.md}\n`);
+    return out.errors.length ? 1 : 0;
+  } catch (e) {
+    process.stderr.write(`ringbench: ${(e as Error).message}\n`);
+    return e instanceof OutputWriteError ? 1 : 2; // a full disk is not bad input
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * env — the environment a result was measured in: kernel, CPU, tool versions, the project's git
+ * commit. Recorded with every results file so two runs can be told apart and reproduced.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { loadAddon, ROOT } from './addon.js';
+import type { Environment } from './types.js';
+
+/** First line a command prints, or 'unavailable'. */
+function firstLine(cmd: string, args: string[]): string {
+  try {
+    const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    return out.split('\n')[0].trim() || 'unavailable';
+  } catch {
+    return 'unavailable';
+  }
+}
+
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** HEAD of the checkout, "-dirty" when tracked files changed. Read-only: --no-optional-locks keeps
+ *  `git status` from refreshing the index (which takes .git/index.lock, a write outside --out). */
+function gitCommit(): string {
+  const git = (args: string[]) => execFileSync('git', ['--no-optional-locks', '-C', ROOT, ...args], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+  }).trim();
+  try {
+    const sha = git(['rev-parse', 'HEAD']);
+    const dirty = git(['status', '--porcelain', '--untracked-files=no']);
+    return dirty ? `${sha}-dirty` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function captureEnvironment(capabilities?: unknown): Environment {
+  let libbpf = 'unavailable';
+  try {
+    libbpf = loadAddon().libbpfVersion();
+  } catch {
+    /* reported as unavailable */
+  }
+  return {
+    kernel: os.release(),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    cpuCount: os.cpus().length,
+    libbpf,
+    clang: firstLine('clang', ['--version']),
+    bpftool: firstLine('bpftool', ['version']),
+    node: process.version,
+    ringbench: packageVersion(),
+    gitCommit: gitCommit(),
+    hostname: os.hostname(),
+    date: new Date().toISOString(),
+    capabilities,
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * ceiling — how fast can a transport go? The raw ceiling is what an unthrottled saturation load
+ * achieves; the sustainable rate is the highest rate cap at which a run drops nothing, found by
+ * bisection on the rate cap and confirmed by one more run at the answer. The search is a fixed
+ * sequence given its runs' outcomes, so an interrupted search resumes by replaying the runs it had
+ * finished (SearchInterrupted carries them) and measuring only the rest.
+ */
+import { runScenario } from './trial.js';
+import type { ScenarioConfig, SustainableRate } from './types.js';
+
+export type { SustainableRate };
+
+/** One finished run of the search, with what a resumed search needs to replay it. */
+export interface SearchStep {
+  rateCap: number;
+  events: number;
+  generatedPerSec: number;
+  deliveredPerSec: number;
+  delivered: number;
+  droppedKernel: number;
+}
+
+/** The search was stopped (signal aborted); `steps` are the runs it had finished. */
+export class SearchInterrupted extends Error {
+  constructor(readonly steps: SearchStep[]) {
+    super(`the sustainable-rate search was interrupted after ${steps.length} finished run${steps.length === 1 ? '' : 's'}`);
+    this.name = 'SearchInterrupted';
+  }
+}
+
+export interface SearchOptions {
+  /** how long each probing run lasts at its rate (default 0.3 s) */
+  trialSeconds?: number;
+  /** bisection steps (default 7: within 1/128 of the ceiling) */
+  steps?: number;
+  /** events of the unthrottled run (default: the config's) */
+  events?: number;
+  /** aborted = stop: the run under way is discarded and SearchInterrupted thrown */
+  signal?: AbortSignal;
+  /** the finished runs of an interrupted search of the same config, replayed instead of measured */
+  done?: SearchStep[];
+}
+
+const MIN_EVENTS = 5000;
+
+/** Searches the sustainable rate of a saturation-load configuration. */
+export async function findSustainableRate(base: ScenarioConfig, opts: SearchOptions = {}): Promise<SustainableRate> {
+  if (base.load !== 'saturation') throw new Error('the sustainable-rate search needs --load saturation');
+  const trialSeconds = opts.trialSeconds ?? 0.3;
+  const steps: SearchStep[] = [];
+  const replay = [...(opts.done ?? [])];
+  const run = async (rateCap: number, events: number): Promise<SearchStep> => {
+    const recorded = replay[steps.length];
+    if (recorded && recorded.rateCap === rateCap && recorded.events === events) {
+      steps.push(recorded);
+      return recorded;
+    }
+    replay.length = 0; // the search went elsewhere: measure from here on
+    if (opts.signal?.aborted) throw new SearchInterrupted(steps);
+    const r = await runScenario({ ...base, rateCap, events });
+    // A run cut short by the stop is not a finished step; one cut by --timeout-ms is (its note says so).
+    if (opts.signal?.aborted) throw new SearchInterrupted(steps);
+    const step = {
+      rateCap, events,
+      generatedPerSec: r.rates.generatedPerSec,
+      deliveredPerSec: r.rates.deliveredPerSec,
+      delivered: r.counts.delivered,
+      droppedKernel: r.counts.droppedKernel,
+    };
+    steps.push(step);
+    return step;
+  };
+  // A batched trigger emits eventsPerCall records per call: a run's events must be a multiple of it.
+  const batch = Math.max(1, base.eventsPerCall ?? 1);
+  const eventsAt = (rate: number) => Math.ceil(Math.max(MIN_EVENTS, rate * trialSeconds) / batch) * batch;
+
+  const unthrottled = await run(0, opts.events ?? base.events);
+  const ceiling = unthrottled.generatedPerSec;
+  let best = unthrottled.droppedKernel === 0 ? Math.floor(ceiling) : 0;
+  if (best === 0) {
+    let lo = 0;
+    let hi = ceiling;
+    for (let i = 0; i < (opts.steps ?? 7); i++) {
+      const mid = Math.round((lo + hi) / 2);
+      const r = await run(mid, eventsAt(mid));
+      if (r.droppedKernel === 0) lo = mid;
+      else hi = mid;
+    }
+    best = lo;
+  }
+  // Confirm; a drop here means the boundary was noise: back off 10% and try again.
+  let confirmation = best > 0 ? await run(best === Math.floor(ceiling) ? 0 : best, eventsAt(best)) : undefined;
+  for (let tries = 0; confirmation && confirmation.droppedKernel > 0 && tries < 3; tries++) {
+    best = Math.floor(best * 0.9);
+    confirmation = await run(best, eventsAt(best));
+  }
+  if (confirmation && confirmation.droppedKernel > 0) best = 0;
+  return {
+    ceilingPerSec: ceiling,
+    ceilingDeliveredPerSec: unthrottled.deliveredPerSec,
+    ratePerSec: best,
+    confirmation: {
+      generatedPerSec: confirmation?.generatedPerSec ?? 0,
+      droppedKernel: confirmation?.droppedKernel ?? 0,
+      delivered: confirmation?.delivered ?? 0,
+    },
+    steps: steps.map(({ rateCap, generatedPerSec, droppedKernel }) => ({ rateCap, generatedPerSec, droppedKernel })),
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * harness/types — what one trial is: its knobs (ScenarioConfig) and what it measured
+ * (TrialResult), plus the environment a run records. Field names are the metric contract of
+ * ../shared/DESIGN.md ("counts.delivered", "latencyNs.p99"); results/schema.ts catalogues them.
+ */
+
+export type Transport = 'ringbuf' | 'perfbuf';
+export const TRANSPORTS: readonly Transport[] = ['ringbuf', 'perfbuf'];
+
+/** One trial's knobs. Every field has a default (see config.ts). */
+export interface ScenarioConfig {
+  transport: Transport;
+  /** storm: real process exits; saturation: a cheap trigger emitting the same event (issue 7). */
+  load: 'storm' | 'saturation';
+  /** how storm children are made: vfork + _exit, fork + _exit, or vfork + exec of /bin/true */
+  stormMode: 'vfork' | 'fork' | 'exec';
+  /** storm children in total (storm load) */
+  children: number;
+  /** events in total (saturation load) */
+  events: number;
+  /** saturation: records the program emits per trigger (1 = one per getpgid() call) */
+  eventsPerCall: number;
+  /** parallel producers: storm worker threads */
+  workers: number;
+  /** children (or events) per second over all workers; 0 = as fast as possible */
+  rateCap: number;
+  /** ring buffer data bytes: a power-of-two multiple of the page size */
+  ringbufBytes: number;
+  /** perf buffer data pages per CPU (power of two); derived from ringbufBytes when memory = 'equal' */
+  perfbufPages: number;
+  /** equal: perfbuf data bytes over all CPUs = ringbuf data bytes (fair default); per-cpu: use perfbufPages as given */
+  memory: 'equal' | 'per-cpu';
+  /** bytes of each event record, padding included (64..4096) */
+  eventBytes: number;
+  /** ringbuf: reserve/submit in place, or bpf_ringbuf_output of a staged copy */
+  ringbufSubmit: 'reserve' | 'output';
+  /** ringbuf wake-up policy: adaptive (kernel decides), no-wakeup with forced wake every N, or sampled by available bytes */
+  ringbufWakeup: 'adaptive' | 'every-n' | 'sampled';
+  /** every-n: force a wake-up every N events */
+  wakeupEvery: number;
+  /** sampled: force a wake-up when at least this many bytes are unread (bpf_ringbuf_query) */
+  wakeupBytes: number;
+  /** perfbuf: wake the consumer every N events (perf_event_attr.wakeup_events) */
+  perfbufWakeupEvents: number;
+  /** perfbuf: wake the consumer at this many bytes instead (watermark); 0 = use perfbufWakeupEvents */
+  perfbufWatermarkBytes: number;
+  /** epoll: sleep until the kernel wakes the consumer; busy: poll in a loop; drain: read nothing
+   *  during the load, then read the backlog as fast as possible (the reader's ceiling) */
+  consumer: 'epoll' | 'busy' | 'drain';
+  /** libbpf's ring_buffer/perf_buffer reader, or the custom one that walks the mapped pages and
+   *  publishes the consumer position once per batch */
+  reader: 'libbpf' | 'custom';
+  /** busy-wait this long per event in the consumer: a slow consumer */
+  consumerDelayNs: number;
+  /** CPU to pin the consumer thread to; -1 = no pinning */
+  consumerCpu: number;
+  /** how the exit program attaches: auto tries tp_btf, raw_tp, then tp (tracefs) */
+  attach: 'auto' | 'tp_btf' | 'raw_tp' | 'tp';
+  /** hard bound on the load phase; the storm is killed past it */
+  timeoutMs: number;
+  /** width of a timeline window */
+  windowMs: number;
+  /** collect per-program run time through BPF_ENABLE_STATS */
+  bpfStats: boolean;
+}
+
+export interface Counts {
+  generated: number;
+  seenByBpf: number;
+  delivered: number;
+  droppedKernel: number;
+  lostReported: number;
+  /** records still in the buffer when the drain's bound hit (Ctrl-C, SIGTERM, --timeout-ms) */
+  notDrained: number;
+  missing: number;
+}
+
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** What one trial measured. */
+export interface TrialMetrics {
+  counts: Counts;
+  rates: { generatedPerSec: number; deliveredPerSec: number };
+  ordering: {
+    inversions: number;
+    inversionRatio: number;
+    maxDisplacement: number;
+    maxTimeRegressionNs: number;
+  };
+  latencyNs: Percentiles;
+  memory: { bufferBytes: number; peakOccupancyBytes: number };
+  cpu: { consumerNsPerEvent: number; bpfNsPerEvent: number; wakeups: number };
+  wallNs: number;
+}
+
+export interface Timeline {
+  windowNs: number;
+  /** events delivered in each window, from the start of the load phase */
+  delivered: number[];
+  /** most unread bytes seen in each window */
+  occupancyBytes: number[];
+}
+
+export interface TrialResult extends TrialMetrics {
+  /** the configuration actually used (derived sizes filled in) */
+  config: ScenarioConfig;
+  /** accounting identities checked against what the kernel reported */
+  accounting: {
+    /** delivered + notDrained + droppedKernel == seenByBpf */
+    kernelBalanced: boolean;
+    /** seenByBpf == generated */
+    filterBalanced: boolean;
+    /** plain-language notes when something does not add up or the run was cut short */
+    notes: string[];
+  };
+  attachedVia: string;
+  loadPhaseNs: number;
+  timeline: Timeline;
+  /** true when the trial was stopped (timeout, Ctrl-C) before the storm finished */
+  aborted: boolean;
+  /** what the kernel itself reported beside the metrics */
+  kernel: {
+    /** fdinfo memlock of the transport map: the ringbuf's pages; perf pages are not charged to the map */
+    mapMemlockBytes: number;
+    /** exit program runs counted by bpf_stats (includes runs the filter rejected) */
+    bpfRunCount: number;
+  };
+  /** checks on what the consumer received */
+  integrity: {
+    /** sum of delivered sequence numbers: n(n-1)/2 when 0..n-1 each arrived exactly once */
+    seqSum: number;
+    /** records shorter than an event header */
+    malformed: number;
+  };
+}
+
+/** The result of the sustainable-rate search (ceiling.ts). */
+export interface SustainableRate {
+  /** events/s the unthrottled load generated, and delivered */
+  ceilingPerSec: number;
+  ceilingDeliveredPerSec: number;
+  /** the highest tested rate cap with zero drops (0 when even the lowest dropped) */
+  ratePerSec: number;
+  /** the confirmation run at ratePerSec */
+  confirmation: { generatedPerSec: number; droppedKernel: number; delivered: number };
+  /** every run of the search, in order */
+  steps: { rateCap: number; generatedPerSec: number; droppedKernel: number }[];
+}
+
+export interface Environment {
+  kernel: string;
+  cpuModel: string;
+  cpuCount: number;
+  libbpf: string;
+  clang: string;
+  bpftool: string;
+  node: string;
+  ringbench: string;
+  gitCommit: string;
+  hostname: string;
+  date: string;
+  /** the probe's JSON (issue 5), when available */
+  capabilities?: unknown;
+}
+

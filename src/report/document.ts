@@ -1,0 +1,58 @@
+/**
+ * report/document — the report's document model: inline text and blocks, built once and rendered
+ * twice (html.ts, markdown.ts), so report.html and report.md always say the same thing.
+ */
+import type { Verdict } from '../analysis/verdict.js';
+
+/** Inline text: plain, code, strong, emphasis or a link. */
+export type Inline = string | { code: string } | { strong: string } | { em: string } | { link: string; href: string };
+export type Text = Inline | Inline[];
+
+export interface TableSpec {
+  /** optional spanning header row above the column titles (multi-set tables) */
+  spans?: { text: string; span: number }[];
+  head: string[];
+  /** which columns are numbers (right-aligned, tabular figures) */
+  numeric: boolean[];
+  rows: Text[][];
+  /** columns that repeat the previous row's value are shown blank, for readability */
+  groupFirst?: number;
+  footnote?: Text;
+  /** let the table extend past the text column (many columns) */
+  wide?: boolean;
+}
+
+/** A rendered chart: its number is given when the report places it. */
+export interface FigureSpec {
+  n: number;
+  id: string;
+  title: string;
+  caption: string;
+  svg: string;
+  png: string;
+}
+
+/** One block of the document; `raw` carries pre-rendered HTML and Markdown (the comparison). */
+export type Block =
+  | { h: 2 | 3; text: string; id?: string }
+  | { p: Text; cls?: string }
+  | { ul: Text[] }
+  | { verdicts: { set?: string; items: Verdict[] }[] }
+  | { table: TableSpec }
+  | { figure: FigureSpec }
+  | { pre: string }
+  | { raw: { html: string; md: string } }
+  | { details: { summary: Text; blocks: Block[] } };
+
+/** HTML-escape text and attribute values. */
+export const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function inlines(t: Text): Inline[] {
+  return Array.isArray(t) ? t : [t];
+}
+
+/** An id for a heading: lower-case words joined by hyphens. */
+export function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}

@@ -1,0 +1,183 @@
+/**
+ * report/sections/ceilings — the Ceilings section (saturation load): how far past a storm the load
+ * goes, how the trigger attached, the raw/delivered/sustainable table with each search step by
+ * step, drain mode per reader, and the wake-up strategies at full rate.
+ */
+import { CEILING_GROUPS, GROUP_TITLES, isSaturation, metricAggregate, readerOf, recordsOf, saturationAttach } from '../../analysis/groups.js';
+import { ceilingSetup } from '../../charts/index.js';
+import { fmtAggregate, fmtSi, metricFormat } from '../../format/units.js';
+import { DROP_RATE } from '../../results/metrics.js';
+import type { ResultSet, ScenarioRecord } from '../../results/schema.js';
+import type { Block, Inline, TableSpec, Text } from '../document.js';
+import type { Figures } from '../figures.js';
+import { groupTable, isNoisy, isWide, NOISY_NOTE, repeatsWords, setTags } from '../tables.js';
+
+type SustainableRate = NonNullable<ScenarioRecord['sustainable']>;
+
+/** How many times the search backed off 10% because a confirmation run dropped. */
+function backOffs(s: SustainableRate): number {
+  let n = 0;
+  for (let i = 1; i < s.steps.length; i++) {
+    const prev = s.steps[i - 1];
+    if (prev.droppedKernel > 0 && prev.rateCap > 0 && s.steps[i].rateCap === Math.floor(prev.rateCap * 0.9)) n++;
+  }
+  return n;
+}
+
+/** "898k (confirmed: 0 dropped)", with what happened on the way when it matters. */
+function sustainableWords(s: SustainableRate | undefined): string {
+  if (!s) return '— (not searched)';
+  if (!(s.ratePerSec > 0)) return 'none found (every rate tried dropped)';
+  const notes: string[] = [];
+  if (s.ratePerSec >= Math.floor(s.ceilingPerSec)) notes.push('no drops even unthrottled');
+  notes.push(`confirmed: ${s.confirmation.droppedKernel.toLocaleString('en-US')} dropped`);
+  // A back-off is told in the footnote: the cell stays short.
+  return `${fmtSi(s.ratePerSec)} (${notes.join(', ')})${backOffs(s) ? ' ‡' : ''}`;
+}
+
+/** The ceilings group as one table: transport, reader, raw ceiling, delivered, sustainable, drops. */
+function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
+  const multi = sets.length > 1;
+  const rows: Text[][] = [];
+  let n = 0;
+  let noisy = false;
+  // Transport, then reader (in the suite's order), then result set: like rows sit together.
+  const readers = [...new Set(sets.flatMap((st) => recordsOf(st, 'ceilings').map(readerOf)))];
+  for (const t of ['ringbuf', 'perfbuf']) {
+    for (const reader of readers) for (const [si, set] of sets.entries()) {
+      for (const r of recordsOf(set, 'ceilings').filter((x) => x.transport === t && readerOf(x) === reader)) {
+        const cell = (m: string) => {
+          const a = metricAggregate(r, m);
+          n = Math.max(n, a?.n ?? 0);
+          // The raw ceiling is a rate like delivered/s: flag it by the same ±10% rule.
+          const flag = m === 'rates.generatedPerSec' ? isWide(a) : isNoisy(m, r);
+          noisy ||= flag;
+          return fmtAggregate(m, a) + (flag ? ' †' : '');
+        };
+        rows.push([
+          t,
+          reader,
+          ...(multi ? [sets[si].tag] : []),
+          cell('rates.generatedPerSec'),
+          cell('rates.deliveredPerSec'),
+          sustainableWords(r.sustainable),
+          cell(DROP_RATE),
+        ]);
+      }
+    }
+  }
+  if (!rows.length) return undefined;
+  const head = ['transport', 'reader', ...(multi ? ['set'] : []), 'raw ceiling', metricFormat('rates.deliveredPerSec').title, 'sustainable rate', metricFormat(DROP_RATE).title];
+  const foot: Inline[] = [
+    `Events/s. Raw ceiling (events generated per second), delivered/s and drop rate: the unthrottled load at full rate, mean ± half-width of the 95% confidence interval over ${repeatsWords(n)}. `,
+    'Sustainable rate: the highest rate cap at which a run dropped nothing, from one bisection search per scenario, confirmed by a further run at that cap; a single search has no interval.',
+  ];
+  if (rows.some((r) => String(r[r.length - 2]).endsWith('‡'))) foot.push(' ‡ the first confirmation run dropped events: the rate was backed off by 10% and confirmed again.');
+  if (multi) foot.push(` Sets: ${setTags(sets)}.`);
+  if (noisy) foot.push(NOISY_NOTE);
+  return { head, numeric: head.map((h) => !['set', 'transport', 'reader'].includes(h)), rows, groupFirst: 1, footnote: foot, wide: Math.max(...rows.map((r) => String(r[r.length - 2]).length)) > 32 };
+}
+
+/** Each search, step by step, for readers who want to see how the rate was found. */
+function searchSteps(sets: readonly ResultSet[]): Block[] {
+  const items: Text[] = [];
+  for (const [si, set] of sets.entries()) {
+    for (const r of recordsOf(set, 'ceilings')) {
+      const s = r.sustainable;
+      if (!s?.steps?.length) continue;
+      const step = (x: SustainableRate['steps'][number]) =>
+        `${x.rateCap > 0 ? fmtSi(x.rateCap) : `unthrottled (${fmtSi(x.generatedPerSec)})`} ${x.droppedKernel > 0 ? `✗ ${x.droppedKernel.toLocaleString('en-US')} dropped` : '✓'}`;
+      const who = `${sets.length > 1 ? `${sets[si].tag}: ` : ''}${r.transport}, ${readerOf(r)} reader`;
+      items.push([{ strong: who }, `: ${s.steps.map(step).join(' → ')}`]);
+    }
+  }
+  if (!items.length) return [];
+  return [{
+    details: {
+      summary: 'How each search went: rate cap per run (events/s), ✓ = no drops, ✗ = dropped; the last run is the confirmation.',
+      blocks: [{ ul: items }],
+    },
+  }];
+}
+
+/** The trigger and how it attached, in words the reader can check against the kernel. */
+function triggerWords(sets: readonly ResultSet[]): Inline[] {
+  const { recorded, probe } = saturationAttach(sets);
+  const named = recorded.map((w) => (w === 'fentry' ? 'fentry' : w.includes('sys_enter') ? 'the tp_btf/sys_enter fallback' : w));
+  const used = recorded.length
+    ? ` These results used ${named.join(' and ')}.`
+    : probe?.available
+      ? ' The runs do not record which one they used; the machine’s probe attached fentry to getpgid, so it was most likely fentry.'
+      : probe
+        ? ` The runs do not record which one they used; the machine’s probe could not use fentry — ${probe.reason.replace(/;\s*saturation uses.*$/, '').replace(/\.$/, '')} — so it was the tp_btf/sys_enter fallback.`
+        : ' The results do not record which one a run used; this report calls it the getpgid trigger.';
+  return [
+    { strong: 'The saturation load. ' },
+    'Instead of a storm, the harness’s own producer threads call ',
+    { code: 'getpgid()' },
+    ' in a tight loop, and a BPF program on that syscall emits the same event as the exit programs, through the same transport code, once per call. It attaches with ',
+    { code: 'fentry' },
+    ' on the syscall where the kernel allows it (a trampoline, as the kernel’s own ring buffer benchmark does), and otherwise to the raw syscall-entry tracepoint ',
+    { code: 'tp_btf/sys_enter' },
+    ', which rejects every other syscall with one compare.',
+    used,
+    ' The trigger is cheap: getpgid does almost no work, and the program keeps only calls from the harness’s own process, so the producers are held back by the transport rather than by the load.',
+  ];
+}
+
+/** The Ceilings section; nothing when the results have no saturation group. */
+export function ceilingsBlocks(sets: readonly ResultSet[], figures: Figures): Block[] {
+  const has = (g: string) => sets.some((s) => recordsOf(s, g).length > 0);
+  if (!CEILING_GROUPS.some(has)) return [];
+  const blocks: Block[] = [{ h: 2, text: 'Ceilings' }];
+  // How far past a storm the saturation load goes, from the same results.
+  const maxRate = (pick: (r: ScenarioRecord) => boolean) =>
+    Math.max(0, ...sets.flatMap((s) => s.results.scenarios.filter(pick).map((r) => metricAggregate(r, 'rates.generatedPerSec')?.mean ?? 0)));
+  const storm = maxRate((r) => !isSaturation(r));
+  const sat = maxRate((r) => r.group === 'ceilings' || r.group === 'wakeup-ceiling');
+  const reach = storm > 0 && sat > storm * 1.5
+    ? ` Here the saturation load generated up to ${fmtSi(sat)} events/s, ${Math.round(sat / storm)}× the fastest storm (${fmtSi(storm)} events/s).`
+    : '';
+  blocks.push({
+    p: `How fast can each transport go before it starts dropping events? A fork storm is limited by how fast the kernel can create and reap processes, long before either transport is; these scenarios replace it with a load cheap enough to find the transports’ own limits.${reach}`,
+  });
+  blocks.push({ p: triggerWords(sets) });
+
+  if (has('ceilings')) {
+    blocks.push({ h: 3, text: GROUP_TITLES.ceilings, id: 'group-ceilings' });
+    const recs = sets.flatMap((s) => recordsOf(s, 'ceilings'));
+    const readers = [...new Set(recs.map(readerOf))];
+    blocks.push({
+      p: [
+        `The saturation load with ${ceilingSetup(recs).replace(', ', ' and a ')}, read by ${readers.length > 1 ? `each reader in turn (${readers.join(', ')})` : `the ${readers[0] ?? 'libbpf'} reader`}. The raw ceiling is what the unthrottled producers generate — events the transport drops included, and a failed reserve is cheaper than a delivered event — so delivered/s beside it is what actually reached user space. `,
+        'The sustainable rate is the highest rate the transport carries without dropping anything. It is searched by bisection on the producers’ rate cap, between zero and the raw ceiling, for 7 steps (to within 1/128 of the ceiling), keeping the highest cap whose run dropped nothing; a final run at that cap must confirm it with zero drops, and if it drops the rate backs off by 10% and is confirmed again.',
+      ],
+    });
+    blocks.push(...figures.place('ceilings'));
+    const table = ceilingsTable(sets);
+    if (table) blocks.push({ table });
+    blocks.push(...searchSteps(sets));
+  }
+  if (has('reader-ceiling')) {
+    blocks.push({ h: 3, text: GROUP_TITLES['reader-ceiling'], id: 'group-reader-ceiling' });
+    const drainHeld = sets.every((st) => recordsOf(st, 'reader-ceiling').every((r) => metricAggregate(r, DROP_RATE)?.max === 0));
+    blocks.push({
+      p: [
+        { strong: 'Drain mode. ' },
+        `The consumer reads nothing while the load runs — ${drainHeld ? 'the buffer holds every event (none was dropped)' : 'the buffer is sized to hold every event'}, and wake-ups are all but switched off — and once the producers have stopped it reads the backlog as fast as it can. Delivered/s is then the backlog divided by the time it took to read: the reader’s own speed, with no sleeping, no wake-ups and no producers competing for the same cache lines. `,
+        'The custom reader walks the mapped pages itself and publishes the consumer position once per batch.',
+      ],
+    });
+    blocks.push(...figures.place('reader-ceiling'));
+    blocks.push({ table: groupTable(sets, 'reader-ceiling') });
+  }
+  if (has('wakeup-ceiling')) {
+    blocks.push({ h: 3, text: GROUP_TITLES['wakeup-ceiling'], id: 'group-wakeup-ceiling' });
+    blocks.push({
+      p: 'Each transport’s wake-up strategies at the full saturation rate. Queuing the consumer’s wake-up happens inside the BPF program’s run, so a strategy that wakes the consumer less often should cost the program less per event — and let more events through before the buffer fills.',
+    });
+    blocks.push(...figures.place('wakeup-ceiling'));
+    blocks.push({ table: groupTable(sets, 'wakeup-ceiling') });
+  }
+  return blocks;
+}

@@ -1,0 +1,70 @@
+/**
+ * report/sections/methodology — how the storm load, the twin programs, equal memory and every
+ * measurement work, with the repeat count and storm settings of these results.
+ */
+import { isSaturation } from '../../analysis/groups.js';
+import type { ResultSet } from '../../results/schema.js';
+import type { Block, Text } from '../document.js';
+
+/** The Methodology section. */
+export function methodologyBlocks(sets: readonly ResultSet[]): Block[] {
+  const configs = sets.flatMap((s) => s.results.scenarios.map((r) => r.config).filter(Boolean));
+  const modes = [...new Set(configs.map((c) => c.stormMode))].join(', ') || 'vfork';
+  const children = configs.map((c) => c.children).filter((n) => n > 0);
+  const childWords = children.length
+    ? Math.min(...children) === Math.max(...children)
+      ? `${Math.min(...children).toLocaleString('en-US')} children per trial`
+      : `${Math.min(...children).toLocaleString('en-US')} to ${Math.max(...children).toLocaleString('en-US')} children per trial`
+    : 'a fixed number of children per trial';
+  const repeats = Math.max(0, ...sets.flatMap((s) => s.results.scenarios.map((r) => r.aggregates?.['rates.deliveredPerSec']?.n ?? 0)));
+  return [
+    { h: 2, text: 'Methodology' },
+    {
+      p: [
+        { strong: 'The load. ' },
+        'A storm is a bounded burst of real process exits made by a native generator: worker threads create children with ',
+        { code: modes },
+        ` (${childWords}), and each child exits immediately. Each exit fires the `,
+        { code: 'sched/sched_process_exit' },
+        ' tracepoint, where one of two twin BPF programs builds the event. The storm is bounded by a child count and a timeout, and all children are reaped before the trial ends.',
+      ],
+    },
+    {
+      p: [
+        { strong: 'The twins. ' },
+        'Both programs attach to the same tracepoint, apply the same filters (thread exits ignored; only the storm’s processes count) and fill the same event with the same routine: pid, ppid, exit code, duration, comm, a global sequence number, a ',
+        { code: 'bpf_ktime_get_ns()' },
+        ' timestamp, the CPU and padding up to the configured event size. Only the transport differs: ',
+        { code: 'bpf_ringbuf_reserve/submit' },
+        ' into one ',
+        { code: 'BPF_MAP_TYPE_RINGBUF' },
+        ' shared by all CPUs, or ',
+        { code: 'bpf_perf_event_output' },
+        ' into the per-CPU buffers of a ',
+        { code: 'BPF_MAP_TYPE_PERF_EVENT_ARRAY' },
+        '.',
+      ],
+    },
+    {
+      p: [
+        { strong: 'Equal memory. ' },
+        'Scenarios are paired at equal memory: the perf buffer’s data bytes summed over all CPUs equal the ring buffer’s data bytes, so neither side wins by simply having more room. Buffer memory is reported as the kernel allocates it: ring buffer = data bytes + its metadata pages (consumer and producer positions); perf buffer = ',
+        { code: 'ncpu × (pages + 1) × page size' },
+        ' (one metadata page per CPU).',
+      ],
+    },
+    {
+      ul: [
+        [{ strong: 'Counts and drops' }, ' come from kernel-side per-CPU counters in the BPF programs: events that passed the filter, and reserve (ringbuf) or output (perfbuf) failures. User space never infers drops; the drop rate is failures ÷ events seen, per repeat. The accounting identity delivered + dropped = seen is checked for every trial.'],
+        [{ strong: 'Throughput' }, ' is events delivered to the consumer per second of the load phase.'],
+        [{ strong: 'Ordering' }, ' uses the global sequence number taken in BPF: an inversion is an event whose number is lower than one already delivered; displacement is how many positions from its place in sequence order an event was delivered.'],
+        [{ strong: 'Latency' }, ' is the consumer’s ', { code: 'CLOCK_MONOTONIC' }, ' receive time minus the event’s ', { code: 'bpf_ktime_get_ns()' }, ' (the same clock), as percentiles over all delivered events.'],
+        [{ strong: 'CPU' }, ' is the consumer thread’s own CPU clock (', { code: 'CLOCK_THREAD_CPUTIME_ID' }, ') divided by delivered events, and the BPF program’s run time from ', { code: 'bpf_stats' }, ' (', { code: 'BPF_ENABLE_STATS' }, ') divided by its runs.'],
+        ...(sets.some((st) => st.results.scenarios.some(isSaturation))
+          ? [[{ strong: 'Ceilings' }, ' use a different load, a ', { code: 'getpgid()' }, ' trigger instead of process exits; it, the drain mode and the sustainable-rate search are described in the ', { link: 'Ceilings', href: '#ceilings' }, ' section.'] as Text]
+          : []),
+        [{ strong: 'Statistics' }, `: each scenario was repeated ${repeats || 'several'} time${repeats === 1 ? '' : 's'}; tables show the mean ± the half-width of its 95% confidence interval (Student t). A verdict calls a difference only when the two intervals do not overlap.`],
+      ],
+    },
+  ];
+}

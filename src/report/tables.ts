@@ -1,0 +1,90 @@
+/**
+ * report/tables — a group's results table (one row per scenario and transport, the group's
+ * metrics as columns, × result set), and what every results table shares: the noise mark and the
+ * footnote words for it and for the set tags.
+ */
+import { groupTableOf, metricAggregate, recordsOf, wakeupVariant } from '../analysis/groups.js';
+import { fmtAggregate, metricFormat } from '../format/units.js';
+import { NOISE_CHECKED_METRICS } from '../results/metrics.js';
+import type { Aggregate, ResultSet, ScenarioRecord } from '../results/schema.js';
+import type { Inline, TableSpec, Text } from './document.js';
+
+/** Wider than ±10% of the mean: worth a mark next to the number. Outliers alone are not. */
+export function isWide(a: Aggregate | undefined): boolean {
+  return !!a && a.n > 1 && a.relCi > 0.1;
+}
+
+/** A noise-checked metric (the catalogue says which: ratios near zero always have wide relative CIs) with a wide interval. */
+export function isNoisy(metric: string, r: ScenarioRecord): boolean {
+  return NOISE_CHECKED_METRICS.includes(metric) && isWide(metricAggregate(r, metric));
+}
+
+/** Footnote for the † a noisy cell carries. */
+export const NOISY_NOTE = ' † noisy: the interval is wider than ±10% of the mean (see Data quality).';
+
+/** "A = host · kernel, B = …": what the set tags in narrow headers stand for. */
+export function setTags(sets: readonly ResultSet[]): string {
+  return sets.map((s) => `${s.tag} = ${s.label}`).join(', ');
+}
+
+/** "3 repeats" */
+export function repeatsWords(n: number): string {
+  return `${n} repeat${n === 1 ? '' : 's'}`;
+}
+
+function rowKey(r: ScenarioRecord): string {
+  return `${r.label}\u0000${r.transport}${r.group === 'wakeup' ? `\u0000${wakeupVariant(r)}` : ''}`;
+}
+
+/** A group's table: one row per scenario and transport, metric columns (× result set). */
+export function groupTable(sets: readonly ResultSet[], group: string): TableSpec {
+  const layout = groupTableOf(group);
+  const metrics = layout.metrics;
+  const rowsByKey = new Map<string, { x: number; label: string; transport: string; recs: (ScenarioRecord | undefined)[] }>();
+  sets.forEach((set, si) => {
+    for (const r of recordsOf(set, group)) {
+      const key = rowKey(r);
+      if (!rowsByKey.has(key)) rowsByKey.set(key, { x: r.x?.value ?? 0, label: r.label, transport: r.transport, recs: sets.map(() => undefined) });
+      rowsByKey.get(key)!.recs[si] ??= r;
+    }
+  });
+  const byTransport = (a: { transport: string }, b: { transport: string }) => (a.transport === b.transport ? 0 : a.transport === 'ringbuf' ? -1 : 1);
+  const ordered = [...rowsByKey.values()].sort((a, b) =>
+    layout.transportFirst
+      ? byTransport(a, b) || a.x - b.x || (a.label < b.label ? -1 : 1)
+      : a.x - b.x || (a.transport === b.transport ? (a.label < b.label ? -1 : 1) : byTransport(a, b)),
+  );
+  let noisy = false;
+  const rows: Text[][] = ordered.map((o) => {
+    const cells: Text[] = layout.transportFirst ? [o.transport, o.label] : [o.label, o.transport];
+    for (const m of metrics) {
+      for (const r of o.recs) {
+        if (!r) {
+          cells.push('—');
+          continue;
+        }
+        const flag = isNoisy(m, r);
+        noisy ||= flag;
+        cells.push(fmtAggregate(m, metricAggregate(r, m)) + (flag ? ' †' : ''));
+      }
+    }
+    return cells;
+  });
+  const multi = sets.length > 1;
+  const rowTitle = layout.rowTitle ?? 'scenario';
+  const head = layout.transportFirst ? ['transport', rowTitle] : [rowTitle, 'transport'];
+  const numeric = [false, false];
+  const title = (m: string) => layout.titles?.[m] ?? metricFormat(m).title;
+  for (const m of metrics) {
+    for (const s of sets) {
+      head.push(multi ? s.tag : title(m));
+      numeric.push(true);
+    }
+  }
+  const spans = multi ? [{ text: '', span: 2 }, ...metrics.map((m) => ({ text: title(m), span: sets.length }))] : undefined;
+  const n = Math.max(0, ...sets.flatMap((s) => recordsOf(s, group).map((r) => metricAggregate(r, metrics[0])?.n ?? 0)));
+  const foot: Inline[] = [`Mean ± half-width of the 95% confidence interval over ${repeatsWords(n)}.`];
+  if (multi) foot.push(` Columns ${setTags(sets)}.`);
+  if (noisy) foot.push(NOISY_NOTE);
+  return { spans, head, numeric, rows, groupFirst: 1, footnote: foot, wide: head.length > 6 };
+}

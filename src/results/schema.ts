@@ -1,0 +1,110 @@
+/**
+ * results/schema — the results file a run writes (ringbench/results@1): one record per scenario
+ * with the raw value of every repeat and its aggregates, and the metric names it carries.
+ */
+import type { SearchStep } from '../harness/sustainable.js';
+import type { KernelCalibration } from './calibration.js';
+import type { Environment, ScenarioConfig, SustainableRate, Timeline, Transport } from '../harness/types.js';
+
+/** Mean and spread of one metric over repeats. */
+export interface Aggregate {
+  n: number;
+  mean: number;
+  stddev: number;
+  min: number;
+  max: number;
+  median: number;
+  /** 95% confidence interval of the mean (Student t) */
+  ci95: [number, number];
+  /** relative half-width of the CI: (hi - lo) / 2 / |mean| */
+  relCi: number;
+  /** repeats outside 1.5 IQR */
+  outliers: number;
+}
+
+/** One scenario of a suite: its configuration, the raw value of every repeat, and aggregates. */
+export interface ScenarioRecord {
+  /** stable identity used to match scenarios across runs: "<group>/<label>/<transport>" */
+  id: string;
+  /** the question this scenario belongs to, e.g. "producers", "memory", "wakeup", "event-size" */
+  group: string;
+  /** the swept value, human-readable, e.g. "workers=2" */
+  label: string;
+  /** the swept parameter's name and numeric value, for charts */
+  x: { name: string; value: number };
+  transport: Transport;
+  config: ScenarioConfig;
+  /** flattened dotted metric name -> one value per repeat, e.g. "rates.deliveredPerSec": [..] */
+  repeats: Record<string, number[]>;
+  /** flattened dotted metric name -> aggregate */
+  aggregates: Record<string, Aggregate>;
+  /** the timeline of the last repeat (for the storm timeline chart) */
+  timeline?: Timeline;
+  /** words about noise or accounting, shown in reports */
+  warnings: string[];
+  /** saturation scenarios: the raw ceiling and the highest rate cap with no drops */
+  sustainable?: SustainableRecord;
+  /** an interrupted sustainable-rate search: the runs it finished, which --resume replays */
+  sustainableSearch?: SearchStep[];
+  /** how the load's BPF program attached (TrialResult.attachedVia of the repeats), e.g. "fentry" or
+   *  "tp_btf/sys_enter" for the saturation load; optional, reports fall back to generic words */
+  attachedVia?: string;
+  /** statistics of the load-phase durations (ms) of the repeats measured by the run that wrote it
+   *  (rme: the 95% margin of error in % of the mean). 'tinybench' in runs before issue 11, whose
+   *  repeats tinybench scheduled; 'repeats' since the runner interleaves repeats itself. */
+  timing?: { source: 'tinybench' | 'repeats'; loadPhaseMs: { mean: number; rme: number; min: number; max: number; p50: number; samples: number } };
+}
+
+/**
+ * A scenario's sustainable rate. The top-level fields are the latest search's; since issue 11 a
+ * run searches once per measured repeat, and `perRepeat` holds every search's answer (run order)
+ * with `aggregate` their mean ± 95% CI. Runs before that searched once: no perRepeat.
+ */
+export interface SustainableRecord extends SustainableRate {
+  perRepeat?: number[];
+  aggregate?: Aggregate;
+}
+
+/** The run's control trials (harness/control.ts): the machine measured with no BPF attached, one
+ *  sample of each kind before every scenario. Optional: runs before issue 14 have none. */
+export interface RunControl {
+  /** the control trials' sizes */
+  config: { stormChildren: number; triggerCalls: number; workers: number };
+  /** "control.stormPerSec" and "control.triggerPerSec" (results/metrics CONTROL_METRICS): one value
+   *  per scenario, in run order */
+  samples: Record<string, number[]>;
+}
+
+export const RESULTS_SCHEMA = 'ringbench/results@1';
+
+export interface ResultsFile {
+  schema: typeof RESULTS_SCHEMA;
+  suite: string;
+  command: string;
+  startedAt: string;
+  finishedAt?: string;
+  complete: boolean;
+  environment: Environment;
+  /** the suite as it was run (so --resume and readers know what was planned) */
+  suiteDefinition?: unknown;
+  /** scenarios planned, and how many of them have every repeat */
+  progress?: { planned: number; finished: number; repeats: number; warmup: number };
+  scenarios: ScenarioRecord[];
+  /** the machine measured with no BPF attached, interleaved with the scenarios */
+  control?: RunControl;
+  /** the kernel's own ring buffer benchmark beside ringbench's closest configuration
+   *  (bench/kernel/calibrate.mjs --json, attached by run --calibration); optional */
+  calibration?: KernelCalibration;
+}
+
+/** One usable results file, labelled for display. */
+export interface ResultSet {
+  /** path of the results.json it came from */
+  file: string;
+  /** display label: "hostname · kernel", or the file name when those are identical across sets */
+  label: string;
+  /** short tag for narrow table headers: "A", "B", ... */
+  tag: string;
+  results: ResultsFile;
+}
+

@@ -1,0 +1,172 @@
+/**
+ * suite — a suite is data: groups of scenarios, each group answering one question by sweeping one
+ * knob (or listing variants), run on both transports with repeats. This module loads a built-in
+ * suite (bench/suites/NAME.json) or a user's file, validates every field before anything runs
+ * (errors name the file and the field), and expands it into the list of scenarios to measure.
+ * The format is documented in bench/README.md.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ConfigError, resolveConfig } from '../harness/knobs.js';
+import { ROOT } from '../harness/addon.js';
+import { TRANSPORTS, type ScenarioConfig, type Transport } from '../harness/types.js';
+import { type ScenarioRecord } from '../results/schema.js';
+
+export const BUILTIN_SUITES = ['smoke', 'quick', 'standard', 'full'] as const;
+
+export interface SuiteVariant {
+  label: string;
+  x?: number;
+  transports?: Transport[];
+  set: Record<string, unknown>;
+}
+
+export interface SuiteGroup {
+  group: string;
+  title?: string;
+  transports?: Transport[];
+  /** knobs fixed for the whole group */
+  set?: Record<string, unknown>;
+  /** exactly one knob and its values */
+  sweep?: Record<string, unknown[]>;
+  variants?: SuiteVariant[];
+  /** after the repeats, search each scenario's sustainable rate (saturation load only) */
+  sustainable?: boolean;
+}
+
+export interface SuiteFile {
+  name: string;
+  description?: string;
+  repeats: number;
+  warmup: number;
+  transports?: Transport[];
+  /** knobs for every scenario of the suite */
+  defaults?: Record<string, unknown>;
+  groups: SuiteGroup[];
+}
+
+/** One scenario to measure: the identity its record will carry, and whether to search its
+ *  sustainable rate after the repeats. */
+export type PlannedScenario = Pick<ScenarioRecord, 'id' | 'group' | 'label' | 'x' | 'transport' | 'config'> & {
+  sustainable: boolean;
+};
+
+export interface SuitePlan {
+  name: string;
+  /** where the suite came from: a built-in name or the file path */
+  source: string;
+  repeats: number;
+  warmup: number;
+  definition: SuiteFile;
+  scenarios: PlannedScenario[];
+}
+
+/** A malformed suite: the message names the file and the field. */
+export class SuiteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SuiteError';
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function label(value: unknown): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** Resolves `--suite`: a built-in name or a path to a JSON file. */
+export function loadSuite(nameOrPath: string): SuitePlan {
+  const builtin = (BUILTIN_SUITES as readonly string[]).includes(nameOrPath);
+  const file = builtin ? join(ROOT, 'bench', 'suites', `${nameOrPath}.json`) : nameOrPath;
+  if (!builtin && !existsSync(file)) {
+    throw new SuiteError(`--suite must be ${BUILTIN_SUITES.join(', ')} or a suite file; '${nameOrPath}' is neither`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new SuiteError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  return planSuite(parsed, builtin ? nameOrPath : file);
+}
+
+/** Validates a parsed suite and expands it; `source` names it in errors. */
+export function planSuite(parsed: unknown, source: string): SuitePlan {
+  const where = basename(source);
+  const fail = (field: string, what: string) => new SuiteError(`${where}: ${field} ${what}`);
+  if (!isObject(parsed)) throw fail('(top level)', 'must be an object');
+  const s = parsed as unknown as SuiteFile;
+  if (typeof s.name !== 'string' || !s.name) throw fail('name', 'must be a non-empty string');
+  for (const [field, min, max] of [['repeats', 1, 1000], ['warmup', 0, 100]] as const) {
+    const v = (s as unknown as Record<string, unknown>)[field];
+    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw fail(field, `must be an integer in ${min}..${max}; got '${String(v)}'`);
+  }
+  const transportsOf = (v: unknown, field: string): Transport[] | undefined => {
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || !v.length || !v.every((t) => (TRANSPORTS as readonly unknown[]).includes(t))) {
+      throw fail(field, `must be a non-empty list of ${TRANSPORTS.join(', ')}`);
+    }
+    return v as Transport[];
+  };
+  const suiteTransports = transportsOf(s.transports, 'transports') ?? [...TRANSPORTS];
+  if (s.defaults !== undefined && !isObject(s.defaults)) throw fail('defaults', 'must be an object of scenario knobs');
+  if (!Array.isArray(s.groups) || !s.groups.length) throw fail('groups', 'must be a non-empty list');
+
+  const scenarios: PlannedScenario[] = [];
+  const ids = new Set<string>();
+  s.groups.forEach((g, gi) => {
+    const gf = `groups[${gi}]`;
+    if (!isObject(g)) throw fail(gf, 'must be an object');
+    if (typeof g.group !== 'string' || !/^[a-z0-9-]+$/.test(g.group)) throw fail(`${gf}.group`, "must be a name of lowercase letters, digits and '-'");
+    if (g.set !== undefined && !isObject(g.set)) throw fail(`${gf}.set`, 'must be an object of scenario knobs');
+    if (g.sustainable !== undefined && typeof g.sustainable !== 'boolean') throw fail(`${gf}.sustainable`, 'must be true or false');
+    const groupTransports = transportsOf(g.transports, `${gf}.transports`) ?? suiteTransports;
+    const points: { label: string; x: { name: string; value: number }; transports: Transport[]; set: Record<string, unknown>; field: string }[] = [];
+    if ((g.sweep === undefined) === (g.variants === undefined)) throw fail(gf, "needs exactly one of 'sweep' or 'variants'");
+    if (g.sweep !== undefined) {
+      if (!isObject(g.sweep) || Object.keys(g.sweep).length !== 1) throw fail(`${gf}.sweep`, 'must name exactly one knob: { "knob": [values…] }');
+      const [knob, values] = Object.entries(g.sweep)[0];
+      if (!Array.isArray(values) || !values.length) throw fail(`${gf}.sweep.${knob}`, 'must be a non-empty list of values');
+      values.forEach((v, vi) => {
+        points.push({ label: `${knob}=${label(v)}`, x: { name: knob, value: NaN }, transports: groupTransports, set: { [knob]: v }, field: `${gf}.sweep.${knob}[${vi}]` });
+      });
+    } else {
+      if (!Array.isArray(g.variants) || !g.variants.length) throw fail(`${gf}.variants`, 'must be a non-empty list');
+      g.variants.forEach((v, vi) => {
+        const vf = `${gf}.variants[${vi}]`;
+        if (!isObject(v) || typeof v.label !== 'string' || !v.label) throw fail(`${vf}.label`, 'must be a non-empty string');
+        if (!isObject(v.set)) throw fail(`${vf}.set`, 'must be an object of scenario knobs');
+        if (v.x !== undefined && typeof v.x !== 'number') throw fail(`${vf}.x`, 'must be a number');
+        points.push({ label: v.label, x: { name: 'variant', value: v.x ?? vi }, transports: transportsOf(v.transports, `${vf}.transports`) ?? groupTransports, set: v.set, field: `${vf}.set` });
+      });
+    }
+    for (const [field, knobs] of [['defaults', s.defaults], [`${gf}.set`, g.set], ...points.map((p) => [p.field, p.set] as const)] as const) {
+      if (knobs && 'transport' in knobs) throw fail(`${field.replace(/\[\d+\]$/, '')}.transport`, "cannot be set: list transports in 'transports' instead");
+    }
+    for (const p of points) {
+      // Which field of the file a knob came from, for error messages.
+      const fieldOf = (key: string) =>
+        key in p.set ? (g.sweep ? p.field : `${p.field}.${key}`) : g.set && key in g.set ? `${gf}.set.${key}` : `defaults.${key}`;
+      for (const transport of p.transports) {
+        const input = { ...s.defaults, ...g.set, ...p.set, transport };
+        let config: ScenarioConfig;
+        try {
+          config = resolveConfig(input, { naming: (key) => fieldOf(key) });
+        } catch (e) {
+          if (e instanceof ConfigError) throw new SuiteError(`${where}: ${e.message}`);
+          throw e;
+        }
+        const x = Number.isNaN(p.x.value) ? { name: p.x.name, value: Number(config[p.x.name as keyof ScenarioConfig]) } : p.x;
+        const id = `${g.group}/${p.label}/${transport}`;
+        if (ids.has(id)) throw fail(p.field, `repeats scenario '${id}'`);
+        ids.add(id);
+        // a drain consumer reads nothing during the load, so it has no sustainable rate to find
+        const sustainable = g.sustainable === true && config.consumer !== 'drain';
+        if (sustainable && config.load !== 'saturation') throw fail(`${gf}.sustainable`, "needs load 'saturation'");
+        scenarios.push({ id, group: g.group, label: p.label, x, transport, config, sustainable });
+      }
+    }
+  });
+  return { name: s.name, source, repeats: s.repeats, warmup: s.warmup, definition: s, scenarios };
+}
