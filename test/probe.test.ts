@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import { formatProbe, probe, PROBE_SCHEMA, type ProbeReport } from '../src/harness/probe.js';
 import { ROOT } from '../src/harness/addon.js';
 
-const HELPER_KEYS = ['ringbufReserve', 'ringbufSubmit', 'ringbufOutput', 'ringbufQuery', 'perfEventOutput'];
+const HELPER_KEYS = ['ringbufReserve', 'ringbufSubmit', 'ringbufOutput', 'ringbufQuery', 'perfEventOutput', 'ringbufReserveDynptr', 'ringbufSubmitDynptr', 'ringbufDiscardDynptr', 'userRingbufDrain'];
 
 /** The report's key layout: a nested object lists its keys; 'cap' marks a {available, reason} entry. */
 const SHAPE = {
   schema: 'string',
   kernel: { release: 'string', version: 'string', arch: 'string' },
   btf: 'cap',
+  btfInfo: { sizeBytes: 'number|null', ringbufLockType: 'string|null', ringbufLock: 'cap' },
   native: 'cap',
   mapTypes: { ringbuf: 'cap', perfEventArray: 'cap', userRingbuf: 'cap' },
   ringbufOverwrite: 'cap',

@@ -28,6 +28,11 @@ export interface HelperSet {
   ringbufOutput: Capability;
   ringbufQuery: Capability;
   perfEventOutput: Capability;
+  /** dynptr ring buffer helpers (5.19+) and the user ring buffer drain (6.1+) */
+  ringbufReserveDynptr: Capability;
+  ringbufSubmitDynptr: Capability;
+  ringbufDiscardDynptr: Capability;
+  userRingbufDrain: Capability;
 }
 
 export interface ProbeReport {
@@ -35,6 +40,8 @@ export interface ProbeReport {
   kernel: { release: string; version: string; arch: string };
   /** vmlinux BTF: needed for tp_btf attachment and CO-RE */
   btf: Capability;
+  /** vmlinux BTF facts: its size, and the lock type of struct bpf_ringbuf (raw_spinlock_t, rqspinlock_t) */
+  btfInfo: { sizeBytes: number | null; ringbufLockType: string | null; ringbufLock: Capability };
   /** the N-API addon that runs the native checks */
   native: Capability;
   mapTypes: { ringbuf: Capability; perfEventArray: Capability; userRingbuf: Capability };
@@ -93,6 +100,10 @@ const HELPER_KEYS: Record<keyof HelperSet, string> = {
   ringbufOutput: 'ringbuf_output',
   ringbufQuery: 'ringbuf_query',
   perfEventOutput: 'perf_event_output',
+  ringbufReserveDynptr: 'ringbuf_reserve_dynptr',
+  ringbufSubmitDynptr: 'ringbuf_submit_dynptr',
+  ringbufDiscardDynptr: 'ringbuf_discard_dynptr',
+  userRingbufDrain: 'user_ringbuf_drain',
 };
 
 const PROG_KIND_KEYS = {
@@ -312,17 +323,27 @@ export function probe(loader: () => Addon = loadAddon): ProbeReport {
   const jitValue = readInt('/proc/sys/net/core/bpf_jit_enable');
   const statsValue = readInt('/proc/sys/kernel/bpf_stats_enabled');
 
+  const ringbufLock = lookup('btf.ringbuf_lock');
+  // The map creation decides; whether the kernel's BTF knows the uapi flag is said beside it.
+  const overwrite = lookup('map.ringbuf_overwrite');
+  const overwriteEnum = lookup('btf.rb_overwrite_enum');
+  if (native.available) overwrite.reason += `; ${overwriteEnum.reason}`;
   const report: Omit<ProbeReport, 'verdict'> = {
     schema: PROBE_SCHEMA,
     kernel: { release: os.release(), version: os.version(), arch: os.machine() },
     btf,
+    btfInfo: {
+      sizeBytes: existsSync(VMLINUX_BTF) ? statSync(VMLINUX_BTF).size : null,
+      ringbufLockType: ringbufLock.available ? ringbufLock.reason : null,
+      ringbufLock,
+    },
     native,
     mapTypes: {
       ringbuf: lookup('map.ringbuf'),
       perfEventArray: lookup('map.perf_event_array'),
       userRingbuf: lookup('map.user_ringbuf'),
     },
-    ringbufOverwrite: lookup('map.ringbuf_overwrite'),
+    ringbufOverwrite: overwrite,
     progTypes: {
       tracepoint: lookup(`prog.${PROG_KIND_KEYS.tracepoint}`),
       rawTracepoint: lookup(`prog.${PROG_KIND_KEYS.rawTracepoint}`),
@@ -366,6 +387,7 @@ function capabilityRow(section: string, item: string, c: Capability): Row {
 export function formatProbe(r: ProbeReport): string {
   const rows: Row[] = [
     capabilityRow('btf', 'vmlinux BTF', r.btf),
+    capabilityRow('btf', `struct bpf_ringbuf lock (${r.btfInfo.sizeBytes ?? '?'} B of BTF)`, r.btfInfo.ringbufLock),
     capabilityRow('native', 'addon', r.native),
     capabilityRow('maps', 'ringbuf', r.mapTypes.ringbuf),
     capabilityRow('maps', 'perf_event_array', r.mapTypes.perfEventArray),

@@ -12,7 +12,7 @@ import { ROOT } from '../harness/addon.js';
 import { TRANSPORTS, type ScenarioConfig, type Transport } from '../harness/types.js';
 import { type ScenarioRecord } from '../results/schema.js';
 
-export const BUILTIN_SUITES = ['quick', 'standard', 'full'] as const;
+export const BUILTIN_SUITES = ['smoke', 'quick', 'standard', 'full'] as const;
 
 export interface SuiteVariant {
   label: string;
