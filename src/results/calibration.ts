@@ -32,6 +32,8 @@ export interface CalibrationRow {
   foreignCpus: number;
   /** ringbench's figure was derived from a drain trial (no back-to-back mode) */
   ringbenchDerived: boolean;
+  /** ringbench's sink cost per event in those trials, when calibrate.mjs recorded it */
+  sinkNsPerEvent?: number;
 }
 
 export interface KernelCalibration {
@@ -43,6 +45,9 @@ export interface KernelCalibration {
   rounds: number;
   /** the kernel bench's configuration (batch, payload, buffer sizes) as calibrate.mjs records it */
   kernelDefaults: Record<string, unknown>;
+  /** ringbench's side: its record mode (e.g. 'minimal') and how its producer was pinned, when recorded */
+  record?: string;
+  pin?: string;
   rows: CalibrationRow[];
 }
 
@@ -77,6 +82,7 @@ export function parseCalibration(data: unknown, file: string): KernelCalibration
       ratio: meanCi(s.ratio, `${f}.ratio`, fail),
       foreignCpus: typeof s.foreignCpus === 'number' ? s.foreignCpus : NaN,
       ringbenchDerived: s.ringbenchDerived === true,
+      ...(typeof s.sinkNsPerEvent === 'number' ? { sinkNsPerEvent: s.sinkNsPerEvent } : {}),
     };
   });
   const options = isObj(data.options) ? data.options : {};
@@ -87,6 +93,8 @@ export function parseCalibration(data: unknown, file: string): KernelCalibration
     cpus: typeof data.cpus === 'number' ? data.cpus : NaN,
     rounds: typeof options.rounds === 'number' ? options.rounds : NaN,
     kernelDefaults: isObj(data.kernelDefaults) ? data.kernelDefaults : {},
+    ...(typeof options.record === 'string' ? { record: options.record } : {}),
+    ...(typeof options.pin === 'string' ? { pin: options.pin } : {}),
     rows,
   };
 }
