@@ -43,6 +43,7 @@ import { type ResultsFile, type ScenarioRecord } from '../results/schema.js';
 import { ResultsInputError, sourceOf, validateResults } from '../results/load.js';
 import { controlFor, loadModeOf, NORMALISED_RATES, type LoadMode } from '../results/metrics.js';
 import { type Environment } from '../harness/types.js';
+import { DEFAULTS } from '../harness/knobs.js';
 
 export type { ChangeVerdict, MetricComparison, SideSummary } from './compare-judge.js';
 // Kept for cli/report.ts until it imports from compare-format and results/load.
@@ -108,6 +109,8 @@ export interface Comparison {
   scenarios: ScenarioComparison[];
   onlyInBase: string[];
   onlyInCandidate: string[];
+  /** scenarios on both sides whose configuration differs: shown, never judged */
+  notComparable: { id: string; diffs: string[] }[];
   /** plain-language caveats: one-sided scenarios, configuration differences, incomplete runs */
   warnings: string[];
   /** verdicts of judged metrics, and how many informational metrics were compared */
@@ -227,14 +230,21 @@ export function compareResults(
   const moved = new Set(control.filter((c) => c.moved).map((c) => c.metric));
 
   const scenarios: ScenarioComparison[] = [];
+  const notComparable: Comparison['notComparable'] = [];
   const missingNoise = new Set<string>();
   for (const id of commonIds) {
     const b = baseById.get(id)!;
     const c = candidateById.get(id)!;
     const configDiffs = diffConfig(b[0].rec.config, c[0].rec.config);
-    if (configDiffs.length) {
-      // Same id but different knobs (e.g. a changed suite default): the numbers compare different things.
+    if (configDiffs.length && opts.paired) {
+      // ringbench ab: the knobs that differ are the treatment under test
       warnings.push(`${id}: configuration differs (${configDiffs.join(', ')})`);
+    } else if (configDiffs.length) {
+      // Same id but different knobs (e.g. a changed suite default): the numbers measure different
+      // things, so no verdict; said so.
+      notComparable.push({ id, diffs: configDiffs });
+      warnings.push(`${id}: not comparable, configuration differs (${configDiffs.join(', ')}); not judged`);
+      continue;
     }
     const mode = loadModeOf(c[0].rec.config);
     const machineMoved = moved.has(controlFor(mode));
@@ -259,6 +269,13 @@ export function compareResults(
       warnings.push(`${id}: one repeat per side, so no confidence interval; not judged`);
     }
     scenarios.push({ id, group: c[0].rec.group, label: c[0].rec.label, transport: c[0].rec.transport, mode, metrics });
+  }
+  if (!scenarios.length) {
+    const first = notComparable[0];
+    throw new ResultsInputError(
+      `nothing comparable between ${baseNames[0]} and ${candidateNames[0]}: all ${notComparable.length} scenarios in common differ in configuration ` +
+        `(${first.id}: ${first.diffs.slice(0, 3).join(', ')}${first.diffs.length > 3 ? ', …' : ''})`,
+    );
   }
   if (missingNoise.size) {
     warnings.push(`${missingNoise.size} scenario(s) have no spread in the noise file and are judged on within-run noise: ${[...missingNoise].join(', ')}`);
@@ -289,6 +306,7 @@ export function compareResults(
     scenarios,
     onlyInBase,
     onlyInCandidate,
+    notComparable,
     warnings,
     summary,
   };
@@ -313,13 +331,18 @@ function indexById(runs: readonly ResultsFile[], name: string, warnings: string[
   return byId;
 }
 
+/** The knobs that differ. A knob one side's version did not have counts as its default; perf
+ *  pages derived under equal memory follow the CPU count and are not a choice (the environment
+ *  difference says the machines differ). */
 function diffConfig(a: object | undefined, b: object | undefined): string[] {
   if (!a || !b) return [];
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
+  const defaults = DEFAULTS as unknown as Record<string, unknown>;
+  const ra = { ...defaults, ...(a as Record<string, unknown>) };
+  const rb = { ...defaults, ...(b as Record<string, unknown>) };
+  const derived = (k: string) => k === 'perfbufPages' && ra.memory === 'equal' && rb.memory === 'equal';
   const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])];
   return keys
-    .filter((k) => JSON.stringify(ra[k]) !== JSON.stringify(rb[k]))
+    .filter((k) => !derived(k) && JSON.stringify(ra[k]) !== JSON.stringify(rb[k]))
     .map((k) => `${k} ${JSON.stringify(ra[k])} → ${JSON.stringify(rb[k])}`);
 }
 

@@ -36,8 +36,11 @@ export async function reportCommand(inputs: string[], opts: { out?: string; thre
       process.stderr.write(`ringbench: no comparison section: ${e.message}\n`);
     }
   }
+  // Held until the report is written: when it is not, the one error line names every input.
+  const logged: string[] = [];
   try {
-    const out = await writeReport(inputs, outDir, { comparison, log: (l) => process.stderr.write(`ringbench: ${l}\n`) });
+    const out = await writeReport(inputs, outDir, { comparison, log: (l) => logged.push(`ringbench: ${l}\n`) });
+    process.stderr.write(logged.join(''));
     process.stdout.write(`${out.html}\n${out.md}\n`);
     return out.errors.length ? 1 : 0;
   } catch (e) {
