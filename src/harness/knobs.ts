@@ -81,7 +81,7 @@ export const KNOBS: readonly Knob[] = [
   { key: 'consumerDelayNs', kind: 'int', min: 0, max: 10 * M, doc: 'busy-wait per event in the consumer (a slow consumer)' },
   { key: 'consumerCpu', kind: 'int', min: -1, max: 4095, doc: 'pin the consumer thread to this CPU (-1 = no pinning)' },
   { key: 'attach', kind: 'enum', values: ['auto', 'tp_btf', 'raw_tp', 'tp'], doc: 'attach via BTF tracepoint, raw tracepoint or tracefs tracepoint' },
-  { key: 'timeoutMs', kind: 'int', min: 100, max: 3_600_000, doc: 'hard bound on the load phase' },
+  { key: 'timeoutMs', kind: 'int', min: 100, max: 3_600_000, doc: 'hard bound on the load phase (the drain ends at most 1 s after it)' },
   { key: 'windowMs', kind: 'int', min: 1, max: 60_000, doc: 'timeline window width' },
   { key: 'bpfStats', kind: 'bool', doc: 'measure BPF run time through BPF_ENABLE_STATS' },
 ];
