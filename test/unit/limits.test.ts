@@ -101,6 +101,16 @@ test('bound: a scenario that dropped is the reader’s near its drain rate, else
   for (const t of [reader, transport, text(run([clean], 4500))]) assert.not.match(t, /held back by the transport/);
 });
 
+test('the batch per call and the per-syscall group are described from the records', () => {
+  const one = rec('syscall-ceiling', '1-per-call', 'ringbuf', { eventsPerCall: 1 }, clean.repeats);
+  const t = text(run([clean, one], 4500));
+  assert.match(t, /Each call emits 500 records in ceilings; one record in syscall-ceiling \(500 is the kernel benchmark’s batch\)\./);
+  assert.match(t, /Per-syscall cost: one record per call/);
+  const batched = text(run([clean], 4500));
+  assert.match(batched, /Each call emits 500 records in ceilings \(500/);
+  assert.not.match(batched, /one record in|Per-syscall cost/);
+});
+
 test('placement: threads that outnumber the CPUs are flagged, and only then', () => {
   const two = rec('ceilings', 'default', 'ringbuf', { workers: 2 }, { 'rates.generatedPerSec': five(2e6), 'rates.deliveredPerSec': five(2e6), 'counts.droppedKernel': zeros });
   const set = run([two, drain(1e6)], 4500);

@@ -161,9 +161,9 @@ function batchWords(sets: readonly ResultSet[]): string {
     }
   }
   if (!byBatch.size) return '';
-  const part = ([n, groups]: [number, Set<string>]) => `${n === 1 ? 'one record' : `${n.toLocaleString('en-US')} records`} per call in ${[...groups].join(', ')}`;
+  const part = ([n, groups]: [number, Set<string>]) => `${n === 1 ? 'one record' : `${n.toLocaleString('en-US')} records`} in ${[...groups].join(', ')}`;
   const parts = [...byBatch.entries()].sort((a, b) => b[0] - a[0]).map(part);
-  const kernel = byBatch.has(500) ? ' (500 is the kernel benchmark’s batch: the transport, not the syscall, should then set the pace)' : '';
+  const kernel = byBatch.has(500) ? ' (500 is the kernel benchmark’s batch)' : '';
   return ` Each call emits ${parts.join('; ')}${kernel}.`;
 }
 
