@@ -251,7 +251,7 @@ export function ceilingsBlocks(sets: readonly ResultSet[], figures: Figures): Bl
   if (has('wakeup-ceiling')) {
     blocks.push({ h: 3, text: GROUP_TITLES['wakeup-ceiling'], id: 'group-wakeup-ceiling' });
     blocks.push({
-      p: 'Each transport’s wake-up strategies at the full saturation rate. Queuing the consumer’s wake-up happens inside the BPF program’s run, so a strategy that wakes the consumer less often should cost the program less per event — and let more events through before the buffer fills.',
+      p: 'Each transport’s wake-up strategies at the full saturation rate. Queuing the consumer’s wake-up happens inside the BPF program’s run, so the table shows per strategy what got through, what was dropped, and what the program and the consumer spent.',
     });
     blocks.push(...figures.place('wakeup-ceiling'));
     blocks.push({ table: groupTable(sets, 'wakeup-ceiling') });
