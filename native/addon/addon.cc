@@ -38,8 +38,14 @@ template <> struct EnumNames<rb_submit_mode> {
 };
 template <> struct EnumNames<ConsumerMode> {
   static NameList<ConsumerMode> list() {
-    return {{"epoll", ConsumerMode::Epoll}, {"busy", ConsumerMode::Busy}, {"drain", ConsumerMode::Drain}};
+    return {{"epoll", ConsumerMode::Epoll},
+            {"busy", ConsumerMode::Busy},
+            {"drain", ConsumerMode::Drain},
+            {"b2b", ConsumerMode::B2B}};
   }
+};
+template <> struct EnumNames<rb_record_mode> {
+  static NameList<rb_record_mode> list() { return {{"full", RB_RECORD_FULL}, {"minimal", RB_RECORD_MINIMAL}}; }
 };
 template <> struct EnumNames<ReaderKind> {
   static NameList<ReaderKind> list() { return {{"libbpf", ReaderKind::Libbpf}, {"custom", ReaderKind::Custom}}; }
@@ -115,6 +121,9 @@ Fields<TR> trial_fields() {
           field<TR>("consumerDelayNs", &TR::consumer_delay_ns),
           field<TR>("windowMs", &TR::window_ms),
           field<TR>("bpfStats", &TR::bpf_stats),
+          field<TR>("record", &TR::record),
+          field<TR>("latencyEvery", &TR::latency_every),
+          field<TR, int>("producerCpu", [](TR& c, int v) { c.saturation.producer_cpu = v; }),
       },
   });
 }
@@ -168,6 +177,9 @@ OutFields<TO> trial_output_fields() {
       out("bufferBytes", &TO::buffer_bytes),
       out("mapMemlockBytes", &TO::map_memlock_bytes),
       out("peakOccupancyBytes", &TO::peak_occupancy_bytes),
+      out("peakCpuOccupancyBytes", &TO::peak_cpu_occupancy_bytes),
+      out("bpfPeakUnreadBytes", &TO::bpf_peak_unread_bytes),
+      out("sinkNsPerEvent", &TO::sink_ns_per_event),
       out("consumerCpuNs", &TO::consumer_cpu_ns),
       out("bpfRunTimeNs", &TO::bpf_run_time_ns),
       out("bpfRunCnt", &TO::bpf_run_cnt),

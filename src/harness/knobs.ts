@@ -9,7 +9,7 @@ import {
   CONSUMER_CONFIG_KEYS, STORM_PATH, TRANSPORT_CONFIG_KEYS, TRIAL_CONFIG_KEYS, loadAddon, pickKeys,
   type NativeStormConfig, type NativeTracerConfig, type NativeTrialConfig,
 } from './addon.js';
-import type { ScenarioConfig } from './types.js';
+import type { Placement, ScenarioConfig } from './types.js';
 
 /** The limits validation needs, never copied: the running machine's page size (sysconf: 16K or
  *  64K on some arm64) and bpf/common/event.h's event and batch limits. */
@@ -76,10 +76,14 @@ export const KNOBS: readonly Knob[] = [
   { key: 'wakeupBytes', kind: 'bytes', min: 1, max: 1 << 30, doc: 'ringbuf sampled: wake at this many unread bytes' },
   { key: 'perfbufWakeupEvents', kind: 'int', min: 1, max: M, doc: 'perfbuf: wake the consumer every N events' },
   { key: 'perfbufWatermarkBytes', kind: 'bytes', min: 0, max: 1 << 30, doc: 'perfbuf: wake at this many bytes instead (0 = off)' },
-  { key: 'consumer', kind: 'enum', values: ['epoll', 'busy', 'drain'], doc: 'consumer: sleep in epoll until woken, busy poll, or drain (read nothing during the load, then the backlog flat out: the reader ceiling)' },
+  { key: 'consumer', kind: 'enum', values: ['epoll', 'busy', 'drain', 'b2b'], doc: 'consumer: sleep in epoll until woken, busy poll, drain (read nothing during the load, then the backlog flat out: the reader ceiling), or b2b (saturation: the consumer triggers the next batch after each poll, like the kernel bench --rb-b2b)' },
   { key: 'reader', kind: 'enum', values: ['libbpf', 'custom'], doc: "libbpf's reader, or the custom one that reads mapped pages and advances once per batch" },
   { key: 'consumerDelayNs', kind: 'int', min: 0, max: 10 * M, doc: 'busy-wait per event in the consumer (a slow consumer)' },
   { key: 'consumerCpu', kind: 'int', min: -1, max: 4095, doc: 'pin the consumer thread to this CPU (-1 = no pinning)' },
+  { key: 'producerCpu', kind: 'int', min: -1, max: 4095, doc: 'saturation: pin producer i to CPU producer-cpu + i (-1 = no pinning)' },
+  { key: 'pin', kind: 'enum', values: ['auto', 'off'], doc: 'auto: saturation with neither CPU given pins the consumer to CPU 0 and producers to 1.. when each can have its own CPU; off: pin only what is given' },
+  { key: 'record', kind: 'enum', values: ['full', 'minimal'], doc: "saturation: full events, or minimal 8-byte records (the sequence number alone, the kernel ringbuf benchmark's record; no latency)" },
+  { key: 'latencyEvery', kind: 'int', min: 0, max: 1 << 16, doc: 'time one record in N for latency (0 = auto: every record in storms, 1 in 64 in saturation and drain)' },
   { key: 'attach', kind: 'enum', values: ['auto', 'tp_btf', 'raw_tp', 'tp'], doc: 'attach via BTF tracepoint, raw tracepoint or tracefs tracepoint' },
   { key: 'timeoutMs', kind: 'int', min: 100, max: 3_600_000, doc: 'hard bound on the load phase' },
   { key: 'windowMs', kind: 'int', min: 1, max: 60_000, doc: 'timeline window width' },
@@ -109,6 +113,10 @@ export const DEFAULTS: ScenarioConfig = {
   reader: 'libbpf',
   consumerDelayNs: 0,
   consumerCpu: -1,
+  producerCpu: -1,
+  pin: 'auto',
+  record: 'full',
+  latencyEvery: 0,
   attach: 'auto',
   timeoutMs: 120_000,
   windowMs: 50,
@@ -205,9 +213,12 @@ export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptio
   if (out.memory === 'equal' || !out.perfbufPages) {
     out.perfbufPages = equalMemoryPages(out.ringbufBytes, cpuCount);
   }
-  if (out.consumerCpu >= cpuCount) {
-    throw new ConfigError('consumerCpu', naming('consumerCpu'), `${naming('consumerCpu')} must be -1 or a CPU in 0..${cpuCount - 1}; got '${out.consumerCpu}'`);
+  for (const key of ['consumerCpu', 'producerCpu'] as const) {
+    if (out[key] >= cpuCount) {
+      throw new ConfigError(key, naming(key), `${naming(key)} must be -1 or a CPU in 0..${cpuCount - 1}; got '${out[key]}'`);
+    }
   }
+  resolveSaturationKnobs(input, out, naming, cpuCount);
   const perfBufferBytes = out.perfbufPages * limits().pageSize;
   if (out.perfbufWatermarkBytes >= perfBufferBytes) {
     throw new ConfigError('perfbufWatermarkBytes', naming('perfbufWatermarkBytes'),
@@ -220,6 +231,55 @@ export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptio
     throw new ConfigError('eventBytes', naming('eventBytes'), `${naming('eventBytes')} (${out.eventBytes}) does not fit the ring buffer: raise ${naming('ringbufBytes')}`);
   }
   return out;
+}
+
+/** The latency sampling a load mode gets by default: storms keep per-event accounting. */
+export const SATURATION_LATENCY_EVERY = 64;
+
+/** The payload of a minimal record (struct rb_min_event: the sequence number). */
+export const MINIMAL_RECORD_BYTES = 8;
+
+/** Bytes of each record's payload a scenario sends (the ringbuf adds an 8-byte header). */
+export function recordBytes(config: Pick<ScenarioConfig, 'record' | 'eventBytes'>): number {
+  return config.record === 'minimal' ? MINIMAL_RECORD_BYTES : config.eventBytes;
+}
+
+/** Checks and derives the saturation-only knobs: b2b, producer CPU, minimal records, latency
+ *  sampling and automatic placement. */
+function resolveSaturationKnobs(input: Record<string, unknown>, out: ScenarioConfig, naming: (key: string) => string,
+  cpuCount: number): void {
+  const saturation = out.load === 'saturation';
+  const needsSaturation = (key: keyof ScenarioConfig, what: string) =>
+    new ConfigError(key, naming(key), `${naming(key)} ${what} needs ${naming('load')} saturation`);
+  if (!saturation && out.consumer === 'b2b') throw needsSaturation('consumer', 'b2b');
+  if (!saturation && out.producerCpu >= 0) throw needsSaturation('producerCpu', String(out.producerCpu));
+  if (out.record === 'minimal') {
+    if (!saturation) throw needsSaturation('record', 'minimal');
+    // eventBytes stays at its default (unused), so a resolved config resolves to itself
+    if (out.eventBytes !== DEFAULTS.eventBytes) {
+      throw new ConfigError('eventBytes', naming('eventBytes'), `${naming('eventBytes')} does not apply to ${naming('record')} minimal (its records are ${MINIMAL_RECORD_BYTES} bytes)`);
+    }
+  }
+  const perEvent = out.load === 'storm' && out.consumer !== 'drain';
+  if (out.latencyEvery === 0) out.latencyEvery = perEvent ? 1 : SATURATION_LATENCY_EVERY;
+  else if (perEvent && out.latencyEvery !== 1) {
+    throw new ConfigError('latencyEvery', naming('latencyEvery'), `${naming('latencyEvery')} must be 0 or 1 for a storm: storms keep per-event accounting; got '${out.latencyEvery}'`);
+  }
+  // one CPU for the consumer and one per producer thread (back to back: the consumer is the producer)
+  const producers = out.consumer === 'b2b' ? 0 : out.workers;
+  if (saturation && out.pin === 'auto' && out.consumerCpu < 0 && out.producerCpu < 0 && cpuCount >= producers + 1) {
+    out.consumerCpu = 0;
+    if (producers) out.producerCpu = 1;
+  }
+}
+
+/** Where a resolved scenario's threads run. */
+export function placementOf(config: ScenarioConfig, cpuCount: number = cpus().length): Placement {
+  // a storm's workers are processes of their own: they compete for the CPUs all the same
+  const producers = config.consumer === 'b2b' ? 0 : config.workers;
+  const threads = config.load === 'saturation' ? producers : 0;
+  const producerCpus = Array.from({ length: threads }, (_, i) => (config.producerCpu < 0 ? -1 : (config.producerCpu + i) % cpuCount));
+  return { consumerCpu: config.consumerCpu, producerCpus, cpuCount, oversubscribed: producers + 1 > cpuCount };
 }
 
 /** runTrial's config for a resolved scenario: exactly the keys the addon reads. */
