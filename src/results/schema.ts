@@ -3,7 +3,7 @@
  * with the raw value of every repeat and its aggregates, and the metric names it carries.
  */
 import type { SearchStep } from '../harness/sustainable.js';
-import type { Environment, ScenarioConfig, SustainableRate, Timeline, Transport } from '../harness/types.js';
+import type { Environment, Placement, ScenarioConfig, SustainableRate, Timeline, Transport } from '../harness/types.js';
 
 /** Mean and spread of one metric over repeats. */
 export interface Aggregate {
@@ -48,6 +48,8 @@ export interface ScenarioRecord {
   /** how the load's BPF program attached (TrialResult.attachedVia of the repeats), e.g. "fentry" or
    *  "tp_btf/sys_enter" for the saturation load; optional, reports fall back to generic words */
   attachedVia?: string;
+  /** where the threads ran (TrialResult.placement of the last repeat); optional in older files */
+  placement?: Placement;
   /** tinybench's statistics of the repeats' load-phase durations (ms) */
   timing?: { source: 'tinybench'; loadPhaseMs: { mean: number; rme: number; min: number; max: number; p50: number; samples: number } };
 }
