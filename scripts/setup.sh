@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # setup — makes a checkout ready to run: system packages (installed when missing, as root), npm
 # packages, the BPF programs, the native addon and storm generator, and the TypeScript build.
-# Quick when nothing changed. `--test` also installs what the tests need (headless Chromium).
+# Quick when nothing changed. `--test` also installs what the tests need (headless Chromium; QEMU,
+# busybox-static, cpio, zstd for the kernel matrix test).
 # `--unit` prepares only what the unit tier needs: npm packages and the TypeScript build (no root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,8 +21,15 @@ if [[ "${1:-}" == "--unit" ]]; then
   exit 0
 fi
 
-packages=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config cmake make g++ fonts-dejavu-core)
-[[ "${1:-}" == "--test" ]] && packages+=(chromium)
+packages=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config cmake make g++ fonts-dejavu-core stress-ng)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(chromium)
+  # ringbench matrix (its test boots kernels in QEMU guests): QEMU, static busybox for the
+  # initramfs, cpio/zstd/xz for kernel packages and modules, kmod for modinfo. virtiofsd is part
+  # of qemu-system-common on Debian 12 (/usr/lib/qemu/virtiofsd) and its own package later.
+  packages+=(qemu-system-x86 busybox-static cpio zstd xz-utils kmod)
+  if apt-cache show virtiofsd >/dev/null 2>&1; then packages+=(virtiofsd); fi
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ROOT } from '../src/harness/addon.js';
+import { OutputDirError, writeOutputFile } from '../src/results/outdir.js';
 import { type ResultsFile } from '../src/results/schema.js';
 import { childrenOf, sleep } from './kernel.js';
 
@@ -335,6 +336,40 @@ test('a second Ctrl-C exits at once, without waiting for a slow consumer; the st
   process.stderr.write(`    (second Ctrl-C to exit: ${r.msAfterSignal} ms)\n`);
 });
 
+test('Ctrl-C during a slow drain: 130 within 2 s, the partial result with what was left as counts.notDrained', async () => {
+  // 10 ms per event: 2000 events take 20 s to drain; the storm itself is over in a fraction of a second
+  const storm = new Set<number>();
+  const running = stormRunning(storm);
+  const r = await cli(['scenario', '--children', '2000', '--consumer-delay-ns', '10000000', '--workers', '1', '--json'], {
+    // once the storm has come and gone: the load is over, the consumer is draining
+    signals: [{ signal: 'SIGINT', when: (o) => running(o) && childrenOf(o.pid).length === 0 }],
+  });
+  assert.is(r.code, 130, r.stderr);
+  assert.ok(r.msAfterSignal! < 2000, `Ctrl-C to exit: ${r.msAfterSignal} ms`);
+  const result = JSON.parse(r.stdout);
+  const c = result.counts;
+  assert.is(c.generated, 2000, 'the load had finished');
+  assert.ok(c.notDrained > 0 && c.delivered > 0, JSON.stringify(c));
+  assert.is(c.delivered + c.notDrained + c.droppedKernel, c.seenByBpf);
+  assert.ok(result.accounting.kernelBalanced);
+  assert.match(result.accounting.notes.join(' '), /stopped while draining.*the drain was cut short \(1 s after the stop\): \d+ records were left unread/);
+  await assertGone(storm);
+  process.stderr.write(`    (Ctrl-C during the drain to exit: ${r.msAfterSignal} ms; ${c.notDrained} not drained)\n`);
+});
+
+test('--timeout-ms bounds the drain too: a slow consumer ends 1 s past it, exit 0, the rest counted as notDrained', async () => {
+  const r = await cli(['scenario', '--transport', 'perfbuf', '--children', '1000', '--consumer-delay-ns', '10000000', '--workers', '1', '--timeout-ms', '300', '--json']);
+  assert.is(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  const c = result.counts;
+  assert.ok(c.notDrained > 0, JSON.stringify(c));
+  assert.is(c.delivered + c.notDrained + c.droppedKernel, c.seenByBpf);
+  // the trial's own clock: load phase up to 300 ms, the drain at most 1 s past that (the
+  // unbounded drain would take ~10 s at 10 ms per event)
+  assert.ok(result.wallNs < 3e9, `wall ${result.wallNs / 1e6} ms`);
+  assert.match(result.accounting.notes.join(' '), /the drain was cut short \(1 s after the --timeout-ms bound\)/);
+});
+
 test('SIGTERM to run keeps finished trials (exit 143); an interrupted sustainable-rate search keeps its finished steps and --resume replays them', async () => {
   const suite = suiteFile('search', {
     name: 'search',
@@ -386,7 +421,8 @@ test('a full disk: the failing file is named, no temp file is left, the last res
     assert.match(r.stderr, new RegExp(`^ringbench: cannot write ${disk}/out/results\\.(json|csv): ENOSPC \\(no space left on device\\)$`, 'm'));
     assert.equal(readdirSync(join(disk, 'out')).filter((n) => !['results.json', 'results.csv'].includes(n)), [], 'no temp or lock file left');
     const last = readResults(join(disk, 'out'));
-    assert.ok(last.scenarios.length < 12, 'the disk filled before the end');
+    assert.is(last.complete, false);
+    assert.ok(trials(last) < 12, 'the disk filled before the end');
   } finally {
     spawnSync('umount', [disk]);
   }
@@ -451,6 +487,22 @@ test('report into a hostile directory is refused; into a symlinked charts/ never
   assert.is(r.code, 2, r.stderr);
   assert.match(r.stderr, /charts is a symlink: ringbench writes only into real directories of its own/);
   assert.equal(snapshot(target), beforeTarget);
+});
+
+test('one-file outputs (writeOutputFile): a planted symlink is replaced, never followed; replace: false never overwrites', () => {
+  const dir = join(base, 'one-file');
+  mkdirSync(dir);
+  const secret = join(base, 'secrets', 'shadow');
+  const before = readFileSync(secret, 'utf8');
+  symlinkSync(secret, join(dir, 'bench.json'));
+  assert.throws(() => writeOutputFile(join(dir, 'bench.json'), 'new\n', { flag: '--x', replace: false }), (e: Error) => e instanceof OutputDirError && /exists; ringbench does not replace it/.test(e.message));
+  writeOutputFile(join(dir, 'bench.json'), 'new\n', { flag: '--x' });
+  assert.ok(lstatSync(join(dir, 'bench.json')).isFile());
+  assert.is(readFileSync(join(dir, 'bench.json'), 'utf8'), 'new\n');
+  assert.is(readFileSync(secret, 'utf8'), before);
+  assert.equal(readdirSync(dir), ['bench.json'], 'no temp file left');
+  assert.throws(() => writeOutputFile(join(base, 'hostile', 'x.json'), 'x', { flag: '--x' }), /belongs to uid 65534/);
+  assert.throws(() => writeOutputFile('', 'x', { flag: '--x' }), /--x must name a file/);
 });
 
 test.after(() => {

@@ -27,6 +27,7 @@ const BASE_VALUES: Record<string, number> = {
   'counts.delivered': 20000,
   'counts.droppedKernel': 0,
   'counts.lostReported': 0,
+  'counts.notDrained': 0,
   'counts.missing': 0,
   'rates.generatedPerSec': 35000,
   'rates.deliveredPerSec': 35000,
@@ -41,8 +42,10 @@ const BASE_VALUES: Record<string, number> = {
   'latencyNs.max': 900000,
   'memory.bufferBytes': 262144,
   'memory.peakOccupancyBytes': 65536,
+  'memory.peakCpuOccupancyBytes': 65536,
   'cpu.consumerNsPerEvent': 800,
   'cpu.bpfNsPerEvent': 300,
+  'cpu.sinkNsPerEvent': 10,
   'cpu.wakeups': 5000,
   'wallNs': 1.2e9,
 };

@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import { formatProbe, probe, PROBE_SCHEMA, type ProbeReport } from '../src/harness/probe.js';
 import { ROOT } from '../src/harness/addon.js';
 
-const HELPER_KEYS = ['ringbufReserve', 'ringbufSubmit', 'ringbufOutput', 'ringbufQuery', 'perfEventOutput'];
+const HELPER_KEYS = ['ringbufReserve', 'ringbufSubmit', 'ringbufOutput', 'ringbufQuery', 'perfEventOutput', 'ringbufReserveDynptr', 'ringbufSubmitDynptr', 'ringbufDiscardDynptr', 'userRingbufDrain'];
 
 /** The report's key layout: a nested object lists its keys; 'cap' marks a {available, reason} entry. */
 const SHAPE = {
   schema: 'string',
   kernel: { release: 'string', version: 'string', arch: 'string' },
   btf: 'cap',
+  btfInfo: { sizeBytes: 'number|null', ringbufLockType: 'string|null', ringbufLock: 'cap' },
   native: 'cap',
   mapTypes: { ringbuf: 'cap', perfEventArray: 'cap', userRingbuf: 'cap' },
   ringbufOverwrite: 'cap',
@@ -33,6 +34,7 @@ const SHAPE = {
     capBpf: 'cap',
     capPerfmon: 'cap',
     capSysAdmin: 'cap',
+    memlock: 'cap',
     unprivilegedBpfDisabled: { value: 'number|null', meaning: 'string' },
   },
   bpfStats: { available: 'boolean', reason: 'string', sysctlEnabled: 'boolean|null' },
@@ -134,7 +136,9 @@ test('probe without CAP_BPF/CAP_PERFMON/CAP_SYS_ADMIN says no and names the miss
   const why = report.verdict.reasons.join('\n');
   assert.match(why, /CAP_BPF/);
   assert.match(why, /CAP_PERFMON/);
-  assert.match(why, /run as root or grant CAP_BPF\+CAP_PERFMON/);
+  // safe advice: root, or capabilities for ringbench's own process; never setcap on node
+  assert.match(why, /run as root \(sudo ringbench …\), or start ringbench alone with CAP_BPF\+CAP_PERFMON: sudo setpriv /);
+  assert.not.match(why, /setcap cap_/);
   // The kernel did refuse: the native checks report EPERM rather than guessing.
   if (report.native.available) assert.match(report.mapTypes.ringbuf.reason, /EPERM/);
 });

@@ -119,12 +119,14 @@ function record(
     const wallNs = (generated / genRate) * 1e9;
     const inv = Math.round(delivered * s.inversionRatio * jitter());
     const lat = s.latencyUs.map((u) => u * 1000 * jitter()).sort((a, b) => a - b);
+    let peak = 0; // set in place below: the jitter() calls keep their order, so the fixtures do not move
     const v: Record<string, number> = {
       'counts.generated': generated,
       'counts.seenByBpf': seen,
       'counts.delivered': delivered,
       'counts.droppedKernel': dropped,
       'counts.lostReported': transport === 'perfbuf' ? dropped : 0,
+      'counts.notDrained': 0,
       'counts.missing': generated - delivered,
       'rates.generatedPerSec': genRate,
       'rates.deliveredPerSec': s.deliveredPerSec !== undefined ? s.deliveredPerSec * jitter() : genRate * (delivered / generated),
@@ -138,9 +140,11 @@ function record(
       'latencyNs.p999': lat[3],
       'latencyNs.max': lat[4],
       'memory.bufferBytes': s.bufferBytes,
-      'memory.peakOccupancyBytes': Math.min(s.bufferBytes, s.bufferBytes * (0.2 + s.dropRate * 3) * jitter()),
+      'memory.peakOccupancyBytes': (peak = Math.min(s.bufferBytes, s.bufferBytes * (0.2 + s.dropRate * 3) * jitter())),
+      'memory.peakCpuOccupancyBytes': peak,
       'cpu.consumerNsPerEvent': s.consumerNs * jitter(),
       'cpu.bpfNsPerEvent': s.bpfNs * jitter(),
+      'cpu.sinkNsPerEvent': 10,
       'cpu.wakeups': Math.round(delivered / s.eventsPerWakeup),
       wallNs,
     };
@@ -174,7 +178,7 @@ function record(
 }
 
 const KiB = 1024;
-const ALL_GROUPS = ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu', 'ceilings', 'reader-ceiling', 'wakeup-ceiling'];
+const ALL_GROUPS = ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu', 'ceilings', 'syscall-ceiling', 'reader-ceiling', 'wakeup-ceiling'];
 
 /**
  * A sustainable-rate search as ceiling.ts runs it: the unthrottled run, 7 bisection steps on the
@@ -343,6 +347,19 @@ export function makeResults(opts: FixtureOptions = {}): ResultsFile {
         }
         out.push(rec);
       }
+    }
+  }
+  if (groups.has('syscall-ceiling')) {
+    // One record per getpgid() call: the syscall, not the transport, sets the pace.
+    for (const t of both) {
+      const s = base(t);
+      s.generatedPerSec = t === fast ? 2.1e5 : 1.6e5;
+      s.dropRate = 0;
+      s.consumerNs = t === fast ? 900 : 1400;
+      s.bpfNs = t === fast ? 350 : 420;
+      s.noise = 0.04;
+      const cfg = saturation(t, { workers: 1, ringbufBytes: 512 * KiB, eventsPerCall: 1 });
+      out.push(record(rand, repeats, 'syscall-ceiling', '1-per-call', { name: 'variant', value: 1 }, t, cfg, s, false));
     }
   }
   if (groups.has('reader-ceiling')) {

@@ -160,6 +160,7 @@ OutFields<TO> trial_output_fields() {
       out("droppedKernel", &TO::dropped_kernel),
       out("lostReported", &TO::lost_reported),
       out("malformed", &TO::malformed),
+      out("notDrained", &TO::not_drained),
       out("seqSum", &TO::seq_sum),
       out("loadPhaseNs", &TO::load_phase_ns),
       out("wallNs", &TO::wall_ns),

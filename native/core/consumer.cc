@@ -22,7 +22,12 @@ Consumer::~Consumer() {
   }
 }
 
-void Consumer::start() { thread_ = std::thread([this] { run(); }); }
+void Consumer::start() {
+  thread_ = std::thread([this] {
+    run();
+    finished_ = true;
+  });
+}
 
 void Consumer::stop_and_drain() {
   if (!thread_.joinable()) return;

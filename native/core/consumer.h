@@ -30,7 +30,11 @@ class Consumer {
   Consumer(Transport& t, ConsumerOptions opts);
   ~Consumer();
   void start();
-  // Stops the loop, then reads whatever is left so nothing the kernel accepted is missed.
+  // Tells the loop to stop and read whatever is left (returns at once; finished() says when the
+  // reading is over), so the caller can bound the drain while it runs.
+  void request_stop() { stop_ = true; }
+  bool finished() const { return finished_.load(); }
+  // Stops the loop, then waits until whatever is left has been read.
   void stop_and_drain();
 
   uint64_t wakeups() const { return wakeups_; }
@@ -46,6 +50,7 @@ class Consumer {
   ConsumerOptions opts_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> finished_{false};
   uint64_t wakeups_ = 0, cpu_ns_ = 0, drain_ns_ = 0;
   int error_ = 0;
 };

@@ -20,11 +20,25 @@ namespace ringbench {
 
 namespace {
 
+// Whether this process holds CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN) in its effective set.
+bool holds_bpf_privileges() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("CapEff:", 0) != 0) continue;
+    uint64_t eff = std::stoull(line.substr(7), nullptr, 16);
+    auto has = [eff](int cap) { return (eff >> cap) & 1; };
+    return (has(39 /* CAP_BPF */) && has(38 /* CAP_PERFMON */)) || has(21 /* CAP_SYS_ADMIN */);
+  }
+  return geteuid() == 0;
+}
+
 std::string privilege_hint(int err) {
   if (err < 0) err = -err;
   if (err != EPERM && err != EACCES) return "";
   if (geteuid() == 0) return ": refused even for root (a lockdown or LSM policy may forbid this program type)";
-  return ": ringbench needs root, or CAP_BPF + CAP_PERFMON (run it with sudo)";
+  if (holds_bpf_privileges())
+    return ": refused with CAP_BPF + CAP_PERFMON (a lockdown or LSM policy may forbid this program type; root may pass)";
+  return ": ringbench needs root, or CAP_BPF + CAP_PERFMON (run it as root, or through a launcher that grants them)";
 }
 
 bool tracefs_mounted() {
@@ -130,10 +144,12 @@ LoadedTwin::LoadedTwin(const TransportConfig& cfg) : cfg_(cfg) {
       return;
     }
     why_all += (why_all.empty() ? "" : "; ") + via + ": " + why;
-    if (why.find("needs root") != std::string::npos) break;  // no point trying the others
+    // Without the privileges no other way loads either. With them, one way may be refused where
+    // the next is allowed (fentry is, under lockdown, while tp_btf is not): keep trying.
+    if (!holds_bpf_privileges()) break;
   }
   throw Error("could not load the " + std::string(cfg_.kind == Kind::Ringbuf ? "ringbuf" : "perfbuf") +
-              " exit program (" + why_all + ")");
+              (cfg_.saturation ? " saturation trigger program (" : " exit program (") + why_all + ")");
 }
 
 LoadedTwin::~LoadedTwin() { destroy(); }

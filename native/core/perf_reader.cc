@@ -69,6 +69,7 @@ int PerfReader::on_record(void* ctx, int cpu, void* event) {
 int PerfReader::epoll_fd() const { return perf_buffer__epoll_fd(pb_); }
 
 int PerfReader::consume() {
+  for (size_t i = 0; i < pages_.size(); i++) note_unread(i, unread(i));  // before libbpf publishes
   int n = perf_buffer__consume(pb_);
   for (size_t i = 0; i < pages_.size(); i++) note_unread(i, unread(i));
   end_batch(sink_);

@@ -113,6 +113,10 @@ const HelperId kHelpers[] = {
     {"ringbuf_output", BPF_FUNC_ringbuf_output},
     {"ringbuf_query", BPF_FUNC_ringbuf_query},
     {"perf_event_output", BPF_FUNC_perf_event_output},
+    {"ringbuf_reserve_dynptr", BPF_FUNC_ringbuf_reserve_dynptr},
+    {"ringbuf_submit_dynptr", BPF_FUNC_ringbuf_submit_dynptr},
+    {"ringbuf_discard_dynptr", BPF_FUNC_ringbuf_discard_dynptr},
+    {"user_ringbuf_drain", BPF_FUNC_user_ringbuf_drain},
 };
 
 /* Result of one BPF_PROG_LOAD: the fd (owned), the errno on failure, and the verifier log. */
@@ -389,7 +393,8 @@ void probe_fentry_attach(std::vector<ProbeItem> &items) {
   if (!prog.valid()) {
     int err = errno;
     std::string why = "cannot load an fentry program: " + errno_text(err);
-    if (err == EPERM && geteuid() == 0) why += " even as root (a lockdown or LSM policy); saturation uses tp_btf/sys_enter";
+    if (err == EPERM && geteuid() == 0) why += " even as root (a lockdown or LSM policy)";
+    why += "; saturation uses tp_btf/sys_enter instead";
     items.push_back({item, false, why});
     return;
   }
@@ -442,6 +447,7 @@ std::vector<ProbeItem> probe_kernel() {
   probe_btf_tracepoint_attach(items, btf);
   probe_fentry_attach(items);
   probe_run_time_stats(items);
+  probe_btf_facts(items);
   return items;
 }
 

@@ -13,7 +13,9 @@
  *   map.ringbuf  map.perf_event_array  map.user_ringbuf  map.ringbuf_overwrite
  *   prog.tracepoint  prog.raw_tracepoint  prog.tracing
  *   helper.<tracepoint|raw_tracepoint|tracing>.<ringbuf_reserve|ringbuf_submit|ringbuf_output|
- *          ringbuf_query|perf_event_output>
+ *          ringbuf_query|perf_event_output|ringbuf_reserve_dynptr|ringbuf_submit_dynptr|
+ *          ringbuf_discard_dynptr|user_ringbuf_drain>
+ *   btf.ringbuf_lock  btf.rb_overwrite_enum   (probe_btf.cc)
  *   attach.raw_tracepoint  attach.tp_btf
  *   stats.run_time
  */
@@ -36,5 +38,8 @@ struct ProbeItem {
  * returns. Not thread-safe: it swaps libbpf's global print callback while probing.
  */
 std::vector<ProbeItem> probe_kernel();
+
+/* What vmlinux BTF says about the ring buffer (probe_btf.cc); called by probe_kernel(). */
+void probe_btf_facts(std::vector<ProbeItem> &items);
 
 }  // namespace ringbench

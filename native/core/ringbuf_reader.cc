@@ -63,6 +63,7 @@ int RingbufReader::on_record(void* ctx, void* data, size_t size) {
 int RingbufReader::epoll_fd() const { return ring_buffer__epoll_fd(rb_); }
 
 int RingbufReader::consume() {
+  note_unread(0, occupancy());  // what is there before libbpf starts publishing
   int n = ring_buffer__consume(rb_);
   note_unread(0, occupancy());
   end_batch(sink_);

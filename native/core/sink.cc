@@ -13,12 +13,18 @@ namespace ringbench {
 MeasuringSink::MeasuringSink(size_t min_bytes, uint32_t latency_every, uint64_t delay_ns, Timeline* tl)
     : min_bytes_(min_bytes),
       timed_(min_bytes >= sizeof(rb_event)),
-      latency_every_(latency_every ? latency_every : 1),
-      until_sample_(latency_every ? latency_every : 1),
+      // untimed records still read the clock now and then, for the drain bound
+      latency_every_(min_bytes >= sizeof(rb_event) ? (latency_every ? latency_every : 1) : kClockEvery),
+      until_sample_(latency_every_),
       delay_ns_(delay_ns),
       timeline_(tl) {}
 
 void MeasuringSink::on_event(const void* data, size_t size) {
+  if (past_bound_) {
+    // past the drain's bound: empty the buffer fast, counting what is left instead of measuring it
+    not_drained++;
+    return;
+  }
   if (size < min_bytes_) {
     malformed++;
     return;
@@ -27,15 +33,17 @@ void MeasuringSink::on_event(const void* data, size_t size) {
   const uint64_t seq = e->seq;
   delivered++;
   seq_sum += seq;
-  if (!timed_) {
-    order.observe(seq, 0);
+  const uint64_t ts = timed_ ? e->ts_ns : 0;
+  order.observe(seq, ts);
+  if (--until_sample_ != 0) {
     pending_++;
   } else {
-    const uint64_t ts = e->ts_ns;
-    order.observe(seq, ts);
-    if (--until_sample_ == 0) {
-      until_sample_ = latency_every_;
-      uint64_t now = mono_ns();
+    until_sample_ = latency_every_;
+    const uint64_t now = mono_ns();
+    check_bound(now);
+    if (!timed_) {
+      pending_++;
+    } else {
       latency.record(now > ts ? now - ts : 0);
       if (latency_every_ == 1) {
         // every record timed (storms): the timeline and last delivery are exact too
@@ -44,8 +52,6 @@ void MeasuringSink::on_event(const void* data, size_t size) {
       } else {
         pending_++;
       }
-    } else {
-      pending_++;
     }
   }
   if (delay_ns_) {
@@ -58,6 +64,7 @@ void MeasuringSink::on_event(const void* data, size_t size) {
 
 void MeasuringSink::end_batch(uint64_t unread_bytes) {
   const uint64_t now = mono_ns();
+  check_bound(now);
   if (pending_) {
     timeline_->delivered(now, pending_);
     last_delivery = now;

@@ -17,6 +17,11 @@ namespace {
 
 std::atomic<uint64_t> abort_generation{0};
 
+// How long a drain may go on after a stop (Ctrl-C, SIGTERM, the load hitting --timeout-ms), and
+// past the --timeout-ms bound for a load that finished: a slow consumer can take minutes to read
+// a large backlog, and the user asked to stop.
+constexpr uint64_t kStopDrainNs = 1000000000ull;
+
 bool aborted_since(void* start_generation) {
   return abort_generation.load() != *static_cast<uint64_t*>(start_generation);
 }
@@ -76,6 +81,21 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   uint64_t timeout_ms = saturation ? cfg.saturation.timeout_ms : cfg.storm.timeout_ms;
   LoadOutcome so = load->wait(timeout_ms + 5000, aborted_since, &generation);
   out.load_phase_ns = so.elapsed_ns ? so.elapsed_ns : mono_ns() - t0;
+  // The drain is bounded: kStopDrainNs after a stop, and for a load that finished, kStopDrainNs past
+  // the --timeout-ms bound (or past the load's end, if that came later). A stop during the drain
+  // brings the bound forward to kStopDrainNs from then.
+  uint64_t load_end = mono_ns();
+  const bool stopped = so.stopped != "done" || aborted_since(&generation);
+  uint64_t timeout_end = t0 + timeout_ms * 1000000ull;
+  sink->read_until = (stopped ? load_end : std::max(timeout_end, load_end)) + kStopDrainNs;
+  consumer.request_stop();
+  while (!consumer.finished()) {
+    if (!stopped && !out.stopped_while_draining && aborted_since(&generation)) {
+      out.stopped_while_draining = true;
+      sink->read_until = std::min(sink->read_until.load(), mono_ns() + kStopDrainNs);
+    }
+    usleep(5000);
+  }
   consumer.stop_and_drain();
 
   KernelCounters kc = transport.counters();
@@ -85,12 +105,13 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   out.generated = so.generated;
   out.storm_failed = so.failed;
   out.storm_stopped = so.stopped;
-  out.aborted = so.stopped != "done";
+  out.aborted = so.stopped != "done" || out.stopped_while_draining;
   out.seen_by_bpf = kc.hits;
   out.dropped_kernel = kc.drops;
   out.lost_reported = transport.lost_reported();
   out.delivered = sink->delivered;
   out.malformed = sink->malformed;
+  out.not_drained = sink->not_drained;
   out.seq_sum = sink->seq_sum;
   out.last_delivery_ns = sink->last_delivery > t0 ? sink->last_delivery - t0 : 0;
   out.inversions = sink->order.inversions;

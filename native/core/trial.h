@@ -37,6 +37,8 @@ struct TrialOutput {
   // counts
   uint64_t generated = 0, storm_failed = 0, seen_by_bpf = 0, delivered = 0, dropped_kernel = 0,
            lost_reported = 0, malformed = 0, seq_sum = 0;
+  // records read after the drain's bound (Ctrl-C, SIGTERM, --timeout-ms) and counted, not measured
+  uint64_t not_drained = 0;
   // time
   uint64_t load_phase_ns = 0, wall_ns = 0, last_delivery_ns = 0;  // last delivery: since load start
   uint64_t drain_ns = 0;  // drain consumer: time to read the backlog
@@ -59,11 +61,13 @@ struct TrialOutput {
   std::vector<uint64_t> timeline_delivered, timeline_occupancy;
   std::string storm_stopped;
   bool aborted = false;
+  bool stopped_while_draining = false;  // the stop came after the load had finished
 };
 
 TrialOutput run_trial(const TrialConfig& cfg);
 
-// Ctrl-C: every trial running now stops its storm, drains and returns with aborted = true.
+// Ctrl-C: every trial running now stops its storm, drains for at most 1 s more and returns
+// with aborted = true.
 void abort_all_trials();
 
 }  // namespace ringbench

@@ -76,8 +76,9 @@ function controlLine(c: Comparison): string | undefined {
 
 /** Said instead of blaming the transport when the control moved beyond its noise. */
 const MACHINE_CHANGED =
-  'the machine changed: its control (no BPF attached) moved beyond its noise, so raw rates are not blamed on the transport ' +
-  '(shown as informational); rates normalised to the control are judged instead';
+  'the machine changed: its control (no BPF attached) moved beyond its noise, so raw rates, latency and CPU per event ' +
+  'moved with it and are not the transport\'s doing; the rates normalised to the control (normalised.*) say whether the ' +
+  'transport moved beyond the machine: rerun on a quiet machine, or use ringbench ab';
 
 /** The lines every format opens with after the summary: basis, control, machine. */
 function basisLines(c: Comparison): string[] {

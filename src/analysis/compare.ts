@@ -16,9 +16,11 @@
  * - noise: one run a side, judged against this machine's run-to-run spread (`ringbench noise`);
  * - within-run: one run a side, repeats only; a whole run that shifted (another tenant, a
  *   different boot) is not covered, and the output says so.
- * Runs with a control (harness/control.ts) also show the machine's own drift; when it moved beyond
- * its noise, raw rates are shown but not judged ("the machine changed") and the rates normalised
- * to the control are judged instead.
+ * Runs with a control (harness/control.ts) also show the machine's own drift, and rates are judged
+ * both raw and normalised to the control. When the control moved beyond its noise the comparison
+ * says "the machine changed": raw rates stay judged (a slower machine gives slower results, and a
+ * gate should fail), but the text points at the normalised rates, which tell whether the
+ * transport moved beyond the machine.
  *
  * Statistics: Welch's t interval on the difference of means (candidate − base), divided by the base
  * mean to express it relative. Why not a bootstrap of the ratio of means: runs have 3–10 repeats, and
@@ -33,15 +35,15 @@
  * Verdicts follow criterion: "no change" when the interval holds 0; "improved"/"regressed" only when
  * the whole interval lies beyond the threshold; otherwise "within noise".
  */
-import { mean } from './stats.js';
-import { welchStandardError, pairedDiffInterval } from './stats.js';
-import { judgeAll, measureChange, type ChangeVerdict, type Evidence, type MetricComparison, type MetricInput } from './compare-judge.js';
-import { controlSamples, scenarioValues } from './samples.js';
-import { pairStandardError, type NoiseFile } from './noise.js';
+import { judgeAll, measureChange, type MetricComparison } from './compare-judge.js';
+import { compareControl, metricInput, NO_NOISE } from './compare-basis.js';
+import { scenarioValues } from './samples.js';
+import { type NoiseFile } from './noise.js';
 import { type ResultsFile, type ScenarioRecord } from '../results/schema.js';
 import { ResultsInputError, sourceOf, validateResults } from '../results/load.js';
-import { CONTROL_METRICS, controlFor, isJudged, loadModeOf, notJudgedReason, NORMALISED_RATES, type LoadMode } from '../results/metrics.js';
+import { controlFor, loadModeOf, NORMALISED_RATES, type LoadMode } from '../results/metrics.js';
 import { type Environment } from '../harness/types.js';
+import { DEFAULTS } from '../harness/knobs.js';
 
 export type { ChangeVerdict, MetricComparison, SideSummary } from './compare-judge.js';
 // Kept for cli/report.ts until it imports from compare-format and results/load.
@@ -101,12 +103,14 @@ export interface Comparison {
   environmentDiffs: { field: string; base: string; candidate: string }[];
   /** the control's drift; empty when either side has no control */
   control: ControlComparison[];
-  /** the control moved beyond its noise: raw rates are not judged, their normalised form is */
+  /** the control moved beyond its noise (see the module comment) */
   machineChanged: boolean;
   /** scenarios present on both sides, in the base run's order */
   scenarios: ScenarioComparison[];
   onlyInBase: string[];
   onlyInCandidate: string[];
+  /** scenarios on both sides whose configuration differs: shown, never judged */
+  notComparable: { id: string; diffs: string[] }[];
   /** plain-language caveats: one-sided scenarios, configuration differences, incomplete runs */
   warnings: string[];
   /** verdicts of judged metrics, and how many informational metrics were compared */
@@ -123,8 +127,7 @@ export interface CompareOptions {
   paired?: boolean;
 }
 
-/** Repeats (or pairs) each side needs before a change can be called improved or regressed. */
-export const MIN_JUDGED_REPEATS = 3;
+export { MIN_JUDGED_REPEATS } from './compare-basis.js';
 
 const ENVIRONMENT_FIELDS = [
   'kernel',
@@ -227,14 +230,21 @@ export function compareResults(
   const moved = new Set(control.filter((c) => c.moved).map((c) => c.metric));
 
   const scenarios: ScenarioComparison[] = [];
+  const notComparable: Comparison['notComparable'] = [];
   const missingNoise = new Set<string>();
   for (const id of commonIds) {
     const b = baseById.get(id)!;
     const c = candidateById.get(id)!;
     const configDiffs = diffConfig(b[0].rec.config, c[0].rec.config);
-    if (configDiffs.length) {
-      // Same id but different knobs (e.g. a changed suite default): the numbers compare different things.
+    if (configDiffs.length && opts.paired) {
+      // ringbench ab: the knobs that differ are the treatment under test
       warnings.push(`${id}: configuration differs (${configDiffs.join(', ')})`);
+    } else if (configDiffs.length) {
+      // Same id but different knobs (e.g. a changed suite default): the numbers measure different
+      // things, so no verdict; said so.
+      notComparable.push({ id, diffs: configDiffs });
+      warnings.push(`${id}: not comparable, configuration differs (${configDiffs.join(', ')}); not judged`);
+      continue;
     }
     const mode = loadModeOf(c[0].rec.config);
     const machineMoved = moved.has(controlFor(mode));
@@ -247,9 +257,9 @@ export function compareResults(
       const input = metricInput(metric, mode, bValues, cValues, kind, opts, id);
       if (!input) continue;
       if (input.base.every((v) => v === 0) && input.candidate.every((v) => v === 0)) continue;
-      if (input.judged && machineMoved && NORMALISED_RATES.has(metric)) {
-        input.judged = false;
-        input.note = 'the machine changed: judged normalised to the control';
+      if (machineMoved && NORMALISED_RATES.has(metric)) {
+        // Still judged (a slower machine is a slower result), but said to move with the machine.
+        input.note = `the machine changed: compare ${NORMALISED_RATES.get(metric)}`;
       }
       if (kind === 'noise' && input.note === NO_NOISE) missingNoise.add(id);
       if (input.evidence === null) singleRepeat = true;
@@ -259,6 +269,13 @@ export function compareResults(
       warnings.push(`${id}: one repeat per side, so no confidence interval; not judged`);
     }
     scenarios.push({ id, group: c[0].rec.group, label: c[0].rec.label, transport: c[0].rec.transport, mode, metrics });
+  }
+  if (!scenarios.length) {
+    const first = notComparable[0];
+    throw new ResultsInputError(
+      `nothing comparable between ${baseNames[0]} and ${candidateNames[0]}: all ${notComparable.length} scenarios in common differ in configuration ` +
+        `(${first.id}: ${first.diffs.slice(0, 3).join(', ')}${first.diffs.length > 3 ? ', …' : ''})`,
+    );
   }
   if (missingNoise.size) {
     warnings.push(`${missingNoise.size} scenario(s) have no spread in the noise file and are judged on within-run noise: ${[...missingNoise].join(', ')}`);
@@ -289,6 +306,7 @@ export function compareResults(
     scenarios,
     onlyInBase,
     onlyInCandidate,
+    notComparable,
     warnings,
     summary,
   };
@@ -313,82 +331,18 @@ function indexById(runs: readonly ResultsFile[], name: string, warnings: string[
   return byId;
 }
 
-const NO_NOISE = 'no spread recorded: within-run noise only';
-
-/** The values and evidence of one metric of one scenario, by the comparison's noise basis. */
-function metricInput(
-  metric: string,
-  mode: LoadMode,
-  bValues: Map<string, number[]>[],
-  cValues: Map<string, number[]>[],
-  kind: NoiseBasisKind,
-  opts: CompareOptions,
-  id: string,
-): MetricInput | undefined {
-  const reason = notJudgedReason(metric, mode);
-  const judged = isJudged(metric, mode);
-  const input = (base: number[], candidate: number[], evidence: Evidence | null, tooFew: string | null, note: string | null = reason ?? null): MetricInput =>
-    ({ metric, judged, base, candidate, evidence, tooFew, note });
-  if (kind === 'runs') {
-    const bm = bValues.map((v) => v.get(metric)).filter((v): v is number[] => !!v?.length).map(mean);
-    const cm = cValues.map((v) => v.get(metric)).filter((v): v is number[] => !!v?.length).map(mean);
-    if (!bm.length || !cm.length) return undefined;
-    const w = welchStandardError(bm, cm);
-    const few = Math.min(bm.length, cm.length) < 2 ? 'not judged: fewer than 2 runs a side measured it' : null;
-    return input(bm, cm, w ? { diff: mean(cm) - mean(bm), ...w } : null, few);
-  }
-  const bv = bValues[0].get(metric) ?? [];
-  const cv = cValues[0].get(metric) ?? [];
-  if (!bv.length || !cv.length) return undefined;
-  if (kind === 'paired') {
-    const pd = pairedDiffInterval(bv, cv);
-    const few = Math.min(bv.length, cv.length) < MIN_JUDGED_REPEATS ? `not judged: fewer than ${MIN_JUDGED_REPEATS} pairs` : null;
-    return input(bv, cv, pd, few);
-  }
-  const w = welchStandardError(bv, cv);
-  const within: Evidence | null = w ? { diff: mean(cv) - mean(bv), ...w } : null;
-  if (kind === 'noise') {
-    const pair = pairStandardError(opts.noise?.scenarios[id]?.[metric], mean(bv));
-    if (pair) {
-      // The recorded spread, unless this pair's own repeats are noisier still.
-      const evidence = within && within.se > pair.se ? within : { diff: mean(cv) - mean(bv), ...pair };
-      return input(bv, cv, evidence, null);
-    }
-    const few = Math.min(bv.length, cv.length) < MIN_JUDGED_REPEATS ? `not judged: fewer than ${MIN_JUDGED_REPEATS} repeats` : null;
-    return input(bv, cv, within, few, reason ?? NO_NOISE);
-  }
-  const few = Math.min(bv.length, cv.length) < MIN_JUDGED_REPEATS ? `not judged: fewer than ${MIN_JUDGED_REPEATS} repeats` : null;
-  return input(bv, cv, within, few);
-}
-
-/** The control's drift between the sides, on the comparison's noise basis. */
-function compareControl(bases: readonly ResultsFile[], candidates: readonly ResultsFile[], kind: NoiseBasisKind, opts: CompareOptions): ControlComparison[] {
-  const bs = bases.map(controlSamples);
-  const cs = candidates.map(controlSamples);
-  const out: ControlComparison[] = [];
-  for (const { name } of CONTROL_METRICS) {
-    if (!bs.every((m) => m.has(name)) || !cs.every((m) => m.has(name))) continue;
-    const asMap = (sides: Map<string, number[]>[]) => sides.map((m) => new Map([[name, m.get(name)!]]));
-    const input = metricInput(name, 'storm', asMap(bs), asMap(cs), kind, {
-      ...opts,
-      noise: opts.noise && { ...opts.noise, scenarios: { control: opts.noise.control } },
-    }, 'control');
-    if (!input) continue;
-    input.judged = true; // judged here for the machine, never counted in the summary
-    const comparison = measureChange(input, opts.thresholdPct);
-    judgeAll([comparison]);
-    out.push({ metric: name, comparison, moved: comparison.verdict === 'regressed' || comparison.verdict === 'improved' });
-  }
-  return out;
-}
-
+/** The knobs that differ. A knob one side's version did not have counts as its default; perf
+ *  pages derived under equal memory follow the CPU count and are not a choice (the environment
+ *  difference says the machines differ). */
 function diffConfig(a: object | undefined, b: object | undefined): string[] {
   if (!a || !b) return [];
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
+  const defaults = DEFAULTS as unknown as Record<string, unknown>;
+  const ra = { ...defaults, ...(a as Record<string, unknown>) };
+  const rb = { ...defaults, ...(b as Record<string, unknown>) };
+  const derived = (k: string) => k === 'perfbufPages' && ra.memory === 'equal' && rb.memory === 'equal';
   const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])];
   return keys
-    .filter((k) => JSON.stringify(ra[k]) !== JSON.stringify(rb[k]))
+    .filter((k) => !derived(k) && JSON.stringify(ra[k]) !== JSON.stringify(rb[k]))
     .map((k) => `${k} ${JSON.stringify(ra[k])} → ${JSON.stringify(rb[k])}`);
 }
 

@@ -82,6 +82,15 @@ export const GROUPS: readonly GroupSpec[] = [
   },
   { id: 'ceilings', title: 'Raw ceiling and sustainable rate', ceiling: true },
   {
+    id: 'syscall-ceiling',
+    title: 'Per-syscall cost: one record per call',
+    ceiling: true,
+    table: {
+      metrics: ['rates.generatedPerSec', 'rates.deliveredPerSec', DROP_RATE, 'cpu.bpfNsPerEvent', 'cpu.consumerNsPerEvent'],
+      rowTitle: 'trigger',
+    },
+  },
+  {
     id: 'reader-ceiling',
     title: 'Reader ceiling: draining a backlog',
     ceiling: true,

@@ -48,7 +48,8 @@ const CEILING_MEASURES = ['raw ceiling (generated/s)', 'delivered/s at full rate
 
 /** Raw ceiling, delivered/s and sustainable rate per transport and reader. */
 export function ceilingsChart(sets: readonly ResultSet[]): Drawn {
-  return { spec: ceilingsSpec(sets), setup: ceilingSetup(sets.flatMap((s) => recordsOf(s, 'ceilings'))) };
+  const recs = sets.flatMap((s) => recordsOf(s, 'ceilings'));
+  return { spec: ceilingsSpec(sets), setup: ceilingSetup(recs), sustainedPerRepeat: recs.some((r) => (r.sustainable?.aggregate?.n ?? 0) > 1) };
 }
 
 function ceilingsSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined {
@@ -56,7 +57,8 @@ function ceilingsSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined {
   const series: Series[] = [];
   sets.forEach((set, i) => {
     for (const rec of recordsOf(set, 'ceilings')) {
-      const s = readerSeries(sets, i, rec);
+      // One series per reader; per suite label too when the label names a variant (default/sampled).
+      const s = rec.label === readerOf(rec) ? readerSeries(sets, i, rec) : seriesOf(sets, i, rec, { byLabel: true });
       const base = { series: s.name, set: set.label, transport: rec.transport, x: rec.x?.value ?? 0, xPlot: 0 };
       const push = (category: string, f: Pick<Row, 'mean' | 'lo' | 'hi' | 'n'>) => {
         series.push(s);
@@ -67,8 +69,10 @@ function ceilingsSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined {
       const del = metricAggregate(rec, 'rates.deliveredPerSec');
       if (del) push(CEILING_MEASURES[1], ciFields('rates.deliveredPerSec', del));
       const rate = rec.sustainable?.ratePerSec;
-      // One search per scenario: a value without an interval (n = 1 draws no rule).
-      if (rate !== undefined && Number.isFinite(rate)) push(CEILING_MEASURES[2], { mean: rate, lo: rate, hi: rate, n: 1 });
+      const perRepeat = rec.sustainable?.aggregate;
+      // One search per repeat: an interval like the others; one per scenario (older runs): none (n = 1 draws no rule).
+      if (perRepeat && perRepeat.n > 1) push(CEILING_MEASURES[2], ciFields('rates.deliveredPerSec', perRepeat));
+      else if (rate !== undefined && Number.isFinite(rate)) push(CEILING_MEASURES[2], { mean: rate, lo: rate, hi: rate, n: 1 });
     }
   });
   if (!rows.length) return undefined;

@@ -18,6 +18,8 @@ export interface Drawn {
   references?: string[];
   /** "2 producer threads, 64 KiB buffer": the saturation setup of the records drawn */
   setup?: string;
+  /** the sustainable rates drawn come from one search per repeat (mean ± CI), not one per scenario */
+  sustainedPerRepeat?: boolean;
 }
 
 export interface Series {

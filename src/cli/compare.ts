@@ -13,11 +13,12 @@
  * takes one tool and one JSON array: PATH minus a trailing ".json", plus ".bigger.json" (tool
  * "customBiggerIsBetter") and ".smaller.json" (tool "customSmallerIsBetter").
  */
-import { writeFile } from 'node:fs/promises';
+import { OutputWriteError, writeOutputFile } from '../results/outdir.js';
 import { comparisonExitCode, compareResults } from '../analysis/compare.js';
 import { formatComparison } from '../analysis/compare-format.js';
 import { toGithubActionBenchmark } from '../format/github.js';
 import { loadResults, ResultsInputError } from '../results/load.js';
+import type { ResultsFile } from '../results/schema.js';
 import { loadNoise } from '../analysis/noise.js';
 
 const FORMATS = ['text', 'md', 'json'] as const;
@@ -27,7 +28,7 @@ const DEFAULT_THRESHOLD_PCT = 5;
 export async function compareCommand(
   base: string | string[],
   candidate: string | string[],
-  opts: { threshold?: string; format?: string; githubBenchmark?: string; noise?: string },
+  opts: { threshold?: string; format?: string; githubBenchmark?: string; noise?: string; force?: boolean },
 ): Promise<number> {
   const thresholdPct = parseThreshold(opts.threshold);
   if (thresholdPct === undefined) {
@@ -42,7 +43,10 @@ export async function compareCommand(
   try {
     const load = (side: string | string[]) => (Array.isArray(side) ? side : [side]).map((p) => loadResults(p));
     const noise = opts.noise === undefined ? undefined : loadNoise(opts.noise);
-    comparison = compareResults(load(base), load(candidate), { thresholdPct, noise, noiseSource: opts.noise });
+    const [b, c] = [load(base), load(candidate)];
+    const refusal = b.flatMap((x) => c.map((y) => emulatedAcrossKernels(x, y))).find((r) => r !== null);
+    if (refusal && !opts.force) return fail(refusal);
+    comparison = compareResults(b, c, { thresholdPct, noise, noiseSource: opts.noise });
   } catch (err) {
     if (err instanceof ResultsInputError) return fail(err.message);
     throw err;
@@ -60,9 +64,11 @@ export async function compareCommand(
       [`${stem}.smaller.json`, smallerIsBetter],
     ];
     try {
-      for (const [file, entries] of files) await writeFile(file, JSON.stringify(entries, null, 2) + '\n');
+      // never through a symlink, never into another user's directory (results/outdir.ts)
+      for (const [file, entries] of files) writeOutputFile(file, JSON.stringify(entries, null, 2) + '\n', { flag: '--github-benchmark' });
     } catch (err) {
-      return fail(`--github-benchmark: cannot write ${(err as NodeJS.ErrnoException).path ?? stem}: ${(err as Error).message}`);
+      process.stderr.write(`ringbench compare: ${(err as Error).message}\n`);
+      return err instanceof OutputWriteError ? 1 : 2;
     }
     process.stderr.write(`ringbench compare: wrote ${files.map(([f]) => f).join(' and ')}\n`);
   }
@@ -99,4 +105,17 @@ export function parseThreshold(raw: string | undefined): number | undefined {
 function fail(message: string): 2 {
   process.stderr.write(`ringbench compare: ${message}\n`);
   return 2;
+}
+
+/**
+ * Runs of two different kernels from an emulated kernel matrix (QEMU TCG guests, marked by
+ * `ringbench matrix` in environment.matrix) cannot be compared on rates: emulation slows producers
+ * more than consumers, so the numbers are not the kernels'. Returns the refusal, or null.
+ */
+export function emulatedAcrossKernels(base: ResultsFile, candidate: ResultsFile): string | null {
+  const emulated = (r: ResultsFile) => (r.environment as { matrix?: { emulated?: boolean } }).matrix?.emulated === true;
+  if (!emulated(base) && !emulated(candidate)) return null;
+  if (base.environment.kernel === candidate.environment.kernel) return null;
+  const who = [emulated(base) ? 'the base' : '', emulated(candidate) ? 'the candidate' : ''].filter(Boolean).join(' and ');
+  return `refusing to compare kernels ${base.environment.kernel} and ${candidate.environment.kernel}: ${who} ran emulated (QEMU TCG in ringbench matrix), and rates under emulation are not the kernel's; pass --force to compare anyway, or rerun the matrix with KVM`;
 }

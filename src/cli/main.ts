@@ -53,12 +53,25 @@ scenario.action(async (opts) => exitWith(await scenarioCommand(opts)));
 program
   .command('run')
   .description('the main job: run a suite, write results.json, results.csv and the report')
-  .option('--suite <suite>', 'quick, standard, full, or a suite file (see bench/README.md)')
+  .option('--suite <suite>', 'smoke, quick, standard, full, or a suite file (see bench/README.md)')
   .option('--out <dir>', 'output directory (default: reports/<date>-<host>)')
   .option('--resume <dir>', 'continue an interrupted run in <dir>')
   .option('--force', 'replace the run files (results, report, charts) already in --out')
   .option('--no-report', 'skip the report at the end')
+  .option('--calibration <file>', "attach a kernel-bench calibration (npm run bench:kernel -- --json FILE) to the results; the report shows it beside the ceilings")
   .action(async (opts) => exitWith(await (await import('./run.js')).runCommand(opts)));
+
+program
+  .command('matrix')
+  .description('one suite on several kernels in QEMU guests (KVM, else emulated): a capability table and per-kernel results')
+  .requiredOption('--kernels <list>', 'comma-separated: Debian kernel packages, aliases (6.1-cloud, 6.12-rt, …), host, path:VMLINUZ[:MODULES_DIR]')
+  .option('--suite <suite>', 'smoke (default), quick, standard, full, or a suite file')
+  .option('--out <dir>', 'output directory (default: reports/matrix-<date>)')
+  .option('--rounds <n>', "spread the suite's repeats over N rounds of every kernel (A, B, A, B)")
+  .option('--accel <accel>', 'auto (KVM when /dev/kvm answers, else TCG), kvm or tcg', 'auto')
+  .option('--timeout <sec>', 'per kernel and round (default: 300 for smoke under TCG)')
+  .option('--no-report', 'skip the report at the end')
+  .action(async (opts) => exitWith(await (await import('../matrix/matrix.js')).matrixCommand(opts)));
 
 program
   .command('report')
@@ -76,6 +89,7 @@ program
   .option('--threshold <pct>', 'noise threshold in percent', '5')
   .option('--format <format>', 'text, md or json', 'text')
   .option('--github-benchmark <path>', 'also write github-action-benchmark JSON files')
+  .option('--force', "compare kernels of an emulated kernel matrix even so (rates under emulation are not the kernel's)")
   .action(async (runs: string[], opts) => {
     const { compareCommand, splitRuns } = await import('./compare.js');
     const sep = process.argv.indexOf('--', process.argv.indexOf('compare'));

@@ -17,6 +17,7 @@ import { checkOutputPath, OutputDir } from '../results/outdir.js';
 import { planOf, runSuite, trialsLeft } from '../suite/run.js';
 import { loadSuite, type SuitePlan } from '../suite/suite.js';
 import type { ResultsFile } from '../results/schema.js';
+import { readCalibration, type KernelCalibration } from '../results/calibration.js';
 import { EXIT, reportError, UsageError } from './errors.js';
 import { onInterrupt } from './signals.js';
 
@@ -26,6 +27,8 @@ export interface RunCommandOptions {
   resume?: string;
   force?: boolean;
   report?: boolean;
+  /** a bench:kernel --json file to attach as results.calibration */
+  calibration?: string;
 }
 
 /** reports/20261122-021500-host */
@@ -42,6 +45,7 @@ interface Prepared {
   /** the directory as given, and the flag it came from */
   dir: string;
   flag: '--out' | '--resume';
+  calibration?: KernelCalibration;
 }
 
 /** Flags, suite and output path, checked without creating or loading anything. */
@@ -91,6 +95,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   let out: OutputDir;
   try {
     prepared = prepare(opts);
+    if (opts.calibration !== undefined) prepared.calibration = readCalibration(opts.calibration);
     // Privileges and kernel first: a run that cannot load BPF creates nothing.
     capabilities = probe();
     if (!capabilities.verdict.canRun) {
@@ -111,7 +116,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   }
 }
 
-async function runIn(out: OutputDir, { plan, previous }: Prepared, capabilities: ProbeReport, opts: RunCommandOptions): Promise<number> {
+async function runIn(out: OutputDir, { plan, previous, calibration }: Prepared, capabilities: ProbeReport, opts: RunCommandOptions): Promise<number> {
   const total = trialsLeft(plan, previous);
   let run: ReturnType<typeof runSuite> | undefined;
   const interrupts = onInterrupt(() => run?.stop(), 'stopping the current trial; finished trials are kept');
@@ -123,6 +128,7 @@ async function runIn(out: OutputDir, { plan, previous }: Prepared, capabilities:
     command,
     previous,
     capabilities,
+    calibration,
     onScenarioStart: (s, done) => view.scenario(s.id, done),
     onSearch: (s) => view.note(`${s.id}: searching the sustainable rate`),
     onTrial: (p) => {

@@ -21,14 +21,14 @@ export function formatTrial(r: TrialResult): string {
     : `perfbuf ${c.perfbufPages} pages/CPU (${fmtBytes(c.perfbufPages * limits().pageSize)} each)`;
   const lines = [
     `${c.transport} · ${c.load === 'storm' ? `${c.stormMode} storm · ${c.children} children` : `saturation · ${c.events} events`} · ${c.workers} worker${c.workers > 1 ? 's' : ''} · ${memory} · ${c.eventBytes} B events · ${c.consumer}/${c.reader} reader · attached via ${r.attachedVia}`,
-    `  counts      generated ${r.counts.generated}  seenByBpf ${r.counts.seenByBpf}  delivered ${r.counts.delivered}  droppedKernel ${r.counts.droppedKernel}  lostReported ${r.counts.lostReported}  missing ${r.counts.missing}`,
+    `  counts      generated ${r.counts.generated}  seenByBpf ${r.counts.seenByBpf}  delivered ${r.counts.delivered}  droppedKernel ${r.counts.droppedKernel}  lostReported ${r.counts.lostReported}${r.counts.notDrained ? `  notDrained ${r.counts.notDrained}` : ''}  missing ${r.counts.missing}`,
     `  rates       generated ${fmtSi(r.rates.generatedPerSec)}/s  delivered ${fmtSi(r.rates.deliveredPerSec)}/s`,
     `  ordering    inversions ${r.ordering.inversions} (${fmtPct(r.ordering.inversionRatio)})  max displacement ${r.ordering.maxDisplacement}  max time step back ${fmtNs(r.ordering.maxTimeRegressionNs)}`,
     `  latency     p50 ${fmtNs(r.latencyNs.p50)}  p90 ${fmtNs(r.latencyNs.p90)}  p99 ${fmtNs(r.latencyNs.p99)}  p99.9 ${fmtNs(r.latencyNs.p999)}  max ${fmtNs(r.latencyNs.max)}`,
     `  memory      buffer ${fmtBytes(r.memory.bufferBytes)}  peak unread ${fmtBytes(r.memory.peakOccupancyBytes)}`,
     `  cpu         consumer ${fmtNs(r.cpu.consumerNsPerEvent)}/event  BPF ${fmtNs(r.cpu.bpfNsPerEvent)}/event  sink ${fmtNs(r.cpu.sinkNsPerEvent ?? NaN)}/event  wake-ups ${fmtSi(r.cpu.wakeups)}`,
     `  time        load phase ${fmtNs(r.loadPhaseNs)}  wall ${fmtNs(r.wallNs)}`,
-    `  accounting  ${ok(r.accounting.kernelBalanced)} delivered + droppedKernel = seenByBpf   ${ok(r.accounting.filterBalanced)} seenByBpf = generated`,
+    `  accounting  ${ok(r.accounting.kernelBalanced)} delivered + ${r.counts.notDrained ? 'notDrained + ' : ''}droppedKernel = seenByBpf   ${ok(r.accounting.filterBalanced)} seenByBpf = generated`,
     ...r.accounting.notes.map((n) => `  note        ${n}`),
   ];
   return lines.join('\n');
@@ -60,8 +60,9 @@ export async function scenarioCommand(opts: Record<string, unknown>): Promise<nu
   }, 'stopping the load and draining; the partial result follows');
   const print = (text: string) => new Promise<void>((resolve) => process.stdout.write(text + '\n', () => resolve()));
   try {
+    // the flags as given: conflicts are refused here (a resolved config carries every knob)
+    const config = resolveConfig(input, { conflicts: 'flags' });
     if (opts.sustainable) {
-      const config = resolveConfig(input);
       if (config.load !== 'saturation') throw new ConfigError('load', '--sustainable', '--sustainable needs --load saturation');
       try {
         const found = await findSustainableRate(config, { signal: stopper.signal });
@@ -72,7 +73,7 @@ export async function scenarioCommand(opts: Record<string, unknown>): Promise<nu
       }
       return interrupts.exitCode ?? EXIT.ok;
     }
-    const result = await runScenario(input);
+    const result = await runScenario(config);
     await print(opts.json ? JSON.stringify(result, null, 2) : formatTrial(result));
     return interrupts.exitCode ?? EXIT.ok;
   } catch (e) {

@@ -81,6 +81,8 @@ export interface NativeTrialOutput {
   lostReported: number;
   /** records shorter than an event header */
   malformed: number;
+  /** records left when the drain's bound hit (Ctrl-C, SIGTERM, --timeout-ms): read out, not measured */
+  notDrained: number;
   /** sum of delivered sequence numbers: 0 + 1 + ... + (n-1) when each arrived once */
   seqSum: number;
   loadPhaseNs: number;
@@ -136,7 +138,7 @@ export const TRIAL_CONFIG_KEYS = keysOf<NativeTrialConfig>()([...TRANSPORT_CONFI
 export const TRACER_CONFIG_KEYS = keysOf<NativeTracerConfig>()([...TRANSPORT_CONFIG_KEYS, 'targetTgid', 'traceExec',
   'minDurationNs', ...CONSUMER_CONFIG_KEYS]);
 export const TRIAL_OUTPUT_KEYS = keysOf<NativeTrialOutput>()(['attachedVia', 'generated', 'stormFailed', 'seenByBpf',
-  'delivered', 'droppedKernel', 'lostReported', 'malformed', 'seqSum', 'loadPhaseNs', 'wallNs', 'lastDeliveryNs',
+  'delivered', 'droppedKernel', 'lostReported', 'malformed', 'notDrained', 'seqSum', 'loadPhaseNs', 'wallNs', 'lastDeliveryNs',
   'drainNs', 'inversions', 'maxDisplacement', 'maxTimeRegressionNs', 'displacementTruncated', 'latP50', 'latP90',
   'latP99', 'latP999', 'latMax', 'bufferBytes', 'mapMemlockBytes', 'peakOccupancyBytes', 'peakCpuOccupancyBytes',
   'bpfPeakUnreadBytes', 'sinkNsPerEvent', 'consumerCpuNs',

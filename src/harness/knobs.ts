@@ -9,7 +9,10 @@ import {
   CONSUMER_CONFIG_KEYS, STORM_PATH, TRANSPORT_CONFIG_KEYS, TRIAL_CONFIG_KEYS, loadAddon, pickKeys,
   type NativeStormConfig, type NativeTracerConfig, type NativeTrialConfig,
 } from './addon.js';
-import type { Placement, ScenarioConfig } from './types.js';
+import type { ScenarioConfig } from './types.js';
+import { resolveSaturationKnobs } from './saturation-knobs.js';
+
+export { MINIMAL_RECORD_BYTES, SATURATION_LATENCY_EVERY, placementOf, recordBytes } from './saturation-knobs.js';
 
 /** The limits validation needs, never copied: the running machine's page size (sysconf: 16K or
  *  64K on some arm64) and bpf/common/event.h's event and batch limits. */
@@ -136,11 +139,12 @@ function fmtNum(n: number): string {
   return String(n);
 }
 
-/** Parses "256K", "1MiB", "4096", 4096 into bytes; NaN when it is not a size. */
+/** Parses "256K", "1MiB", "4096", 4096 into bytes; NaN when it is not a size: decimal digits and
+ *  an optional binary suffix, nothing else (no spaces, signs, hex, exponents or fractions). */
 export function parseBytes(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v !== 'string') return NaN;
-  const m = /^\s*(\d+)\s*(k|ki|kib|kb|m|mi|mib|mb|g|gi|gib|gb)?\s*$/i.exec(v);
+  const m = /^(\d+)(k|ki|kib|kb|m|mi|mib|mb|g|gi|gib|gb)?$/i.exec(v);
   if (!m) return NaN;
   const unit = (m[2] ?? '').toLowerCase()[0];
   const mult = unit === 'k' ? 1024 : unit === 'm' ? 1 << 20 : unit === 'g' ? 1 << 30 : 1;
@@ -167,7 +171,8 @@ function knobValue(k: Knob, raw: unknown, where: (k: Knob) => string): ScenarioC
     if (raw === false || raw === 'false') return false;
     throw bad();
   }
-  const n = k.kind === 'bytes' ? parseBytes(raw) : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  // A count is a decimal integer: '0x10', '1e3', '2.0' and ' 4' are refused, not read as numbers.
+  const n = k.kind === 'bytes' ? parseBytes(raw) : typeof raw === 'string' ? (/^-?\d+$/.test(raw) ? Number(raw) : NaN) : raw;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < k.min || n > k.max) throw bad();
   if (k.pow2 && !isPow2(n)) throw bad();
   if (k.key === 'ringbufBytes' && n % limits().pageSize !== 0) throw bad();
@@ -180,6 +185,9 @@ export interface ResolveOptions {
   naming?: (key: string) => string;
   /** online CPUs, for equal-memory pairing (default: this machine's) */
   cpuCount?: number;
+  /** refuse knobs given together that cannot both take effect (see checkConflicts); off for
+   *  configurations that are already resolved (they carry every knob) */
+  conflicts?: 'flags' | 'suite';
 }
 
 /** Perf buffer pages per CPU so that all CPUs together hold as many data bytes as the ring buffer
@@ -203,8 +211,10 @@ export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptio
     if (raw === undefined) continue;
     const k = known.get(key);
     if (!k) {
-      const valid = KNOBS.map((x) => (naming === flagOf ? flagOf(x.key) : x.key)).join(', ');
-      throw new ConfigError(key, naming(key), `${naming(key)} is not a scenario knob; valid: ${valid}`);
+      const names = KNOBS.map((x) => (naming === flagOf ? flagOf(x.key) : x.key));
+      const close = didYouMean(naming === flagOf ? flagOf(key) : key, names);
+      const hint = close ? `did you mean '${close}'? ` : '';
+      throw new ConfigError(key, naming(key), `${naming(key)} is not a scenario knob; ${hint}valid: ${names.join(', ')}`);
     }
     (out as unknown as Record<string, unknown>)[key] = knobValue(k, raw, where);
   }
@@ -218,7 +228,9 @@ export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptio
       throw new ConfigError(key, naming(key), `${naming(key)} must be -1 or a CPU in 0..${cpuCount - 1}; got '${out[key]}'`);
     }
   }
-  resolveSaturationKnobs(input, out, naming, cpuCount);
+  resolveSaturationKnobs(out, cpuCount, DEFAULTS.eventBytes, (key, message) => {
+    throw new ConfigError(key, naming(key), message.replace(/\{(\w+)\}/g, (_, k: string) => naming(k)));
+  });
   const perfBufferBytes = out.perfbufPages * limits().pageSize;
   if (out.perfbufWatermarkBytes >= perfBufferBytes) {
     throw new ConfigError('perfbufWatermarkBytes', naming('perfbufWatermarkBytes'),
@@ -230,56 +242,67 @@ export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptio
   if (out.transport === 'ringbuf' && out.eventBytes + 8 > out.ringbufBytes / 2) {
     throw new ConfigError('eventBytes', naming('eventBytes'), `${naming('eventBytes')} (${out.eventBytes}) does not fit the ring buffer: raise ${naming('ringbufBytes')}`);
   }
+  // A perf sample is its header (8 bytes), the raw size (4) and the record, 8-aligned; one larger
+  // than a CPU's buffer is dropped every time.
+  if (out.transport === 'perfbuf' && out.eventBytes + 16 > perfBufferBytes) {
+    const raise = out.memory === 'equal' ? naming('ringbufBytes') : naming('perfbufPages');
+    throw new ConfigError('eventBytes', naming('eventBytes'),
+      `${naming('eventBytes')} (${out.eventBytes}) does not fit a per-CPU perf buffer (${perfBufferBytes} bytes, each sample carries 16 more): raise ${raise}`);
+  }
+  if (opts.conflicts) checkConflicts(input, out, naming, opts.conflicts);
   return out;
 }
 
-/** The latency sampling a load mode gets by default: storms keep per-event accounting. */
-export const SATURATION_LATENCY_EVERY = 64;
+const PERFBUF_ONLY = ['perfbufPages', 'perfbufWakeupEvents', 'perfbufWatermarkBytes', 'memory'] as const;
+const RINGBUF_ONLY = ['ringbufSubmit', 'ringbufWakeup', 'wakeupEvery', 'wakeupBytes'] as const;
+const STORM_ONLY = ['children', 'stormMode', 'attach'] as const;
+const SATURATION_ONLY = ['events', 'eventsPerCall'] as const;
 
-/** The payload of a minimal record (struct rb_min_event: the sequence number). */
-export const MINIMAL_RECORD_BYTES = 8;
-
-/** Bytes of each record's payload a scenario sends (the ringbuf adds an 8-byte header). */
-export function recordBytes(config: Pick<ScenarioConfig, 'record' | 'eventBytes'>): number {
-  return config.record === 'minimal' ? MINIMAL_RECORD_BYTES : config.eventBytes;
+/**
+ * Knobs given together that cannot both take effect: one would be silently overridden or ignored.
+ * 'flags' (one scenario from the command line) also refuses knobs of the other transport or load;
+ * 'suite' checks only what conflicts within one scenario whatever its transport (a suite's
+ * defaults serve both transports and every load).
+ */
+function checkConflicts(given: Record<string, unknown>, c: ScenarioConfig, naming: (key: string) => string, scope: 'flags' | 'suite'): void {
+  const has = (key: keyof ScenarioConfig) => given[key] !== undefined;
+  const conflict = (key: string, why: string) => new ConfigError(key, naming(key), `${naming(key)} ${why}`);
+  if (has('perfbufPages') && c.memory === 'equal' && has('memory')) {
+    throw conflict('perfbufPages', `sets the per-CPU size, which ${naming('memory')} equal derives from ${naming('ringbufBytes')}: give one (${naming('memory')} per-cpu to use ${naming('perfbufPages')})`);
+  }
+  if (has('perfbufWatermarkBytes') && has('perfbufWakeupEvents') && c.perfbufWatermarkBytes > 0) {
+    throw conflict('perfbufWatermarkBytes', `replaces ${naming('perfbufWakeupEvents')} (perf wakes on one or the other): give one`);
+  }
+  if (scope === 'suite') return;
+  if (has('wakeupEvery') && c.ringbufWakeup !== 'every-n') throw conflict('wakeupEvery', `applies to ${naming('ringbufWakeup')} every-n only; got ${c.ringbufWakeup}`);
+  if (has('wakeupBytes') && c.ringbufWakeup !== 'sampled') throw conflict('wakeupBytes', `applies to ${naming('ringbufWakeup')} sampled only; got ${c.ringbufWakeup}`);
+  const other = c.transport === 'ringbuf' ? PERFBUF_ONLY : RINGBUF_ONLY;
+  for (const key of other) if (has(key)) throw conflict(key, `applies to ${c.transport === 'ringbuf' ? 'perfbuf' : 'ringbuf'} only; got ${naming('transport')} ${c.transport}`);
+  const otherLoad = c.load === 'storm' ? SATURATION_ONLY : STORM_ONLY;
+  for (const key of otherLoad) if (has(key)) throw conflict(key, `applies to ${naming('load')} ${c.load === 'storm' ? 'saturation' : 'storm'} only; got ${naming('load')} ${c.load}`);
 }
 
-/** Checks and derives the saturation-only knobs: b2b, producer CPU, minimal records, latency
- *  sampling and automatic placement. */
-function resolveSaturationKnobs(input: Record<string, unknown>, out: ScenarioConfig, naming: (key: string) => string,
-  cpuCount: number): void {
-  const saturation = out.load === 'saturation';
-  const needsSaturation = (key: keyof ScenarioConfig, what: string) =>
-    new ConfigError(key, naming(key), `${naming(key)} ${what} needs ${naming('load')} saturation`);
-  if (!saturation && out.consumer === 'b2b') throw needsSaturation('consumer', 'b2b');
-  if (!saturation && out.producerCpu >= 0) throw needsSaturation('producerCpu', String(out.producerCpu));
-  if (out.record === 'minimal') {
-    if (!saturation) throw needsSaturation('record', 'minimal');
-    // eventBytes stays at its default (unused), so a resolved config resolves to itself
-    if (out.eventBytes !== DEFAULTS.eventBytes) {
-      throw new ConfigError('eventBytes', naming('eventBytes'), `${naming('eventBytes')} does not apply to ${naming('record')} minimal (its records are ${MINIMAL_RECORD_BYTES} bytes)`);
+/** The candidate closest to `name` when it is a likely typo (edit distance ≤ 2, or ≤ a third of its
+ *  length for long names; transpositions count once), else undefined. */
+export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) {
+        const cost = a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1;
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
+    return d[a.length][b.length];
+  };
+  let best: { c: string; d: number } | undefined;
+  for (const c of candidates) {
+    const d = distance(name, c);
+    if (!best || d < best.d) best = { c, d };
   }
-  const perEvent = out.load === 'storm' && out.consumer !== 'drain';
-  if (out.latencyEvery === 0) out.latencyEvery = perEvent ? 1 : SATURATION_LATENCY_EVERY;
-  else if (perEvent && out.latencyEvery !== 1) {
-    throw new ConfigError('latencyEvery', naming('latencyEvery'), `${naming('latencyEvery')} must be 0 or 1 for a storm: storms keep per-event accounting; got '${out.latencyEvery}'`);
-  }
-  // one CPU for the consumer and one per producer thread (back to back: the consumer is the producer)
-  const producers = out.consumer === 'b2b' ? 0 : out.workers;
-  if (saturation && out.pin === 'auto' && out.consumerCpu < 0 && out.producerCpu < 0 && cpuCount >= producers + 1) {
-    out.consumerCpu = 0;
-    if (producers) out.producerCpu = 1;
-  }
-}
-
-/** Where a resolved scenario's threads run. */
-export function placementOf(config: ScenarioConfig, cpuCount: number = cpus().length): Placement {
-  // a storm's workers are processes of their own: they compete for the CPUs all the same
-  const producers = config.consumer === 'b2b' ? 0 : config.workers;
-  const threads = config.load === 'saturation' ? producers : 0;
-  const producerCpus = Array.from({ length: threads }, (_, i) => (config.producerCpu < 0 ? -1 : (config.producerCpu + i) % cpuCount));
-  return { consumerCpu: config.consumerCpu, producerCpus, cpuCount, oversubscribed: producers + 1 > cpuCount };
+  return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.c : undefined;
 }
 
 /** runTrial's config for a resolved scenario: exactly the keys the addon reads. */

@@ -28,6 +28,11 @@ export interface HelperSet {
   ringbufOutput: Capability;
   ringbufQuery: Capability;
   perfEventOutput: Capability;
+  /** dynptr ring buffer helpers (5.19+) and the user ring buffer drain (6.1+) */
+  ringbufReserveDynptr: Capability;
+  ringbufSubmitDynptr: Capability;
+  ringbufDiscardDynptr: Capability;
+  userRingbufDrain: Capability;
 }
 
 export interface ProbeReport {
@@ -35,6 +40,8 @@ export interface ProbeReport {
   kernel: { release: string; version: string; arch: string };
   /** vmlinux BTF: needed for tp_btf attachment and CO-RE */
   btf: Capability;
+  /** vmlinux BTF facts: its size, and the lock type of struct bpf_ringbuf (raw_spinlock_t, rqspinlock_t) */
+  btfInfo: { sizeBytes: number | null; ringbufLockType: string | null; ringbufLock: Capability };
   /** the N-API addon that runs the native checks */
   native: Capability;
   mapTypes: { ringbuf: Capability; perfEventArray: Capability; userRingbuf: Capability };
@@ -55,6 +62,8 @@ export interface ProbeReport {
     capBpf: Capability;
     capPerfmon: Capability;
     capSysAdmin: Capability;
+    /** BPF memory: memcg-charged (Linux 5.11+), or RLIMIT_MEMLOCK is unlimited, or CAP_SYS_RESOURCE lets libbpf raise it */
+    memlock: Capability;
     /** /proc/sys/kernel/unprivileged_bpf_disabled (null when unreadable) and what it means */
     unprivilegedBpfDisabled: { value: number | null; meaning: string };
   };
@@ -74,8 +83,13 @@ const CAP_BPF = 39;
 const TRACEFS_MOUNT_POINTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 const VMLINUX_BTF = '/sys/kernel/btf/vmlinux';
 
+// Capabilities go to ringbench's own process, never to the node binary: `setcap` on node would
+// give every Node script on the machine BPF rights.
 const FIX_PRIVILEGES =
-  'run as root or grant CAP_BPF+CAP_PERFMON (sudo ringbench …, or setcap cap_bpf,cap_perfmon+ep on the node binary)';
+  'run as root (sudo ringbench …), or start ringbench alone with CAP_BPF+CAP_PERFMON: sudo setpriv --reuid=$(id -u) ' +
+  '--regid=$(id -g) --init-groups --inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon -- npx ringbench … ' +
+  '(not setcap on the node binary, which would give every Node script BPF rights)';
+const FIX_MEMLOCK = 'add CAP_SYS_RESOURCE (+sys_resource in the setpriv line), or raise the limit: ulimit -l unlimited';
 const FIX_TRACEFS = 'mount tracefs: mount -t tracefs nodev /sys/kernel/tracing';
 const FIX_BTF = 'kernel lacks BTF: use a kernel built with CONFIG_DEBUG_INFO_BTF=y';
 const FIX_ADDON = 'build the native addon: npm run setup';
@@ -86,6 +100,10 @@ const HELPER_KEYS: Record<keyof HelperSet, string> = {
   ringbufOutput: 'ringbuf_output',
   ringbufQuery: 'ringbuf_query',
   perfEventOutput: 'perf_event_output',
+  ringbufReserveDynptr: 'ringbuf_reserve_dynptr',
+  ringbufSubmitDynptr: 'ringbuf_submit_dynptr',
+  ringbufDiscardDynptr: 'ringbuf_discard_dynptr',
+  userRingbufDrain: 'user_ringbuf_drain',
 };
 
 const PROG_KIND_KEYS = {
@@ -227,6 +245,21 @@ function helperSet(lookup: NativeLookup, progKind: string): HelperSet {
   return set;
 }
 
+const CAP_SYS_RESOURCE = 24;
+
+/** Before Linux 5.11 BPF maps and programs count against RLIMIT_MEMLOCK, which libbpf raises only
+ *  with CAP_SYS_RESOURCE (root has it): a CAP_BPF + CAP_PERFMON process needs it too, or a high limit. */
+function probeMemlock(euid: number, capEff: bigint | null): Capability {
+  const [major, minor] = os.release().split('.').map((n) => Number.parseInt(n, 10));
+  if (major > 5 || (major === 5 && minor >= 11)) return { available: true, reason: `Linux ${major}.${minor} charges BPF memory to the memory cgroup, not RLIMIT_MEMLOCK` };
+  if (euid === 0 || capability(capEff, CAP_SYS_RESOURCE, 'CAP_SYS_RESOURCE').available) {
+    return { available: true, reason: 'CAP_SYS_RESOURCE: libbpf raises RLIMIT_MEMLOCK' };
+  }
+  const limit = /^Max locked memory\s+(\S+)/m.exec(readText('/proc/self/limits') ?? '')?.[1];
+  if (limit === 'unlimited') return { available: true, reason: 'RLIMIT_MEMLOCK is unlimited' };
+  return { available: false, reason: `Linux ${major}.${minor} charges BPF memory to RLIMIT_MEMLOCK (${limit ?? 'unknown'} bytes here) and CAP_SYS_RESOURCE is missing to raise it` };
+}
+
 /** Denied for lack of privilege rather than lacking in the kernel: the privileges line explains it. */
 function isPermissionDenial(c: Capability): boolean {
   return /\bE(PERM|ACCES)\b/.test(c.reason);
@@ -245,6 +278,7 @@ function decideVerdict(r: Omit<ProbeReport, 'verdict'>): ProbeReport['verdict'] 
       `missing privileges: ${lacking.join(' and ')} (or CAP_SYS_ADMIN), euid ${r.privileges.euid} — fix: ${FIX_PRIVILEGES}`,
     );
   }
+  if (privileged && r.privileges.memlock.available === false) reasons.push(`${r.privileges.memlock.reason} — fix: ${FIX_MEMLOCK}`);
   if (!r.btf.available) reasons.push(`no BTF: ${r.btf.reason} — fix: ${FIX_BTF}`);
   if (!r.native.available) {
     // The loader's own message may already say how to build it.
@@ -289,17 +323,27 @@ export function probe(loader: () => Addon = loadAddon): ProbeReport {
   const jitValue = readInt('/proc/sys/net/core/bpf_jit_enable');
   const statsValue = readInt('/proc/sys/kernel/bpf_stats_enabled');
 
+  const ringbufLock = lookup('btf.ringbuf_lock');
+  // The map creation decides; whether the kernel's BTF knows the uapi flag is said beside it.
+  const overwrite = lookup('map.ringbuf_overwrite');
+  const overwriteEnum = lookup('btf.rb_overwrite_enum');
+  if (native.available) overwrite.reason += `; ${overwriteEnum.reason}`;
   const report: Omit<ProbeReport, 'verdict'> = {
     schema: PROBE_SCHEMA,
     kernel: { release: os.release(), version: os.version(), arch: os.machine() },
     btf,
+    btfInfo: {
+      sizeBytes: existsSync(VMLINUX_BTF) ? statSync(VMLINUX_BTF).size : null,
+      ringbufLockType: ringbufLock.available ? ringbufLock.reason : null,
+      ringbufLock,
+    },
     native,
     mapTypes: {
       ringbuf: lookup('map.ringbuf'),
       perfEventArray: lookup('map.perf_event_array'),
       userRingbuf: lookup('map.user_ringbuf'),
     },
-    ringbufOverwrite: lookup('map.ringbuf_overwrite'),
+    ringbufOverwrite: overwrite,
     progTypes: {
       tracepoint: lookup(`prog.${PROG_KIND_KEYS.tracepoint}`),
       rawTracepoint: lookup(`prog.${PROG_KIND_KEYS.rawTracepoint}`),
@@ -321,6 +365,7 @@ export function probe(loader: () => Addon = loadAddon): ProbeReport {
       capBpf: capability(capEff, CAP_BPF, 'CAP_BPF'),
       capPerfmon: capability(capEff, CAP_PERFMON, 'CAP_PERFMON'),
       capSysAdmin,
+      memlock: probeMemlock(euid, capEff),
       unprivilegedBpfDisabled: { value: unprivilegedValue, meaning: unprivilegedBpfMeaning(unprivilegedValue) },
     },
     bpfStats: { ...lookup('stats.run_time'), sysctlEnabled: statsValue === null ? null : statsValue !== 0 },
@@ -342,6 +387,7 @@ function capabilityRow(section: string, item: string, c: Capability): Row {
 export function formatProbe(r: ProbeReport): string {
   const rows: Row[] = [
     capabilityRow('btf', 'vmlinux BTF', r.btf),
+    capabilityRow('btf', `struct bpf_ringbuf lock (${r.btfInfo.sizeBytes ?? '?'} B of BTF)`, r.btfInfo.ringbufLock),
     capabilityRow('native', 'addon', r.native),
     capabilityRow('maps', 'ringbuf', r.mapTypes.ringbuf),
     capabilityRow('maps', 'perf_event_array', r.mapTypes.perfEventArray),
@@ -365,6 +411,7 @@ export function formatProbe(r: ProbeReport): string {
     capabilityRow('privileges', 'CAP_BPF', r.privileges.capBpf),
     capabilityRow('privileges', 'CAP_PERFMON', r.privileges.capPerfmon),
     capabilityRow('privileges', 'CAP_SYS_ADMIN', r.privileges.capSysAdmin),
+    capabilityRow('privileges', 'BPF memory limit', r.privileges.memlock),
     capabilityRow('stats', 'BPF_STATS_RUN_TIME', r.bpfStats),
   );
 

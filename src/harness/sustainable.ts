@@ -70,7 +70,9 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
     steps.push(step);
     return step;
   };
-  const eventsAt = (rate: number) => Math.max(MIN_EVENTS, Math.round(rate * trialSeconds));
+  // A batched trigger emits eventsPerCall records per call: a run's events must be a multiple of it.
+  const batch = Math.max(1, base.eventsPerCall ?? 1);
+  const eventsAt = (rate: number) => Math.ceil(Math.max(MIN_EVENTS, rate * trialSeconds) / batch) * batch;
 
   const unthrottled = await run(0, opts.events ?? base.events);
   const ceiling = unthrottled.generatedPerSec;

@@ -26,13 +26,15 @@ export function shapeTrial(config: ScenarioConfig, r: NativeTrialOutput): TrialR
     delivered: r.delivered,
     droppedKernel: r.droppedKernel,
     lostReported: r.lostReported,
+    notDrained: r.notDrained,
     missing: r.generated - r.delivered,
   };
-  const kernelBalanced = counts.delivered + counts.droppedKernel === counts.seenByBpf;
+  const kernelBalanced = counts.delivered + counts.notDrained + counts.droppedKernel === counts.seenByBpf;
   const filterBalanced = counts.seenByBpf === counts.generated;
   if (!kernelBalanced) {
-    const gap = counts.seenByBpf - counts.delivered - counts.droppedKernel;
-    notes.push(`accounting does not add up: delivered ${counts.delivered} + droppedKernel ${counts.droppedKernel} ≠ seenByBpf ${counts.seenByBpf} (${gap > 0 ? gap + ' unaccounted for' : -gap + ' more delivered than accepted'})`);
+    const gap = counts.seenByBpf - counts.delivered - counts.notDrained - counts.droppedKernel;
+    const notDrained = counts.notDrained ? ` + notDrained ${counts.notDrained}` : '';
+    notes.push(`accounting does not add up: delivered ${counts.delivered}${notDrained} + droppedKernel ${counts.droppedKernel} ≠ seenByBpf ${counts.seenByBpf} (${gap > 0 ? gap + ' unaccounted for' : -gap + ' more delivered than accepted'})`);
   }
   if (!filterBalanced) {
     notes.push(config.load === 'storm'
@@ -46,9 +48,14 @@ export function shapeTrial(config: ScenarioConfig, r: NativeTrialOutput): TrialR
   if (r.consumerError) notes.push(`the consumer stopped on error ${r.consumerError}`);
   if (r.displacementTruncated) notes.push('ordering.maxDisplacement exceeded the 2^20 tracking window: it is a lower bound');
   if (!r.bpfStatsEnabled && config.bpfStats) notes.push('BPF run-time stats could not be enabled: cpu.bpfNsPerEvent is 0');
-  if (r.aborted) {
+  if (r.aborted && r.stormStopped === 'done') {
+    notes.push('it was stopped while draining: the load had finished');
+  } else if (r.aborted) {
     const planned = config.load === 'storm' ? `${config.children} children` : `${config.events} events`;
     notes.push(`the load did not finish: ${r.stormStopped === 'deadline' ? `it hit --timeout-ms ${config.timeoutMs}` : 'it was stopped'} after ${counts.generated} of ${planned}`);
+  }
+  if (counts.notDrained) {
+    notes.push(`the drain was cut short (1 s after ${r.aborted && r.stormStopped !== 'deadline' ? 'the stop' : 'the --timeout-ms bound'}): ${counts.notDrained} records were left unread (counts.notDrained), not measured`);
   }
   if (r.stormFailed) notes.push(`${r.stormFailed} fork/vfork calls failed in the storm`);
 

@@ -84,6 +84,8 @@ export interface Counts {
   delivered: number;
   droppedKernel: number;
   lostReported: number;
+  /** records still in the buffer when the drain's bound hit (Ctrl-C, SIGTERM, --timeout-ms) */
+  notDrained: number;
   missing: number;
 }
 
@@ -126,7 +128,7 @@ export interface TrialResult extends TrialMetrics {
   config: ScenarioConfig;
   /** accounting identities checked against what the kernel reported */
   accounting: {
-    /** delivered + droppedKernel == seenByBpf */
+    /** delivered + notDrained + droppedKernel == seenByBpf */
     kernelBalanced: boolean;
     /** seenByBpf == generated */
     filterBalanced: boolean;

@@ -7,7 +7,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { RESULTS_SCHEMA, type ResultSet, type ResultsFile, type ScenarioRecord } from './schema.js';
+import { RESULTS_SCHEMA, type ResultSet, type ResultsFile } from './schema.js';
 
 /** An input problem the user can fix (bad file, incompatible runs); the message names the file. */
 export class ResultsInputError extends Error {
@@ -36,6 +36,10 @@ export function sourceOf(r: ResultsFile, fallback: string): string {
   return loadedFrom.get(r) ?? fallback;
 }
 
+/** The largest results file read: a run writes a few MB at most (the full suite with timelines);
+ *  a larger one is refused with one line rather than failing inside JSON.parse. */
+export const MAX_RESULTS_BYTES = 256 * 1024 * 1024;
+
 /** Read a results file, or the results.json of a run directory; errors name the file. */
 export function loadResults(pathOrDir: string): ResultsFile {
   let file = pathOrDir;
@@ -46,8 +50,13 @@ export function loadResults(pathOrDir: string): ResultsFile {
   }
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_RESULTS_BYTES) {
+      throw fileError(file, `${(size / 2 ** 20).toFixed(0)} MiB is larger than a results file can be (at most ${MAX_RESULTS_BYTES / 2 ** 20} MiB; a run writes a few MB)`);
+    }
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof ResultsInputError) throw err;
     const missingInDir = file !== pathOrDir && (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw missingInDir
       ? fileError(pathOrDir, 'directory has no results.json (give a run directory or a results.json file)')
@@ -85,11 +94,84 @@ export function validateResults(data: unknown, name: string): asserts data is Re
   if (schema !== RESULTS_SCHEMA) throw notResults(`schema ${JSON.stringify(schema)}, expected "${RESULTS_SCHEMA}"`);
   const scenarios = (data as { scenarios?: unknown }).scenarios;
   if (!Array.isArray(scenarios)) throw notResults('no "scenarios" list');
-  scenarios.forEach((s: Partial<ScenarioRecord> | null, i) => {
-    if (typeof s?.id !== 'string' || typeof s.repeats !== 'object' || s.repeats === null) {
-      throw notResults(`scenario #${i + 1} has no "id" or no "repeats"`);
-    }
-  });
+  const problem = shapeProblem(data as Record<string, unknown>);
+  if (problem) throw fileError(name, `corrupt results file: ${problem}`);
+}
+
+type Check = (v: unknown) => string | undefined;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A nested path continues the field ("[0]", ".mean"); words follow after a space. */
+const joined = (why: string) => (why.startsWith('[') || why.startsWith('.') ? why : ` ${why}`);
+const got = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v)?.slice(0, 40) ?? String(v));
+const string: Check = (v) => (typeof v === 'string' ? undefined : `must be a string; got ${got(v)}`);
+const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : `must be true or false; got ${got(v)}`);
+const finite: Check = (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `must be a number; got ${got(v)}`);
+/** Aggregates may hold null where JSON could not write a number (relCi of a zero mean). */
+const numberOrNull: Check = (v) => (v === null ? undefined : finite(v));
+const object: Check = (v) => (isRecord(v) ? undefined : `must be an object; got ${got(v)}`);
+const oneOf = (...values: string[]): Check => (v) => (values.includes(v as string) ? undefined : `must be one of ${values.join(', ')}; got ${got(v)}`);
+
+/** The first field of `o` that `fields` refuses, as "<path> <why>"; optional fields end in "?". */
+function fieldsProblem(o: unknown, fields: Record<string, Check>, at: string): string | undefined {
+  if (!isRecord(o)) return `${at || 'the top level'} must be an object; got ${got(o)}`;
+  for (const [spec, check] of Object.entries(fields)) {
+    const optional = spec.endsWith('?');
+    const key = optional ? spec.slice(0, -1) : spec;
+    if (optional && o[key] === undefined) continue;
+    const why = check(o[key]);
+    if (why) return `${at ? `${at}.` : ''}${key}${joined(why)}`;
+  }
+  return undefined;
+}
+
+/** Every value of a record passes `check` (named `at["key"]`). */
+const recordOf = (check: Check): Check => (v) => {
+  if (!isRecord(v)) return `must be an object; got ${got(v)}`;
+  for (const [k, x] of Object.entries(v)) {
+    const why = check(x);
+    if (why) return `[${JSON.stringify(k)}]${joined(why)}`;
+  }
+  return undefined;
+};
+const listOf = (check: Check): Check => (v) => {
+  if (!Array.isArray(v)) return `must be a list; got ${got(v)}`;
+  for (let i = 0; i < v.length; i++) {
+    const why = check(v[i]);
+    if (why) return `[${i}]${joined(why)}`;
+  }
+  return undefined;
+};
+const shaped = (fields: Record<string, Check>): Check => (v) => {
+  const why = fieldsProblem(v, fields, '');
+  return why === undefined ? undefined : isRecord(v) ? `.${why}` : why;
+};
+
+const AGGREGATE = shaped({ n: finite, mean: numberOrNull, stddev: numberOrNull, min: numberOrNull, max: numberOrNull, median: numberOrNull, 'ci95?': listOf(numberOrNull), 'relCi?': numberOrNull, 'outliers?': finite });
+const SCENARIO: Record<string, Check> = {
+  id: string,
+  group: string,
+  label: string,
+  transport: oneOf('ringbuf', 'perfbuf'),
+  config: object,
+  repeats: recordOf(listOf(finite)),
+  aggregates: recordOf(AGGREGATE),
+  'x?': shaped({ name: string, value: finite }),
+  'warnings?': listOf(string),
+  'attachedVia?': string,
+};
+
+/** Types, not just the schema string: a schema-valid file with strings for numbers would
+ *  otherwise compare as "0 regressions". Returns "<field path> <why>" for the first bad field. */
+function shapeProblem(data: Record<string, unknown>): string | undefined {
+  const top = fieldsProblem(data, { suite: string, 'command?': string, startedAt: string, complete: boolean, 'environment?': object,
+    'control?': shaped({ samples: recordOf(listOf(finite)) }) }, '');
+  if (top) return top;
+  const scenarios = data.scenarios as unknown[];
+  for (let i = 0; i < scenarios.length; i++) {
+    const why = fieldsProblem(scenarios[i], SCENARIO, `scenarios[${i}]`);
+    if (why) return why;
+  }
+  return undefined;
 }
 
 /**

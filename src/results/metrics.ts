@@ -81,6 +81,7 @@ export const METRICS: readonly MetricSpec[] = [
   m('counts.delivered', 'count', 'delivered', 'higher', false, false, 'events the consumer received'),
   m('counts.droppedKernel', 'count', 'dropped in kernel', 'lower', true, false, 'reserve (ringbuf) or output (perfbuf) failures counted in BPF', { floor: 20 }),
   m('counts.lostReported', 'count', 'lost reported', 'lower', false, false, 'perfbuf lost-sample records reported to user space (0 for ringbuf)'),
+  m('counts.notDrained', 'count', 'not drained', 'lower', false, false, 'records still in the buffer when the drain was cut short (1 s after Ctrl-C, SIGTERM or `--timeout-ms`): read out, not measured; 0 in a whole run'),
   m('counts.missing', 'count', 'missing', 'lower', true, false, '`generated - delivered`', { floor: 20 }),
   m('rates.generatedPerSec', 'events/s', 'generated/s', 'higher', true, false, 'events generated per second over the load phase'),
   m('rates.deliveredPerSec', 'events/s', 'delivered/s', 'higher', true, true, 'events delivered per second over the load phase, until the last event arrived'),

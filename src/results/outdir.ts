@@ -13,7 +13,7 @@ import {
   closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync,
   realpathSync, renameSync, rmSync, unlinkSync, writeFileSync, type Stats,
 } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 
 /** The output directory cannot be used: bad input (exit 2). */
 export class OutputDirError extends Error {
@@ -180,8 +180,10 @@ export class OutputDir {
     return dir;
   }
 
-  /** Writes `name` (a plain file name) atomically: temp file (O_EXCL, O_NOFOLLOW), fsync, rename. */
-  write(name: string, data: string | Uint8Array): string {
+  /** Writes `name` (a plain file name) atomically: temp file (O_EXCL, O_NOFOLLOW), fsync, rename.
+   *  With `replace: false` an existing `name` is never replaced (OutputDirError): the temp file is
+   *  hard-linked into place, which fails when the name is taken. */
+  write(name: string, data: string | Uint8Array, { replace = true }: { replace?: boolean } = {}): string {
     if (name.includes(sep) || name.startsWith('.')) throw new Error(`OutputDir.write: '${name}' is not a plain file name`);
     const final = join(this.path, name);
     const tmp = join(this.path, `.${name}.${randomBytes(8).toString('hex')}.tmp`);
@@ -191,11 +193,14 @@ export class OutputDir {
       throw new OutputWriteError(`cannot write ${final}: ${describeErrno(e)}`);
     }
     try {
-      renameSync(tmp, final);
+      if (replace) renameSync(tmp, final);
+      else linkSync(tmp, final);
     } catch (e) {
       removeQuietly(tmp);
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new OutputDirError(`${final} exists; ringbench does not replace it`);
       throw new OutputWriteError(`cannot write ${final}: ${describeErrno(e)}`);
     }
+    if (!replace) removeQuietly(tmp);
     return final;
   }
 
@@ -265,6 +270,18 @@ export class OutputDir {
       }
     }
   }
+}
+
+/**
+ * Writes one file the safe way wherever a command is told to put it (`--github-benchmark PATH`,
+ * `noise --out FILE`): its directory is verified (created if missing) like any output directory,
+ * the file written by OutputDir.write. Returns the file's absolute path.
+ */
+export function writeOutputFile(path: string, data: string | Uint8Array, opts: { flag: string; replace?: boolean }): string {
+  if (path.trim() === '' || path.endsWith(sep)) throw new OutputDirError(`${opts.flag} must name a file; got '${path}'`);
+  const abs = resolve(path);
+  const dir = OutputDir.open(dirname(abs), { flag: opts.flag, mode: 'report' });
+  return dir.write(basename(abs), data, { replace: opts.replace });
 }
 
 /** Checks what the directory holds against the mode: refuses a live lock and, for new, any content. */

@@ -3,6 +3,7 @@
  * with the raw value of every repeat and its aggregates, and the metric names it carries.
  */
 import type { SearchStep } from '../harness/sustainable.js';
+import type { KernelCalibration } from './calibration.js';
 import type { Environment, Placement, ScenarioConfig, SustainableRate, Timeline, Transport } from '../harness/types.js';
 
 /** Mean and spread of one metric over repeats. */
@@ -42,7 +43,7 @@ export interface ScenarioRecord {
   /** words about noise or accounting, shown in reports */
   warnings: string[];
   /** saturation scenarios: the raw ceiling and the highest rate cap with no drops */
-  sustainable?: SustainableRate;
+  sustainable?: SustainableRecord;
   /** an interrupted sustainable-rate search: the runs it finished, which --resume replays */
   sustainableSearch?: SearchStep[];
   /** how the load's BPF program attached (TrialResult.attachedVia of the repeats), e.g. "fentry" or
@@ -50,8 +51,20 @@ export interface ScenarioRecord {
   attachedVia?: string;
   /** where the threads ran (TrialResult.placement of the last repeat); optional in older files */
   placement?: Placement;
-  /** tinybench's statistics of the repeats' load-phase durations (ms) */
-  timing?: { source: 'tinybench'; loadPhaseMs: { mean: number; rme: number; min: number; max: number; p50: number; samples: number } };
+  /** statistics of the load-phase durations (ms) of the repeats measured by the run that wrote it
+   *  (rme: the 95% margin of error in % of the mean). 'tinybench' in runs before issue 11, whose
+   *  repeats tinybench scheduled; 'repeats' since the runner interleaves repeats itself. */
+  timing?: { source: 'tinybench' | 'repeats'; loadPhaseMs: { mean: number; rme: number; min: number; max: number; p50: number; samples: number } };
+}
+
+/**
+ * A scenario's sustainable rate. The top-level fields are the latest search's; since issue 11 a
+ * run searches once per measured repeat, and `perRepeat` holds every search's answer (run order)
+ * with `aggregate` their mean ± 95% CI. Runs before that searched once: no perRepeat.
+ */
+export interface SustainableRecord extends SustainableRate {
+  perRepeat?: number[];
+  aggregate?: Aggregate;
 }
 
 /** The run's control trials (harness/control.ts): the machine measured with no BPF attached, one
@@ -81,6 +94,9 @@ export interface ResultsFile {
   scenarios: ScenarioRecord[];
   /** the machine measured with no BPF attached, interleaved with the scenarios */
   control?: RunControl;
+  /** the kernel's own ring buffer benchmark beside ringbench's closest configuration
+   *  (bench/kernel/calibrate.mjs --json, attached by run --calibration); optional */
+  calibration?: KernelCalibration;
 }
 
 /** One usable results file, labelled for display. */

@@ -1,20 +1,28 @@
 /**
- * run — runs a suite: every planned scenario, warm-up repeats first (discarded), then measured
- * repeats through tinybench, writing results.json and results.csv after every finished trial so
- * an interrupted run loses nothing it had finished, the finished runs of a sustainable-rate search
- * included. A run can be resumed from its directory.
+ * run — runs a suite: group by group, every scenario's warm-up trials first (discarded), then the
+ * measured repeats round-robin across the group's scenarios (A1 B1 C1 A2 B2 C2 …), so the machine's
+ * drift lands on each scenario alike. A scenario with a sustainable-rate search searches once per
+ * repeat, right after that repeat (whose unthrottled run is the search's first step), so the rate
+ * has a mean and an interval like any metric. results.json and results.csv are written after every
+ * finished trial and search, the finished runs of an interrupted search included, so an
+ * interrupted run loses nothing it had finished; --resume runs only what is missing.
  */
-import { Bench } from 'tinybench';
-import { findSustainableRate, SearchInterrupted } from '../harness/sustainable.js';
+import { findSustainableRate, SearchInterrupted, type SearchStep } from '../harness/sustainable.js';
 import { CONTROL_CONFIG, runControl } from '../harness/control.js';
 import { captureEnvironment } from '../harness/env.js';
 import { probe, type ProbeReport } from '../harness/probe.js';
+import { aggregate, mean, quantileSorted } from '../results/aggregate.js';
 import { type OutputDir } from '../results/outdir.js';
 import { addTrial, newRecord, repeatsDone, writeResults } from '../results/write.js';
 import { abortScenarios, runScenario } from '../harness/trial.js';
 import { planSuite, type PlannedScenario, type SuitePlan } from './suite.js';
 import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../results/schema.js';
 import { type TrialResult } from '../harness/types.js';
+import { type KernelCalibration } from '../results/calibration.js';
+
+/** Bisection steps of each per-repeat search: within 1/16 of the raw ceiling. Five searches are
+ *  averaged, and seven steps per repeat would cost more than the rest of a ceiling group. */
+export const SEARCH_STEPS = 4;
 
 export interface TrialProgress {
   /** trials finished so far, warm-ups included, and the total planned */
@@ -40,6 +48,8 @@ export interface RunOptions {
   onSearch?: (s: PlannedScenario) => void;
   /** false: skip the control trials (harness/control.ts) run before every scenario */
   control?: boolean;
+  /** a kernel-bench calibration to record as results.calibration (replaces a resumed run's) */
+  calibration?: KernelCalibration;
 }
 
 /** Trials still to run for a plan, warm-ups included, given what a previous run finished. */
@@ -49,6 +59,19 @@ export function trialsLeft(plan: SuitePlan, previous?: ResultsFile): number {
     const left = Math.max(0, plan.repeats - (done.get(s.id) ?? 0));
     return n + (left ? left + plan.warmup : 0);
   }, 0);
+}
+
+/** Searches a record holds: one per repeat since issue 11; a record from an older run that has a
+ *  (single) search counts as fully searched. */
+export function searchesDone(rec: ScenarioRecord, repeats: number): number {
+  return rec.sustainable?.perRepeat?.length ?? (rec.sustainable ? repeats : 0);
+}
+
+/** Load-phase statistics of one session's repeats, in the shape tinybench reported them. */
+function timingOf(ms: readonly number[]): NonNullable<ScenarioRecord['timing']> {
+  const a = aggregate(ms);
+  const sorted = [...ms].sort((x, y) => x - y);
+  return { source: 'repeats', loadPhaseMs: { mean: mean(ms), rme: a.relCi * 100, min: a.min, max: a.max, p50: quantileSorted(sorted, 0.5), samples: a.n } };
 }
 
 /** The plan an earlier, interrupted run was following. */
@@ -80,11 +103,12 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
           suiteDefinition: plan.definition,
           scenarios: [],
         };
+    if (opts.calibration) results.calibration = opts.calibration;
     const byId = new Map(results.scenarios.map((s) => [s.id, s]));
-    // A scenario is done when it has every repeat and, if asked for, its sustainable rate.
+    // A scenario is done when it has every repeat and, if asked for, a search per repeat.
     const isDone = (p: PlannedScenario) => {
       const r = byId.get(p.id);
-      return !!r && repeatsDone(r) >= plan.repeats && (!p.sustainable || !!r.sustainable);
+      return !!r && repeatsDone(r) >= plan.repeats && (!p.sustainable || searchesDone(r, plan.repeats) >= plan.repeats);
     };
     const total = trialsLeft(plan, opts.previous);
     let finished = 0;
@@ -99,36 +123,51 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
     };
     save();
 
-    for (const planned of plan.scenarios) {
-      if (stopper.signal.aborted) break;
-      if (isDone(planned)) continue;
-      let rec = byId.get(planned.id);
-      const left = plan.repeats - (rec ? repeatsDone(rec) : 0);
-      if (!rec) {
-        rec = newRecord(planned);
-        byId.set(planned.id, rec);
-        results.scenarios.push(rec);
+    const groups = new Map<string, PlannedScenario[]>();
+    for (const p of plan.scenarios) groups.set(p.group, [...(groups.get(p.group) ?? []), p]);
+    for (const members of groups.values()) {
+      const pending = members.filter((p) => !isDone(p));
+      // This session's load-phase durations per scenario, for record.timing.
+      const loadMs = new Map<string, number[]>();
+      for (const planned of pending) {
+        if (stopper.signal.aborted) break;
+        const record = recordOf(planned);
+        opts.onScenarioStart?.(planned, finished, total);
+        if (repeatsDone(record) >= plan.repeats) continue; // only its searches are missing
+        if (opts.control !== false) await measureControl();
+        for (let i = 0; i < plan.warmup && !stopper.signal.aborted; i++) await trial(planned, record, 0);
       }
-      const record = rec;
-      opts.onScenarioStart?.(planned, finished, total);
-      if (left > 0 && opts.control !== false) await measureControl();
-      if (left > 0) await runRepeats(planned, record, left);
-      if (planned.sustainable && !record.sustainable && !stopper.signal.aborted) {
-        opts.onSearch?.(planned);
-        try {
-          record.sustainable = await findSustainableRate(planned.config, { signal: stopper.signal, done: record.sustainableSearch });
-          delete record.sustainableSearch;
-        } catch (e) {
-          if (!(e instanceof SearchInterrupted)) throw e;
-          record.sustainableSearch = e.steps;
+      for (let round = 1; round <= plan.repeats; round++) {
+        for (const planned of pending) {
+          if (stopper.signal.aborted) break;
+          const record = recordOf(planned);
+          if (repeatsDone(record) < round) {
+            const ms = await trial(planned, record, round);
+            if (ms !== undefined) loadMs.set(planned.id, [...(loadMs.get(planned.id) ?? []), ms]);
+          }
+          if (planned.sustainable && repeatsDone(record) >= round && searchesDone(record, plan.repeats) < round && !stopper.signal.aborted) {
+            await search(planned, record);
+          }
         }
-        save();
       }
+      if (stopper.signal.aborted) break;
+      for (const [id, ms] of loadMs) byId.get(id)!.timing = timingOf(ms);
+      save();
     }
     results.complete = !stopper.signal.aborted && plan.scenarios.every(isDone);
     results.finishedAt = new Date().toISOString();
     save();
     return results;
+
+    function recordOf(planned: PlannedScenario): ScenarioRecord {
+      let rec = byId.get(planned.id);
+      if (!rec) {
+        rec = newRecord(planned);
+        byId.set(planned.id, rec);
+        results.scenarios.push(rec);
+      }
+      return rec;
+    }
 
     // The machine, measured with no BPF attached next to every scenario (issue 14): compare tells a
     // machine that moved from a transport that did by these samples' drift.
@@ -141,39 +180,46 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
       control.samples['control.triggerPerSec'].push(trigger);
     }
 
-    // tinybench schedules warm-up and measured iterations; each iteration is one real trial and
-    // reports the trial's own load-phase duration, so tinybench's statistics describe the load,
-    // not the setup around it.
-    async function runRepeats(planned: PlannedScenario, record: ScenarioRecord, left: number): Promise<void> {
-      let phase: 'warmup' | 'run' = 'run';
-      // tinybench never removes the abort listeners it adds, so each scenario gets a signal of its
-      // own (one listener on the run's stopper, removed after) instead of piling them on the stopper.
-      const scenarioStop = new AbortController();
-      const relay = () => scenarioStop.abort();
-      stopper.signal.addEventListener('abort', relay, { once: true });
-      const bench = new Bench({ iterations: left, time: 0, warmup: plan.warmup > 0, warmupIterations: plan.warmup, warmupTime: 0, throws: true, signal: scenarioStop.signal });
-      bench.add(planned.id, async () => {
-        const result = await runScenario(planned.config);
-        if (result.aborted && stopper.signal.aborted) return { overriddenDuration: result.loadPhaseNs / 1e6 }; // cut short: not a finished trial
-        finished++;
-        if (phase === 'run') {
-          addTrial(record, result);
-          save();
-        }
-        opts.onTrial?.({ done: finished, total, scenario: planned, warmup: phase === 'warmup', repeat: phase === 'run' ? repeatsDone(record) : 0, result });
-        return { overriddenDuration: result.loadPhaseNs / 1e6 };
-      }, { beforeEach(mode) { phase = mode ?? 'run'; } });
-      try {
-        await bench.run();
-      } finally {
-        stopper.signal.removeEventListener('abort', relay);
-      }
-      const r = bench.tasks[0]?.result as { latency?: { mean: number; rme: number; min: number; max: number; p50: number; samplesCount: number } } | undefined;
-      if (r?.latency && !stopper.signal.aborted) {
-        const l = r.latency;
-        record.timing = { source: 'tinybench', loadPhaseMs: { mean: l.mean, rme: l.rme, min: l.min, max: l.max, p50: l.p50, samples: l.samplesCount } };
+    /** One trial: a warm-up (repeat 0, discarded) or measured repeat `repeat`; resolves with its
+     *  load-phase duration in ms, undefined when the stop cut it short. */
+    async function trial(planned: PlannedScenario, record: ScenarioRecord, repeat: number): Promise<number | undefined> {
+      const result = await runScenario(planned.config);
+      if (result.aborted && stopper.signal.aborted) return undefined; // cut short: not a finished trial
+      finished++;
+      if (repeat > 0) {
+        addTrial(record, result);
         save();
       }
+      opts.onTrial?.({ done: finished, total, scenario: planned, warmup: repeat === 0, repeat: repeat > 0 ? repeatsDone(record) : 0, result });
+      return result.loadPhaseNs / 1e6;
+    }
+
+    /** The sustainable-rate search of the record's next repeat without one. That repeat's own
+     *  unthrottled trial is the search's first step; an interrupted search keeps its finished steps. */
+    async function search(planned: PlannedScenario, record: ScenarioRecord): Promise<void> {
+      opts.onSearch?.(planned);
+      const k = searchesDone(record, plan.repeats);
+      const value = (m: string) => record.repeats[m]?.[k] ?? NaN;
+      const unthrottled: SearchStep[] = planned.config.rateCap === 0
+        ? [{
+            rateCap: 0,
+            events: planned.config.events,
+            generatedPerSec: value('rates.generatedPerSec'),
+            deliveredPerSec: value('rates.deliveredPerSec'),
+            delivered: value('counts.delivered'),
+            droppedKernel: value('counts.droppedKernel'),
+          }]
+        : [];
+      try {
+        const s = await findSustainableRate(planned.config, { signal: stopper.signal, steps: SEARCH_STEPS, done: record.sustainableSearch ?? unthrottled });
+        const perRepeat = [...(record.sustainable?.perRepeat ?? []), s.ratePerSec];
+        record.sustainable = { ...s, perRepeat, aggregate: aggregate(perRepeat) };
+        delete record.sustainableSearch;
+      } catch (e) {
+        if (!(e instanceof SearchInterrupted)) throw e;
+        record.sustainableSearch = e.steps;
+      }
+      save();
     }
   })();
   return { done, stop };

@@ -7,12 +7,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ConfigError, resolveConfig } from '../harness/knobs.js';
+import { ConfigError, didYouMean, resolveConfig } from '../harness/knobs.js';
 import { ROOT } from '../harness/addon.js';
 import { TRANSPORTS, type ScenarioConfig, type Transport } from '../harness/types.js';
 import { type ScenarioRecord } from '../results/schema.js';
 
-export const BUILTIN_SUITES = ['quick', 'standard', 'full'] as const;
+export const BUILTIN_SUITES = ['smoke', 'quick', 'standard', 'full'] as const;
 
 export interface SuiteVariant {
   label: string;
@@ -91,11 +91,25 @@ export function loadSuite(nameOrPath: string): SuitePlan {
   return planSuite(parsed, builtin ? nameOrPath : file);
 }
 
+/** The fields each level of a suite file may have: a misspelt one would otherwise be ignored
+ *  silently ("defualts" ran with the default 20000 children). */
+const SUITE_FIELDS = ['name', 'description', 'repeats', 'warmup', 'transports', 'defaults', 'groups'] as const satisfies readonly (keyof SuiteFile)[];
+const GROUP_FIELDS = ['group', 'title', 'transports', 'set', 'sweep', 'variants', 'sustainable'] as const satisfies readonly (keyof SuiteGroup)[];
+const VARIANT_FIELDS = ['label', 'x', 'transports', 'set'] as const satisfies readonly (keyof SuiteVariant)[];
+
 /** Validates a parsed suite and expands it; `source` names it in errors. */
 export function planSuite(parsed: unknown, source: string): SuitePlan {
   const where = basename(source);
   const fail = (field: string, what: string) => new SuiteError(`${where}: ${field} ${what}`);
+  const onlyKnown = (o: Record<string, unknown>, known: readonly string[], at: string) => {
+    for (const key of Object.keys(o)) {
+      if (known.includes(key)) continue;
+      const close = didYouMean(key, known);
+      throw fail(`${at}${key}`, `is not a suite field; ${close ? `did you mean "${close}"? ` : ''}valid here: ${known.join(', ')}`);
+    }
+  };
   if (!isObject(parsed)) throw fail('(top level)', 'must be an object');
+  onlyKnown(parsed, SUITE_FIELDS, '');
   const s = parsed as unknown as SuiteFile;
   if (typeof s.name !== 'string' || !s.name) throw fail('name', 'must be a non-empty string');
   for (const [field, min, max] of [['repeats', 1, 1000], ['warmup', 0, 100]] as const) {
@@ -118,6 +132,7 @@ export function planSuite(parsed: unknown, source: string): SuitePlan {
   s.groups.forEach((g, gi) => {
     const gf = `groups[${gi}]`;
     if (!isObject(g)) throw fail(gf, 'must be an object');
+    onlyKnown(g as unknown as Record<string, unknown>, GROUP_FIELDS, `${gf}.`);
     if (typeof g.group !== 'string' || !/^[a-z0-9-]+$/.test(g.group)) throw fail(`${gf}.group`, "must be a name of lowercase letters, digits and '-'");
     if (g.set !== undefined && !isObject(g.set)) throw fail(`${gf}.set`, 'must be an object of scenario knobs');
     if (g.sustainable !== undefined && typeof g.sustainable !== 'boolean') throw fail(`${gf}.sustainable`, 'must be true or false');
@@ -135,6 +150,7 @@ export function planSuite(parsed: unknown, source: string): SuitePlan {
       if (!Array.isArray(g.variants) || !g.variants.length) throw fail(`${gf}.variants`, 'must be a non-empty list');
       g.variants.forEach((v, vi) => {
         const vf = `${gf}.variants[${vi}]`;
+        if (isObject(v)) onlyKnown(v, VARIANT_FIELDS, `${vf}.`);
         if (!isObject(v) || typeof v.label !== 'string' || !v.label) throw fail(`${vf}.label`, 'must be a non-empty string');
         if (!isObject(v.set)) throw fail(`${vf}.set`, 'must be an object of scenario knobs');
         if (v.x !== undefined && typeof v.x !== 'number') throw fail(`${vf}.x`, 'must be a number');
@@ -152,7 +168,7 @@ export function planSuite(parsed: unknown, source: string): SuitePlan {
         const input = { ...s.defaults, ...g.set, ...p.set, transport };
         let config: ScenarioConfig;
         try {
-          config = resolveConfig(input, { naming: (key) => fieldOf(key) });
+          config = resolveConfig(input, { naming: (key) => fieldOf(key), conflicts: 'suite' });
         } catch (e) {
           if (e instanceof ConfigError) throw new SuiteError(`${where}: ${e.message}`);
           throw e;

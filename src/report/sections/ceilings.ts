@@ -1,7 +1,9 @@
 /**
  * report/sections/ceilings — the Ceilings section (saturation load): how far past a storm the load
- * goes, how the trigger attached, the raw/delivered/sustainable table with each search step by
- * step, drain mode per reader, and the wake-up strategies at full rate.
+ * goes, how the trigger attached and how many records a call emits, placement and sink cost, the
+ * raw/delivered/sustainable table with a search step by step, the per-syscall group, drain mode
+ * per reader, the wake-up strategies at full rate, then what bounds each figure and the kernel
+ * calibration (sections/limits).
  */
 import { CEILING_GROUPS, GROUP_TITLES, isSaturation, metricAggregate, readerOf, recordsOf, saturationAttach } from '../../analysis/groups.js';
 import { ceilingSetup } from '../../charts/index.js';
@@ -11,8 +13,10 @@ import type { ResultSet, ScenarioRecord } from '../../results/schema.js';
 import type { Block, Inline, TableSpec, Text } from '../document.js';
 import type { Figures } from '../figures.js';
 import { groupTable, isNoisy, isWide, NOISY_NOTE, repeatsWords, setTags } from '../tables.js';
+import { boundsBlocks, calibrationBlocks, placementBlocks, sinkBlocks } from './limits.js';
 
 type SustainableRate = NonNullable<ScenarioRecord['sustainable']>;
+type SustainableRecord = SustainableRate;
 
 /** How many times the search backed off 10% because a confirmation run dropped. */
 function backOffs(s: SustainableRate): number {
@@ -24,9 +28,15 @@ function backOffs(s: SustainableRate): number {
   return n;
 }
 
-/** "898k (confirmed: 0 dropped)", with what happened on the way when it matters. */
-function sustainableWords(s: SustainableRate | undefined): string {
+/** "898k ± 40k (5 searches)" since issue 11; older runs: "898k (confirmed: 0 dropped)", with what
+ *  happened on the way when it matters. */
+function sustainableWords(s: SustainableRecord | undefined): string {
   if (!s) return '— (not searched)';
+  const a = s.aggregate;
+  if (a && a.n > 1) {
+    const none = s.perRepeat?.filter((x) => !(x > 0)).length ?? 0;
+    return `${fmtAggregate('rates.deliveredPerSec', a)} (${a.n} searches${none ? `, ${none} found none` : ''})`;
+  }
   if (!(s.ratePerSec > 0)) return 'none found (every rate tried dropped)';
   const notes: string[] = [];
   if (s.ratePerSec >= Math.floor(s.ceilingPerSec)) notes.push('no drops even unthrottled');
@@ -42,10 +52,10 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
   let n = 0;
   let noisy = false;
   // Transport, then reader (in the suite's order), then result set: like rows sit together.
-  const readers = [...new Set(sets.flatMap((st) => recordsOf(st, 'ceilings').map(readerOf)))];
+  const variants = [...new Set(sets.flatMap((st) => recordsOf(st, 'ceilings').map(variantOf)))];
   for (const t of ['ringbuf', 'perfbuf']) {
-    for (const reader of readers) for (const [si, set] of sets.entries()) {
-      for (const r of recordsOf(set, 'ceilings').filter((x) => x.transport === t && readerOf(x) === reader)) {
+    for (const variant of variants) for (const [si, set] of sets.entries()) {
+      for (const r of recordsOf(set, 'ceilings').filter((x) => x.transport === t && variantOf(x) === variant)) {
         const cell = (m: string) => {
           const a = metricAggregate(r, m);
           n = Math.max(n, a?.n ?? 0);
@@ -56,7 +66,7 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
         };
         rows.push([
           t,
-          reader,
+          variant,
           ...(multi ? [sets[si].tag] : []),
           cell('rates.generatedPerSec'),
           cell('rates.deliveredPerSec'),
@@ -67,15 +77,56 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
     }
   }
   if (!rows.length) return undefined;
-  const head = ['transport', 'reader', ...(multi ? ['set'] : []), 'raw ceiling', metricFormat('rates.deliveredPerSec').title, 'sustainable rate', metricFormat(DROP_RATE).title];
+  // "reader" when each variant is a reader (the label names it), else "variant" (default/sampled …).
+  const first = sets.every((st) => recordsOf(st, 'ceilings').every((r) => r.label === readerOf(r))) ? 'reader' : 'variant';
+  const head = ['transport', first, ...(multi ? ['set'] : []), 'raw ceiling', metricFormat('rates.deliveredPerSec').title, 'sustainable rate', metricFormat(DROP_RATE).title];
   const foot: Inline[] = [
     `Events/s. Raw ceiling (events generated per second), delivered/s and drop rate: the unthrottled load at full rate, mean ± half-width of the 95% confidence interval over ${repeatsWords(n)}. `,
-    'Sustainable rate: the highest rate cap at which a run dropped nothing, from one bisection search per scenario, confirmed by a further run at that cap; a single search has no interval.',
+    rows.some((r) => /searches/.test(String(r[r.length - 2])))
+      ? 'Sustainable rate: the highest rate cap at which a run dropped nothing, confirmed by a further run at that cap; one bisection search per repeat, right after it, so it has a mean ± 95% CI like the other columns (a search that found no rate counts as 0).'
+      : 'Sustainable rate: the highest rate cap at which a run dropped nothing, from one bisection search per scenario, confirmed by a further run at that cap; a single search has no interval.',
   ];
   if (rows.some((r) => String(r[r.length - 2]).endsWith('‡'))) foot.push(' ‡ the first confirmation run dropped events: the rate was backed off by 10% and confirmed again.');
   if (multi) foot.push(` Sets: ${setTags(sets)}.`);
   if (noisy) foot.push(NOISY_NOTE);
-  return { head, numeric: head.map((h) => !['set', 'transport', 'reader'].includes(h)), rows, groupFirst: 1, footnote: foot, wide: Math.max(...rows.map((r) => String(r[r.length - 2]).length)) > 32 };
+  return { head, numeric: head.map((h) => !['set', 'transport', first].includes(h)), rows, groupFirst: 1, footnote: foot, wide: Math.max(...rows.map((r) => String(r[r.length - 2]).length)) > 32 };
+}
+
+/** "default, libbpf reader" — the suite's label, and the reader when the label does not name it. */
+function variantOf(r: ScenarioRecord): string {
+  const reader = readerOf(r);
+  return r.label === reader ? reader : `${r.label}, ${reader} reader`;
+}
+
+/** The bisection runs of a search, replayed: after the unthrottled run, each run whose cap is the
+ *  midpoint of the bracket so far (the confirmation and back-offs are not). */
+function bisectionSteps(s: SustainableRate): number {
+  if (!(s.steps[0]?.droppedKernel > 0)) return 0;
+  let lo = 0;
+  let hi = s.ceilingPerSec;
+  let n = 0;
+  for (const step of s.steps.slice(1)) {
+    const mid = Math.round((lo + hi) / 2);
+    if (step.rateCap !== mid) break;
+    n++;
+    if (step.droppedKernel === 0) lo = mid;
+    else hi = mid;
+  }
+  return n;
+}
+
+/** How the sustainable rate was searched, from the records' own searches: once per repeat (since
+ *  issue 11) or once per scenario, and how many bisection steps a search took. */
+function searchWords(recs: readonly ScenarioRecord[]): string {
+  const searched = recs.filter((r) => r.sustainable?.steps?.length);
+  if (!searched.length) return '';
+  const perRepeat = searched.some((r) => (r.sustainable!.perRepeat?.length ?? 0) > 1);
+  const bisect = Math.max(0, ...searched.map((r) => bisectionSteps(r.sustainable!)));
+  const how = bisect > 0 ? `by bisection on the producers’ rate cap, between zero and the raw ceiling, for ${bisect} steps (to within 1/${2 ** bisect} of the ceiling), keeping the highest cap whose run dropped nothing` : 'by bisection on the producers’ rate cap (here no search needed one: the unthrottled runs dropped nothing)';
+  const when = perRepeat
+    ? ' It is searched once per repeat, right after it (the repeat’s own unthrottled run is the search’s first step), so it has a mean and an interval like the other columns;'
+    : ' It is searched once per scenario, after the repeats;';
+  return `The sustainable rate is the highest rate the transport carries without dropping anything.${when} ${how}; a final run at that cap must confirm it with zero drops, and if it drops the rate backs off by 10% and is confirmed again.`;
 }
 
 /** Each search, step by step, for readers who want to see how the rate was found. */
@@ -87,17 +138,33 @@ function searchSteps(sets: readonly ResultSet[]): Block[] {
       if (!s?.steps?.length) continue;
       const step = (x: SustainableRate['steps'][number]) =>
         `${x.rateCap > 0 ? fmtSi(x.rateCap) : `unthrottled (${fmtSi(x.generatedPerSec)})`} ${x.droppedKernel > 0 ? `✗ ${x.droppedKernel.toLocaleString('en-US')} dropped` : '✓'}`;
-      const who = `${sets.length > 1 ? `${sets[si].tag}: ` : ''}${r.transport}, ${readerOf(r)} reader`;
+      const who = `${sets.length > 1 ? `${sets[si].tag}: ` : ''}${r.transport}, ${r.label === readerOf(r) ? `${readerOf(r)} reader` : variantOf(r)}`;
       items.push([{ strong: who }, `: ${s.steps.map(step).join(' → ')}`]);
     }
   }
   if (!items.length) return [];
   return [{
     details: {
-      summary: 'How each search went: rate cap per run (events/s), ✓ = no drops, ✗ = dropped; the last run is the confirmation.',
+      summary: `How ${items.length > 1 ? 'each' : 'the'} search went${sets.some((st) => recordsOf(st, 'ceilings').some((r) => (r.sustainable?.perRepeat?.length ?? 0) > 1)) ? ' (the last repeat’s)' : ''}: rate cap per run (events/s), ✓ = no drops, ✗ = dropped; the last run is the confirmation.`,
       blocks: [{ ul: items }],
     },
   }];
+}
+
+/** How many records each getpgid() call emitted, per group, from the records' configurations. */
+function batchWords(sets: readonly ResultSet[]): string {
+  const byBatch = new Map<number, Set<string>>();
+  for (const s of sets) {
+    for (const r of s.results.scenarios.filter(isSaturation)) {
+      const n = r.config?.eventsPerCall ?? 1;
+      byBatch.set(n, (byBatch.get(n) ?? new Set()).add(r.group));
+    }
+  }
+  if (!byBatch.size) return '';
+  const part = ([n, groups]: [number, Set<string>]) => `${n === 1 ? 'one record' : `${n.toLocaleString('en-US')} records`} per call in ${[...groups].join(', ')}`;
+  const parts = [...byBatch.entries()].sort((a, b) => b[0] - a[0]).map(part);
+  const kernel = byBatch.has(500) ? ' (500 is the kernel benchmark’s batch: the transport, not the syscall, should then set the pace)' : '';
+  return ` Each call emits ${parts.join('; ')}${kernel}.`;
 }
 
 /** The trigger and how it attached, in words the reader can check against the kernel. */
@@ -115,13 +182,14 @@ function triggerWords(sets: readonly ResultSet[]): Inline[] {
     { strong: 'The saturation load. ' },
     'Instead of a storm, the harness’s own producer threads call ',
     { code: 'getpgid()' },
-    ' in a tight loop, and a BPF program on that syscall emits the same event as the exit programs, through the same transport code, once per call. It attaches with ',
+    ' in a tight loop, and a BPF program on that syscall emits the same event as the exit programs, through the same transport code. It attaches with ',
     { code: 'fentry' },
     ' on the syscall where the kernel allows it (a trampoline, as the kernel’s own ring buffer benchmark does), and otherwise to the raw syscall-entry tracepoint ',
     { code: 'tp_btf/sys_enter' },
     ', which rejects every other syscall with one compare.',
     used,
-    ' The trigger is cheap: getpgid does almost no work, and the program keeps only calls from the harness’s own process, so the producers are held back by the transport rather than by the load.',
+    batchWords(sets),
+    ' Whether the trigger, the program, the reader or the transport set each figure’s pace is decided from the run’s own data under “What bounds each figure” below.',
   ];
 }
 
@@ -142,6 +210,7 @@ export function ceilingsBlocks(sets: readonly ResultSet[], figures: Figures): Bl
     p: `How fast can each transport go before it starts dropping events? A fork storm is limited by how fast the kernel can create and reap processes, long before either transport is; these scenarios replace it with a load cheap enough to find the transports’ own limits.${reach}`,
   });
   blocks.push({ p: triggerWords(sets) });
+  blocks.push(...placementBlocks(sets), ...sinkBlocks(sets));
 
   if (has('ceilings')) {
     blocks.push({ h: 3, text: GROUP_TITLES.ceilings, id: 'group-ceilings' });
@@ -150,13 +219,21 @@ export function ceilingsBlocks(sets: readonly ResultSet[], figures: Figures): Bl
     blocks.push({
       p: [
         `The saturation load with ${ceilingSetup(recs).replace(', ', ' and a ')}, read by ${readers.length > 1 ? `each reader in turn (${readers.join(', ')})` : `the ${readers[0] ?? 'libbpf'} reader`}. The raw ceiling is what the unthrottled producers generate — events the transport drops included, and a failed reserve is cheaper than a delivered event — so delivered/s beside it is what actually reached user space. `,
-        'The sustainable rate is the highest rate the transport carries without dropping anything. It is searched by bisection on the producers’ rate cap, between zero and the raw ceiling, for 7 steps (to within 1/128 of the ceiling), keeping the highest cap whose run dropped nothing; a final run at that cap must confirm it with zero drops, and if it drops the rate backs off by 10% and is confirmed again.',
+        searchWords(recs),
       ],
     });
     blocks.push(...figures.place('ceilings'));
     const table = ceilingsTable(sets);
     if (table) blocks.push({ table });
     blocks.push(...searchSteps(sets));
+  }
+  if (has('syscall-ceiling')) {
+    blocks.push({ h: 3, text: GROUP_TITLES['syscall-ceiling'], id: 'group-syscall-ceiling' });
+    const recs = sets.flatMap((s) => recordsOf(s, 'syscall-ceiling'));
+    blocks.push({
+      p: `The same load with one record per getpgid() call (${ceilingSetup(recs)}): every record pays for a whole syscall, its entry and the program’s run, so this is the per-syscall cost, not the transport’s ceiling.`,
+    });
+    blocks.push({ table: groupTable(sets, 'syscall-ceiling') });
   }
   if (has('reader-ceiling')) {
     blocks.push({ h: 3, text: GROUP_TITLES['reader-ceiling'], id: 'group-reader-ceiling' });
@@ -179,5 +256,6 @@ export function ceilingsBlocks(sets: readonly ResultSet[], figures: Figures): Bl
     blocks.push(...figures.place('wakeup-ceiling'));
     blocks.push({ table: groupTable(sets, 'wakeup-ceiling') });
   }
+  blocks.push(...boundsBlocks(sets), ...calibrationBlocks(sets));
   return blocks;
 }

@@ -1,0 +1,265 @@
+/**
+ * qemu — boots one kernel in a QEMU guest that sees the host's files, runs one command there and
+ * brings back its exit status.
+ *
+ * Two virtiofsd processes serve the guest: the host's `/` (tag `hostroot`, mounted read-only under
+ * an in-memory overlay by the guest's /init) and the output folder (tag `out`, read-write, mounted
+ * at the same path). The command is `<out>/guest/command.sh`, written by the caller; it records its
+ * exit status in `<out>/guest/exit-status`. The serial console goes to `<out>/guest/console.log`.
+ *
+ * KVM with `-cpu host` when /dev/kvm can be opened, otherwise TCG emulation (`-cpu max`). Every
+ * process started here is tracked by PID and reaped: on normal exit, on the per-boot timeout, on
+ * abort (Ctrl-C / SIGTERM through the AbortSignal), and as a last resort on process exit.
+ * Temporary files (vhost-user sockets, the initramfs) live in <out>/guest/vm (or, when that path is
+ * too long for a socket, a private folder under the system's temporary one) and are removed after.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { buildInitramfs } from './initramfs.js';
+import type { PreparedKernel } from './kernels.js';
+
+export type Accel = 'kvm' | 'tcg';
+
+export interface BootOptions {
+  kernel: PreparedKernel;
+  /** absolute output folder of this kernel; guest/command.sh must be in it */
+  outDir: string;
+  accel: Accel;
+  timeoutMs: number;
+  memoryMb?: number;
+  cpus?: number;
+  /** each console line as it arrives */
+  onConsole?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface BootResult {
+  /** the command's exit status, or null when it never reported one */
+  exitStatus: number | null;
+  timedOut: boolean;
+  aborted: boolean;
+  /** from QEMU's start to the command's start (the init's "running" line) */
+  bootMs: number | null;
+  wallMs: number;
+  /** why the boot failed, in one line, when exitStatus is null */
+  failure?: string;
+  consoleTail: string[];
+}
+
+const QEMU = 'qemu-system-x86_64';
+const VIRTIOFSD_PATHS = ['/usr/libexec/virtiofsd', '/usr/lib/qemu/virtiofsd'];
+
+/** Every child process started here that has not been reaped yet. */
+const live = new Set<ChildProcess>();
+
+/** Last resort (process exit, second Ctrl-C): SIGKILL every tracked child by its PID. */
+export function killAllNow(): void {
+  for (const c of live) {
+    try {
+      if (c.pid) process.kill(c.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+process.on('exit', killAllNow);
+
+/**
+ * Does KVM answer? /dev/kvm must open, and a KVM guest with `-cpu host` must start executing:
+ * the firmware's banner on the serial console within a few seconds. (Some nested set-ups expose a
+ * /dev/kvm on which QEMU aborts setting MSRs, or runs nothing at all.) Returns why not, or null.
+ */
+export async function kvmProblem(): Promise<string | null> {
+  try {
+    closeSync(openSync('/dev/kvm', 'r+'));
+  } catch (e) {
+    return `/dev/kvm cannot be opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
+  const child = spawn(QEMU, ['-accel', 'kvm', '-cpu', 'host', '-m', '64M', '-display', 'none', '-nodefaults', '-no-reboot', '-serial', 'stdio', '-monitor', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = track(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (err += d));
+  const end = Date.now() + 5000;
+  while (Date.now() < end && live.has(child) && !/SeaBIOS|Booting/.test(out)) await new Promise((r) => setTimeout(r, 50));
+  const ran = /SeaBIOS|Booting/.test(out);
+  await reap(child, exited, 500);
+  if (ran) return null;
+  const why = err.trim().split('\n').filter((l) => !/terminating on signal/.test(l))[0];
+  return `/dev/kvm opens, but a KVM guest with -cpu host ${why ? `fails: ${why}` : 'runs nothing within 5 s'}`;
+}
+
+export function findVirtiofsd(): string | null {
+  for (const p of VIRTIOFSD_PATHS) if (existsSync(p)) return p;
+  const r = spawnSync('sh', ['-c', 'command -v virtiofsd'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+}
+
+/** What is missing to boot guests, one line, or null when all is there. */
+export function missingTools(): string | null {
+  const missing: string[] = [];
+  if (spawnSync(QEMU, ['--version'], { stdio: 'ignore' }).status !== 0) missing.push('qemu-system-x86_64 (apt-get install qemu-system-x86)');
+  if (!findVirtiofsd()) missing.push('virtiofsd (apt-get install qemu-system-x86 on Debian 12, virtiofsd on newer)');
+  if (!staticBusybox())
+    missing.push('a static busybox at /bin/busybox (apt-get install busybox-static)');
+  if (spawnSync('modinfo', ['--version'], { stdio: 'ignore' }).status !== 0) missing.push('modinfo (apt-get install kmod)');
+  return missing.length ? `cannot boot guests: missing ${missing.join('; ')}; or run: bash scripts/setup.sh --test` : null;
+}
+
+/** /bin/busybox exists and has no ELF interpreter (a dynamic one cannot run in the initramfs). */
+function staticBusybox(): boolean {
+  try {
+    return !readFileSync('/bin/busybox').subarray(0, 4096).includes('/lib64/ld-linux');
+  } catch {
+    return false;
+  }
+}
+
+function virtiofsdArgs(bin: string, socket: string, source: string, cache: 'always' | 'auto'): string[] {
+  const help = spawnSync(bin, ['--help'], { encoding: 'utf8' });
+  if (/--shared-dir/.test(`${help.stdout}${help.stderr}`)) {
+    // The Rust virtiofsd (Debian 13+)
+    return [`--socket-path=${socket}`, `--shared-dir=${source}`, '--sandbox=chroot', `--cache=${cache}`];
+  }
+  return [`--socket-path=${socket}`, '-o', `source=${source}`, '-o', 'sandbox=chroot', '-o', `cache=${cache}`, '-f'];
+}
+
+function track(child: ChildProcess): Promise<number | null> {
+  live.add(child);
+  return new Promise((done) => {
+    child.on('error', () => {
+      live.delete(child);
+      done(null);
+    });
+    child.on('exit', (code, signal) => {
+      live.delete(child);
+      done(code ?? (signal ? 128 : null));
+    });
+  });
+}
+
+/** SIGTERM, then SIGKILL after graceMs; resolves when the process is gone. */
+async function reap(child: ChildProcess, exited: Promise<number | null>, graceMs = 2000): Promise<void> {
+  if (!live.has(child)) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitForFile(path: string, ms: number, stillAlive: () => boolean): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end && stillAlive()) {
+    if (existsSync(path)) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return existsSync(path);
+}
+
+/** Boots the kernel, runs <outDir>/guest/command.sh, and returns when the guest is gone. */
+export async function bootAndRun(o: BootOptions): Promise<BootResult> {
+  const started = Date.now();
+  const guestDir = join(o.outDir, 'guest');
+  const statusFile = join(guestDir, 'exit-status');
+  rmSync(statusFile, { force: true });
+  // Sockets and the initramfs go into the output folder, unless the socket path would be too long
+  // for a Unix socket (108 bytes): then into a private folder under the system's temporary one.
+  let tmp = join(guestDir, 'vm');
+  if (join(tmp, 'hostroot.sock').length > 100) tmp = mkdtempSync(join(os.tmpdir(), 'ringbench-vm-'));
+  else mkdirSync(tmp, { recursive: true });
+  const consoleLog = createWriteStream(join(guestDir, 'console.log'));
+  const tail: string[] = [];
+  let bootMs: number | null = null;
+  let failure: string | undefined;
+  let timedOut = false;
+  const children: { child: ChildProcess; exited: Promise<number | null> }[] = [];
+  try {
+    const initrd = join(tmp, 'initramfs.cpio.gz');
+    writeFileSync(initrd, buildInitramfs(o.kernel.modules));
+    const virtiofsd = findVirtiofsd();
+    if (!virtiofsd) throw new Error('virtiofsd not found');
+    const shares = [
+      { tag: 'hostroot', source: '/', cache: 'always' as const },
+      { tag: 'out', source: o.outDir, cache: 'auto' as const },
+    ];
+    for (const s of shares) {
+      const socket = join(tmp, `${s.tag}.sock`);
+      const child = spawn(virtiofsd, virtiofsdArgs(virtiofsd, socket, s.source, s.cache), { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr?.on('data', (d) => (err = (err + d).slice(-2000)));
+      const exited = track(child);
+      children.push({ child, exited });
+      if (!(await waitForFile(socket, 10_000, () => live.has(child)))) {
+        throw new Error(`virtiofsd for ${s.source} did not start: ${err.trim().split('\n').pop() ?? 'no message'}`);
+      }
+    }
+    const mem = o.memoryMb ?? 2048;
+    const args = [
+      '-accel', o.accel,
+      '-cpu', o.accel === 'kvm' ? 'host' : 'max',
+      '-smp', String(o.cpus ?? 2),
+      '-m', `${mem}M`,
+      '-object', `memory-backend-memfd,id=mem,size=${mem}M,share=on`,
+      '-numa', 'node,memdev=mem',
+      '-kernel', o.kernel.vmlinuz,
+      '-initrd', initrd,
+      '-append', `console=ttyS0 quiet panic=-1 mitigations=off ringbench.out=${o.outDir}`,
+      ...shares.flatMap((s, i) => ['-chardev', `socket,id=fs${i},path=${join(tmp, `${s.tag}.sock`)}`, '-device', `vhost-user-fs-pci,chardev=fs${i},tag=${s.tag}`]),
+      '-display', 'none', '-nodefaults', '-no-reboot', '-serial', 'stdio', '-monitor', 'none',
+    ];
+    const qemu = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const qemuExited = track(qemu);
+    children.push({ child: qemu, exited: qemuExited });
+    let qemuErr = '';
+    qemu.stderr?.on('data', (d) => (qemuErr = (qemuErr + d).slice(-2000)));
+    let partial = '';
+    qemu.stdout?.on('data', (d: Buffer) => {
+      consoleLog.write(d);
+      const lines = (partial + d.toString('utf8')).split(/\r?\n/);
+      partial = lines.pop() ?? '';
+      for (const raw of lines) {
+        const line = raw.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1bc|\r/g, '').trimEnd();
+        if (!line) continue;
+        if (bootMs === null && line.startsWith('ringbench-init: running')) bootMs = Date.now() - started;
+        if (line.startsWith('ringbench-init: FAILED')) failure = `guest init: ${line.slice('ringbench-init: FAILED: '.length)}`;
+        tail.push(line);
+        if (tail.length > 40) tail.shift();
+        o.onConsole?.(line);
+      }
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      qemu.kill('SIGKILL');
+    }, o.timeoutMs);
+    const onAbort = () => qemu.kill('SIGKILL');
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    if (o.signal?.aborted) onAbort();
+    const code = await qemuExited;
+    clearTimeout(timer);
+    o.signal?.removeEventListener('abort', onAbort);
+    if (code !== 0 && !timedOut && !o.signal?.aborted && !failure) failure = `qemu exited with ${code}: ${qemuErr.trim().split('\n').pop() ?? ''}`;
+  } catch (e) {
+    failure = (e as Error).message;
+  } finally {
+    for (const c of children) await reap(c.child, c.exited);
+    await new Promise<void>((r) => consoleLog.end(r));
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  let exitStatus: number | null = null;
+  if (existsSync(statusFile)) {
+    const n = Number.parseInt(readFileSync(statusFile, 'utf8').trim(), 10);
+    exitStatus = Number.isNaN(n) ? null : n;
+  }
+  const aborted = !!o.signal?.aborted;
+  if (exitStatus === null && !failure) {
+    failure = timedOut
+      ? `timed out after ${Math.round(o.timeoutMs / 1000)} s`
+      : aborted
+        ? 'interrupted'
+        : 'the guest stopped without reporting an exit status';
+  }
+  return { exitStatus, timedOut, aborted, bootMs, wallMs: Date.now() - started, failure: exitStatus === null ? failure : undefined, consoleTail: tail };
+}

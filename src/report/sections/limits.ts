@@ -1,0 +1,185 @@
+/**
+ * report/sections/limits — the parts of the Ceilings section that say what the figures mean at
+ * the limits, each sentence from the run's own data: what bounds each figure (analysis/bounds),
+ * where the threads ran and whether they outnumber the CPUs, the sink's own cost per event when
+ * the results carry it, and, when a kernel-bench calibration is attached, ringbench beside the
+ * kernel's own ring buffer benchmark.
+ */
+import { boundOf, BOUND_SHARE, MATERIAL_DROPS, placementOf, type Bound, type Placement } from '../../analysis/bounds.js';
+import { metricAggregate, readerOf, recordsOf } from '../../analysis/groups.js';
+import { fmtNs, fmtPct, fmtSi } from '../../format/units.js';
+import type { CalibrationRow, MeanCi } from '../../results/calibration.js';
+import type { ResultSet, ScenarioRecord } from '../../results/schema.js';
+import type { Block, Inline, Text } from '../document.js';
+
+/** The groups whose figures are ceilings under a concurrent consumer (drain is the reader's own). */
+const BOUNDED_GROUPS = ['ceilings', 'syscall-ceiling', 'wakeup-ceiling'] as const;
+
+const SINK = 'cpu.sinkNsPerEvent';
+
+function who(set: ResultSet, rec: ScenarioRecord, multi: boolean): string {
+  return `${multi ? `${set.tag}: ` : ''}${rec.group} ${rec.label}, ${rec.transport}, ${readerOf(rec)} reader`;
+}
+
+/** One sentence on what bounds a figure, with the numbers it was decided by. */
+export function boundSentence(b: Bound, rec: ScenarioRecord, place: Placement | undefined): string {
+  const kept = b.dropShare && b.dropShare > 0 ? `Only ${fmtPct(b.dropShare)} of the events were dropped, so the consumer kept up` : 'Nothing was dropped, so the consumer kept up';
+  const turns = place?.oversubscribed ? ' Its threads outnumber the CPUs, so producer and consumer also took turns on them.' : '';
+  switch (b.kind) {
+    case 'trigger':
+      return `the trigger. ${kept}; the producer made ${fmtSi(b.callsPerSec!)} getpgid() calls/s, ${fmtPct(b.share!)} of the bare trigger loop’s ${fmtSi(b.bareCallsPerSec!)} per thread (control trials): the syscall itself set the pace.${turns}`;
+    case 'program':
+      return `the producer’s BPF program. ${kept}; the producer made ${fmtSi(b.callsPerSec!)} getpgid() calls/s, ${fmtPct(b.share!)} of the bare trigger loop’s ${fmtSi(b.bareCallsPerSec!)} per thread, so it spent about ${fmtNs(b.programNsPerRecord!)} per record more than the bare loop: the program’s work (filling each event, reserving or outputting it, and any wake-up it queues).${turns}`;
+    case 'reader':
+      return `the reader. ${fmtPct(b.dropShare!)} of the events were dropped while ${fmtSi(b.deliveredPerSec!)}/s were delivered, ${fmtPct(b.share!)} of what the ${readerOf(rec)} reader drains flat out (${fmtSi(b.drainPerSec!)}/s, reader-ceiling group): the reader was at about its own speed.${turns}`;
+    case 'transport':
+      return `the transport’s hand-off. ${fmtPct(b.dropShare!)} of the events were dropped while only ${fmtSi(b.deliveredPerSec!)}/s were delivered, ${fmtPct(b.share!)} of what the ${readerOf(rec)} reader drains flat out (${fmtSi(b.drainPerSec!)}/s): the reader could have gone faster, so the wake-ups and the positions producer and consumer share set the pace.${turns}`;
+    default:
+      if (b.dropped === false) return `the producer side (${kept.toLowerCase().replace('only ', '')}); these results have no control trials to tell the trigger from the BPF program.`;
+      if (b.dropped === true) return 'the consumer side (events were dropped); no drain-mode scenario of the same transport, reader and event size tells the reader from the transport.';
+      return 'not known: the results lack the rates or drop counts it is decided by.';
+  }
+}
+
+/** "What bounds each figure": one item per ceiling scenario. */
+export function boundsBlocks(sets: readonly ResultSet[]): Block[] {
+  const multi = sets.length > 1;
+  const items: Text[] = [];
+  for (const set of sets) {
+    for (const g of BOUNDED_GROUPS) {
+      for (const rec of recordsOf(set, g)) {
+        if (rec.config?.consumer === 'drain') continue;
+        items.push([{ strong: who(set, rec, multi) }, `: ${boundSentence(boundOf(set, rec), rec, placementOf(set, rec))}`]);
+      }
+    }
+  }
+  if (!items.length) return [];
+  const share = fmtPct(BOUND_SHARE);
+  return [
+    { h: 3, text: 'What bounds each figure', id: 'ceiling-bounds' },
+    {
+      p: `Decided from this run’s data. A scenario that dropped less than ${fmtPct(MATERIAL_DROPS)} of its events was paced by its producer: the trigger when its getpgid() calls reached ${share} of the bare trigger loop (the run’s control trials), else the BPF program. A scenario that dropped more was paced by its consumer: the reader when delivered/s reached ${share} of the same reader’s drain rate, else the transport’s hand-off between producer and consumer.`,
+    },
+    { ul: items },
+  ];
+}
+
+function pinWords(cpu: number | undefined, what: string): string {
+  return cpu === undefined ? `${what} not pinned` : `${what} pinned to CPU ${cpu}`;
+}
+
+/** Where the threads ran; flags every scenario whose threads outnumber the CPUs. */
+export function placementBlocks(sets: readonly ResultSet[]): Block[] {
+  const multi = sets.length > 1;
+  const over: string[] = [];
+  const shapes = new Set<string>();
+  let cpus = 0;
+  let any = false;
+  for (const set of sets) {
+    for (const rec of set.results.scenarios.filter((r) => r.config?.load === 'saturation')) {
+      const p = placementOf(set, rec);
+      if (!p) continue;
+      any = true;
+      cpus = p.cpus;
+      const threads = `${p.producers} producer${p.producers === 1 ? '' : 's'}${p.consumerConcurrent ? ' + 1 consumer' : ', then a drain consumer'}`;
+      shapes.add(`${threads} (${pinWords(p.producerCpu, p.producers === 1 ? 'producer' : 'producers')}, ${pinWords(p.consumerCpu, 'consumer')})`);
+      if (p.oversubscribed) over.push(`${multi ? `${set.tag}: ` : ''}${rec.id} (${threads} on ${p.cpus} CPUs)`);
+    }
+  }
+  if (!any) return [];
+  const lead: Inline[] = [{ strong: 'Placement. ' }, `${cpus} CPUs; the ceiling scenarios ran ${[...shapes].join('; ')}. `];
+  if (over.length) {
+    lead.push({ strong: `⚠ ${over.length} scenario${over.length === 1 ? '' : 's'} ran more threads at once than there are CPUs` });
+    lead.push(`: ${over.join(', ')}. Their threads took turns, so those figures are partly the scheduler’s, not the transport’s.`);
+  } else {
+    lead.push('No scenario ran more threads at once than there are CPUs (a drain consumer reads only after the load).');
+  }
+  return [{ p: lead }];
+}
+
+/** The sink's own cost per event, when the results carry it. */
+export function sinkBlocks(sets: readonly ResultSet[]): Block[] {
+  const recs = sets.flatMap((s) => s.results.scenarios.filter((r) => r.config?.load === 'saturation'));
+  if (!recs.length) return [];
+  const measured = recs.flatMap((r) => {
+    const sink = metricAggregate(r, SINK);
+    const cons = metricAggregate(r, 'cpu.consumerNsPerEvent');
+    return sink && Number.isFinite(sink.mean) ? [{ r, sink: sink.mean, cons: cons?.mean }] : [];
+  });
+  if (!measured.length) {
+    return [{ p: [{ strong: 'Sink cost. ' }, 'These results do not measure the consumer’s own per-event bookkeeping (', { code: SINK }, '), so the consumer CPU per event includes it.'] }];
+  }
+  const range = (xs: number[]) => {
+    const lo = Math.min(...xs);
+    const hi = Math.max(...xs);
+    return Math.abs(hi - lo) < 0.05 * Math.max(1, hi) ? fmtNs(lo) : `${fmtNs(lo)}–${fmtNs(hi)}`;
+  };
+  const cons = measured.map((m) => m.cons).filter((x): x is number => x !== undefined && Number.isFinite(x));
+  const against = cons.length ? `, of the ${range(cons)} of consumer CPU per event in the same scenarios` : '';
+  return [{
+    p: [{ strong: 'Sink cost. ' }, `The consumer’s own per-event bookkeeping (`, { code: SINK }, `) cost ${range(measured.map((m) => m.sink))} per event in ${measured.length} saturation scenario${measured.length === 1 ? '' : 's'}${against}; subtract it for the transport’s and the reader’s own cost.`],
+  }];
+}
+
+const fmtCi = (c: MeanCi, d = 2) => `${c.mean.toFixed(d)}${c.half !== null && Number.isFinite(c.half) ? ` ± ${c.half.toFixed(d)}` : ''}`;
+
+/** The suite scenario that matches a calibration row: same transport, reader and wake-up mode. */
+function matching(set: ResultSet, row: CalibrationRow): ScenarioRecord | undefined {
+  const transport = row.variant.startsWith('rb-') ? 'ringbuf' : row.variant.startsWith('pb-') ? 'perfbuf' : undefined;
+  const reader = row.variant.split('-')[1];
+  const modeOf = (r: ScenarioRecord) => {
+    if (r.config.consumer === ('b2b' as string)) return 'b2b';
+    if (r.transport === 'ringbuf') return r.config.ringbufWakeup === 'sampled' ? 'sampled' : r.config.ringbufWakeup === 'adaptive' ? 'default' : undefined;
+    return r.config.perfbufWakeupEvents === 1 && !r.config.perfbufWatermarkBytes ? 'default' : r.config.perfbufWakeupEvents > 1 ? 'sampled' : undefined;
+  };
+  return recordsOf(set, 'ceilings').find((r) => r.transport === transport && r.config?.reader === reader && modeOf(r) === row.wakeup);
+}
+
+/** ringbench beside the kernel's own benchmark, when a calibration is attached. */
+export function calibrationBlocks(sets: readonly ResultSet[]): Block[] {
+  const out: Block[] = [];
+  for (const set of sets) {
+    const cal = set.results.calibration;
+    if (!cal?.rows?.length) continue;
+    const rows: Text[][] = cal.rows.map((row) => {
+      const rec = matching(set, row);
+      const del = rec && metricAggregate(rec, 'rates.deliveredPerSec');
+      return [
+        row.variant,
+        row.wakeup + (row.ringbenchDerived ? '*' : ''),
+        fmtCi(row.kernelMPerSec),
+        fmtCi(row.ringbenchMPerSec),
+        fmtCi(row.ratio),
+        del ? `${(del.mean / 1e6).toFixed(2)} ± ${((del.ci95[1] - del.ci95[0]) / 2 / 1e6).toFixed(2)} (${rec!.label})` : '—',
+      ];
+    });
+    const batch = cal.kernelDefaults.batch;
+    const load = cal.rows.map((r) => r.foreignCpus).filter(Number.isFinite);
+    const foot: Inline[] = [
+      `M events/s, mean ± 95% CI half-width over ${Number.isFinite(cal.rounds) ? `${cal.rounds} rounds` : 'the rounds'} (${cal.source}, kernel ${cal.kernel || 'unrecorded'}). `,
+      `The kernel and calibration columns come from bench:kernel, which alternates the two benchmarks round by round${typeof batch === 'number' ? ` with the kernel bench’s batch of ${batch} records per call` : ''}; the ratio is paired by round. `,
+      '“This run” is delivered/s of this suite’s ceilings scenario with the same transport, reader and wake-up mode (— when the suite has none); it ran at another time, with its own record size and batch, so only the calibration columns compare like with like.',
+    ];
+    const side = [cal.record ? `${cal.record} records` : '', cal.pin ? `producer pinning: ${cal.pin}` : ''].filter(Boolean);
+    if (side.length) foot.push(` ringbench’s side of the calibration: ${side.join(', ')}.`);
+    const sinks = cal.rows.map((r) => r.sinkNsPerEvent).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+    if (sinks.length) foot.push(` Its sink cost: ${fmtNs(Math.min(...sinks))}–${fmtNs(Math.max(...sinks))} per event.`);
+    if (cal.rows.some((r) => r.ringbenchDerived)) foot.push(' * ringbench has no back-to-back mode in that calibration: its figure is derived from a drain trial.');
+    if (load.length) foot.push(` Other work used ${Math.min(...load).toFixed(2)}–${Math.max(...load).toFixed(2)} CPUs during the calibration’s trials.`);
+    if (sets.length > 1) out.push({ p: { strong: `Set ${set.tag}` } });
+    out.push({
+      table: {
+        head: ['variant', 'wake-up', 'kernel bench', 'ringbench (calibration)', 'ringbench / kernel', 'this run'],
+        numeric: [false, false, true, true, true, true],
+        rows,
+        footnote: foot,
+      },
+    });
+  }
+  if (!out.length) return [];
+  return [
+    { h: 3, text: 'Beside the kernel’s ring buffer benchmark', id: 'kernel-calibration' },
+    { p: 'The kernel’s own benchmark (tools/testing/selftests/bpf/benchs/bench_ringbufs.c) against ringbench’s closest configuration, from the calibration attached to these results (ringbench run --calibration).' },
+    ...out,
+  ];
+}

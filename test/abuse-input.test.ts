@@ -1,0 +1,163 @@
+/**
+ * abuse-input.test — the fault and abuse tier, inputs that used to pass (issue 12 §5), through the
+ * CLI as a user types them: each bad input exits 2 with one line naming the flag, field or file and
+ * what is valid, and loads nothing; `report` and `compare` take a results file or its directory;
+ * a corrupt, minimal or oversized results file is refused naming the field or the size; compare
+ * judges only scenarios whose configuration matches and exits 2 when none does. Results files are
+ * synthetic (test/compare-fixtures); knob refusals run unprivileged, so that exit 2 rather than 1
+ * proves nothing reached bpf().
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ROOT } from '../src/harness/addon.js';
+import type { ResultsFile } from '../src/results/schema.js';
+import { makeResults } from './compare-fixtures.js';
+
+const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+const base = mkdtempSync('/tmp/ringbench-abuse-input-');
+
+/** Runs the CLI; `unprivileged`: as uid 65534 with no capabilities, where any bpf() call would
+ *  fail with exit 1, so an exit 2 proves the input was refused before anything was loaded. */
+function cli(args: string[], unprivileged = false) {
+  const argv = [CLI, ...args];
+  const r = unprivileged
+    ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--', process.execPath, ...argv], { cwd: '/', encoding: 'utf8', timeout: 60_000 })
+    : spawnSync(process.execPath, argv, { cwd: base, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Exit 2, one line on stderr matching `message`, nothing on stdout. */
+function assertRefused(args: string[], message: RegExp, unprivileged = false): void {
+  const r = cli(args, unprivileged);
+  assert.is(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);
+  assert.match(r.stderr.trim(), message, args.join(' '));
+  assert.is(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+  assert.is(r.stdout, '');
+}
+
+function file(name: string, content: unknown): string {
+  const path = join(base, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+/** A run directory holding `results`. */
+function runDir(name: string, results: ResultsFile): string {
+  const dir = join(base, name);
+  mkdirSync(dir, { mode: 0o700 });
+  writeFileSync(join(dir, 'results.json'), JSON.stringify(results));
+  return dir;
+}
+
+test('knob values and combinations that used to pass exit 2 naming the flag, before anything loads', () => {
+  const cases: [string[], RegExp][] = [
+    [['--children', '0x10'], /^ringbench: --children must be an integer in 1\.\.10000000; got '0x10'$/],
+    [['--children', '1e3'], /--children must be an integer .*got '1e3'/],
+    [['--children', '2.0'], /--children must be an integer .*got '2\.0'/],
+    [['--workers', ' 2'], /--workers must be an integer .*got ' 2'/],
+    [['--ringbuf-bytes', '4 K'], /--ringbuf-bytes must be a power-of-two multiple .*got '4 K'/],
+    [['--ringbuf-bytes', '0x1000'], /--ringbuf-bytes must be a power-of-two multiple .*got '0x1000'/],
+    [['--transport', 'perfbuf', '--memory', 'equal', '--perfbuf-pages', '4'], /--perfbuf-pages sets the per-CPU size, which --memory equal derives from --ringbuf-bytes: give one/],
+    [['--transport', 'ringbuf', '--perfbuf-pages', '4'], /^ringbench: --perfbuf-pages applies to perfbuf only; got --transport ringbuf$/],
+    [['--perfbuf-wakeup-events', '8'], /--perfbuf-wakeup-events applies to perfbuf only; got --transport ringbuf/],
+    [['--transport', 'perfbuf', '--ringbuf-wakeup', 'every-n'], /--ringbuf-wakeup applies to ringbuf only; got --transport perfbuf/],
+    [['--wakeup-every', '8'], /--wakeup-every applies to --ringbuf-wakeup every-n only; got adaptive/],
+    [['--events', '1000'], /--events applies to --load saturation only; got --load storm/],
+    [['--load', 'saturation', '--children', '10'], /--children applies to --load storm only; got --load saturation/],
+    // a record larger than a buffer: refused for both transports (perfbuf: a per-CPU buffer)
+    [['--transport', 'perfbuf', '--memory', 'per-cpu', '--perfbuf-pages', '1', '--event-bytes', '4096'], /--event-bytes \(4096\) does not fit a per-CPU perf buffer \(4096 bytes/],
+    [['--ringbuf-bytes', '4K', '--event-bytes', '4096'], /--event-bytes \(4096\) does not fit the ring buffer/],
+  ];
+  // unprivileged: a load attempt would exit 1 ("needs root"), so exit 2 means refused before bpf()
+  for (const [args, message] of cases) assertRefused(['scenario', ...args], message, true);
+  // and the privileged command says the same
+  assertRefused(['scenario', '--children', '0x10'], /--children must be an integer/);
+});
+
+test('suites: unknown fields at every level are named, with "did you mean"; nothing runs, nothing is created', () => {
+  const ok = { name: 's', repeats: 1, warmup: 0, groups: [{ group: 'producers', sweep: { workers: [1] } }] };
+  const cases: [unknown, RegExp][] = [
+    [{ ...ok, defualts: { children: 100 } }, /^ringbench: defualts\.json: defualts is not a suite field; did you mean "defaults"\? valid here: /],
+    [{ ...ok, groups: [{ group: 'producers', swep: { workers: [1] } }] }, /groups\[0\]\.swep is not a suite field; did you mean "sweep"\?/],
+    [{ ...ok, groups: [{ group: 'g', variants: [{ label: 'a', set: {}, trasnports: ['ringbuf'] }] }] }, /groups\[0\]\.variants\[0\]\.trasnports is not a suite field; did you mean "transports"\?/],
+    [{ ...ok, defaults: { chidlren: 100 } }, /defaults\.chidlren is not a scenario knob; did you mean 'children'\?/],
+    [{ ...ok, defaults: { memory: 'equal', perfbufPages: 4 } }, /defaults\.perfbufPages sets the per-CPU size/],
+  ];
+  cases.forEach(([suite, message], i) => {
+    const out = join(base, `never-${i}`);
+    const name = i === 0 ? 'defualts' : `suite-${i}`;
+    assertRefused(['run', '--suite', file(`${name}.json`, suite), '--out', out], message);
+    assert.equal(readdirSync(base).filter((n) => n === `never-${i}`), [], `${out} was created`);
+  });
+});
+
+test('report and compare take a results file or its directory', () => {
+  const a = runDir('a', makeResults({ seed: 1 }));
+  const b = runDir('b', makeResults({ seed: 2 }));
+  for (const [x, y] of [[a, b], [join(a, 'results.json'), join(b, 'results.json')], [a, join(b, 'results.json')]]) {
+    const r = cli(['compare', x, y]);
+    assert.is(r.code, 0, `compare ${x} ${y}: ${r.stderr}`);
+  }
+  // report FILE.json writes beside the file (it was ENOTDIR)
+  const r = cli(['report', join(a, 'results.json')]);
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(readdirSync(a).includes('report.html'), readdirSync(a).join(' '));
+});
+
+test('corrupt, minimal and oversized results files exit 2 naming the field or the size', () => {
+  const good = makeResults({ seed: 3 });
+  const corrupt = structuredClone(good) as unknown as { scenarios: { repeats: Record<string, unknown[]> }[] };
+  corrupt.scenarios[1].repeats['rates.deliveredPerSec'][2] = 'fast';
+  const aggregate = structuredClone(good) as unknown as { scenarios: { aggregates: Record<string, Record<string, unknown>> }[] };
+  aggregate.scenarios[0].aggregates['latencyNs.p99'].mean = null;
+  aggregate.scenarios[0].aggregates['latencyNs.p99'].n = '5';
+  const goodFile = file('good.json', good);
+  const cases: [string, RegExp][] = [
+    [file('corrupt.json', corrupt), /corrupt\.json: corrupt results file: scenarios\[1\]\.repeats\["rates\.deliveredPerSec"\]\[2\] must be a number; got "fast"$/],
+    [file('aggregate.json', aggregate), /aggregate\.json: corrupt results file: scenarios\[0\]\.aggregates\["latencyNs\.p99"\]\.n must be a number; got "5"$/],
+    [file('minimal.json', { schema: 'ringbench/results@1', scenarios: [{ id: 'x', repeats: {} }] }), /minimal\.json: corrupt results file: suite must be a string; got nothing$/],
+    [file('scenario.json', { ...good, scenarios: [{ id: 'x', repeats: {} }] }), /scenario\.json: corrupt results file: scenarios\[0\]\.group must be a string; got nothing$/],
+    [file('array.json', []), /array\.json: not a ringbench results file \(the top level is not a JSON object\)$/],
+  ];
+  for (const [path, message] of cases) {
+    assertRefused(['compare', goodFile, path], message);
+    assertRefused(['compare', path, goodFile], message);
+  }
+  // report: an unusable input is named; with nothing usable, exit 2
+  assertRefused(['report', cases[0][0], '--out', join(base, 'no-report')], /corrupt results file: scenarios\[1\]/);
+
+  // larger than a results file can be: refused before reading (a sparse file; it was "Cannot create a string longer than…")
+  const huge = join(base, 'huge.json');
+  const fd = openSync(huge, 'w');
+  ftruncateSync(fd, 300 * 2 ** 20);
+  closeSync(fd);
+  assertRefused(['compare', goodFile, huge], /huge\.json: 300 MiB is larger than a results file can be \(at most 256 MiB/);
+});
+
+test('compare judges only scenarios whose configuration matches; nothing comparable exits 2', () => {
+  const base20 = makeResults({ seed: 4 });
+  const candidate = makeResults({ seed: 5, factors: { 'producers/workers=1/ringbuf': { 'rates.deliveredPerSec': 0.5 } } });
+  // one scenario of the candidate ran with other knobs (a 20-children suite): shown as not comparable, not judged
+  candidate.scenarios[0].config = { ...candidate.scenarios[0].config, children: 20 };
+  const r = cli(['compare', file('cfg-base.json', base20), file('cfg-cand.json', candidate), '--format', 'json']);
+  assert.is(r.code, 0, `the halved rate is in the not-comparable scenario: ${r.stderr}`);
+  const json = JSON.parse(r.stdout);
+  assert.equal(json.notComparable.map((n: { id: string }) => n.id), ['producers/workers=1/ringbuf']);
+  assert.match(json.notComparable[0].diffs.join(' '), /children 20000 → 20/);
+  assert.not.ok(json.scenarios.some((s: { id: string }) => s.id === 'producers/workers=1/ringbuf'));
+  assert.match(cli(['compare', file('cfg-base.json', base20), file('cfg-cand.json', candidate)]).stdout, /producers\/workers=1\/ringbuf: not comparable, configuration differs \(children 20000 → 20\)/);
+
+  // every scenario differs: nothing to judge, exit 2 (a CI gate must not pass on it)
+  for (const s of candidate.scenarios) s.config = { ...s.config, children: 20 };
+  assertRefused(['compare', file('cfg-base.json', base20), file('cfg-all.json', candidate)],
+    /^ringbench compare: nothing comparable between .*cfg-base\.json and .*cfg-all\.json: all 4 scenarios in common differ in configuration \(producers\/workers=1\/ringbuf: children 20000 → 20\)$/);
+});
+
+test.after(() => {
+  rmSync(base, { recursive: true, force: true });
+});
+
+test.run();

@@ -1,0 +1,147 @@
+/**
+ * matrix — `ringbench matrix` boots two Debian kernels (6.1 cloud, 6.12 rt) in QEMU guests (KVM
+ * when it answers, else TCG emulation) and runs the smoke suite in each: every check passes,
+ * matrix.json / report.html / report.md hold the capability table, nothing is left running, and
+ * `compare` of two emulated kernels refuses without --force. Kernel downloads stay in the per-user
+ * cache, so only the first run on a machine downloads. This test fails, never skips, when the
+ * machine cannot boot the guests (run `bash scripts/setup.sh --test` to install QEMU and friends).
+ * Also: bad flags are one line naming the flag, exit 2; the smoke suite validates.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseKernelList, KernelListError } from '../src/matrix/kernels.js';
+import { capabilityRows } from '../src/matrix/matrix-report.js';
+import type { MatrixFile } from '../src/matrix/matrix-report.js';
+import { ROOT } from '../src/harness/addon.js';
+import { loadSuite } from '../src/suite/suite.js';
+
+const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+
+function cli(args: string[], timeoutMs = 60_000) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** PIDs of processes whose command line mentions `needle` (QEMU and virtiofsd name the out dir). */
+function processesMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(needle)) pids.push(Number(p));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
+test('bad input: one line naming the flag, exit 2', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'ringbench-matrix-bad-'));
+  try {
+    const cases: [string[], RegExp][] = [
+      [['--kernels', 'linux-image-6.1-nope!'], /--kernels: 'linux-image-6.1-nope!' is not a Debian kernel package/],
+      [['--kernels', 'path:/nonexistent/vmlinuz'], /--kernels path:\/nonexistent\/vmlinuz: no kernel image file/],
+      [['--kernels', 'host,host'], /'host' is listed twice/],
+      [['--kernels', 'linux-image-9.99-nope-amd64'], /--kernels linux-image-9.99-nope-amd64: kernel package linux-image-9.99-nope-amd64: apt does not know it/],
+      [['--kernels', 'host', '--accel', 'xen'], /--accel must be auto, kvm or tcg; got 'xen'/],
+      [['--kernels', 'host', '--rounds', '0'], /--rounds must be an integer in 1\.\.1/],
+      [['--kernels', 'host', '--suite', 'nope'], /--suite must be smoke, quick, standard, full or a suite file/],
+      [['--kernels', 'host', '--timeout', 'x'], /--timeout must be an integer/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(['matrix', ...args, '--out', out]);
+      assert.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+    // never through a symlink, never over an earlier matrix
+    symlinkSync(out, join(out, 'link'));
+    const linked = await cli(['matrix', '--kernels', 'host', '--out', join(out, 'link', 'm')]);
+    assert.is(linked.code, 2, linked.stderr);
+    assert.match(linked.stderr, /--out .*symlink/);
+    writeFileSync(join(out, 'matrix.json'), '{}');
+    const again = await cli(['matrix', '--kernels', 'host', '--out', out]);
+    assert.is(again.code, 2, again.stderr);
+    assert.match(again.stderr, /already holds a kernel matrix/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('kernel list: aliases, meta packages, host, path', () => {
+  const specs = parseKernelList('6.1-cloud,linux-image-6.12-rt-amd64,host');
+  assert.equal(specs.map((s) => s.kind), ['debian', 'debian', 'host']);
+  assert.is((specs[0] as { pkg: string }).pkg, 'linux-image-cloud-amd64');
+  assert.throws(() => parseKernelList(''), (e: unknown) => e instanceof KernelListError);
+  assert.throws(() => parseKernelList('6.1-cloud,,host'), /empty item/);
+});
+
+test('the smoke suite validates: both transports, a storm and a saturation run', () => {
+  const plan = loadSuite('smoke');
+  assert.equal(new Set(plan.scenarios.map((s) => s.transport)), new Set(['ringbuf', 'perfbuf']));
+  assert.ok(plan.scenarios.some((s) => s.config.load === 'saturation'));
+  assert.ok(plan.scenarios.some((s) => s.config.load === 'storm' && s.config.attach === 'tp_btf'));
+});
+
+test('two kernels boot in QEMU and pass the smoke suite; the report has the capability table', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'ringbench-matrix-'));
+  try {
+    const r = await cli(['matrix', '--kernels', '6.1-cloud,6.12-rt', '--suite', 'smoke', '--out', out], 600_000);
+    assert.is(r.code, 0, `ringbench matrix failed (exit ${r.code}); stderr:\n${r.stderr}`);
+    const m = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8')) as MatrixFile;
+    assert.is(m.schema, 'ringbench/matrix@1');
+    assert.is(m.complete, true);
+    assert.equal(m.kernels.map((k) => k.status), ['ok', 'ok'], JSON.stringify(m.kernels.map((k) => k.error)));
+    assert.match(m.kernels[0].release ?? '', /^6\.1\./);
+    assert.match(m.kernels[1].release ?? '', /^6\.12\..*-rt-/);
+    for (const k of m.kernels) {
+      assert.is(k.emulated, m.accel === 'tcg');
+      assert.ok(k.checks!.length >= 5 && k.checks!.every((c) => c.ok), JSON.stringify(k.checks));
+      const probe = JSON.parse(readFileSync(join(out, k.dir, 'probe.json'), 'utf8'));
+      assert.is(probe.kernel.release, k.release);
+      assert.is(probe.verdict.canRun, true);
+      assert.is(probe.btfInfo.ringbufLockType, 'raw_spinlock_t');
+      assert.is(probe.helpers.tracing.ringbufReserveDynptr.available, true);
+      assert.is(probe.helpers.tracing.userRingbufDrain.available, true);
+      const results = JSON.parse(readFileSync(join(out, k.dir, 'results.json'), 'utf8'));
+      assert.is(results.environment.kernel, k.release);
+      assert.is(results.environment.matrix.emulated, k.emulated);
+    }
+    const rows = capabilityRows(m.kernels.map((k) => JSON.parse(readFileSync(join(out, k.dir, 'probe.json'), 'utf8'))));
+    assert.ok(rows.find((row) => row.item === 'sizeBytes')?.differs, 'BTF sizes of 6.1 and 6.12 differ');
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    assert.match(md, /## Kernel capabilities/);
+    assert.match(md, /\| section \| item \| 6\.1-cloud/);
+    assert.match(md, /ringbufLockType/);
+    assert.ok(existsSync(join(out, 'report.html')));
+    assert.equal(processesMentioning(out), [], 'QEMU or virtiofsd left running');
+
+    if (m.accel === 'tcg') {
+      const [a, b] = m.kernels.map((k) => join(out, k.dir));
+      const refused = await cli(['compare', a, b]);
+      assert.is(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /emulat.*--force/);
+      const forced = await cli(['compare', a, b, '--force']);
+      assert.ok(forced.code === 0 || forced.code === 1, forced.stderr);
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test.run();
