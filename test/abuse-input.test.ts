@@ -70,6 +70,8 @@ test('knob values and combinations that used to pass exit 2 naming the flag, bef
     // a record larger than a buffer: refused for both transports (perfbuf: a per-CPU buffer)
     [['--transport', 'perfbuf', '--memory', 'per-cpu', '--perfbuf-pages', '1', '--event-bytes', '4096'], /--event-bytes \(4096\) does not fit a per-CPU perf buffer \(4096 bytes/],
     [['--ringbuf-bytes', '4K', '--event-bytes', '4096'], /--event-bytes \(4096\) does not fit the ring buffer/],
+    // a misspelt flag: commander's suggestion on the same line
+    [['--chidlren', '5'], /^ringbench: unknown option '--chidlren'; did you mean --children\?$/],
   ];
   // unprivileged: a load attempt would exit 1 ("needs root"), so exit 2 means refused before bpf()
   for (const [args, message] of cases) assertRefused(['scenario', ...args], message, true);

@@ -203,4 +203,56 @@ test('Ctrl-C keeps finished trials in valid files; repeats interleave; --resume 
   await sleep(0);
 });
 
+test('per-repeat sustainable searches: Ctrl-C keeps the finished ones, --resume adds only the missing ones', async () => {
+  const dir = tmp();
+  const suite = {
+    name: 'tiny-sustainable',
+    repeats: 2,
+    warmup: 0,
+    transports: ['ringbuf'],
+    groups: [{
+      group: 'ceilings',
+      set: { load: 'saturation', events: 20000, eventsPerCall: 100, workers: 1, ringbufBytes: '16K' },
+      sustainable: true,
+      variants: [{ label: 'adaptive', set: { ringbufWakeup: 'adaptive' } }, { label: 'every-64', set: { ringbufWakeup: 'every-n', wakeupEvery: 64 } }],
+    }],
+  };
+  writeFileSync(join(dir, 'sus.json'), JSON.stringify(suite));
+  const out = join(dir, 'out');
+  const resultsPath = join(out, 'results.json');
+  const searched = () => {
+    try {
+      const r = JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultsFile;
+      return r.scenarios.reduce((n, s) => n + (s.sustainable?.perRepeat?.length ?? 0), 0);
+    } catch {
+      return 0;
+    }
+  };
+  const first = await cli(['run', '--suite', join(dir, 'sus.json'), '--out', out, '--no-report'], { interruptWhen: () => searched() >= 1 });
+  assert.is(first.code, 130, first.stderr);
+  const partial = JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultsFile;
+  assert.is(partial.complete, false);
+  const kept = partial.scenarios.filter((s) => s.sustainable?.perRepeat?.length);
+  assert.ok(kept.length >= 1);
+  // each search belongs to a finished repeat, so a record never has more searches than repeats
+  for (const s of partial.scenarios) assert.ok((s.sustainable?.perRepeat?.length ?? 0) <= s.repeats['wallNs'].length, s.id);
+
+  const second = await cli(['run', '--resume', out, '--no-report']);
+  assert.is(second.code, 0, second.stderr);
+  const full = JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultsFile;
+  assert.ok(full.complete);
+  for (const s of full.scenarios) {
+    assert.is(s.repeats['wallNs'].length, 2, s.id);
+    assert.is(s.sustainable?.perRepeat?.length, 2, s.id);
+    assert.is(s.sustainable!.aggregate!.n, 2, s.id);
+    assert.is(s.sustainableSearch, undefined, `${s.id}: no interrupted search left`);
+    // a search's answer is a rate its confirmation ran without a drop, or 0 when none was found
+    assert.ok(s.sustainable!.ratePerSec === 0 || s.sustainable!.confirmation.droppedKernel === 0, s.id);
+  }
+  for (const k of kept) {
+    const after = full.scenarios.find((s) => s.id === k.id)!;
+    assert.equal(after.sustainable!.perRepeat!.slice(0, k.sustainable!.perRepeat!.length), k.sustainable!.perRepeat, `${k.id}: finished searches kept`);
+  }
+});
+
 test.run();

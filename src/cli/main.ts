@@ -19,7 +19,8 @@ program
   .version(packageVersion())
   .exitOverride()
   .showSuggestionAfterError()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s.replace(/^error: /, 'ringbench: ')) });
+  // one line per error: commander puts its suggestion on a line of its own
+  .configureOutput({ writeErr: (s) => process.stderr.write(s.replace(/^error: /, 'ringbench: ').replace(/\n\(Did you mean (.*)\)$/m, '; did you mean $1')) });
 
 function exitWith(code: number): void {
   process.exitCode = code;

@@ -155,7 +155,7 @@ const SCENARIO: Record<string, Check> = {
   config: object,
   repeats: recordOf(listOf(finite)),
   aggregates: recordOf(AGGREGATE),
-  'x?': shaped({ name: string, value: finite }),
+  'x?': shaped({ name: string, value: numberOrNull }), // null: a sweep over words (reader: libbpf)
   'warnings?': listOf(string),
   'attachedVia?': string,
 };

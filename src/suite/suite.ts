@@ -5,7 +5,7 @@
  * (errors name the file and the field), and expands it into the list of scenarios to measure.
  * The format is documented in bench/README.md.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ConfigError, didYouMean, resolveConfig } from '../harness/knobs.js';
 import { ROOT } from '../harness/addon.js';
@@ -83,6 +83,11 @@ export function loadSuite(nameOrPath: string): SuitePlan {
     throw new SuiteError(`--suite must be ${BUILTIN_SUITES.join(', ')} or a suite file; '${nameOrPath}' is neither`);
   }
   let parsed: unknown;
+  // A suite is a page of JSON; anything near this size is not one (refused before reading).
+  const MAX_SUITE_BYTES = 1 << 20;
+  if (!builtin && statSync(file).size > MAX_SUITE_BYTES) {
+    throw new SuiteError(`${file}: ${statSync(file).size} bytes is larger than a suite file can be (at most 1 MiB)`);
+  }
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
