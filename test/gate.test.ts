@@ -1,8 +1,8 @@
 /**
  * gate — regression gating as CI uses it, on the real kernel, through the CLI: a noise record of
  * this machine (`ringbench noise`, 3 A/A runs of a tiny suite), then `compare --noise` of a fresh
- * A/A pair (exit 0: identical work is not a regression) and of a clearly degraded candidate
- * (exit 1). The degradation is large on purpose, so the test is not a coin toss: a consumer that
+ * A/A pair (exit 0: identical work is not a regression) and `ringbench ab` of a clearly degraded
+ * B (exit 1). The degradation is large on purpose, so the test is not a coin toss: a consumer that
  * spends 200 µs per event turns a storm of ~20k exits/s into a backlog, so delivery falls to
  * ~5k/s and the delivery latency grows from tens of microseconds to tens of milliseconds. The A/A
  * pair is judged with the catalogue's floors and the recorded noise, as the gate is.
@@ -18,16 +18,15 @@ import { ROOT } from '../src/harness/addon.js';
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'ringbench-gate-test-'));
 
-const suite = (consumerDelayNs: number) => ({
+const suite = {
   name: 'gate-tiny',
   repeats: 3,
   warmup: 0,
   transports: ['ringbuf'],
-  defaults: { children: 1000, workers: 2, ringbufBytes: '256K', consumerDelayNs },
+  defaults: { children: 1000, workers: 2, ringbufBytes: '256K' },
   groups: [{ group: 'producers', sweep: { workers: [2] } }],
-});
-writeFileSync(join(dir, 'suite.json'), JSON.stringify(suite(0)));
-writeFileSync(join(dir, 'degraded.json'), JSON.stringify(suite(200_000)));
+};
+writeFileSync(join(dir, 'suite.json'), JSON.stringify(suite));
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
@@ -56,11 +55,12 @@ test('noise record, then an A/A pair passes (exit 0) and a degraded candidate fa
   assert.is(aaJson.basis.kind, 'noise');
   assert.ok(aaJson.control.length === 2, 'both runs carry the control');
 
-  const b = run('degraded', 'degraded.json');
-  const ab = cli(['compare', '--noise', noise, a, b]);
+  // A configuration change is judged by the paired mode (compare refuses runs whose knobs differ)
+  const ab = cli(['ab', '--suite', join(dir, 'suite.json'), '--a', '', '--b', 'consumerDelayNs=200000']);
   assert.is(ab.code, 1, ab.stdout + ab.stderr);
-  assert.match(ab.stdout, /regressed\s+producers\/workers=2\/ringbuf\s+latencyNs\.p50/);
-  assert.match(ab.stdout, /noise basis: between-run noise from .*noise\.json \(3 A\/A runs\)/);
+  assert.match(ab.stdout, /regressed\s+producers\/workers=2\/ringbuf\s+(cpu\.consumerNsPerEvent|latencyNs\.p\d+|rates\.deliveredPerSec)/);
+  assert.match(ab.stdout, /noise basis: paired trials/);
+  assert.match(cli(['compare', '--noise', noise, a, a2]).stdout, /noise basis: between-run noise from .*noise\.json \(3 A\/A runs\)/);
 
   // without the record, the output says what the verdict does not cover
   const plain = cli(['compare', a, a2]);

@@ -10,7 +10,8 @@
  * - drops: the consumer side fell behind. Delivered/s is set against the drain-mode rate of the
  *   same transport, reader and event size (the reader-ceiling group): at ≥ 80% of it the reader's
  *   own speed bounds the figure; below, the reader could have gone faster, so the hand-off between
- *   producer and consumer (the transport's wake-ups and shared positions) does.
+ *   producer and consumer does: the transport's wake-ups and shared positions, or the consumer
+ *   waiting for a CPU (the run cannot tell those apart; its CPU time over the load is given).
  * - anything the data cannot tell is said to be unknown, with what is missing.
  *
  * Placement: a scenario whose threads (producers + a consumer that reads during the load) outnumber
@@ -46,6 +47,8 @@ export interface Bound {
   drainPerSec?: number;
   /** share of the reference (bare loop or drain rate) the figure reached */
   share?: number;
+  /** the consumer thread's CPU time over the load phase (consumer ns/event × delivered/s) */
+  consumerBusy?: number;
 }
 
 /** Producer threads of a scenario, and whether its consumer thread runs during the load. */
@@ -118,5 +121,7 @@ export function boundOf(set: ResultSet, rec: ScenarioRecord): Bound {
   const drainPerSec = drainRateFor(set, rec);
   if (!drainPerSec) return { kind: 'unknown', dropped, dropShare, deliveredPerSec: delivered.mean };
   const share = delivered.mean / drainPerSec;
-  return { kind: share >= BOUND_SHARE ? 'reader' : 'transport', dropped, dropShare, deliveredPerSec: delivered.mean, drainPerSec, share };
+  const cons = metricAggregate(rec, 'cpu.consumerNsPerEvent');
+  const consumerBusy = cons && cons.mean > 0 ? (cons.mean * delivered.mean) / 1e9 : undefined;
+  return { kind: share >= BOUND_SHARE ? 'reader' : 'transport', dropped, dropShare, deliveredPerSec: delivered.mean, drainPerSec, share, consumerBusy };
 }

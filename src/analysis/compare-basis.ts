@@ -51,11 +51,9 @@ export function metricInput(
   if (kind === 'noise') {
     const pair = pairStandardError(opts.noise?.scenarios[id]?.[metric], mean(bv));
     if (pair) {
-      // The recorded spread, unless the base's own repeats are noisier still (taken for both sides,
-      // as under "no change"; the candidate's spread is not used: a degraded candidate is often
-      // wildly spread, and that is the change, not noise).
-      const baseOnly = welchStandardError(bv, bv);
-      const evidence = baseOnly && baseOnly.se > pair.se ? { diff: mean(cv) - mean(bv), ...baseOnly } : { diff: mean(cv) - mean(bv), ...pair };
+      // The recorded spread, unless this pair's own repeats are noisier still: a rare event the
+      // record never saw move (drops 0 in every run) must not turn 0, 0, 161 into a regression.
+      const evidence = within && within.se > pair.se ? within : { diff: mean(cv) - mean(bv), ...pair };
       return input(bv, cv, evidence, null);
     }
     const few = Math.min(bv.length, cv.length) < MIN_JUDGED_REPEATS ? `not judged: fewer than ${MIN_JUDGED_REPEATS} repeats` : null;

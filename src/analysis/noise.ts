@@ -5,11 +5,11 @@
  * of one build differ by about √2 × that spread, which repeats inside one run cannot see (a whole
  * run shifts together).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { mean, stddev } from './stats.js';
 import { controlSamples, scenarioValues } from './samples.js';
 import type { ResultsFile } from '../results/schema.js';
-import { ResultsInputError } from '../results/load.js';
+import { MAX_RESULTS_BYTES, ResultsInputError } from '../results/load.js';
 
 export const NOISE_SCHEMA = 'ringbench/noise@1';
 
@@ -73,6 +73,15 @@ export function buildNoise(runs: ResultsFile[], sources: string[]): NoiseFile {
 /** Reads a noise file; a missing or malformed one is a ResultsInputError naming it. */
 export function loadNoise(path: string): NoiseFile {
   let data: unknown;
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    /* read below names the problem */
+  }
+  if (size > MAX_RESULTS_BYTES) {
+    throw new ResultsInputError(`--noise ${path}: ${(size / 2 ** 20).toFixed(0)} MiB is larger than a noise file can be (at most ${MAX_RESULTS_BYTES / 2 ** 20} MiB)`);
+  }
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {

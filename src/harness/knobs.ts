@@ -88,7 +88,7 @@ export const KNOBS: readonly Knob[] = [
   { key: 'record', kind: 'enum', values: ['full', 'minimal'], doc: "saturation: full events, or minimal 8-byte records (the sequence number alone, the kernel ringbuf benchmark's record; no latency)" },
   { key: 'latencyEvery', kind: 'int', min: 0, max: 1 << 16, doc: 'time one record in N for latency (0 = auto: every record in storms, 1 in 64 in saturation and drain)' },
   { key: 'attach', kind: 'enum', values: ['auto', 'tp_btf', 'raw_tp', 'tp'], doc: 'attach via BTF tracepoint, raw tracepoint or tracefs tracepoint' },
-  { key: 'timeoutMs', kind: 'int', min: 100, max: 3_600_000, doc: 'hard bound on the load phase' },
+  { key: 'timeoutMs', kind: 'int', min: 100, max: 3_600_000, doc: 'hard bound on the load phase (the drain ends at most 1 s after it)' },
   { key: 'windowMs', kind: 'int', min: 1, max: 60_000, doc: 'timeline window width' },
   { key: 'bpfStats', kind: 'bool', doc: 'measure BPF run time through BPF_ENABLE_STATS' },
 ];

@@ -89,13 +89,26 @@ test('bound: a scenario that dropped is the reader’s near its drain rate, else
   assert.match(reader, /the reader\. 8\.0% of the events were dropped while 1M\/s were delivered, 91% of what the libbpf reader drains flat out \(1\.1M\/s/);
   assert.not.match(reader, /the transport’s hand-off\. Events/);
   const transport = text(run([dropping, drain(5e6)], 1e6));
-  assert.match(transport, /the transport’s hand-off\. 8\.0% of the events were dropped while only 1M\/s were delivered, 20% of what the libbpf reader drains flat out \(5M\/s\): the reader could have gone faster/);
+  assert.match(transport, /the transport’s hand-off\. 8\.0% of the events were dropped while only 1M\/s were delivered, 20% of what the libbpf reader drains flat out \(5M\/s\): the reader could have gone faster, so the hand-off between producer and consumer set the pace: the transport’s wake-ups and shared positions, or the consumer waiting for a CPU\./);
+  // with the consumer's CPU time in the results, how much of the load it ran
+  const timed = rec('ceilings', 'default', 'ringbuf', {}, { ...dropping.repeats, 'cpu.consumerNsPerEvent': five(350) });
+  assert.match(text(run([timed, drain(5e6)], 1e6)), /waiting for a CPU \(the consumer thread ran for 35% of the load\)\./);
   // a drain scenario of another reader does not count
   const other = drain(1.1e6);
   other.config.reader = 'custom';
   assert.match(text(run([dropping, other], 1e6)), /the consumer side \(events were dropped\); no drain-mode scenario of the same transport, reader and event size/);
   // the old unconditional claim is gone whatever the data
   for (const t of [reader, transport, text(run([clean], 4500))]) assert.not.match(t, /held back by the transport/);
+});
+
+test('the batch per call and the per-syscall group are described from the records', () => {
+  const one = rec('syscall-ceiling', '1-per-call', 'ringbuf', { eventsPerCall: 1 }, clean.repeats);
+  const t = text(run([clean, one], 4500));
+  assert.match(t, /Each call emits 500 records in ceilings; one record in syscall-ceiling \(500 is the kernel benchmark’s batch\)\./);
+  assert.match(t, /Per-syscall cost: one record per call/);
+  const batched = text(run([clean], 4500));
+  assert.match(batched, /Each call emits 500 records in ceilings \(500/);
+  assert.not.match(batched, /one record in|Per-syscall cost/);
 });
 
 test('placement: threads that outnumber the CPUs are flagged, and only then', () => {

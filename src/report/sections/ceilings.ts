@@ -161,9 +161,9 @@ function batchWords(sets: readonly ResultSet[]): string {
     }
   }
   if (!byBatch.size) return '';
-  const part = ([n, groups]: [number, Set<string>]) => `${n === 1 ? 'one record' : `${n.toLocaleString('en-US')} records`} per call in ${[...groups].join(', ')}`;
+  const part = ([n, groups]: [number, Set<string>]) => `${n === 1 ? 'one record' : `${n.toLocaleString('en-US')} records`} in ${[...groups].join(', ')}`;
   const parts = [...byBatch.entries()].sort((a, b) => b[0] - a[0]).map(part);
-  const kernel = byBatch.has(500) ? ' (500 is the kernel benchmark’s batch: the transport, not the syscall, should then set the pace)' : '';
+  const kernel = byBatch.has(500) ? ' (500 is the kernel benchmark’s batch)' : '';
   return ` Each call emits ${parts.join('; ')}${kernel}.`;
 }
 
@@ -207,7 +207,7 @@ export function ceilingsBlocks(sets: readonly ResultSet[], figures: Figures): Bl
     ? ` Here the saturation load generated up to ${fmtSi(sat)} events/s, ${Math.round(sat / storm)}× the fastest storm (${fmtSi(storm)} events/s).`
     : '';
   blocks.push({
-    p: `How fast can each transport go before it starts dropping events? A fork storm is limited by how fast the kernel can create and reap processes, long before either transport is; these scenarios replace it with a load cheap enough to find the transports’ own limits.${reach}`,
+    p: `How fast can each transport go before it starts dropping events? A fork storm is limited by how fast the kernel can create and reap processes, long before either transport is; these scenarios replace it with a far lighter load, and say below what limited each figure.${reach}`,
   });
   blocks.push({ p: triggerWords(sets) });
   blocks.push(...placementBlocks(sets), ...sinkBlocks(sets));
@@ -251,7 +251,7 @@ export function ceilingsBlocks(sets: readonly ResultSet[], figures: Figures): Bl
   if (has('wakeup-ceiling')) {
     blocks.push({ h: 3, text: GROUP_TITLES['wakeup-ceiling'], id: 'group-wakeup-ceiling' });
     blocks.push({
-      p: 'Each transport’s wake-up strategies at the full saturation rate. Queuing the consumer’s wake-up happens inside the BPF program’s run, so a strategy that wakes the consumer less often should cost the program less per event — and let more events through before the buffer fills.',
+      p: 'Each transport’s wake-up strategies at the full saturation rate. Queuing the consumer’s wake-up happens inside the BPF program’s run, so the table shows per strategy what got through, what was dropped, and what the program and the consumer spent.',
     });
     blocks.push(...figures.place('wakeup-ceiling'));
     blocks.push({ table: groupTable(sets, 'wakeup-ceiling') });
