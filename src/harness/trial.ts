@@ -57,6 +57,7 @@ export function shapeTrial(config: ScenarioConfig, r: NativeTrialOutput): TrialR
   if (counts.notDrained) {
     notes.push(`the drain was cut short (1 s after ${r.aborted && r.stormStopped !== 'deadline' ? 'the stop' : 'the --timeout-ms bound'}): ${counts.notDrained} records were left unread (counts.notDrained), not measured`);
   }
+  if (config.record === 'minimal') notes.push('minimal records carry no time: latency is not measured (0)');
   if (r.stormFailed) notes.push(`${r.stormFailed} fork/vfork calls failed in the storm`);
 
   // Delivery ends when the last event arrives, which a slow consumer pushes past the storm's end;
