@@ -42,8 +42,10 @@ const BASE_VALUES: Record<string, number> = {
   'latencyNs.max': 900000,
   'memory.bufferBytes': 262144,
   'memory.peakOccupancyBytes': 65536,
+  'memory.peakCpuOccupancyBytes': 65536,
   'cpu.consumerNsPerEvent': 800,
   'cpu.bpfNsPerEvent': 300,
+  'cpu.sinkNsPerEvent': 10,
   'cpu.wakeups': 5000,
   'wallNs': 1.2e9,
 };

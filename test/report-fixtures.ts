@@ -67,6 +67,10 @@ export function defaultConfig(transport: Transport, over: Partial<ScenarioConfig
     reader: 'libbpf',
     consumerDelayNs: 0,
     consumerCpu: -1,
+    producerCpu: -1,
+    pin: 'auto',
+    record: 'full',
+    latencyEvery: 1,
     attach: 'auto',
     timeoutMs: 30000,
     windowMs: 10,
@@ -115,6 +119,7 @@ function record(
     const wallNs = (generated / genRate) * 1e9;
     const inv = Math.round(delivered * s.inversionRatio * jitter());
     const lat = s.latencyUs.map((u) => u * 1000 * jitter()).sort((a, b) => a - b);
+    let peak = 0; // set in place below: the jitter() calls keep their order, so the fixtures do not move
     const v: Record<string, number> = {
       'counts.generated': generated,
       'counts.seenByBpf': seen,
@@ -135,9 +140,11 @@ function record(
       'latencyNs.p999': lat[3],
       'latencyNs.max': lat[4],
       'memory.bufferBytes': s.bufferBytes,
-      'memory.peakOccupancyBytes': Math.min(s.bufferBytes, s.bufferBytes * (0.2 + s.dropRate * 3) * jitter()),
+      'memory.peakOccupancyBytes': (peak = Math.min(s.bufferBytes, s.bufferBytes * (0.2 + s.dropRate * 3) * jitter())),
+      'memory.peakCpuOccupancyBytes': peak,
       'cpu.consumerNsPerEvent': s.consumerNs * jitter(),
       'cpu.bpfNsPerEvent': s.bpfNs * jitter(),
+      'cpu.sinkNsPerEvent': 10,
       'cpu.wakeups': Math.round(delivered / s.eventsPerWakeup),
       wallNs,
     };

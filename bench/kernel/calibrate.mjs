@@ -5,23 +5,22 @@
 // ringbench/kernel as a ratio with a 95% CI, and the machine load.
 //
 //   npm run bench:kernel -- [--rounds 3] [--duration 3] [--variants rb-custom,pb-libbpf]
-//                           [--wakeups default,sampled,b2b] [--pin taskset|none] [--json FILE]
+//                           [--wakeups default,sampled,b2b] [--record minimal|full] [--pin cpu|none]
+//                           [--json FILE]
 //
-// ringbench's equivalent of a kernel variant, with today's CLI (node dist/src/cli.js scenario):
+// ringbench's equivalent of a kernel variant (node dist/src/cli.js scenario):
 //   --load saturation --workers 1 --events-per-call 500 (the kernel's --rb-batch-cnt) --reader
-//   libbpf|custom --consumer epoll --consumer-cpu 0 --no-bpf-stats, and
+//   libbpf|custom --record minimal (8 B payload: 16 B ringbuf / 24 B perf records, as the kernel's)
+//   --producer-cpu 1 --consumer-cpu 0 (the kernel bench's --prod-affinity 1 --cons-affinity 0)
+//   --no-bpf-stats, and
 //   ringbuf: --ringbuf-bytes 512K; default: --ringbuf-wakeup adaptive; sampled: --ringbuf-wakeup
-//            sampled --wakeup-bytes <500 records of ringbench's size>
+//            sampled --wakeup-bytes <500 records of the record size>
 //   perfbuf: --perfbuf-pages 128 (per CPU); default: --perfbuf-wakeup-events 1; sampled: 500
-//   b2b:     ringbench has no back-to-back mode (the consumer thread triggering the next batch).
-//            It is estimated from a drain trial (produce into a ring that holds everything, then
-//            read it all): serial rate = 1 / (1/produce rate + 1/drain rate). Marked "derived".
-// The producer cannot be pinned from ringbench's CLI today; --pin taskset (the default) runs the
-// ringbench process under `taskset -c 1`, so its producer thread sits on CPU 1 as the kernel
-// bench's does, while --consumer-cpu 0 moves the consumer to CPU 0. --pin none shows the default.
-// Records differ: the kernel bench sends 8 payload bytes (16 B in the ring, 24 B in a perf
-// buffer); ringbench's smallest event is 64 B (72 B / 80 B) filled from the task. The ratio is
-// therefore not yet like-for-like in record size and fill; see bench/kernel/README.md.
+//   consumer: --consumer epoll; b2b: --consumer b2b (the consumer triggers after each poll, as
+//            the kernel's --rb-b2b) with the default wake-ups
+// --record full measures the full 64 B exit event (72 B / 80 B records) instead: the gap between
+// the two is the cost of ringbench's own event (see bench/kernel/README.md). --pin none leaves
+// both threads to the scheduler.
 //
 // A measurement, not a test: exit 0 when every trial ran, 1 when one failed, 2 bad flags.
 import { execFile } from 'node:child_process';
@@ -37,10 +36,10 @@ const ROOT = join(HERE, '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const PROD_CPU = 1;
 const CONS_CPU = 0;
-/** ringbench's smallest event; its record in a ringbuf (+8 header) and in a perf buffer (+8 header +4 size, to 8). */
-const RB_EVENT_BYTES = 64;
-const RB_RINGBUF_RECORD = RB_EVENT_BYTES + 8;
-const RB_PERF_RECORD = Math.ceil((RB_EVENT_BYTES + 12) / 8) * 8;
+/** ringbench's payload per record mode; its record in a ringbuf (+8 header) and in a perf buffer (+8 header +4 size, to 8). */
+const PAYLOAD = { minimal: 8, full: 64 };
+const ringbufRecord = (record) => PAYLOAD[record] + 8;
+const perfRecord = (record) => Math.ceil((PAYLOAD[record] + 12) / 8) * 8;
 
 // ---------------------------------------------------------------------------------------------
 // machine load: CPUs used outside this process tree (children are counted once reaped)
@@ -83,21 +82,17 @@ function meanCi(xs) {
 // ---------------------------------------------------------------------------------------------
 // ringbench side
 
-function ringbenchArgs(cfg, wakeup, events, opts) {
+function ringbenchArgs(cfg, wakeup, events, o) {
   const a = ['scenario', '--load', 'saturation', '--transport', cfg.transport, '--workers', '1',
     '--events', String(events), '--events-per-call', String(cfg.batch), '--reader', cfg.reader,
-    '--consumer-cpu', String(CONS_CPU), '--no-bpf-stats', '--json'];
+    '--record', o.record, '--consumer', wakeup === 'b2b' ? 'b2b' : 'epoll', '--no-bpf-stats', '--json'];
+  a.push(...(o.pin === 'cpu' ? ['--producer-cpu', String(PROD_CPU), '--consumer-cpu', String(CONS_CPU)] : ['--pin', 'off']));
   if (cfg.transport === 'ringbuf') {
-    if (opts.drain) {
-      a.push('--consumer', 'drain', '--ringbuf-bytes', opts.drainRingBytes);
-    } else {
-      a.push('--consumer', 'epoll', '--ringbuf-bytes', String(KERNEL_DEFAULTS.ringbufBytes));
-      if (wakeup === 'sampled') a.push('--ringbuf-wakeup', 'sampled', '--wakeup-bytes', String(cfg.sampleRate * RB_RINGBUF_RECORD));
-      else a.push('--ringbuf-wakeup', 'adaptive');
-    }
+    a.push('--ringbuf-bytes', String(KERNEL_DEFAULTS.ringbufBytes));
+    if (wakeup === 'sampled') a.push('--ringbuf-wakeup', 'sampled', '--wakeup-bytes', String(cfg.sampleRate * ringbufRecord(o.record)));
+    else a.push('--ringbuf-wakeup', 'adaptive');
   } else {
-    a.push('--consumer', opts.drain ? 'drain' : 'epoll', '--perfbuf-pages',
-      opts.drain ? opts.drainPerfPages : String(KERNEL_DEFAULTS.perfbufPagesPerCpu),
+    a.push('--perfbuf-pages', String(KERNEL_DEFAULTS.perfbufPagesPerCpu),
       '--perfbuf-wakeup-events', String(wakeup === 'sampled' ? cfg.sampleRate : 1));
   }
   return a;
@@ -105,7 +100,6 @@ function ringbenchArgs(cfg, wakeup, events, opts) {
 
 function ringbenchCommand(args, o) {
   let argv = [process.execPath, CLI, ...args];
-  if (o.pin === 'taskset') argv = ['taskset', '-c', String(PROD_CPU), ...argv];
   if (o.nice !== undefined) argv = ['nice', '-n', String(o.nice), ...argv];
   return argv;
 }
@@ -132,38 +126,20 @@ function runRingbench(args, o) {
   });
 }
 
-/** One ringbench measurement of a variant: delivered M/s (or the derived serial rate for b2b). */
+/** One ringbench measurement of a variant: delivered M/s, sized to last about as long as the kernel's run. */
 async function ringbenchTrial(cfg, wakeup, kernelMPerSec, o) {
   const round = (n) => Math.max(cfg.batch * 20, Math.round(n / cfg.batch) * cfg.batch);
-  if (wakeup !== 'b2b') {
-    const events = round(Math.min(50e6, Math.max(2e5, kernelMPerSec * 1e6 * o.duration)));
-    const args = ringbenchArgs(cfg, wakeup, events, {});
-    const r = await runRingbench(args, o);
-    return {
-      mPerSec: r.rates.deliveredPerSec / 1e6,
-      events,
-      dropped: r.counts.droppedKernel,
-      wakeups: r.cpu.wakeups,
-      consumerNsPerEvent: r.cpu.consumerNsPerEvent,
-      attach: r.attachedVia,
-      command: shown(args, o),
-    };
-  }
-  // derived back-to-back: the buffer must hold every record (a drain reads nothing during the load)
-  const events = round(600000);
-  const drainRingBytes = '64M';
-  const drainPerfPages = '16384';
-  const args = ringbenchArgs(cfg, 'default', events, { drain: true, drainRingBytes, drainPerfPages });
+  const events = round(Math.min(100e6, Math.max(2e5, kernelMPerSec * 1e6 * o.duration)));
+  const args = ringbenchArgs(cfg, wakeup, events, o);
   const r = await runRingbench(args, o);
-  const produce = r.rates.generatedPerSec;
-  const drain = r.rates.deliveredPerSec;
   return {
-    mPerSec: 1 / (1 / produce + 1 / drain) / 1e6,
-    derived: true,
-    produceMPerSec: produce / 1e6,
-    drainMPerSec: drain / 1e6,
+    mPerSec: r.rates.deliveredPerSec / 1e6,
     events,
     dropped: r.counts.droppedKernel,
+    wakeups: r.cpu.wakeups,
+    consumerNsPerEvent: r.cpu.consumerNsPerEvent,
+    sinkNsPerEvent: r.cpu.sinkNsPerEvent,
+    placement: r.placement,
     attach: r.attachedVia,
     command: shown(args, o),
   };
@@ -177,7 +153,10 @@ const USAGE = `usage: npm run bench:kernel -- [options]     (or: node bench/kern
                       events are sized to last about as long at the kernel's rate
   --variants LIST     of ${VARIANTS.join(',')} (default all)
   --wakeups LIST      of ${WAKEUPS.join(',')} (default all)
-  --pin taskset|none  pin ringbench's producer to CPU ${PROD_CPU} with taskset (default), or not
+  --record minimal|full  ringbench's record: minimal 8 B payloads like the kernel's (default), or
+                      its full 64 B exit event (the gap between the two is ringbench's own event)
+  --pin cpu|none      pin ringbench's producer to CPU ${PROD_CPU} and consumer to CPU ${CONS_CPU} as the
+                      kernel bench's are (default), or leave both to the scheduler
   --nice N            run both benchmarks under nice -n N (e.g. -10 on a shared machine: both
                       sides get the same priority; negative needs root)
   --json FILE         also write every trial and the summary as JSON`;
@@ -190,7 +169,8 @@ function options() {
       duration: { type: 'string', default: '3' },
       variants: { type: 'string', default: VARIANTS.join(',') },
       wakeups: { type: 'string', default: WAKEUPS.join(',') },
-      pin: { type: 'string', default: 'taskset' },
+      pin: { type: 'string', default: 'cpu' },
+      record: { type: 'string', default: 'minimal' },
       json: { type: 'string' },
       nice: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -211,13 +191,15 @@ function options() {
     if (!v.length) throw new UsageError(`--${k} is empty`);
     return v;
   };
-  if (!['taskset', 'none'].includes(values.pin)) throw new UsageError(`--pin must be taskset or none; got '${values.pin}'`);
+  if (!['cpu', 'none'].includes(values.pin)) throw new UsageError(`--pin must be cpu or none; got '${values.pin}'`);
+  if (!(values.record in PAYLOAD)) throw new UsageError(`--record must be minimal or full; got '${values.record}'`);
   return {
     rounds: int('rounds', 1, 30),
     duration: int('duration', 1, 60),
     variants: list('variants', VARIANTS),
     wakeups: list('wakeups', WAKEUPS),
     pin: values.pin,
+    record: values.record,
     json: values.json,
     nice: values.nice === undefined ? undefined : niceValue(values.nice),
   };
@@ -274,7 +256,7 @@ async function main() {
   }
 
   // summary: per variant, kernel and ringbench means, and the ratio per round (paired)
-  const rows = [['variant', 'wake-up', 'kernel M/s', 'ringbench M/s', 'ringbench/kernel (95% CI)', 'other CPUs']];
+  const rows = [['variant', 'wake-up', 'kernel M/s', 'ringbench M/s', 'ringbench/kernel (95% CI)', 'sink ns/ev', 'consumer ns/ev', 'other CPUs']];
   const summary = [];
   let failed = trials.some((t) => t.error);
   for (const [variant, wakeup] of pairs) {
@@ -291,19 +273,18 @@ async function main() {
     const rc = meanCi(r.map((t) => t.mPerSec));
     const qc = meanCi(ratios);
     const load = meanCi([...k, ...r].map((t) => t.foreignCpus));
-    const derived = r.some((t) => t.derived);
-    summary.push({ variant, wakeup, kernelMPerSec: kc, ringbenchMPerSec: rc, ratio: qc, ratios, foreignCpus: load.mean, ringbenchDerived: derived });
-    rows.push([variant, wakeup + (derived ? '*' : ''), fmtCi(kc), fmtCi(rc), fmtCi(qc), fmt(load.mean)]);
+    const sink = meanCi(r.map((t) => t.sinkNsPerEvent));
+    const consumer = meanCi(r.map((t) => t.consumerNsPerEvent));
+    summary.push({ variant, wakeup, kernelMPerSec: kc, ringbenchMPerSec: rc, ratio: qc, ratios, sinkNsPerEvent: sink.mean, consumerNsPerEvent: consumer.mean, foreignCpus: load.mean });
+    rows.push([variant, wakeup, fmtCi(kc), fmtCi(rc), fmtCi(qc), fmt(sink.mean, 1), fmt(consumer.mean, 1), fmt(load.mean)]);
   }
-  console.log(`\nringbench vs the kernel's ring buffer benchmark (${release()}, ${cpus().length} CPUs, ${o.rounds} rounds; producer on CPU ${PROD_CPU}, consumer on CPU ${CONS_CPU}; ringbench producer pin: ${o.pin}${o.nice !== undefined ? `; both under nice ${o.nice}` : ''})`);
+  console.log(`\nringbench vs the kernel's ring buffer benchmark (${release()}, ${cpus().length} CPUs, ${o.rounds} rounds; producer on CPU ${PROD_CPU}, consumer on CPU ${CONS_CPU}; ringbench pin: ${o.pin}${o.nice !== undefined ? `; both under nice ${o.nice}` : ''})`);
   const kAttach = trials.find((t) => t.side === 'kernel' && t.attach)?.attach;
   const rAttach = trials.find((t) => t.side === 'ringbench' && t.attach)?.attach;
   console.log(`kernel bench: batch ${KERNEL_DEFAULTS.batch} records/getpgid(), ${KERNEL_DEFAULTS.payloadBytes} B payload (16 B ringbuf / 24 B perf records), ringbuf ${KERNEL_DEFAULTS.ringbufBytes / 1024} KiB, perfbuf ${KERNEL_DEFAULTS.perfbufPagesPerCpu} pages/CPU; attach: ${kAttach ?? '?'}`);
-  console.log(`ringbench:    batch ${KERNEL_DEFAULTS.batch} (--events-per-call), ${RB_EVENT_BYTES} B event (${RB_RINGBUF_RECORD} B ringbuf / ${RB_PERF_RECORD} B perf records), same buffer sizes, epoll consumer; attach: ${rAttach ?? '?'}\n`);
+  console.log(`ringbench:    batch ${KERNEL_DEFAULTS.batch} (--events-per-call), --record ${o.record}: ${PAYLOAD[o.record]} B payload (${ringbufRecord(o.record)} B ringbuf / ${perfRecord(o.record)} B perf records), same buffer sizes, epoll consumer (b2b: --consumer b2b); attach: ${rAttach ?? '?'}\n`);
   console.log(table(rows));
-  if (summary.some((s) => s.ringbenchDerived)) {
-    console.log('\n* b2b: ringbench has no back-to-back mode; its figure is derived from a drain trial as 1/(1/produce + 1/drain).');
-  }
+  console.log('\nsink ns/ev: ringbench\'s own per-record work (calibrated); consumer ns/ev: its consumer thread\'s CPU per record (b2b: includes the BPF program it triggers).');
   const busy = summary.filter((s) => s.foreignCpus >= 0.25);
   if (busy.length) console.log(`\nthe machine was not quiet: other work used up to ${fmt(Math.max(...busy.map((s) => s.foreignCpus)))} CPUs during some trials; ratios are paired by round, absolute rates are not comparable to a quiet machine.`);
   if (o.json) {

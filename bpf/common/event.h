@@ -37,6 +37,14 @@ struct rb_exec_event {
 
 enum rb_wakeup_mode { RB_WAKE_ADAPTIVE = 0, RB_WAKE_EVERY_N = 1, RB_WAKE_SAMPLED = 2 };
 enum rb_submit_mode { RB_SUBMIT_RESERVE = 0, RB_SUBMIT_OUTPUT = 1 };
+/* What a saturation record holds: the full event (task fields read once per trigger), or only the
+ * sequence number (8 bytes: a 16 B ringbuf record, as in the kernel's own ringbuf benchmark). */
+enum rb_record_mode { RB_RECORD_FULL = 0, RB_RECORD_MINIMAL = 1 };
+
+/* The minimal record: the sequence number alone (ordering and integrity stay exact). */
+struct rb_min_event {
+	__u64 seq;
+};
 
 /* Set in .rodata before load; the verifier then sees every field as a constant. */
 struct rb_config {
@@ -49,7 +57,7 @@ struct rb_config {
 	__u32 trace_exec;      /* emit exec events too (trace view) */
 	__u64 min_duration_ns; /* drop exits of processes younger than this (trace view) */
 	__u32 saturation_batch; /* saturation: records emitted per trigger, 1..RB_MAX_SATURATION_BATCH */
-	__u32 reserved;
+	__u32 record_mode;     /* saturation: enum rb_record_mode */
 };
 
 /* Records per saturation trigger at most: enough to make the reader the bottleneck, as in the
@@ -61,6 +69,7 @@ struct rb_counters {
 	__u64 hits;    /* program runs that passed the filter */
 	__u64 drops;   /* reserve (ringbuf) or output (perfbuf) failures */
 	__u64 filtered;/* runs that passed the target filter but not the min-duration filter */
+	__u64 peak_avail; /* ringbuf: most unread bytes seen at a failed reserve (bpf_ringbuf_query) */
 };
 
 #endif

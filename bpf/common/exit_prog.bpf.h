@@ -1,7 +1,7 @@
 /* exit_prog.bpf.h — the exit program both twins share: the filter, the fill routine, the counters,
  * the three ways to attach to sched_process_exit and the saturation triggers. A twin only defines
- * its transport map and rb_emit_event()/rb_emit_exec(); everything that decides *which* bytes are
- * sent lives here. */
+ * its transport map and the rb_emit_*() functions declared below; everything that decides *which*
+ * bytes are sent lives here. */
 #ifndef RINGBENCH_EXIT_PROG_BPF_H
 #define RINGBENCH_EXIT_PROG_BPF_H
 
@@ -61,10 +61,9 @@ static __always_inline __u32 rb_event_bytes(void)
 }
 
 /* The same fill for every transport: called on the record's final memory (ringbuf reserve) or on
- * the staging slot (copies). The sequence number is taken here, as late as possible before the
- * record becomes visible, so the ordering metric measures the transport, not the fill. */
-static __always_inline void rb_fill(struct rb_event *e, struct task_struct *task, __u16 kind,
-				    __u32 size, __u64 now)
+ * the staging slot (copies). Everything but the sequence number, which the emitter takes last. */
+static __always_inline void rb_fill_task(struct rb_event *e, struct task_struct *task, __u16 kind,
+					 __u32 size, __u64 now)
 {
 	e->ts_ns = now;
 	e->duration_ns = now - BPF_CORE_READ(task, start_time);
@@ -76,12 +75,45 @@ static __always_inline void rb_fill(struct rb_event *e, struct task_struct *task
 	e->reserved = 0;
 	e->size = size;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	e->seq = __sync_fetch_and_add(&seq, 1);
 }
 
-/* The twin's transport, defined after including this header. Returns 0 or a negative error. */
+/* The sequence number is taken as late as possible before the record becomes visible, so the
+ * ordering metric measures the transport, not the fill. */
+static __always_inline __u64 rb_next_seq(void)
+{
+	return __sync_fetch_and_add(&seq, 1);
+}
+
+static __always_inline void rb_fill(struct rb_event *e, struct task_struct *task, __u16 kind,
+				    __u32 size, __u64 now)
+{
+	rb_fill_task(e, task, kind, size, now);
+	e->seq = rb_next_seq();
+}
+
+/* The twin's transport, defined after including this header. Each returns 0 or a negative error.
+ *   rb_emit_event: a full event filled from the task (exits)
+ *   rb_emit_exec:  an exec event with its file name
+ *   rb_emit_copy:  a saturation record: the header of `tmpl` (filled once per trigger, in the
+ *                  staging slot) with its own time and sequence number
+ *   rb_emit_seq:   a minimal saturation record: the sequence number alone
+ *   rb_unread_bytes: unread bytes in the buffer now (ringbuf), 0 where BPF cannot tell (perfbuf) */
 static int rb_emit_event(void *ctx, struct task_struct *task, __u16 kind, __u64 now);
 static int rb_emit_exec(void *ctx, struct task_struct *task, const char *filename, __u64 now);
+static int rb_emit_copy(void *ctx, struct rb_event *tmpl, __u32 size, __u64 now);
+static int rb_emit_seq(void *ctx);
+static __u64 rb_unread_bytes(void);
+
+/* A failed reserve/output: count it, and keep how full the buffer was (the true peak, which a
+ * consumer sampling positions could miss between two of its reads). */
+static __always_inline void rb_count_drop(struct rb_counters *c)
+{
+	__u64 unread = rb_unread_bytes();
+
+	c->drops++;
+	if (unread > c->peak_avail)
+		c->peak_avail = unread;
+}
 
 /* The target filter: with a target, only its direct children count. Returns this CPU's counters
  * for a task that passes, NULL otherwise. */
@@ -112,7 +144,7 @@ static __always_inline int rb_handle_exit(void *ctx)
 	}
 	c->hits++;
 	if (rb_emit_event(ctx, task, RB_EVENT_EXIT, now))
-		c->drops++;
+		rb_count_drop(c);
 	return 0;
 }
 
@@ -128,32 +160,40 @@ static __always_inline int rb_handle_exec(void *ctx, struct linux_binprm *bprm)
 		return 0;
 	c->hits++;
 	if (rb_emit_exec(ctx, task, BPF_CORE_READ(bprm, filename), bpf_ktime_get_ns()))
-		c->drops++;
+		rb_count_drop(c);
 	return 0;
 }
 
-/* Saturation load: the harness's producer threads call getpgid() in a loop; each call emits the
- * same event through the same transport code. Cheap by design: getpgid does almost nothing, and an
- * fentry trampoline costs a few tens of nanoseconds, so the rate is bounded by the transport. The
- * filter is the harness's own tgid (cfg.target_tgid), so nothing else on the system counts. */
+/* Saturation load: the harness's producer threads call getpgid() in a loop; each call emits
+ * cfg.saturation_batch records through the same transport code. Cheap by design: getpgid does
+ * almost nothing, so the rate is bounded by the transport. The filter is the harness's own tgid
+ * (cfg.target_tgid), so nothing else on the system counts. A full record's task fields are read
+ * once per trigger (they are the same task's); each record still gets its own time and number. A
+ * minimal record is the number alone: the kernel benchmark's work, for a like-for-like ceiling. */
 static __always_inline int rb_handle_saturation(void *ctx)
 {
-	struct task_struct *task;
 	struct rb_counters *c;
+	struct rb_event *tmpl = NULL;
+	__u32 size = rb_event_bytes();
 
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) != cfg.target_tgid)
 		return 0;
 	c = rb_counters();
 	if (!c)
 		return 0;
-	task = (struct task_struct *)bpf_get_current_task();
-	/* cfg.saturation_batch records per trigger, each a full event of its own (own number and time) */
+	if (cfg.record_mode == RB_RECORD_FULL) {
+		tmpl = rb_staging();
+		if (!tmpl)
+			return 0;
+		rb_fill_task(tmpl, (struct task_struct *)bpf_get_current_task(), RB_EVENT_SATURATION, size,
+			     bpf_ktime_get_ns());
+	}
 	for (__u32 i = 0; i < RB_MAX_SATURATION_BATCH; i++) {
 		if (i >= cfg.saturation_batch && i > 0)
 			break;
 		c->hits++;
-		if (rb_emit_event(ctx, task, RB_EVENT_SATURATION, bpf_ktime_get_ns()))
-			c->drops++;
+		if (tmpl ? rb_emit_copy(ctx, tmpl, size, bpf_ktime_get_ns()) : rb_emit_seq(ctx))
+			rb_count_drop(c);
 	}
 	return 0;
 }

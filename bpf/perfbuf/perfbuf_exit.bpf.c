@@ -21,6 +21,27 @@ static int rb_emit_event(void *ctx, struct task_struct *task, __u16 kind, __u64 
 	return bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, e, size);
 }
 
+/* BPF cannot see a perf buffer's positions: the consumer measures its occupancy. */
+static __u64 rb_unread_bytes(void)
+{
+	return 0;
+}
+
+/* The template is the staging slot: only time and number change before the copy out. */
+static int rb_emit_copy(void *ctx, struct rb_event *tmpl, __u32 size, __u64 now)
+{
+	tmpl->ts_ns = now;
+	tmpl->seq = rb_next_seq();
+	return bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, tmpl, size);
+}
+
+static int rb_emit_seq(void *ctx)
+{
+	__u64 s = rb_next_seq();
+
+	return bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &s, sizeof(s));
+}
+
 static int rb_emit_exec(void *ctx, struct task_struct *task, const char *filename, __u64 now)
 {
 	struct rb_exec_event *e = rb_staging();

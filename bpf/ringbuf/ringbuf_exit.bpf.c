@@ -40,6 +40,48 @@ static int rb_emit_event(void *ctx, struct task_struct *task, __u16 kind, __u64 
 	return 0;
 }
 
+static __u64 rb_unread_bytes(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+}
+
+static int rb_emit_copy(void *ctx, struct rb_event *tmpl, __u32 size, __u64 now)
+{
+	struct rb_event *e;
+
+	if (cfg.submit_mode == RB_SUBMIT_OUTPUT) {
+		/* the template is the staging slot: only time and number change */
+		tmpl->ts_ns = now;
+		tmpl->seq = rb_next_seq();
+		return bpf_ringbuf_output(&events, tmpl, size, rb_wakeup_flags(tmpl->seq));
+	}
+	e = bpf_ringbuf_reserve(&events, size, 0);
+	if (!e)
+		return -1;
+	__builtin_memcpy(e, tmpl, sizeof(*e));
+	e->ts_ns = now;
+	e->seq = rb_next_seq();
+	bpf_ringbuf_submit(e, rb_wakeup_flags(e->seq));
+	return 0;
+}
+
+static int rb_emit_seq(void *ctx)
+{
+	struct rb_min_event *e;
+	__u64 s;
+
+	if (cfg.submit_mode == RB_SUBMIT_OUTPUT) {
+		s = rb_next_seq();
+		return bpf_ringbuf_output(&events, &s, sizeof(s), rb_wakeup_flags(s));
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return -1;
+	e->seq = rb_next_seq();
+	bpf_ringbuf_submit(e, rb_wakeup_flags(e->seq));
+	return 0;
+}
+
 static int rb_emit_exec(void *ctx, struct task_struct *task, const char *filename, __u64 now)
 {
 	struct rb_exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

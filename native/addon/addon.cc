@@ -14,44 +14,10 @@
 #include "../core/storm_process.h"
 #include "../core/tracer.h"
 #include "../core/trial.h"
+#include "enum_names.h"
 #include "fields.h"
 
 namespace ringbench {
-
-// --- enum spellings: the values src/harness/knobs.ts offers -------------------------------------
-
-template <> struct EnumNames<Kind> {
-  static NameList<Kind> list() { return {{"ringbuf", Kind::Ringbuf}, {"perfbuf", Kind::Perfbuf}}; }
-};
-template <> struct EnumNames<Attach> {
-  static NameList<Attach> list() {
-    return {{"auto", Attach::Auto}, {"tp_btf", Attach::TpBtf}, {"raw_tp", Attach::RawTp}, {"tp", Attach::Tp}};
-  }
-};
-template <> struct EnumNames<rb_wakeup_mode> {
-  static NameList<rb_wakeup_mode> list() {
-    return {{"adaptive", RB_WAKE_ADAPTIVE}, {"every-n", RB_WAKE_EVERY_N}, {"sampled", RB_WAKE_SAMPLED}};
-  }
-};
-template <> struct EnumNames<rb_submit_mode> {
-  static NameList<rb_submit_mode> list() { return {{"reserve", RB_SUBMIT_RESERVE}, {"output", RB_SUBMIT_OUTPUT}}; }
-};
-template <> struct EnumNames<ConsumerMode> {
-  static NameList<ConsumerMode> list() {
-    return {{"epoll", ConsumerMode::Epoll}, {"busy", ConsumerMode::Busy}, {"drain", ConsumerMode::Drain}};
-  }
-};
-template <> struct EnumNames<ReaderKind> {
-  static NameList<ReaderKind> list() { return {{"libbpf", ReaderKind::Libbpf}, {"custom", ReaderKind::Custom}}; }
-};
-template <> struct EnumNames<StormMode> {
-  static NameList<StormMode> list() {
-    return {{"vfork", StormMode::Vfork}, {"fork", StormMode::Fork}, {"exec", StormMode::Exec}};
-  }
-};
-template <> struct EnumNames<LoadKind> {
-  static NameList<LoadKind> list() { return {{"storm", LoadKind::Storm}, {"saturation", LoadKind::Saturation}}; }
-};
 
 namespace {
 
@@ -115,6 +81,9 @@ Fields<TR> trial_fields() {
           field<TR>("consumerDelayNs", &TR::consumer_delay_ns),
           field<TR>("windowMs", &TR::window_ms),
           field<TR>("bpfStats", &TR::bpf_stats),
+          field<TR>("record", &TR::record),
+          field<TR>("latencyEvery", &TR::latency_every),
+          field<TR, int>("producerCpu", [](TR& c, int v) { c.saturation.producer_cpu = v; }),
       },
   });
 }
@@ -169,6 +138,9 @@ OutFields<TO> trial_output_fields() {
       out("bufferBytes", &TO::buffer_bytes),
       out("mapMemlockBytes", &TO::map_memlock_bytes),
       out("peakOccupancyBytes", &TO::peak_occupancy_bytes),
+      out("peakCpuOccupancyBytes", &TO::peak_cpu_occupancy_bytes),
+      out("bpfPeakUnreadBytes", &TO::bpf_peak_unread_bytes),
+      out("sinkNsPerEvent", &TO::sink_ns_per_event),
       out("consumerCpuNs", &TO::consumer_cpu_ns),
       out("bpfRunTimeNs", &TO::bpf_run_time_ns),
       out("bpfRunCnt", &TO::bpf_run_cnt),

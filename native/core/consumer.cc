@@ -1,17 +1,19 @@
 // consumer — see consumer.h.
 #include "consumer.h"
 
+#include "clock.h"
+
 #include <pthread.h>
 #include <sched.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 namespace ringbench {
 
-Consumer::Consumer(Transport& t, ConsumerOptions opts, Timeline* timeline)
-    : t_(t), opts_(opts), timeline_(timeline) {}
+Consumer::Consumer(Transport& t, ConsumerOptions opts) : t_(t), opts_(std::move(opts)) {}
 
 Consumer::~Consumer() {
   if (thread_.joinable()) {
@@ -33,11 +35,7 @@ void Consumer::stop_and_drain() {
   thread_.join();
 }
 
-void Consumer::sample(uint64_t now) {
-  uint64_t occ = t_.occupancy();
-  if (occ > peak_) peak_ = occ;
-  if (timeline_) timeline_->occupancy(now, occ);
-}
+int Consumer::read() { return opts_.reader == ReaderKind::Custom ? t_.consume_batch() : t_.consume(); }
 
 void Consumer::run() {
   const bool batch = opts_.reader == ReaderKind::Custom;
@@ -51,9 +49,8 @@ void Consumer::run() {
     // Wait out the load without reading, then time reading the whole backlog at full speed.
     while (!stop_.load()) usleep(1000);
     uint64_t cpu0 = thread_cpu_ns(), t0 = mono_ns();
-    sample(t0);
     while (t_.occupancy() > 0) {
-      int r = batch ? t_.consume_batch() : t_.consume();
+      int r = read();
       if (r < 0) {
         error_ = -r;
         break;
@@ -71,9 +68,14 @@ void Consumer::run() {
   while (!stop_.load(std::memory_order_relaxed)) {
     if (opts_.mode == ConsumerMode::Busy) {
       if (t_.occupancy() == 0) continue;
-      sample(mono_ns());
       wakeups_++;  // busy mode: a non-empty poll
     } else {
+      // b2b: the next batch is made here, right after the last was read; then wait for it as
+      // the epoll consumer does (the kernel's wake-up policy still decides when we are woken)
+      if (opts_.mode == ConsumerMode::B2B && !opts_.trigger()) {
+        usleep(1000);  // the load is over (or not started): wait for stop
+        continue;
+      }
       // Short timeout only so stop is noticed; records are read only after a real wake-up.
       int n = epoll_wait(ep, evs, 64, 20);
       if (n < 0 && errno != EINTR) {
@@ -82,9 +84,8 @@ void Consumer::run() {
       }
       if (n <= 0) continue;
       wakeups_++;
-      sample(mono_ns());
     }
-    int r = batch ? t_.consume_batch() : t_.consume();
+    int r = read();
     if (r < 0 && r != -EINTR) {
       error_ = -r;
       break;
@@ -94,10 +95,9 @@ void Consumer::run() {
   // submitted without a wake-up.
   // A record reserved but never committed would stall the ringbuf forever; give up after 1 s
   // without progress rather than hang.
-  sample(mono_ns());
   uint64_t last_progress = mono_ns(), last_occ = t_.occupancy();
   while (last_occ > 0 && mono_ns() - last_progress < 1000000000ull) {
-    if ((batch ? t_.consume_batch() : t_.consume()) < 0) break;
+    if (read() < 0) break;
     uint64_t occ = t_.occupancy();
     if (occ != last_occ) last_progress = mono_ns();
     last_occ = occ;

@@ -1,17 +1,19 @@
-// consumer — the thread that reads a Transport: epoll (sleep until the kernel wakes us) or busy
-// poll, sampling buffer occupancy at every wake-up and counting wake-ups and its own CPU time.
+// consumer — the thread that reads a Transport: epoll (sleep until the kernel wakes us), busy
+// poll, drain, or back to back (trigger the next batch itself after each poll, as the kernel's
+// ringbuf benchmark does with --rb-b2b); counts wake-ups and its own CPU time. Occupancy is the
+// reader's (positions read as records are consumed).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <thread>
 
-#include "metrics.h"
 #include "transport.h"
 
 namespace ringbench {
 
-enum class ConsumerMode { Epoll, Busy, Drain };
+enum class ConsumerMode { Epoll, Busy, Drain, B2B };
 enum class ReaderKind { Libbpf, Custom };
 
 struct ConsumerOptions {
@@ -19,12 +21,13 @@ struct ConsumerOptions {
                         // the backlog flat out (the reader's ceiling)
   ReaderKind reader{};  // libbpf's reader, or the custom batch reader
   int cpu{};            // pin to this CPU; -1 = no pinning
+  // B2B: makes the next batch of records (one trigger); false when the load has none left
+  std::function<bool()> trigger;
 };
 
 class Consumer {
  public:
-  // `timeline` may be null; it gets occupancy samples.
-  Consumer(Transport& t, ConsumerOptions opts, Timeline* timeline);
+  Consumer(Transport& t, ConsumerOptions opts);
   ~Consumer();
   void start();
   // Tells the loop to stop and read whatever is left (returns at once; finished() says when the
@@ -36,21 +39,19 @@ class Consumer {
 
   uint64_t wakeups() const { return wakeups_; }
   uint64_t cpu_ns() const { return cpu_ns_; }
-  uint64_t peak_occupancy() const { return peak_; }
   // drain mode: how long reading the backlog took
   uint64_t drain_ns() const { return drain_ns_; }
   int error() const { return error_; }
 
  private:
   void run();
-  void sample(uint64_t now);
+  int read();  // one batch through the chosen reader
   Transport& t_;
   ConsumerOptions opts_;
-  Timeline* timeline_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};
-  uint64_t wakeups_ = 0, cpu_ns_ = 0, peak_ = 0, drain_ns_ = 0;
+  uint64_t wakeups_ = 0, cpu_ns_ = 0, drain_ns_ = 0;
   int error_ = 0;
 };
 

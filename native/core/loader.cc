@@ -196,13 +196,14 @@ KernelCounters LoadedTwin::counters() const {
   KernelCounters sum;
   int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0 || !loaded_.counters) return sum;
-  std::vector<rb_counters> per_cpu(static_cast<size_t>(ncpu));  // 24-byte values are already 8-aligned
+  std::vector<rb_counters> per_cpu(static_cast<size_t>(ncpu));  // 32-byte values are already 8-aligned
   uint32_t zero = 0;
   if (bpf_map_lookup_elem(bpf_map__fd(loaded_.counters), &zero, per_cpu.data()) != 0) return sum;
   for (const rb_counters& c : per_cpu) {
     sum.hits += c.hits;
     sum.drops += c.drops;
     sum.filtered += c.filtered;
+    if (c.peak_avail > sum.peak_avail) sum.peak_avail = c.peak_avail;
   }
   return sum;
 }

@@ -38,15 +38,6 @@ uint64_t LatencyHistogram::quantile(double q) const {
   return max_;
 }
 
-void OrderTracker::set(uint64_t s) {
-  uint64_t& word = bits_[(s % kWindow) / 64];
-  uint64_t bit = 1ull << (s % 64);
-  if (!(word & bit)) {
-    word |= bit;
-    block_counts_[(s % kWindow) / kBlock]++;
-  }
-}
-
 void OrderTracker::clear(uint64_t s) {
   uint64_t& word = bits_[(s % kWindow) / 64];
   uint64_t bit = 1ull << (s % 64);
@@ -75,7 +66,7 @@ uint64_t OrderTracker::count_between(uint64_t lo, uint64_t hi) const {
   return n;
 }
 
-void OrderTracker::observe(uint64_t seq, uint64_t ts) {
+void OrderTracker::observe_any(uint64_t seq, uint64_t ts) {
   if (!any_ || seq > max_seq_) {
     // numbers skipped on the way up are not delivered (yet): clear their stale window bits
     uint64_t from = any_ ? max_seq_ + 1 : (seq >= kWindow ? seq - kWindow + 1 : 0);

@@ -47,13 +47,18 @@ PerfReader::~PerfReader() {
   if (pb_) perf_buffer__free(pb_);
 }
 
-int PerfReader::on_record(void* ctx, int, void* event) {
+int PerfReader::on_record(void* ctx, int cpu, void* event) {
   auto* self = static_cast<PerfReader*>(ctx);
   auto* hdr = static_cast<perf_event_header*>(event);
   if (hdr->type == PERF_RECORD_SAMPLE) {
     struct sample { perf_event_header header; uint32_t size; char data[]; };
     auto* s = static_cast<sample*>(event);
     self->sink_->on_event(s->data, s->size);
+    // libbpf publishes this CPU's tail after its batch: its positions now are the fill so far
+    if (++self->since_note_ >= kNoteEvery && size_t(cpu) < self->pages_.size()) {
+      self->since_note_ = 0;
+      self->note_unread(size_t(cpu), self->unread(size_t(cpu)));
+    }
   } else if (hdr->type == PERF_RECORD_LOST) {
     struct lost { perf_event_header header; uint64_t id; uint64_t lost; };
     self->lost_reported_ += static_cast<lost*>(event)->lost;
@@ -63,13 +68,25 @@ int PerfReader::on_record(void* ctx, int, void* event) {
 
 int PerfReader::epoll_fd() const { return perf_buffer__epoll_fd(pb_); }
 
-int PerfReader::consume() { return perf_buffer__consume(pb_); }
+int PerfReader::consume() {
+  for (size_t i = 0; i < pages_.size(); i++) note_unread(i, unread(i));  // before libbpf publishes
+  int n = perf_buffer__consume(pb_);
+  for (size_t i = 0; i < pages_.size(); i++) note_unread(i, unread(i));
+  end_batch(sink_);
+  return n;
+}
+
+uint64_t PerfReader::unread(size_t i) const {
+  auto* meta = static_cast<perf_event_mmap_page*>(pages_[i]);
+  return __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) - __atomic_load_n(&meta->data_tail, __ATOMIC_ACQUIRE);
+}
 
 int PerfReader::consume_batch() {
   const long page = sysconf(_SC_PAGESIZE);
   const uint64_t mask = data_bytes_ - 1;
   int n = 0;
-  for (void* base : pages_) {
+  for (size_t i = 0; i < pages_.size(); i++) {
+    void* base = pages_[i];
     auto* meta = static_cast<perf_event_mmap_page*>(base);
     const char* data = static_cast<const char*>(base) + page;
     uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
@@ -97,17 +114,17 @@ int PerfReader::consume_batch() {
       }
       tail += hdr->size;
     }
+    // the fullest since our last publication, then publish: once per CPU per batch
+    note_unread(i, __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) - meta->data_tail);
     __atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
   }
+  end_batch(sink_);
   return n;
 }
 
 uint64_t PerfReader::occupancy() const {
   uint64_t total = 0;
-  for (void* p : pages_) {
-    auto* meta = static_cast<perf_event_mmap_page*>(p);
-    total += __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) - __atomic_load_n(&meta->data_tail, __ATOMIC_ACQUIRE);
-  }
+  for (size_t i = 0; i < pages_.size(); i++) total += unread(i);
   return total;
 }
 

@@ -21,11 +21,13 @@ class PerfReader : public Reader {
 
  private:
   static int on_record(void* ctx, int cpu, void* event);
+  uint64_t unread(size_t i) const;  // CPU buffer i: data_head - data_tail
   EventSink* sink_;
   perf_buffer* pb_ = nullptr;
   std::vector<void*> pages_;    // per-CPU perf_event_mmap_page headers
   size_t data_bytes_ = 0;       // data bytes per CPU
   std::vector<char> scratch_;   // a record that wraps the ring end is reassembled here
+  uint32_t since_note_ = 0;     // libbpf reader: records since positions were last noted
 };
 
 }  // namespace ringbench

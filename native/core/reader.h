@@ -6,16 +6,19 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "loader.h"
 
 namespace ringbench {
 
-// Called for each record, on the consumer's thread.
+// Called for each record, on the consumer's thread; then once at the end of each batch with the
+// most unread bytes seen during it, so per-batch work (the clock, the timeline) is done once.
 class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void on_event(const void* data, size_t size) = 0;
+  virtual void end_batch(uint64_t /*unread_bytes*/) {}
 };
 
 class Reader {
@@ -34,10 +37,26 @@ class Reader {
   uint64_t buffer_bytes() const { return buffer_bytes_; }
   // Samples perf says it lost (PERF_RECORD_LOST); always 0 for the ring buffer.
   uint64_t lost_reported() const { return lost_reported_; }
+  // The fullest the buffer got, from positions read as records are consumed: all buffers together,
+  // and the fullest single one (perfbuf: one CPU's; ringbuf: the same as the total).
+  uint64_t peak_unread() const { return peak_total_; }
+  uint64_t peak_unread_one() const { return peak_one_; }
 
  protected:
+  // Records that buffer `buf` held `bytes` unread. Called before the reader publishes a new
+  // consumer position: between two publications only the producer moves, so the value just
+  // before one is the fullest the buffer got since the last.
+  void note_unread(size_t buf, uint64_t bytes);
+  // Hands the batch's fullest total to the sink and starts a new batch.
+  void end_batch(EventSink* sink);
+  // The libbpf readers publish inside libbpf: they note positions every kNoteEvery records.
+  static constexpr uint32_t kNoteEvery = 16;
   uint64_t buffer_bytes_ = 0;
   uint64_t lost_reported_ = 0;
+
+ private:
+  std::vector<uint64_t> unread_;  // per buffer, last noted
+  uint64_t peak_total_ = 0, peak_one_ = 0, batch_peak_ = 0;
 };
 
 std::unique_ptr<Reader> make_reader(const TransportConfig& cfg, int events_fd, EventSink* sink);

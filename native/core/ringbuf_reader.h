@@ -29,6 +29,7 @@ class RingbufReader : public Reader {
   volatile unsigned long* producer_pos_ = nullptr;
   const char* data_ = nullptr;
   size_t map_bytes_ = 0;
+  uint32_t since_note_ = 0;  // libbpf reader: records since positions were last noted
 };
 
 }  // namespace ringbench

@@ -8,7 +8,7 @@ namespace ringbench {
 Tracer::Tracer(const TransportConfig& cfg, ConsumerOptions opts) {
   transport_ = std::make_unique<Transport>(cfg, this);
   attached_via_ = transport_->attached_via();
-  consumer_ = std::make_unique<Consumer>(*transport_, opts, nullptr);
+  consumer_ = std::make_unique<Consumer>(*transport_, opts);
   consumer_->start();
 }
 

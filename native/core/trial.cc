@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <memory>
 
+#include "error.h"
 #include "metrics.h"
+#include "sink.h"
 
 namespace ringbench {
 
@@ -19,46 +21,6 @@ std::atomic<uint64_t> abort_generation{0};
 // past the --timeout-ms bound for a load that finished: a slow consumer can take minutes to read
 // a large backlog, and the user asked to stop.
 constexpr uint64_t kStopDrainNs = 1000000000ull;
-
-// Per-event work of a measured trial: a clock read, a histogram bucket, the ordering bitmap and
-// the timeline slot. Constant memory, no allocation.
-class MeasuringSink : public EventSink {
- public:
-  MeasuringSink(uint64_t delay_ns, Timeline* tl) : delay_ns_(delay_ns), timeline_(tl) {}
-  void on_event(const void* data, size_t size) override {
-    uint64_t now = mono_ns();
-    if (now >= read_until.load(std::memory_order_relaxed)) {
-      // Past the drain's bound: empty the buffer fast, counting what is left instead of measuring it.
-      not_drained++;
-      return;
-    }
-    if (size < sizeof(rb_event)) {
-      malformed++;
-      return;
-    }
-    const auto* e = static_cast<const rb_event*>(data);
-    delivered++;
-    seq_sum += e->seq;
-    last_delivery = now;
-    latency.record(now > e->ts_ns ? now - e->ts_ns : 0);
-    order.observe(e->seq, e->ts_ns);
-    timeline_->delivered(now);
-    if (delay_ns_) {
-      // a slow consumer: spin, so the delay costs CPU like real per-event work would
-      while (mono_ns() - now < delay_ns_) {
-      }
-    }
-  }
-  uint64_t delivered = 0, malformed = 0, last_delivery = 0, not_drained = 0;
-  std::atomic<uint64_t> read_until{UINT64_MAX};  // CLOCK_MONOTONIC ns; set by the trial's thread
-  uint64_t seq_sum = 0;  // with no drops, 0 + 1 + ... + (n-1): every number delivered exactly once
-  LatencyHistogram latency;
-  OrderTracker order;
-
- private:
-  uint64_t delay_ns_;
-  Timeline* timeline_;
-};
 
 bool aborted_since(void* start_generation) {
   return abort_generation.load() != *static_cast<uint64_t*>(start_generation);
@@ -75,18 +37,28 @@ TrialOutput run_trial(const TrialConfig& cfg) {
 
   // The load first, held at its start line: the programs filter on its tgid, set before load.
   const bool saturation = cfg.load == LoadKind::Saturation;
+  const bool b2b = cfg.consumer.mode == ConsumerMode::B2B;
+  if (b2b && !saturation) throw Error("the back-to-back consumer needs the saturation load");
   std::unique_ptr<Load> load;
-  if (saturation)
-    load = std::make_unique<SaturationLoad>(cfg.saturation);
-  else
+  SaturationLoad* sat = nullptr;
+  if (saturation) {
+    SaturationOptions so = cfg.saturation;
+    so.back_to_back = b2b;
+    auto l = std::make_unique<SaturationLoad>(so);
+    sat = l.get();
+    load = std::move(l);
+  } else {
     load = std::make_unique<StormProcess>(cfg.storm);
+  }
   TransportConfig tc = cfg.transport;
   tc.saturation = saturation;
   tc.bpf.saturation_batch = saturation ? cfg.saturation.events_per_call : 1;
   tc.bpf.target_tgid = load->target_tgid();
+  tc.bpf.record_mode = saturation ? cfg.record : RB_RECORD_FULL;
+  const size_t min_bytes = tc.bpf.record_mode == RB_RECORD_MINIMAL ? sizeof(rb_min_event) : sizeof(rb_event);
 
   auto timeline = std::make_unique<Timeline>();
-  auto sink = std::make_unique<MeasuringSink>(cfg.consumer_delay_ns, timeline.get());
+  auto sink = std::make_unique<MeasuringSink>(min_bytes, cfg.latency_every, cfg.consumer_delay_ns, timeline.get());
   Transport transport(tc, sink.get());  // throws: the load's destructor then stops it unstarted
   out.attached_via = transport.attached_via();
   out.buffer_bytes = transport.buffer_bytes();
@@ -98,7 +70,9 @@ TrialOutput run_trial(const TrialConfig& cfg) {
     out.bpf_stats_enabled = stats_fd >= 0;
   }
 
-  Consumer consumer(transport, cfg.consumer, timeline.get());
+  ConsumerOptions copts = cfg.consumer;
+  if (b2b) copts.trigger = [sat] { return sat->trigger(); };
+  Consumer consumer(transport, copts);
   uint64_t t0 = mono_ns();
   timeline->start(t0, cfg.window_ms * 1000000ull);
   consumer.start();
@@ -149,7 +123,11 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   out.lat_p99 = sink->latency.quantile(0.99);
   out.lat_p999 = sink->latency.quantile(0.999);
   out.lat_max = sink->latency.max();
-  out.peak_occupancy_bytes = consumer.peak_occupancy();
+  // The fullest the buffer got: positions read as records were consumed, and for ringbuf the
+  // BPF side's view at a failed reserve (a consumer can read only between its batches).
+  out.bpf_peak_unread_bytes = kc.peak_avail;
+  out.peak_occupancy_bytes = std::max(transport.peak_unread(), kc.peak_avail);
+  out.peak_cpu_occupancy_bytes = std::max(transport.peak_unread_one(), kc.peak_avail);
   out.consumer_cpu_ns = consumer.cpu_ns();
   out.wakeups = consumer.wakeups();
   out.drain_ns = consumer.drain_ns();
@@ -158,6 +136,10 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   out.bpf_run_cnt = ps.run_cnt;
   out.window_ns = timeline->window_ns();
   timeline->finish(&out.timeline_delivered, &out.timeline_occupancy);
+  // the sink's own cost, measured with this trial's record size and latency sampling, after the
+  // load so it does not compete with it
+  size_t record_bytes = min_bytes == sizeof(rb_min_event) ? min_bytes : tc.bpf.event_bytes;
+  out.sink_ns_per_event = calibrate_sink(record_bytes, min_bytes, cfg.latency_every);
   out.wall_ns = mono_ns() - wall0;
   return out;
 }

@@ -28,6 +28,8 @@ struct TrialConfig {
   uint64_t consumer_delay_ns{};
   uint64_t window_ms{};
   bool bpf_stats{};
+  rb_record_mode record{};       // saturation: full events or the sequence number alone
+  uint32_t latency_every{};      // time one record in N for the latency histogram (1 = all)
 };
 
 struct TrialOutput {
@@ -47,8 +49,11 @@ struct TrialOutput {
   uint64_t lat_p50 = 0, lat_p90 = 0, lat_p99 = 0, lat_p999 = 0, lat_max = 0;
   // memory
   uint64_t buffer_bytes = 0, map_memlock_bytes = 0, peak_occupancy_bytes = 0;
+  uint64_t peak_cpu_occupancy_bytes = 0;  // the fullest single buffer (perfbuf: one CPU's)
+  uint64_t bpf_peak_unread_bytes = 0;     // ringbuf: most unread bytes at a failed reserve
   // cpu
   uint64_t consumer_cpu_ns = 0, bpf_run_time_ns = 0, bpf_run_cnt = 0, wakeups = 0;
+  double sink_ns_per_event = 0;  // the sink's own cost per record (calibrate_sink)
   bool bpf_stats_enabled = false;
   int consumer_error = 0;
   // timeline

@@ -51,10 +51,11 @@ export interface NativeStormConfig extends Pick<ScenarioConfig, 'stormMode' | 'c
 }
 
 /** One measured trial (native TrialConfig): every scenario knob but `memory`, which only derives
- *  perfbufPages, plus the storm executable. The trial filters on its own load's tgid. */
+ *  perfbufPages, and `pin`, already applied to the CPUs; plus the storm executable. The trial
+ *  filters on its own load's tgid. */
 export interface NativeTrialConfig extends NativeTransportConfig, NativeConsumerConfig,
   Pick<ScenarioConfig, 'load' | 'stormMode' | 'children' | 'events' | 'eventsPerCall' | 'workers' | 'rateCap' |
-    'timeoutMs' | 'consumerDelayNs' | 'windowMs' | 'bpfStats'> {
+    'timeoutMs' | 'consumerDelayNs' | 'windowMs' | 'bpfStats' | 'record' | 'latencyEvery' | 'producerCpu'> {
   stormPath: string;
 }
 
@@ -101,7 +102,15 @@ export interface NativeTrialOutput {
   latMax: number;
   bufferBytes: number;
   mapMemlockBytes: number;
+  /** the fullest the buffer got: positions read as records were consumed, and (ringbuf) BPF's
+   *  bpf_ringbuf_query at a failed reserve */
   peakOccupancyBytes: number;
+  /** the fullest single buffer (perfbuf: one CPU's; ringbuf: as peakOccupancyBytes) */
+  peakCpuOccupancyBytes: number;
+  /** ringbuf: most unread bytes at a failed reserve, seen in BPF (0 without drops, and for perfbuf) */
+  bpfPeakUnreadBytes: number;
+  /** the measuring sink's own CPU per record, calibrated after the load */
+  sinkNsPerEvent: number;
   consumerCpuNs: number;
   bpfRunTimeNs: number;
   bpfRunCnt: number;
@@ -125,13 +134,14 @@ export const STORM_CONFIG_KEYS = keysOf<NativeStormConfig>()(['stormPath', 'stor
   'rateCap', 'timeoutMs']);
 export const TRIAL_CONFIG_KEYS = keysOf<NativeTrialConfig>()([...TRANSPORT_CONFIG_KEYS, ...CONSUMER_CONFIG_KEYS,
   'load', 'stormPath', 'stormMode', 'children', 'events', 'eventsPerCall', 'workers', 'rateCap', 'timeoutMs',
-  'consumerDelayNs', 'windowMs', 'bpfStats']);
+  'consumerDelayNs', 'windowMs', 'bpfStats', 'record', 'latencyEvery', 'producerCpu']);
 export const TRACER_CONFIG_KEYS = keysOf<NativeTracerConfig>()([...TRANSPORT_CONFIG_KEYS, 'targetTgid', 'traceExec',
   'minDurationNs', ...CONSUMER_CONFIG_KEYS]);
 export const TRIAL_OUTPUT_KEYS = keysOf<NativeTrialOutput>()(['attachedVia', 'generated', 'stormFailed', 'seenByBpf',
   'delivered', 'droppedKernel', 'lostReported', 'malformed', 'notDrained', 'seqSum', 'loadPhaseNs', 'wallNs', 'lastDeliveryNs',
   'drainNs', 'inversions', 'maxDisplacement', 'maxTimeRegressionNs', 'displacementTruncated', 'latP50', 'latP90',
-  'latP99', 'latP999', 'latMax', 'bufferBytes', 'mapMemlockBytes', 'peakOccupancyBytes', 'consumerCpuNs',
+  'latP99', 'latP999', 'latMax', 'bufferBytes', 'mapMemlockBytes', 'peakOccupancyBytes', 'peakCpuOccupancyBytes',
+  'bpfPeakUnreadBytes', 'sinkNsPerEvent', 'consumerCpuNs',
   'bpfRunTimeNs', 'bpfRunCnt', 'bpfStatsEnabled', 'wakeups', 'consumerError', 'windowNs', 'timelineDelivered',
   'timelineOccupancy', 'stormStopped', 'aborted']);
 

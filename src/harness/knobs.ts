@@ -10,6 +10,9 @@ import {
   type NativeStormConfig, type NativeTracerConfig, type NativeTrialConfig,
 } from './addon.js';
 import type { ScenarioConfig } from './types.js';
+import { resolveSaturationKnobs } from './saturation-knobs.js';
+
+export { MINIMAL_RECORD_BYTES, SATURATION_LATENCY_EVERY, placementOf, recordBytes } from './saturation-knobs.js';
 
 /** The limits validation needs, never copied: the running machine's page size (sysconf: 16K or
  *  64K on some arm64) and bpf/common/event.h's event and batch limits. */
@@ -76,10 +79,14 @@ export const KNOBS: readonly Knob[] = [
   { key: 'wakeupBytes', kind: 'bytes', min: 1, max: 1 << 30, doc: 'ringbuf sampled: wake at this many unread bytes' },
   { key: 'perfbufWakeupEvents', kind: 'int', min: 1, max: M, doc: 'perfbuf: wake the consumer every N events' },
   { key: 'perfbufWatermarkBytes', kind: 'bytes', min: 0, max: 1 << 30, doc: 'perfbuf: wake at this many bytes instead (0 = off)' },
-  { key: 'consumer', kind: 'enum', values: ['epoll', 'busy', 'drain'], doc: 'consumer: sleep in epoll until woken, busy poll, or drain (read nothing during the load, then the backlog flat out: the reader ceiling)' },
+  { key: 'consumer', kind: 'enum', values: ['epoll', 'busy', 'drain', 'b2b'], doc: 'consumer: sleep in epoll until woken, busy poll, drain (read nothing during the load, then the backlog flat out: the reader ceiling), or b2b (saturation: the consumer triggers the next batch after each poll, like the kernel bench --rb-b2b)' },
   { key: 'reader', kind: 'enum', values: ['libbpf', 'custom'], doc: "libbpf's reader, or the custom one that reads mapped pages and advances once per batch" },
   { key: 'consumerDelayNs', kind: 'int', min: 0, max: 10 * M, doc: 'busy-wait per event in the consumer (a slow consumer)' },
   { key: 'consumerCpu', kind: 'int', min: -1, max: 4095, doc: 'pin the consumer thread to this CPU (-1 = no pinning)' },
+  { key: 'producerCpu', kind: 'int', min: -1, max: 4095, doc: 'saturation: pin producer i to CPU producer-cpu + i (-1 = no pinning)' },
+  { key: 'pin', kind: 'enum', values: ['auto', 'off'], doc: 'auto: saturation with neither CPU given pins the consumer to CPU 0 and producers to 1.. when each can have its own CPU; off: pin only what is given' },
+  { key: 'record', kind: 'enum', values: ['full', 'minimal'], doc: "saturation: full events, or minimal 8-byte records (the sequence number alone, the kernel ringbuf benchmark's record; no latency)" },
+  { key: 'latencyEvery', kind: 'int', min: 0, max: 1 << 16, doc: 'time one record in N for latency (0 = auto: every record in storms, 1 in 64 in saturation and drain)' },
   { key: 'attach', kind: 'enum', values: ['auto', 'tp_btf', 'raw_tp', 'tp'], doc: 'attach via BTF tracepoint, raw tracepoint or tracefs tracepoint' },
   { key: 'timeoutMs', kind: 'int', min: 100, max: 3_600_000, doc: 'hard bound on the load phase (the drain ends at most 1 s after it)' },
   { key: 'windowMs', kind: 'int', min: 1, max: 60_000, doc: 'timeline window width' },
@@ -109,6 +116,10 @@ export const DEFAULTS: ScenarioConfig = {
   reader: 'libbpf',
   consumerDelayNs: 0,
   consumerCpu: -1,
+  producerCpu: -1,
+  pin: 'auto',
+  record: 'full',
+  latencyEvery: 0,
   attach: 'auto',
   timeoutMs: 120_000,
   windowMs: 50,
@@ -212,9 +223,14 @@ export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptio
   if (out.memory === 'equal' || !out.perfbufPages) {
     out.perfbufPages = equalMemoryPages(out.ringbufBytes, cpuCount);
   }
-  if (out.consumerCpu >= cpuCount) {
-    throw new ConfigError('consumerCpu', naming('consumerCpu'), `${naming('consumerCpu')} must be -1 or a CPU in 0..${cpuCount - 1}; got '${out.consumerCpu}'`);
+  for (const key of ['consumerCpu', 'producerCpu'] as const) {
+    if (out[key] >= cpuCount) {
+      throw new ConfigError(key, naming(key), `${naming(key)} must be -1 or a CPU in 0..${cpuCount - 1}; got '${out[key]}'`);
+    }
   }
+  resolveSaturationKnobs(out, cpuCount, DEFAULTS.eventBytes, (key, message) => {
+    throw new ConfigError(key, naming(key), message.replace(/\{(\w+)\}/g, (_, k: string) => naming(k)));
+  });
   const perfBufferBytes = out.perfbufPages * limits().pageSize;
   if (out.perfbufWatermarkBytes >= perfBufferBytes) {
     throw new ConfigError('perfbufWatermarkBytes', naming('perfbufWatermarkBytes'),

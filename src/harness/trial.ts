@@ -4,7 +4,7 @@
  * validates the configuration first (nothing is loaded for a bad one), derives rates and ratios,
  * and checks the accounting identities, saying in words when they do not hold.
  */
-import { resolveConfig, trialConfig } from './knobs.js';
+import { placementOf, resolveConfig, trialConfig } from './knobs.js';
 import { loadAddon, type NativeTrialOutput } from './addon.js';
 import type { ScenarioConfig, TrialResult } from './types.js';
 
@@ -57,6 +57,7 @@ export function shapeTrial(config: ScenarioConfig, r: NativeTrialOutput): TrialR
   if (counts.notDrained) {
     notes.push(`the drain was cut short (1 s after ${r.aborted && r.stormStopped !== 'deadline' ? 'the stop' : 'the --timeout-ms bound'}): ${counts.notDrained} records were left unread (counts.notDrained), not measured`);
   }
+  if (config.record === 'minimal') notes.push('minimal records carry no time: latency is not measured (0)');
   if (r.stormFailed) notes.push(`${r.stormFailed} fork/vfork calls failed in the storm`);
 
   // Delivery ends when the last event arrives, which a slow consumer pushes past the storm's end;
@@ -73,12 +74,16 @@ export function shapeTrial(config: ScenarioConfig, r: NativeTrialOutput): TrialR
       maxTimeRegressionNs: r.maxTimeRegressionNs,
     },
     latencyNs: { p50: r.latP50, p90: r.latP90, p99: r.latP99, p999: r.latP999, max: r.latMax },
-    memory: { bufferBytes: r.bufferBytes, peakOccupancyBytes: r.peakOccupancyBytes },
+    memory: { bufferBytes: r.bufferBytes, peakOccupancyBytes: r.peakOccupancyBytes, peakCpuOccupancyBytes: r.peakCpuOccupancyBytes },
     cpu: {
       consumerNsPerEvent: counts.delivered ? r.consumerCpuNs / counts.delivered : 0,
-      bpfNsPerEvent: r.bpfRunCnt ? r.bpfRunTimeNs / r.bpfRunCnt : 0,
+      // per record the program emitted (its hit counter), not per run: a tp_btf/sys_enter trigger
+      // runs on every syscall on the machine, and a batch emits many records per run
+      bpfNsPerEvent: counts.seenByBpf ? r.bpfRunTimeNs / counts.seenByBpf : 0,
       wakeups: r.wakeups,
+      sinkNsPerEvent: r.sinkNsPerEvent,
     },
+    placement: placementOf(config),
     wallNs: r.wallNs,
     accounting: { kernelBalanced, filterBalanced, notes },
     attachedVia: r.attachedVia,

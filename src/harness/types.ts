@@ -45,8 +45,10 @@ export interface ScenarioConfig {
   /** perfbuf: wake the consumer at this many bytes instead (watermark); 0 = use perfbufWakeupEvents */
   perfbufWatermarkBytes: number;
   /** epoll: sleep until the kernel wakes the consumer; busy: poll in a loop; drain: read nothing
-   *  during the load, then read the backlog as fast as possible (the reader's ceiling) */
-  consumer: 'epoll' | 'busy' | 'drain';
+   *  during the load, then read the backlog as fast as possible (the reader's ceiling); b2b
+   *  (saturation): no producer threads, the consumer triggers the next batch after each poll, as
+   *  the kernel's ringbuf benchmark does with --rb-b2b */
+  consumer: 'epoll' | 'busy' | 'drain' | 'b2b';
   /** libbpf's ring_buffer/perf_buffer reader, or the custom one that walks the mapped pages and
    *  publishes the consumer position once per batch */
   reader: 'libbpf' | 'custom';
@@ -54,6 +56,18 @@ export interface ScenarioConfig {
   consumerDelayNs: number;
   /** CPU to pin the consumer thread to; -1 = no pinning */
   consumerCpu: number;
+  /** saturation: CPU of the first producer thread (producer i on producerCpu + i, modulo the
+   *  CPUs); -1 = unpinned */
+  producerCpu: number;
+  /** auto: a saturation scenario with neither CPU given pins the consumer to CPU 0 and the
+   *  producers to CPUs 1.. when there are enough CPUs for each its own; off: only what is given */
+  pin: 'auto' | 'off';
+  /** saturation: full events (the task read once per trigger), or minimal 8-byte records (the
+   *  sequence number alone: the kernel ringbuf benchmark's record, for calibration) */
+  record: 'full' | 'minimal';
+  /** time one delivered record in N for the latency histogram; 0 = auto (1 for storms, whose
+   *  accounting stays per event; 64 for saturation and drain) */
+  latencyEvery: number;
   /** how the exit program attaches: auto tries tp_btf, raw_tp, then tp (tracefs) */
   attach: 'auto' | 'tp_btf' | 'raw_tp' | 'tp';
   /** hard bound on the load phase; the storm is killed past it */
@@ -94,8 +108,10 @@ export interface TrialMetrics {
     maxTimeRegressionNs: number;
   };
   latencyNs: Percentiles;
-  memory: { bufferBytes: number; peakOccupancyBytes: number };
-  cpu: { consumerNsPerEvent: number; bpfNsPerEvent: number; wakeups: number };
+  /** peakCpuOccupancyBytes: the fullest single buffer (perfbuf: one CPU's); optional in old files */
+  memory: { bufferBytes: number; peakOccupancyBytes: number; peakCpuOccupancyBytes?: number };
+  /** sinkNsPerEvent: the measuring sink's own CPU per record (calibrated); optional in old files */
+  cpu: { consumerNsPerEvent: number; bpfNsPerEvent: number; wakeups: number; sinkNsPerEvent?: number };
   wallNs: number;
 }
 
@@ -131,6 +147,8 @@ export interface TrialResult extends TrialMetrics {
     /** exit program runs counted by bpf_stats (includes runs the filter rejected) */
     bpfRunCount: number;
   };
+  /** where the threads ran (optional in old files) */
+  placement?: Placement;
   /** checks on what the consumer received */
   integrity: {
     /** sum of delivered sequence numbers: n(n-1)/2 when 0..n-1 each arrived exactly once */
@@ -138,6 +156,17 @@ export interface TrialResult extends TrialMetrics {
     /** records shorter than an event header */
     malformed: number;
   };
+}
+
+/** Where a trial's threads ran: the CPUs they were pinned to (-1 = unpinned; config.pin says
+ *  whether --pin auto chose them) and whether they outnumber the CPUs. */
+export interface Placement {
+  consumerCpu: number;
+  /** one per producer thread (saturation); empty for a storm (its own process) and back to back */
+  producerCpus: number[];
+  cpuCount: number;
+  /** producer threads + the consumer > CPUs */
+  oversubscribed: boolean;
 }
 
 /** The result of the sustainable-rate search (ceiling.ts). */

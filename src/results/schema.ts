@@ -4,7 +4,7 @@
  */
 import type { SearchStep } from '../harness/sustainable.js';
 import type { KernelCalibration } from './calibration.js';
-import type { Environment, ScenarioConfig, SustainableRate, Timeline, Transport } from '../harness/types.js';
+import type { Environment, Placement, ScenarioConfig, SustainableRate, Timeline, Transport } from '../harness/types.js';
 
 /** Mean and spread of one metric over repeats. */
 export interface Aggregate {
@@ -49,6 +49,8 @@ export interface ScenarioRecord {
   /** how the load's BPF program attached (TrialResult.attachedVia of the repeats), e.g. "fentry" or
    *  "tp_btf/sys_enter" for the saturation load; optional, reports fall back to generic words */
   attachedVia?: string;
+  /** where the threads ran (TrialResult.placement of the last repeat); optional in older files */
+  placement?: Placement;
   /** statistics of the load-phase durations (ms) of the repeats measured by the run that wrote it
    *  (rme: the 95% margin of error in % of the mean). 'tinybench' in runs before issue 11, whose
    *  repeats tinybench scheduled; 'repeats' since the runner interleaves repeats itself. */

@@ -40,6 +40,7 @@ export function addTrial(rec: ScenarioRecord, r: TrialResult): void {
   for (const m of METRIC_NAMES) (rec.repeats[m] ??= []).push(metricValue(r, m));
   rec.timeline = r.timeline;
   rec.attachedVia = r.attachedVia;
+  if (r.placement) rec.placement = r.placement;
   rec.aggregates = Object.fromEntries(METRIC_NAMES.map((m) => [m, aggregate(rec.repeats[m])]));
   const accounting = new Set(rec.warnings.filter((w) => w.startsWith('repeat ')));
   const n = rec.repeats['wallNs'].length;
