@@ -70,8 +70,10 @@ const pinned = (v: unknown): number | undefined => (typeof v === 'number' && v >
 /** Where the scenario's threads ran, as far as its configuration and the environment say. */
 export function placementOf(set: ResultSet, rec: ScenarioRecord): Placement | undefined {
   const cpus = set.results.environment?.cpuCount;
-  const producers = rec.config?.workers;
-  if (!(cpus > 0) || !(producers > 0)) return undefined;
+  // back-to-back (b2b): the consumer thread triggers after each poll; there is no producer thread
+  const b2b = (rec.config?.consumer as string) === 'b2b';
+  const producers = b2b ? 0 : rec.config?.workers;
+  if (!(cpus > 0) || !(producers >= 0) || (!b2b && !(producers > 0))) return undefined;
   const consumerConcurrent = rec.config.consumer !== 'drain';
   const threads = producers + (consumerConcurrent ? 1 : 0);
   // producerCpu: the producer pinning knob (issue 11); absent in results from before it.
@@ -103,6 +105,9 @@ export function boundOf(set: ResultSet, rec: ScenarioRecord): Bound {
   const generated = metricAggregate(rec, 'rates.generatedPerSec');
   const delivered = metricAggregate(rec, 'rates.deliveredPerSec');
   if (!drops || !generated || !delivered) return { kind: 'unknown' };
+  // back-to-back: one thread triggers, fills and reads in turn, so the figure is the round trip of
+  // all three; no single side can be named from the run's data.
+  if ((rec.config?.consumer as string) === 'b2b') return { kind: 'unknown' };
   // Drops that are a sliver of the events (bursts lost to a scheduling hiccup) leave the pace to
   // the producer: the consumer kept up on the whole.
   const rate = metricAggregate(rec, DROP_RATE);

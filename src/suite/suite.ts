@@ -182,8 +182,9 @@ export function planSuite(parsed: unknown, source: string): SuitePlan {
         const id = `${g.group}/${p.label}/${transport}`;
         if (ids.has(id)) throw fail(p.field, `repeats scenario '${id}'`);
         ids.add(id);
-        // a drain consumer reads nothing during the load, so it has no sustainable rate to find
-        const sustainable = g.sustainable === true && config.consumer !== 'drain';
+        // a drain consumer reads nothing during the load, and a back-to-back one sets the pace
+        // itself (it triggers after each poll): neither has a sustainable rate to find
+        const sustainable = g.sustainable === true && config.consumer !== 'drain' && (config.consumer as string) !== 'b2b';
         if (sustainable && config.load !== 'saturation') throw fail(`${gf}.sustainable`, "needs load 'saturation'");
         scenarios.push({ id, group: g.group, label: p.label, x, transport, config, sustainable });
       }
