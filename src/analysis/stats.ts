@@ -13,11 +13,12 @@ export function intervalsOverlap(a: Aggregate, b: Aggregate): boolean {
 }
 
 /**
- * Welch's 95% interval for mean(c) − mean(b); null when neither side has two values. The
+ * Welch's standard error and degrees of freedom for mean(c) − mean(b); null when neither side has
+ * two values; se 0 for a deterministic metric (e.g. buffer bytes), whose difference is exact. The
  * Welch–Satterthwaite degrees of freedom are rounded down (a slightly wider, conservative interval)
  * because the t table is indexed by whole numbers.
  */
-export function welchDiffInterval(b: readonly number[], c: readonly number[]): [number, number] | null {
+export function welchStandardError(b: readonly number[], c: readonly number[]): { se: number; df: number } | null {
   const nb = b.length;
   const nc = c.length;
   if (nb < 2 && nc < 2) return null;
@@ -28,13 +29,20 @@ export function welchDiffInterval(b: readonly number[], c: readonly number[]): [
   if (nc < 2) varC = varB;
   const seB = varB / nb;
   const seC = varC / nc;
-  const d = mean(c) - mean(b);
   const se = Math.sqrt(seB + seC);
-  if (se === 0) return [d, d]; // deterministic metric (e.g. buffer bytes): the difference is exact
-  const df =
-    (seB + seC) ** 2 / ((nb > 1 ? seB ** 2 / (nb - 1) : 0) + (nc > 1 ? seC ** 2 / (nc - 1) : 0));
-  const t = tQuantile95(Math.max(1, Math.floor(df)));
-  return [d - t * se, d + t * se];
+  if (se === 0) return { se: 0, df: Infinity };
+  const df = (seB + seC) ** 2 / ((nb > 1 ? seB ** 2 / (nb - 1) : 0) + (nc > 1 ? seC ** 2 / (nc - 1) : 0));
+  return { se, df: Math.max(1, Math.floor(df)) };
+}
+
+/** Welch's 95% interval for mean(c) − mean(b); null when neither side has two values. */
+export function welchDiffInterval(b: readonly number[], c: readonly number[]): [number, number] | null {
+  const w = welchStandardError(b, c);
+  if (!w) return null;
+  const d = mean(c) - mean(b);
+  if (w.se === 0) return [d, d];
+  const t = tQuantile95(w.df);
+  return [d - t * w.se, d + t * w.se];
 }
 
 /**
@@ -46,24 +54,6 @@ export function pairedDiffInterval(b: readonly number[], c: readonly number[]): 
   if (n < 2) return null;
   const d = Array.from({ length: n }, (_, i) => c[i] - b[i]);
   return { diff: mean(d), se: stddev(d) / Math.sqrt(n), df: n - 1 };
-}
-
-/** Welch's standard error and degrees of freedom for mean(c) − mean(b) (see welchDiffInterval). */
-export function welchStandardError(b: readonly number[], c: readonly number[]): { se: number; df: number } | null {
-  const ci = welchDiffInterval(b, c);
-  if (!ci) return null;
-  const half = (ci[1] - ci[0]) / 2;
-  if (half === 0) return { se: 0, df: Infinity };
-  const nb = b.length;
-  const nc = c.length;
-  let varB = stddev(b) ** 2;
-  let varC = stddev(c) ** 2;
-  if (nb < 2) varB = varC;
-  if (nc < 2) varC = varB;
-  const seB = varB / nb;
-  const seC = varC / nc;
-  const df = (seB + seC) ** 2 / ((nb > 1 ? seB ** 2 / (nb - 1) : 0) + (nc > 1 ? seC ** 2 / (nc - 1) : 0));
-  return { se: Math.sqrt(seB + seC), df: Math.max(1, Math.floor(df)) };
 }
 
 // ln Γ(x), Lanczos (g = 7, n = 9): enough for t-distribution tail probabilities.

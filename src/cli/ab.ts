@@ -18,7 +18,7 @@ import { checkOutputPath, OutputDir } from '../results/outdir.js';
 import { writeResults } from '../results/write.js';
 import { planAb, runAb } from '../suite/ab.js';
 import { parseThreshold, THRESHOLD_RULE } from './compare.js';
-import { EXIT, reportError, UsageError } from './errors.js';
+import { EXIT, reportError, UsageError, cannotRun } from './errors.js';
 import { onInterrupt } from './signals.js';
 
 export interface AbOptions {
@@ -46,10 +46,8 @@ export async function abCommand(opts: AbOptions): Promise<number> {
     return reportError(e);
   }
   const capabilities = probe();
-  if (!capabilities.verdict.canRun) {
-    process.stderr.write(`ringbench: cannot run here:\n${capabilities.verdict.reasons.map((r) => `  - ${r}`).join('\n')}\n`);
-    return EXIT.failed;
-  }
+  const refused = cannotRun(capabilities);
+  if (refused !== undefined) return refused;
   for (const w of plan.warnings) process.stderr.write(`ringbench ab: ${w}\n`);
   process.stderr.write(`ringbench ab: ${plan.pairs.length} scenarios × ${plan.repeats} pairs (+${plan.warmup} warm-up), A and B interleaved\n`);
   const command = ['ringbench', 'ab', ...process.argv.slice(3)].join(' ');

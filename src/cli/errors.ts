@@ -7,6 +7,7 @@ import { ResultsInputError } from '../results/load.js';
 import { ConfigError } from '../harness/knobs.js';
 import { OutputDirError } from '../results/outdir.js';
 import { SuiteError } from '../suite/suite.js';
+import type { ProbeReport } from '../harness/probe.js';
 
 export const EXIT = {
   /** the command did its job (a --timeout-ms bound is a normal outcome: a note says so) */
@@ -43,3 +44,10 @@ export function reportError(e: unknown): number {
   return isUsageError(e) ? EXIT.usage : EXIT.failed;
 }
 
+/** The probe said no: prints why (each reason names the fix) and returns the exit code; undefined
+ *  when ringbench can run here. Commands check this before creating anything. */
+export function cannotRun(report: ProbeReport): number | undefined {
+  if (report.verdict.canRun) return undefined;
+  process.stderr.write(`ringbench: cannot run here:\n${report.verdict.reasons.map((r) => `  - ${r}`).join('\n')}\n`);
+  return EXIT.failed;
+}

@@ -18,7 +18,7 @@ import { checkOutputPath, OutputDir } from '../results/outdir.js';
 import type { ResultsFile } from '../results/schema.js';
 import { runSuite } from '../suite/run.js';
 import { loadSuite } from '../suite/suite.js';
-import { EXIT, reportError, UsageError } from './errors.js';
+import { EXIT, reportError, UsageError, cannotRun } from './errors.js';
 import { onInterrupt } from './signals.js';
 
 export interface NoiseOptions {
@@ -76,10 +76,8 @@ export async function noiseCommand(inputs: string[], opts: NoiseOptions): Promis
     return reportError(e);
   }
   const capabilities = probe();
-  if (!capabilities.verdict.canRun) {
-    process.stderr.write(`ringbench: cannot run here:\n${capabilities.verdict.reasons.map((r) => `  - ${r}`).join('\n')}\n`);
-    return EXIT.failed;
-  }
+  const refused = cannotRun(capabilities);
+  if (refused !== undefined) return refused;
   const work = mkdtempSync(join(tmpdir(), 'ringbench-noise-'));
   let current: ReturnType<typeof runSuite> | undefined;
   const interrupts = onInterrupt(() => current?.stop(), 'stopping; no noise record is written');

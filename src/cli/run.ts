@@ -18,7 +18,7 @@ import { planOf, runSuite, trialsLeft } from '../suite/run.js';
 import { loadSuite, type SuitePlan } from '../suite/suite.js';
 import type { ResultsFile } from '../results/schema.js';
 import { readCalibration, type KernelCalibration } from '../results/calibration.js';
-import { EXIT, reportError, UsageError } from './errors.js';
+import { EXIT, reportError, UsageError, cannotRun } from './errors.js';
 import { onInterrupt } from './signals.js';
 
 export interface RunCommandOptions {
@@ -98,10 +98,8 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     if (opts.calibration !== undefined) prepared.calibration = readCalibration(opts.calibration);
     // Privileges and kernel first: a run that cannot load BPF creates nothing.
     capabilities = probe();
-    if (!capabilities.verdict.canRun) {
-      process.stderr.write(`ringbench: cannot run here:\n${capabilities.verdict.reasons.map((r) => `  - ${r}`).join('\n')}\n`);
-      return EXIT.failed;
-    }
+    const refused = cannotRun(capabilities);
+    if (refused !== undefined) return refused;
     const mode = prepared.previous ? 'resume' : opts.force ? 'force' : 'new';
     out = OutputDir.open(prepared.dir, { flag: prepared.flag, mode, lock: true });
   } catch (e) {
