@@ -28,6 +28,9 @@ struct rb_event {
 	__u32 size;         /* bytes of this record, padding included */
 	char comm[RB_COMM_LEN];
 };
+/* The header's size, the smallest full record; user space reads it from here (no copies). */
+#define RB_EVENT_HEADER_BYTES 64
+_Static_assert(sizeof(struct rb_event) == RB_EVENT_HEADER_BYTES, "rb_event is RB_EVENT_HEADER_BYTES");
 
 /* trace --exec: an exec record carries the file name after the header. */
 struct rb_exec_event {

@@ -4,9 +4,12 @@
  * message (naming the flag or field and what is valid) wherever it comes from. The only defaults
  * of the native configs are here too: the addon requires every field.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import {
-  CONSUMER_CONFIG_KEYS, STORM_PATH, TRANSPORT_CONFIG_KEYS, TRIAL_CONFIG_KEYS, loadAddon, pickKeys,
+  CONSUMER_CONFIG_KEYS, ROOT, STORM_PATH, TRANSPORT_CONFIG_KEYS, TRIAL_CONFIG_KEYS, loadAddon, pickKeys,
   type NativeStormConfig, type NativeTracerConfig, type NativeTrialConfig,
 } from './addon.js';
 import type { ScenarioConfig } from './types.js';
@@ -25,19 +28,38 @@ export interface Limits {
 
 let cachedLimits: Limits | undefined;
 
-/** The limits, read from the addon on first use, so that importing this module (DEFAULTS, flag
- *  names) loads nothing; throws loadAddon()'s reason when the addon cannot load. */
+/** The limits, read on first use (importing this module — DEFAULTS, flag names — loads nothing):
+ *  from the addon when it is built, else from the OS (getconf PAGESIZE) and event.h's defines, so
+ *  suites and knobs validate in the unit tier without a native build. */
 export function limits(): Limits {
   if (!cachedLimits) {
-    const addon = loadAddon();
-    cachedLimits = {
-      pageSize: addon.PAGE_SIZE,
-      minEventBytes: addon.MIN_EVENT_BYTES,
-      maxEventBytes: addon.MAX_EVENT_BYTES,
-      maxSaturationBatch: addon.MAX_SATURATION_BATCH,
-    };
+    try {
+      const addon = loadAddon();
+      cachedLimits = {
+        pageSize: addon.PAGE_SIZE,
+        minEventBytes: addon.MIN_EVENT_BYTES,
+        maxEventBytes: addon.MAX_EVENT_BYTES,
+        maxSaturationBatch: addon.MAX_SATURATION_BATCH,
+      };
+    } catch (e) {
+      cachedLimits = limitsFromSources(e as Error);
+    }
   }
   return cachedLimits;
+}
+
+function limitsFromSources(addonError: Error): Limits {
+  const header = readFileSync(join(ROOT, 'bpf', 'common', 'event.h'), 'utf8');
+  const define = (name: string) => Number(new RegExp(`#define ${name} (\\d+)`).exec(header)?.[1]);
+  const pageSize = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim());
+  const l = {
+    pageSize,
+    minEventBytes: define('RB_EVENT_HEADER_BYTES'),
+    maxEventBytes: define('RB_MAX_EVENT_BYTES'),
+    maxSaturationBatch: define('RB_MAX_SATURATION_BATCH'),
+  };
+  if (!Object.values(l).every((v) => Number.isInteger(v) && v > 0)) throw addonError;
+  return l;
 }
 
 /** A bad knob: `field` is the config key, `flag` its CLI spelling. */
