@@ -30,7 +30,11 @@ struct rb_event {
 };
 /* The header's size, the smallest full record; user space reads it from here (no copies). */
 #define RB_EVENT_HEADER_BYTES 64
+#ifdef __cplusplus
+static_assert(sizeof(struct rb_event) == RB_EVENT_HEADER_BYTES, "rb_event is RB_EVENT_HEADER_BYTES");
+#else
 _Static_assert(sizeof(struct rb_event) == RB_EVENT_HEADER_BYTES, "rb_event is RB_EVENT_HEADER_BYTES");
+#endif
 
 /* trace --exec: an exec record carries the file name after the header. */
 struct rb_exec_event {
