@@ -8,7 +8,8 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatProbe, probe, PROBE_SCHEMA, type ProbeReport } from '../src/harness/probe.js';
+import { probe, PROBE_SCHEMA, type ProbeReport } from '../src/harness/probe.js';
+import { formatProbe } from '../src/cli/probe.js';
 import { ROOT } from '../src/harness/addon.js';
 
 const HELPER_KEYS = ['ringbufReserve', 'ringbufSubmit', 'ringbufOutput', 'ringbufQuery', 'perfEventOutput', 'ringbufReserveDynptr', 'ringbufSubmitDynptr', 'ringbufDiscardDynptr', 'userRingbufDrain'];

@@ -30,7 +30,7 @@ program
   .command('probe')
   .description('kernel capability report: can ringbench run here, and if not, why')
   .option('--json', 'print the report as JSON')
-  .action(async (opts) => exitWith(await (await import('../harness/probe.js')).probeCommand(opts)));
+  .action(async (opts) => exitWith(await (await import('./probe.js')).probeCommand(opts)));
 
 program
   .command('trace')

@@ -94,7 +94,7 @@ const FIX_TRACEFS = 'mount tracefs: mount -t tracefs nodev /sys/kernel/tracing';
 const FIX_BTF = 'kernel lacks BTF: use a kernel built with CONFIG_DEBUG_INFO_BTF=y';
 const FIX_ADDON = 'build the native addon: npm run setup';
 
-const HELPER_KEYS: Record<keyof HelperSet, string> = {
+export const HELPER_KEYS: Record<keyof HelperSet, string> = {
   ringbufReserve: 'ringbuf_reserve',
   ringbufSubmit: 'ringbuf_submit',
   ringbufOutput: 'ringbuf_output',
@@ -106,7 +106,7 @@ const HELPER_KEYS: Record<keyof HelperSet, string> = {
   userRingbufDrain: 'user_ringbuf_drain',
 };
 
-const PROG_KIND_KEYS = {
+export const PROG_KIND_KEYS = {
   tracepoint: 'tracepoint',
   rawTracepoint: 'raw_tracepoint',
   tracing: 'tracing',
@@ -375,64 +375,4 @@ export function probe(loader: () => Addon = loadAddon): ProbeReport {
     libbpf: { version: libbpfVersion },
   };
   return { ...report, verdict: decideVerdict(report) };
-}
-
-type Row = [section: string, item: string, status: string, reason: string];
-
-function capabilityRow(section: string, item: string, c: Capability): Row {
-  return [section, item, c.available ? '✓ available' : '✗ missing', c.reason];
-}
-
-/** The report as an aligned table (section, item, status, reason) followed by the verdict line. */
-export function formatProbe(r: ProbeReport): string {
-  const rows: Row[] = [
-    capabilityRow('btf', 'vmlinux BTF', r.btf),
-    capabilityRow('btf', `struct bpf_ringbuf lock (${r.btfInfo.sizeBytes ?? '?'} B of BTF)`, r.btfInfo.ringbufLock),
-    capabilityRow('native', 'addon', r.native),
-    capabilityRow('maps', 'ringbuf', r.mapTypes.ringbuf),
-    capabilityRow('maps', 'perf_event_array', r.mapTypes.perfEventArray),
-    capabilityRow('maps', 'user_ringbuf', r.mapTypes.userRingbuf),
-    capabilityRow('maps', 'ringbuf overwrite', r.ringbufOverwrite),
-  ];
-  for (const [key, progKind] of Object.entries(PROG_KIND_KEYS) as [keyof typeof PROG_KIND_KEYS, string][]) {
-    rows.push(capabilityRow('programs', progKind, r.progTypes[key]));
-  }
-  for (const [key, progKind] of Object.entries(PROG_KIND_KEYS) as [keyof typeof PROG_KIND_KEYS, string][]) {
-    for (const [helperKey, helper] of Object.entries(HELPER_KEYS) as [keyof HelperSet, string][]) {
-      rows.push(capabilityRow(`helpers/${progKind}`, `bpf_${helper}`, r.helpers[key][helperKey]));
-    }
-  }
-  rows.push(
-    capabilityRow('attach', 'tp_btf sched_process_exit', r.attach.btfTracepoint),
-    capabilityRow('attach', 'raw_tp sched_process_exit', r.attach.rawTracepoint),
-    capabilityRow('attach', 'fentry getpgid (saturation)', r.attach.fentry),
-    capabilityRow('attach', 'tracefs mounted', r.attach.tracefsMounted),
-    capabilityRow('attach', 'tracefs mountable', r.attach.tracefsMountable),
-    capabilityRow('privileges', 'CAP_BPF', r.privileges.capBpf),
-    capabilityRow('privileges', 'CAP_PERFMON', r.privileges.capPerfmon),
-    capabilityRow('privileges', 'CAP_SYS_ADMIN', r.privileges.capSysAdmin),
-    capabilityRow('privileges', 'BPF memory limit', r.privileges.memlock),
-    capabilityRow('stats', 'BPF_STATS_RUN_TIME', r.bpfStats),
-  );
-
-  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column].length)));
-  const lines = [
-    `kernel ${r.kernel.release} (${r.kernel.arch}), ${r.cpuCount} CPUs, libbpf ${r.libbpf.version ?? 'unknown'}, euid ${r.privileges.euid}`,
-    `unprivileged_bpf_disabled=${r.privileges.unprivilegedBpfDisabled.value ?? '?'} (${r.privileges.unprivilegedBpfDisabled.meaning}), ` +
-      `bpf_jit_enable=${r.jit.value ?? '?'}, bpf_stats_enabled=${r.bpfStats.sysctlEnabled === null ? '?' : Number(r.bpfStats.sysctlEnabled)}`,
-    '',
-    ...rows.map((row) => row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]) : cell)).join('  ').trimEnd()),
-    '',
-    r.verdict.canRun
-      ? 'ringbench can run here: yes'
-      : `ringbench can run here: no, because\n${r.verdict.reasons.map((reason) => `  - ${reason}`).join('\n')}`,
-  ];
-  return lines.join('\n');
-}
-
-/** `ringbench probe [--json]`: prints the report; exit code 0 when ringbench can run here, 1 otherwise. */
-export async function probeCommand(opts: { json?: boolean }): Promise<number> {
-  const report = probe();
-  process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatProbe(report)}\n`);
-  return report.verdict.canRun ? 0 : 1;
 }
