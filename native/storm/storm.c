@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,17 +96,25 @@ static pid_t make_child(long index)
 	}
 }
 
+/* A worker stops when told to, or at the deadline (which it then records as the reason). */
+static bool should_stop(void)
+{
+	if (atomic_load(&stop_reason))
+		return true;
+	if (now_ns() >= deadline_ns) {
+		atomic_store(&stop_reason, 1);
+		return true;
+	}
+	return false;
+}
+
 /* The trigger loop: claim calls in chunks so workers do not contend on the counter per call. */
 static void getpgid_loop(void)
 {
 	const long chunk = 256;
 	for (;;) {
-		if (atomic_load(&stop_reason))
+		if (should_stop())
 			break;
-		if (now_ns() >= deadline_ns) {
-			atomic_store(&stop_reason, 1);
-			break;
-		}
 		long first = atomic_fetch_add(&next_child, chunk);
 		if (first >= opt.children)
 			break;
@@ -128,12 +137,8 @@ static void *worker(void *arg)
 	uint64_t next = start_ns + (period ? (period * (uint64_t)id) / (uint64_t)opt.workers : 0);
 
 	for (;;) {
-		if (atomic_load(&stop_reason))
+		if (should_stop())
 			break;
-		if (now_ns() >= deadline_ns) {
-			atomic_store(&stop_reason, 1);
-			break;
-		}
 		long index = atomic_fetch_add(&next_child, 1);
 		if (index >= opt.children)
 			break;
