@@ -7,7 +7,6 @@
  * machine cannot boot the guests (run `bash scripts/setup.sh --test` to install QEMU and friends).
  * Also: bad flags are one line naming the flag, exit 2; the smoke suite validates.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,25 +15,10 @@ import * as assert from 'uvu/assert';
 import { parseKernelList, KernelListError } from '../src/matrix/kernels.js';
 import { capabilityRows } from '../src/matrix/matrix-report.js';
 import type { MatrixFile } from '../src/matrix/matrix-report.js';
-import { ROOT } from '../src/harness/addon.js';
 import { loadSuite } from '../src/suite/suite.js';
+import { runCli } from './cli.js';
 
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
-
-function cli(args: string[], timeoutMs = 60_000) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], timeoutMs = 60_000) => runCli(args, { timeoutMs });
 
 /** PIDs of processes whose command line mentions `needle` (QEMU and virtiofsd name the out dir). */
 function processesMentioning(needle: string): number[] {

@@ -3,43 +3,20 @@
  * CSV agree, Ctrl-C keeps every finished trial in valid files and --resume finishes only the rest,
  * and non-TTY output is plain lines.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ROOT } from '../src/harness/addon.js';
 import { BUILTIN_SUITES, loadSuite, planSuite, SuiteError } from '../src/suite/suite.js';
 import { type ResultsFile } from '../src/results/schema.js';
 import { METRIC_NAMES } from '../src/results/metrics.js';
 import { loadedRingbenchObjects, settle, sleep, stormProcesses } from './kernel.js';
+import { runCli } from './cli.js';
 
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const tmp = () => mkdtempSync(join(tmpdir(), 'ringbench-run-'));
 
-function cli(args: string[], opts: { interruptWhen?: () => boolean } = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    let timer: NodeJS.Timeout | undefined;
-    if (opts.interruptWhen) {
-      timer = setInterval(() => {
-        if (opts.interruptWhen!()) {
-          child.kill('SIGINT');
-          clearInterval(timer);
-        }
-      }, 50);
-    }
-    child.on('close', (code) => {
-      if (timer) clearInterval(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = runCli;
 
 /** Splits one CSV line, honouring quotes (our values have no embedded newlines). */
 function csvLine(line: string): string[] {
