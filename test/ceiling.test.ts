@@ -1,7 +1,8 @@
 /**
  * ceiling — transport ceilings on the real kernel: saturation runs deliver what they were asked
  * to with the accounting holding, the custom readers deliver exactly the events libbpf's readers
- * deliver, and the sustainable-rate search returns a rate that really drops nothing.
+ * deliver, a capped load is paced rather than bursty, and the sustainable-rate search returns a
+ * rate that really drops nothing.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -77,6 +78,19 @@ for (const transport of TRANSPORTS) {
     assert.equal(await settle(loadedRingbenchObjects), []);
   });
 }
+
+test('a capped batched load is paced in small steps, not full-speed bursts', async () => {
+  // 500 records per call at 200k/s: a call every 2.5 ms. Pacing every 64 calls (as before) made
+  // 32,000-record bursts every 160 ms, several times what any 10 ms window should see.
+  const rate = 200_000;
+  const r = await runScenario(resolveConfig({ load: 'saturation', events: 100_000, eventsPerCall: 500, workers: 1, rateCap: rate, ringbufBytes: '16M', windowMs: 10 }));
+  assert.is(r.counts.droppedKernel, 0);
+  assert.ok(Math.abs(r.rates.generatedPerSec / rate - 1) < 0.1, `generated ${r.rates.generatedPerSec}/s at a ${rate}/s cap`);
+  const windows = r.timeline.delivered.slice(1, -1); // the first and last windows are partial
+  const perWindow = (rate * r.timeline.windowNs) / 1e9;
+  assert.ok(windows.length >= 20, `${windows.length} windows`);
+  assert.ok(Math.max(...windows) <= 4 * perWindow, `busiest 10 ms window ${Math.max(...windows)} events, ${perWindow} expected`);
+});
 
 test('the sustainable rate is below the dropping ceiling and a run at it drops nothing', async () => {
   const config = resolveConfig({ load: 'saturation', events: 300_000, workers: 2, ringbufBytes: 16 * 1024, consumerDelayNs: 1000 });

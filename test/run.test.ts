@@ -76,6 +76,9 @@ test('malformed suites are rejected naming the file and field', () => {
     [{ ...tinySuite(1, 10), groups: [{ group: 'x' }] }, /groups\[0\] needs exactly one of 'sweep' or 'variants'/],
     [{ ...tinySuite(1, 10), defaults: { transport: 'pipe' } }, /my\.json: defaults\.transport cannot be set: list transports in 'transports' instead/],
     [{ ...tinySuite(1, 10), transports: ['pipe'] }, /my\.json: transports must be a non-empty list of ringbuf, perfbuf/],
+    [{ ...tinySuite(3, 10), groups: [{ group: 'x', sweep: { workers: [1] }, precision: { relCi: 15, maxRepeats: 9, maxSeconds: 9 } }] }, /groups\[0\]\.precision\.relCi must be a fraction of the mean between 0 and 1 \(0\.15 = ±15%\); got '15'/],
+    [{ ...tinySuite(3, 10), groups: [{ group: 'x', sweep: { workers: [1] }, precision: { relCi: 0.1, maxRepeats: 2, maxSeconds: 9 } }] }, /groups\[0\]\.precision\.maxRepeats must be an integer in 3\.\.1000/],
+    [{ ...tinySuite(3, 10), groups: [{ group: 'x', sweep: { workers: [1] }, precision: { relCi: 0.1, maxRepeats: 9, maxSecond: 9 } }] }, /groups\[0\]\.precision\.maxSecond is not a suite field; did you mean "maxSeconds"\?/],
   ];
   for (const [suite, message] of cases) {
     try {
@@ -178,6 +181,43 @@ test('Ctrl-C keeps finished trials in valid files; repeats interleave; --resume 
   }
   assert.ok(existsSync(join(out, 'results.csv')));
   await sleep(0);
+});
+
+test('precision rounds: more repeats until the target, each bound stops them, and the report says which', async () => {
+  const dir = tmp();
+  // forced wake-ups every 64 records: the steadiest ceiling (adaptive ones switch between regimes)
+  const load = { load: 'saturation', events: 100000, eventsPerCall: 100, workers: 1, ringbufBytes: '1M', ringbufWakeup: 'every-n', wakeupEvery: 64 };
+  const group = (name: string, precision: object) => ({ group: name, set: load, precision, variants: [{ label: 'every-64', set: {} }] });
+  const suite = {
+    name: 'tiny-precision',
+    repeats: 3,
+    warmup: 0,
+    transports: ['ringbuf'],
+    groups: [
+      group('ceilings', { relCi: 0.99, maxRepeats: 10, maxSeconds: 60 }), // met by the repeats alone
+      group('wakeup-ceiling', { relCi: 0.0001, maxRepeats: 5, maxSeconds: 60 }), // unreachable: the repeat bound
+      group('syscall-ceiling', { relCi: 0.0001, maxRepeats: 1000, maxSeconds: 1 }), // unreachable: the time bound
+    ],
+  };
+  writeFileSync(join(dir, 'p.json'), JSON.stringify(suite));
+  const out = join(dir, 'out');
+  const r = await cli(['run', '--suite', join(dir, 'p.json'), '--out', out]);
+  assert.is(r.code, 0, r.stderr);
+  const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
+  const rec = (g: string) => res.scenarios.find((s) => s.group === g)!;
+  const n = (g: string) => rec(g).repeats['wallNs'].length;
+  assert.is(rec('ceilings').precision?.stoppedBy, 'precise');
+  assert.is(n('ceilings'), 3, 'precise after the suite’s repeats: no extra round');
+  assert.is(rec('wakeup-ceiling').precision?.stoppedBy, 'max-repeats');
+  assert.is(n('wakeup-ceiling'), 5);
+  assert.is(rec('syscall-ceiling').precision?.stoppedBy, 'max-seconds');
+  assert.ok(n('syscall-ceiling') > 3, 'at least one extra round ran before the time bound');
+  for (const s of res.scenarios) for (const m of METRIC_NAMES) assert.is(s.repeats[m].length, s.repeats['wallNs'].length, `${s.id} ${m}`);
+  assert.match(r.stderr, /repeat 4 \(precision round\)/);
+  const md = readFileSync(join(out, 'report.md'), 'utf8');
+  assert.match(md, /\*\*Precision\.\*\* /);
+  assert.match(md, /1 of 3 scenarios reached it/);
+  assert.match(md, /wakeup-ceiling every-64, ringbuf, libbpf reader\*\*: the .* stayed at ±\d+% after 5 repeats \(the bound\)/);
 });
 
 test('per-repeat sustainable searches: Ctrl-C keeps the finished ones, --resume adds only the missing ones', async () => {

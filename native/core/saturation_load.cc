@@ -83,25 +83,31 @@ void SaturationLoad::produce(uint32_t id, uint64_t count) {
   }
   const uint64_t deadline = start_ns_ + opts_.timeout_ms * 1000000ull;
   const uint32_t workers = opts_.workers ? opts_.workers : 1;
-  // Pacing in chunks: sleeping per event is impossible at millions per second.
-  constexpr uint64_t kChunk = 64;
+  // Pacing in chunks of about 64 records: sleeping per event is impossible at millions per second,
+  // and a chunk of many records would be a full-speed burst (64 calls of a 500-record batch are
+  // 32,000 records: more than a 512 KiB ring holds, so a capped rate would test the burst).
+  const uint64_t chunk = std::max<uint64_t>(1, 64 / opts_.events_per_call);
   const double per_worker = opts_.rate ? double(opts_.rate) / double(opts_.events_per_call) / double(workers) : 0;
-  const uint64_t chunk_ns = per_worker > 0 ? uint64_t(1e9 * double(kChunk) / per_worker) : 0;
+  const uint64_t chunk_ns = per_worker > 0 ? uint64_t(1e9 * double(chunk) / per_worker) : 0;
+  // A producer that fell behind (preempted) makes up at most 1 ms of the schedule at full speed:
+  // a longer catch-up would be a burst the capped rate does not ask for.
+  constexpr uint64_t kMaxLagNs = 1000000;
   uint64_t next = start_ns_ + (chunk_ns * id) / workers;
   uint64_t done = 0;
   while (done < count && !stop_.load(std::memory_order_relaxed)) {
     if (chunk_ns) {
       // Sleep most of the gap in slices of at most 1 ms (so stop is noticed), spin the rest.
-      for (uint64_t now = mono_ns(); now < next && !stop_.load(std::memory_order_relaxed); now = mono_ns()) {
+      uint64_t now = mono_ns();
+      for (; now < next && !stop_.load(std::memory_order_relaxed); now = mono_ns()) {
         uint64_t left = next - now;
         if (left > 100000) usleep(useconds_t(std::min<uint64_t>(left / 2, 1000000) / 1000));
       }
-      next += chunk_ns;
+      next = std::max(next, now - std::min(now, kMaxLagNs)) + chunk_ns;
     } else if (mono_ns() >= deadline) {
       deadline_hit_ = true;
       break;
     }
-    uint64_t n = std::min(kChunk, count - done);
+    uint64_t n = std::min(chunk, count - done);
     for (uint64_t k = 0; k < n; k++) syscall(SYS_getpgid, 0);
     done += n;
     if (chunk_ns && mono_ns() >= deadline) {

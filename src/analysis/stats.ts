@@ -122,3 +122,19 @@ export function benjaminiHochberg(p: readonly number[], q: number): boolean[] {
   for (let r = 0; r <= cut; r++) out[order[r][1]] = true;
   return out;
 }
+
+/**
+ * Two clusters, when the values fall into two: the widest gap between neighbouring sorted values
+ * is at least half the whole range and each side holds at least a fifth of the values (and two).
+ * A mean ± CI of such values describes neither cluster, so a report says so. Undefined otherwise.
+ */
+export function twoClusters(values: readonly number[]): { low: number[]; high: number[] } | undefined {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length < 5) return undefined;
+  let at = 1; // the widest gap is between v[at - 1] and v[at]
+  for (let i = 2; i < v.length; i++) if (v[i] - v[i - 1] > v[at] - v[at - 1]) at = i;
+  const range = v[v.length - 1] - v[0];
+  const minSide = Math.max(2, Math.ceil(v.length / 5));
+  if (!(range > 0) || v[at] - v[at - 1] < range / 2 || at < minSide || v.length - at < minSide) return undefined;
+  return { low: v.slice(0, at), high: v.slice(at) };
+}

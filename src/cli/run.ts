@@ -71,7 +71,7 @@ function progressView(total: number) {
   if (!tty) {
     return {
       scenario: () => {},
-      trial: (done: number, line: string) => process.stderr.write(`[${done}/${total}] ${line}\n`),
+      trial: (done: number, total: number, line: string) => process.stderr.write(`[${done}/${total}] ${line}\n`),
       note: (line: string) => process.stderr.write(`${line}\n`),
       stop: () => {},
     };
@@ -83,7 +83,10 @@ function progressView(total: number) {
   bar.start(total, 0, { scenario: '' });
   return {
     scenario: (name: string, done: number) => bar.update(done, { scenario: name }),
-    trial: (done: number, line: string) => bar.update(done, { scenario: line }),
+    trial: (done: number, total: number, line: string) => {
+      bar.setTotal(total); // a precision target adds rounds
+      bar.update(done, { scenario: line });
+    },
     note: (line: string) => bar.update({ scenario: line }),
     stop: () => bar.stop(),
   };
@@ -131,9 +134,9 @@ async function runIn(out: OutputDir, { plan, previous, calibration }: Prepared, 
     onSearch: (s) => view.note(`${s.id}: searching the sustainable rate`),
     onTrial: (p) => {
       const r = p.result;
-      const what = p.warmup ? 'warm-up' : `repeat ${p.repeat}/${plan.repeats}`;
+      const what = p.warmup ? 'warm-up' : p.repeat > plan.repeats ? `repeat ${p.repeat} (precision round)` : `repeat ${p.repeat}/${plan.repeats}`;
       const drops = r.counts.droppedKernel ? `, ${r.counts.droppedKernel} dropped` : '';
-      view.trial(p.done, `${p.scenario.id} ${what}: ${fmtSi(r.rates.deliveredPerSec)} delivered/s${drops}`);
+      view.trial(p.done, p.total, `${p.scenario.id} ${what}: ${fmtSi(r.rates.deliveredPerSec)} delivered/s${drops}`);
     },
   });
   try {

@@ -6,6 +6,7 @@
  * (exit 0) whose note says so.
  */
 import { findSustainableRate, SearchInterrupted, type SearchStep } from '../harness/sustainable.js';
+import { sustained } from '../harness/search-rule.js';
 import { ConfigError, KNOBS, flagOf, limits, resolveConfig } from '../harness/knobs.js';
 import { fmtBytes, fmtNs, fmtPct, fmtSi } from '../format/units.js';
 import { abortScenarios, runScenario } from '../harness/trial.js';
@@ -39,14 +40,14 @@ export function formatSustainable(transport: string, s: SustainableRate): string
     `${transport}: ceiling ${fmtSi(s.ceilingPerSec)}/s generated, ${fmtSi(s.ceilingDeliveredPerSec)}/s delivered (unthrottled)`,
     s.ratePerSec > 0
       ? `sustainable: ${fmtSi(s.ratePerSec)}/s with no drops (confirmed: ${s.confirmation.delivered} delivered, ${s.confirmation.droppedKernel} dropped at ${fmtSi(s.confirmation.generatedPerSec)}/s)`
-      : 'sustainable: none found: every tested rate dropped events',
+      : 'sustainable: none found: every tested rate dropped events or fell short of its cap',
     ...s.steps.map(formatStep),
   ];
   return lines.join('\n');
 }
 
 function formatStep(x: Pick<SearchStep, 'rateCap' | 'generatedPerSec' | 'droppedKernel'>): string {
-  return `  step  cap ${x.rateCap ? fmtSi(x.rateCap) + '/s' : 'none'}  → ${fmtSi(x.generatedPerSec)}/s, ${x.droppedKernel} dropped`;
+  return `  step  cap ${x.rateCap ? fmtSi(x.rateCap) + '/s' : 'none'}  → ${fmtSi(x.generatedPerSec)}/s, ${x.droppedKernel} dropped  ${sustained(x) ? '✓' : '✗'}`;
 }
 
 /** Options as commander hands them over: strings per knob, plus json. */

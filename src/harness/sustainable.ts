@@ -1,10 +1,12 @@
 /**
  * ceiling — how fast can a transport go? The raw ceiling is what an unthrottled saturation load
- * achieves; the sustainable rate is the highest rate cap at which a run drops nothing, found by
- * bisection on the rate cap and confirmed by one more run at the answer. The search is a fixed
- * sequence given its runs' outcomes, so an interrupted search resumes by replaying the runs it had
- * finished (SearchInterrupted carries them) and measuring only the rest.
+ * achieves; the sustainable rate is the highest rate cap a run reaches without dropping anything,
+ * found by bisection on the rate cap and confirmed by one more run at the answer (search-rule.ts
+ * says when a run carried its cap). The search is a fixed sequence given its runs' outcomes, so an
+ * interrupted search resumes by replaying the runs it had finished (SearchInterrupted carries
+ * them) and measuring only the rest.
  */
+import { sustained } from './search-rule.js';
 import { runScenario } from './trial.js';
 import type { ScenarioConfig, SustainableRate } from './types.js';
 
@@ -76,25 +78,25 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
 
   const unthrottled = await run(0, opts.events ?? base.events);
   const ceiling = unthrottled.generatedPerSec;
-  let best = unthrottled.droppedKernel === 0 ? Math.floor(ceiling) : 0;
+  let best = sustained(unthrottled) ? Math.floor(ceiling) : 0;
   if (best === 0) {
     let lo = 0;
     let hi = ceiling;
     for (let i = 0; i < (opts.steps ?? 7); i++) {
       const mid = Math.round((lo + hi) / 2);
       const r = await run(mid, eventsAt(mid));
-      if (r.droppedKernel === 0) lo = mid;
+      if (sustained(r)) lo = mid;
       else hi = mid;
     }
     best = lo;
   }
-  // Confirm; a drop here means the boundary was noise: back off 10% and try again.
+  // Confirm; a failure here means the boundary was noise: back off 10% and try again.
   let confirmation = best > 0 ? await run(best === Math.floor(ceiling) ? 0 : best, eventsAt(best)) : undefined;
-  for (let tries = 0; confirmation && confirmation.droppedKernel > 0 && tries < 3; tries++) {
+  for (let tries = 0; confirmation && !sustained(confirmation) && tries < 3; tries++) {
     best = Math.floor(best * 0.9);
     confirmation = await run(best, eventsAt(best));
   }
-  if (confirmation && confirmation.droppedKernel > 0) best = 0;
+  if (confirmation && !sustained(confirmation)) best = 0;
   return {
     ceilingPerSec: ceiling,
     ceilingDeliveredPerSec: unthrottled.deliveredPerSec,

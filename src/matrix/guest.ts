@@ -149,7 +149,9 @@ async function main(): Promise<number> {
   // The guest's share of the matrix folder holds guest files beside the run's: 'report' mode
   // accepts them, and the lock keeps a second guest out.
   const outDir = OutputDir.open(out, { flag: '--out', mode: 'report', lock: true });
-  const run = runSuite({ ...plan, repeats: target }, {
+  // Precision rounds (a group's target) belong after the last round's repeats, not each round's.
+  const scenarios = target < plan.repeats ? plan.scenarios.map(({ precision: _, ...p }) => p) : plan.scenarios;
+  const run = runSuite({ ...plan, repeats: target, scenarios }, {
     out: outDir,
     control: false, // rates under emulation are not the kernel's anyway; keep guest time for the suite
     command: previous.command,

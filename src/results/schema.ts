@@ -51,6 +51,9 @@ export interface ScenarioRecord {
   attachedVia?: string;
   /** where the threads ran (TrialResult.placement of the last repeat); optional in older files */
   placement?: Placement;
+  /** a group with a precision target (suite PRECISION): the target and why its repeats stopped:
+   *  'precise' (every judged figure within it), 'max-repeats' or 'max-seconds' (a bound came first) */
+  precision?: { relCi: number; maxRepeats: number; maxSeconds: number; stoppedBy: 'precise' | 'max-repeats' | 'max-seconds' };
   /** statistics of the load-phase durations (ms) of the repeats measured by the run that wrote it
    *  (rme: the 95% margin of error in % of the mean). 'tinybench' in runs before issue 11, whose
    *  repeats tinybench scheduled; 'repeats' since the runner interleaves repeats itself. */

@@ -6,6 +6,8 @@
  * has a mean and an interval like any metric. results.json and results.csv are written after every
  * finished trial and search, the finished runs of an interrupted search included, so an
  * interrupted run loses nothing it had finished; --resume runs only what is missing.
+ * A group with a precision target (suite.ts Precision) then keeps repeating its scenarios whose
+ * intervals are still too wide, round-robin among them, until each is precise or a bound is hit.
  */
 import { findSustainableRate, SearchInterrupted, type SearchStep } from '../harness/sustainable.js';
 import { CONTROL_CONFIG, runControl } from '../harness/control.js';
@@ -15,7 +17,7 @@ import { aggregate, mean, quantileSorted } from '../results/aggregate.js';
 import { type OutputDir } from '../results/outdir.js';
 import { addTrial, newRecord, repeatsDone, writeResults } from '../results/write.js';
 import { abortScenarios, runScenario } from '../harness/trial.js';
-import { planSuite, type PlannedScenario, type SuitePlan } from './suite.js';
+import { planSuite, PRECISION_METRICS, type PlannedScenario, type Precision, type SuitePlan } from './suite.js';
 import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../results/schema.js';
 import { type TrialResult } from '../harness/types.js';
 import { type KernelCalibration } from '../results/calibration.js';
@@ -108,9 +110,10 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
     // A scenario is done when it has every repeat and, if asked for, a search per repeat.
     const isDone = (p: PlannedScenario) => {
       const r = byId.get(p.id);
-      return !!r && repeatsDone(r) >= plan.repeats && (!p.sustainable || searchesDone(r, plan.repeats) >= plan.repeats);
+      return !!r && repeatsDone(r) >= plan.repeats && (!p.sustainable || searchesDone(r, plan.repeats) >= plan.repeats) && (!p.precision || !!r.precision);
     };
-    const total = trialsLeft(plan, opts.previous);
+    // grows when a precision target adds rounds
+    let total = trialsLeft(plan, opts.previous);
     let finished = 0;
     const save = () => {
       results.progress = {
@@ -150,6 +153,8 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
           }
         }
       }
+      const target = pending.find((p) => p.precision)?.precision;
+      if (target && !stopper.signal.aborted) await untilPrecise(pending.filter((p) => p.precision), target, loadMs);
       if (stopper.signal.aborted) break;
       for (const [id, ms] of loadMs) byId.get(id)!.timing = timingOf(ms);
       save();
@@ -178,6 +183,38 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
       if (stopper.signal.aborted) return;
       control.samples['control.stormPerSec'].push(storm);
       control.samples['control.triggerPerSec'].push(trigger);
+    }
+
+    /** Whether a record's figures are still wider than the target: its rates (a drain consumer's
+     *  load rate is not a figure) and, when searched, its sustainable rate. */
+    function imprecise(planned: PlannedScenario, record: ScenarioRecord, target: Precision): boolean {
+      const metrics = PRECISION_METRICS.filter((m) => planned.config.consumer !== 'drain' || m !== 'rates.generatedPerSec');
+      const wide = (a: { relCi: number } | undefined) => !(a && a.relCi <= target.relCi);
+      return metrics.some((m) => wide(record.aggregates[m])) || (planned.sustainable && wide(record.sustainable?.aggregate));
+    }
+
+    /** The precision rounds of a group: one more repeat (and search) of each imprecise scenario per
+     *  round, until none is left or a bound is hit; each record says which it was. */
+    async function untilPrecise(members: PlannedScenario[], target: Precision, loadMs: Map<string, number[]>): Promise<void> {
+      const started = Date.now();
+      const open = () => members.filter((p) => imprecise(p, recordOf(p), target) && repeatsDone(recordOf(p)) < target.maxRepeats);
+      for (let round = open(); round.length && Date.now() - started < target.maxSeconds * 1000; round = open()) {
+        total += round.length;
+        for (const planned of round) {
+          if (stopper.signal.aborted) return; // unmarked: --resume continues the precision rounds
+          const record = recordOf(planned);
+          const ms = await trial(planned, record, repeatsDone(record) + 1);
+          if (ms !== undefined) loadMs.set(planned.id, [...(loadMs.get(planned.id) ?? []), ms]);
+          if (planned.sustainable && searchesDone(record, plan.repeats) < repeatsDone(record) && !stopper.signal.aborted) await search(planned, record);
+        }
+      }
+      if (stopper.signal.aborted) return;
+      for (const planned of members) {
+        const record = recordOf(planned);
+        const stoppedBy = !imprecise(planned, record, target) ? 'precise' : repeatsDone(record) >= target.maxRepeats ? 'max-repeats' : 'max-seconds';
+        record.precision = { ...target, stoppedBy };
+      }
+      save();
     }
 
     /** One trial: a warm-up (repeat 0, discarded) or measured repeat `repeat`; resolves with its

@@ -32,7 +32,24 @@ export interface SuiteGroup {
   variants?: SuiteVariant[];
   /** after the repeats, search each scenario's sustainable rate (saturation load only) */
   sustainable?: boolean;
+  /** keep repeating the group's imprecise scenarios until their rates are this precise */
+  precision?: Precision;
 }
+
+/**
+ * A precision target, as criterion measures until its estimate settles: after the suite's repeats,
+ * further rounds repeat the group's scenarios whose 95% interval is still wider than `relCi` of the
+ * mean (in PRECISION_METRICS, and the sustainable rate when searched), round-robin, until each is
+ * within it or a bound is hit: `maxRepeats` repeats of a scenario, `maxSeconds` for the extra rounds.
+ */
+export interface Precision {
+  relCi: number;
+  maxRepeats: number;
+  maxSeconds: number;
+}
+
+/** The rates a precision target is judged on (a ceiling group's figures). */
+export const PRECISION_METRICS = ['rates.generatedPerSec', 'rates.deliveredPerSec'] as const;
 
 export interface SuiteFile {
   name: string;
@@ -49,6 +66,7 @@ export interface SuiteFile {
  *  sustainable rate after the repeats. */
 export type PlannedScenario = Pick<ScenarioRecord, 'id' | 'group' | 'label' | 'x' | 'transport' | 'config'> & {
   sustainable: boolean;
+  precision?: Precision;
 };
 
 export interface SuitePlan {
@@ -99,8 +117,9 @@ export function loadSuite(nameOrPath: string): SuitePlan {
 /** The fields each level of a suite file may have: a misspelt one would otherwise be ignored
  *  silently ("defualts" ran with the default 20000 children). */
 const SUITE_FIELDS = ['name', 'description', 'repeats', 'warmup', 'transports', 'defaults', 'groups'] as const satisfies readonly (keyof SuiteFile)[];
-const GROUP_FIELDS = ['group', 'title', 'transports', 'set', 'sweep', 'variants', 'sustainable'] as const satisfies readonly (keyof SuiteGroup)[];
+const GROUP_FIELDS = ['group', 'title', 'transports', 'set', 'sweep', 'variants', 'sustainable', 'precision'] as const satisfies readonly (keyof SuiteGroup)[];
 const VARIANT_FIELDS = ['label', 'x', 'transports', 'set'] as const satisfies readonly (keyof SuiteVariant)[];
+const PRECISION_FIELDS = ['relCi', 'maxRepeats', 'maxSeconds'] as const satisfies readonly (keyof Precision)[];
 
 /** Validates a parsed suite and expands it; `source` names it in errors. */
 export function planSuite(parsed: unknown, source: string): SuitePlan {
@@ -141,6 +160,7 @@ export function planSuite(parsed: unknown, source: string): SuitePlan {
     if (typeof g.group !== 'string' || !/^[a-z0-9-]+$/.test(g.group)) throw fail(`${gf}.group`, "must be a name of lowercase letters, digits and '-'");
     if (g.set !== undefined && !isObject(g.set)) throw fail(`${gf}.set`, 'must be an object of scenario knobs');
     if (g.sustainable !== undefined && typeof g.sustainable !== 'boolean') throw fail(`${gf}.sustainable`, 'must be true or false');
+    const precision = g.precision === undefined ? undefined : precisionOf(g.precision, `${gf}.precision`, s.repeats);
     const groupTransports = transportsOf(g.transports, `${gf}.transports`) ?? suiteTransports;
     const points: { label: string; x: { name: string; value: number }; transports: Transport[]; set: Record<string, unknown>; field: string }[] = [];
     if ((g.sweep === undefined) === (g.variants === undefined)) throw fail(gf, "needs exactly one of 'sweep' or 'variants'");
@@ -186,9 +206,19 @@ export function planSuite(parsed: unknown, source: string): SuitePlan {
         // itself (it triggers after each poll): neither has a sustainable rate to find
         const sustainable = g.sustainable === true && config.consumer !== 'drain' && (config.consumer as string) !== 'b2b';
         if (sustainable && config.load !== 'saturation') throw fail(`${gf}.sustainable`, "needs load 'saturation'");
-        scenarios.push({ id, group: g.group, label: p.label, x, transport, config, sustainable });
+        scenarios.push({ id, group: g.group, label: p.label, x, transport, config, sustainable, ...(precision ? { precision } : {}) });
       }
     }
   });
   return { name: s.name, source, repeats: s.repeats, warmup: s.warmup, definition: s, scenarios };
+
+  function precisionOf(v: unknown, at: string, repeats: number): Precision {
+    if (!isObject(v)) throw fail(at, `must be an object: { "relCi": 0.15, "maxRepeats": 30, "maxSeconds": 60 }`);
+    onlyKnown(v, PRECISION_FIELDS, `${at}.`);
+    const { relCi, maxRepeats, maxSeconds } = v as unknown as Precision;
+    if (typeof relCi !== 'number' || !(relCi > 0 && relCi < 1)) throw fail(`${at}.relCi`, `must be a fraction of the mean between 0 and 1 (0.15 = ±15%); got '${String(relCi)}'`);
+    if (!Number.isInteger(maxRepeats) || maxRepeats < repeats || maxRepeats > 1000) throw fail(`${at}.maxRepeats`, `must be an integer in ${repeats}..1000 (at least the suite's repeats); got '${String(maxRepeats)}'`);
+    if (!Number.isInteger(maxSeconds) || maxSeconds < 1 || maxSeconds > 3600) throw fail(`${at}.maxSeconds`, `must be an integer in 1..3600; got '${String(maxSeconds)}'`);
+    return { relCi, maxRepeats, maxSeconds };
+  }
 }

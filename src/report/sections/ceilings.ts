@@ -1,19 +1,21 @@
 /**
  * report/sections/ceilings — the Ceilings section (saturation load): how far past a storm the load
- * goes, how the trigger attached and how many records a call emits, placement and sink cost, the
- * raw/delivered/sustainable table with a search step by step, the per-syscall group, drain mode
- * per reader, the wake-up strategies at full rate, then what bounds each figure and the kernel
- * calibration (sections/limits).
+ * goes, how the trigger attached and how many records a call emits, placement, sink cost and how
+ * precise the figures are (sections/precision), the raw/delivered/sustainable table with a search
+ * step by step, the per-syscall group, drain mode per reader, the wake-up strategies at full rate,
+ * then what bounds each figure and the kernel calibration (sections/limits).
  */
 import { CEILING_GROUPS, GROUP_TITLES, isSaturation, metricAggregate, readerOf, recordsOf, saturationAttach } from '../../analysis/groups.js';
 import { ceilingSetup } from '../../charts/index.js';
 import { fmtAggregate, fmtSi, metricFormat } from '../../format/units.js';
 import { DROP_RATE } from '../../results/metrics.js';
+import { CAP_REACHED, sustained } from '../../harness/search-rule.js';
 import type { ResultSet, ScenarioRecord } from '../../results/schema.js';
 import type { Block, Inline, TableSpec, Text } from '../document.js';
 import type { Figures } from '../figures.js';
 import { groupTable, isNoisy, isWide, NOISY_NOTE, repeatsWords, setTags } from '../tables.js';
 import { boundsBlocks, calibrationBlocks, placementBlocks, sinkBlocks } from './limits.js';
+import { precisionBlocks } from './precision.js';
 
 type SustainableRate = NonNullable<ScenarioRecord['sustainable']>;
 type SustainableRecord = SustainableRate;
@@ -23,7 +25,7 @@ function backOffs(s: SustainableRate): number {
   let n = 0;
   for (let i = 1; i < s.steps.length; i++) {
     const prev = s.steps[i - 1];
-    if (prev.droppedKernel > 0 && prev.rateCap > 0 && s.steps[i].rateCap === Math.floor(prev.rateCap * 0.9)) n++;
+    if (!sustained(prev) && prev.rateCap > 0 && s.steps[i].rateCap === Math.floor(prev.rateCap * 0.9)) n++;
   }
   return n;
 }
@@ -101,7 +103,7 @@ function variantOf(r: ScenarioRecord): string {
 /** The bisection runs of a search, replayed: after the unthrottled run, each run whose cap is the
  *  midpoint of the bracket so far (the confirmation and back-offs are not). */
 function bisectionSteps(s: SustainableRate): number {
-  if (!(s.steps[0]?.droppedKernel > 0)) return 0;
+  if (!s.steps[0] || sustained(s.steps[0])) return 0;
   let lo = 0;
   let hi = s.ceilingPerSec;
   let n = 0;
@@ -109,7 +111,7 @@ function bisectionSteps(s: SustainableRate): number {
     const mid = Math.round((lo + hi) / 2);
     if (step.rateCap !== mid) break;
     n++;
-    if (step.droppedKernel === 0) lo = mid;
+    if (sustained(step)) lo = mid;
     else hi = mid;
   }
   return n;
@@ -126,7 +128,7 @@ function searchWords(recs: readonly ScenarioRecord[]): string {
   const when = perRepeat
     ? ' It is searched once per repeat, right after it (the repeat’s own unthrottled run is the search’s first step), so it has a mean and an interval like the other columns;'
     : ' It is searched once per scenario, after the repeats;';
-  return `The sustainable rate is the highest rate the transport carries without dropping anything.${when} ${how}; a final run at that cap must confirm it with zero drops, and if it drops the rate backs off by 10% and is confirmed again.`;
+  return `The sustainable rate is the highest rate the transport carries without dropping anything: a run carries its cap when it drops nothing and reaches at least ${CAP_REACHED * 100}% of the cap (with adaptive wake-ups the wake-up work can slow the producer below it).${when} ${how}; a final run at that cap must confirm it, and if it fails the rate backs off by 10% and is confirmed again.`;
 }
 
 /** Each search, step by step, for readers who want to see how the rate was found. */
@@ -137,7 +139,8 @@ function searchSteps(sets: readonly ResultSet[]): Block[] {
       const s = r.sustainable;
       if (!s?.steps?.length) continue;
       const step = (x: SustainableRate['steps'][number]) =>
-        `${x.rateCap > 0 ? fmtSi(x.rateCap) : `unthrottled (${fmtSi(x.generatedPerSec)})`} ${x.droppedKernel > 0 ? `✗ ${x.droppedKernel.toLocaleString('en-US')} dropped` : '✓'}`;
+        `${x.rateCap > 0 ? fmtSi(x.rateCap) : `unthrottled (${fmtSi(x.generatedPerSec)})`} ${
+          x.droppedKernel > 0 ? `✗ ${x.droppedKernel.toLocaleString('en-US')} dropped` : sustained(x) ? '✓' : `✗ reached ${fmtSi(x.generatedPerSec)}`}`;
       const who = `${sets.length > 1 ? `${sets[si].tag}: ` : ''}${r.transport}, ${r.label === readerOf(r) ? `${readerOf(r)} reader` : variantOf(r)}`;
       items.push([{ strong: who }, `: ${s.steps.map(step).join(' → ')}`]);
     }
@@ -145,7 +148,7 @@ function searchSteps(sets: readonly ResultSet[]): Block[] {
   if (!items.length) return [];
   return [{
     details: {
-      summary: `How ${items.length > 1 ? 'each' : 'the'} search went${sets.some((st) => recordsOf(st, 'ceilings').some((r) => (r.sustainable?.perRepeat?.length ?? 0) > 1)) ? ' (the last repeat’s)' : ''}: rate cap per run (events/s), ✓ = no drops, ✗ = dropped; the last run is the confirmation.`,
+      summary: `How ${items.length > 1 ? 'each' : 'the'} search went${sets.some((st) => recordsOf(st, 'ceilings').some((r) => (r.sustainable?.perRepeat?.length ?? 0) > 1)) ? ' (the last repeat’s)' : ''}: rate cap per run (events/s), ✓ = carried (no drops, cap reached), ✗ = dropped or fell short; the last run is the confirmation.`,
       blocks: [{ ul: items }],
     },
   }];
@@ -210,7 +213,7 @@ export function ceilingsBlocks(sets: readonly ResultSet[], figures: Figures): Bl
     p: `How fast can each transport go before it starts dropping events? A fork storm is limited by how fast the kernel can create and reap processes, long before either transport is; these scenarios replace it with a far lighter load, and say below what limited each figure.${reach}`,
   });
   blocks.push({ p: triggerWords(sets) });
-  blocks.push(...placementBlocks(sets), ...sinkBlocks(sets));
+  blocks.push(...placementBlocks(sets), ...sinkBlocks(sets), ...precisionBlocks(sets));
 
   if (has('ceilings')) {
     blocks.push({ h: 3, text: GROUP_TITLES.ceilings, id: 'group-ceilings' });

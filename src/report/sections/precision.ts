@@ -1,0 +1,59 @@
+/**
+ * report/sections/precision — how precise the ceiling figures are: a group with a precision target
+ * (suite `precision`) repeats its scenarios until each rate's 95% interval is within the target;
+ * this paragraph says which reached it, with how many repeats, and, for those a bound stopped,
+ * how wide they stayed and how their repeats spread (two clusters are named: a mean describes
+ * neither).
+ */
+import { readerOf, recordsOf } from '../../analysis/groups.js';
+import { twoClusters } from '../../analysis/stats.js';
+import { fmtSi } from '../../format/units.js';
+import type { ResultSet, ScenarioRecord } from '../../results/schema.js';
+import type { Block, Inline } from '../document.js';
+
+const RATES = ['rates.generatedPerSec', 'rates.deliveredPerSec'] as const;
+
+/** The widest of a record's judged figures: its rates and, when searched, its sustainable rate. */
+function widest(rec: ScenarioRecord): { what: string; relCi: number; values: number[] } | undefined {
+  const figures = [
+    ...RATES.filter((m) => rec.config?.consumer !== 'drain' || m !== 'rates.generatedPerSec').map((m) => ({
+      what: m === 'rates.generatedPerSec' ? 'raw ceiling' : 'delivered/s',
+      relCi: rec.aggregates[m]?.relCi ?? NaN,
+      values: rec.repeats[m] ?? [],
+    })),
+    ...(rec.sustainable?.aggregate ? [{ what: 'sustainable rate', relCi: rec.sustainable.aggregate.relCi, values: rec.sustainable.perRepeat ?? [] }] : []),
+  ].filter((f) => Number.isFinite(f.relCi));
+  return figures.sort((a, b) => b.relCi - a.relCi)[0];
+}
+
+const pct = (x: number) => `±${Math.round(x * 100)}%`;
+
+/** The Ceilings section's precision paragraph; nothing when no record carries a target. */
+export function precisionBlocks(sets: readonly ResultSet[]): Block[] {
+  const multi = sets.length > 1;
+  const recs = sets.flatMap((set) => set.results.scenarios.filter((r) => r.precision).map((rec) => ({ set, rec })));
+  if (!recs.length) return [];
+  const targets = [...new Set(recs.map(({ rec }) => rec.precision!.relCi))];
+  const repeats = recs.map(({ rec }) => rec.repeats['wallNs']?.length ?? 0);
+  const met = recs.filter(({ rec }) => rec.precision!.stoppedBy === 'precise');
+  const bounds = [...new Set(recs.map(({ rec }) => `${rec.precision!.maxRepeats} repeats or ${rec.precision!.maxSeconds} s`))];
+  const text: Inline[] = [
+    { strong: 'Precision. ' },
+    `The ceiling groups repeat each scenario, round-robin, until the 95% interval of each of its figures (raw ceiling, delivered/s, and the sustainable rate where searched) is within ${targets.map(pct).join(' / ')} of the mean, or a bound comes first (per group: ${bounds.join('; ')} of extra rounds). `,
+    `${met.length} of ${recs.length} scenarios reached it, with ${Math.min(...repeats)}–${Math.max(...repeats)} repeats.`,
+  ];
+  const missed = recs.filter(({ rec }) => rec.precision!.stoppedBy !== 'precise');
+  const items = missed.map(({ set, rec }) => {
+    const w = widest(rec);
+    const n = rec.repeats['wallNs']?.length ?? 0;
+    const by = rec.precision!.stoppedBy === 'max-repeats' ? `${n} repeats (the bound)` : `${n} repeats, when the group's ${rec.precision!.maxSeconds} s ran out`;
+    const name = `${multi ? `${set.tag}: ` : ''}${rec.group} ${rec.label}, ${rec.transport}, ${readerOf(rec)} reader`;
+    if (!w) return [{ strong: name }, `: stopped after ${by}.`] as Inline[];
+    const c = twoClusters(w.values);
+    const spread = c
+      ? ` Its repeats fall into two clusters, ${c.low.length} around ${fmtSi(c.low[Math.floor(c.low.length / 2)])}/s and ${c.high.length} around ${fmtSi(c.high[Math.floor(c.high.length / 2)])}/s: the mean describes neither, and more repeats would narrow the interval only slowly.`
+      : ` Its repeats ranged ${fmtSi(Math.min(...w.values))}–${fmtSi(Math.max(...w.values))}/s.`;
+    return [{ strong: name }, `: the ${w.what} stayed at ${pct(w.relCi)} after ${by}.${spread}`] as Inline[];
+  });
+  return [{ p: text }, ...(items.length ? [{ ul: items }] : [])];
+}
