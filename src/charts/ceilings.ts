@@ -5,6 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { metricAggregate, readerOf, recordsOf } from '../analysis/groups.js';
+import { recordsRuleWords } from '../analysis/search.js';
 import { fmtBytes } from '../format/units.js';
 import type { ResultSet, ScenarioRecord } from '../results/schema.js';
 import { ciFields, readerSeries, seriesOf, type Drawn, type Row, type Series, type Transport } from './data.js';
@@ -49,7 +50,7 @@ const CEILING_MEASURES = ['raw ceiling (generated/s)', 'delivered/s at full rate
 /** Raw ceiling, delivered/s and sustainable rate per transport and reader. */
 export function ceilingsChart(sets: readonly ResultSet[]): Drawn {
   const recs = sets.flatMap((s) => recordsOf(s, 'ceilings'));
-  return { spec: ceilingsSpec(sets), setup: ceilingSetup(recs), sustainedPerRepeat: recs.some((r) => (r.sustainable?.aggregate?.n ?? 0) > 1) };
+  return { spec: ceilingsSpec(sets), setup: ceilingSetup(recs), sustainedPerRepeat: recs.some((r) => (r.sustainable?.aggregate?.n ?? 0) > 1), searchRule: recordsRuleWords(recs) };
 }
 
 function ceilingsSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined {

@@ -20,6 +20,8 @@ export interface Drawn {
   setup?: string;
   /** the sustainable rates drawn come from one search per repeat (mean ± CI), not one per scenario */
   sustainedPerRepeat?: boolean;
+  /** when a search's run carried its rate, in words (analysis/search ruleWords) */
+  searchRule?: string;
 }
 
 export interface Series {

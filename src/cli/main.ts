@@ -47,7 +47,7 @@ const scenario = program
   .description('run one trial and print its result')
   .option('--json', 'print the result as JSON')
   .option('--no-bpf-stats', 'do not enable BPF run-time statistics')
-  .option('--sustainable', 'with --load saturation: find the highest rate with no drops, beside the raw ceiling');
+  .option('--sustainable', 'with --load saturation: find the highest rate a run carries (no drops, cap reached), beside the raw ceiling');
 for (const [flags, doc] of knobOptions()) scenario.option(flags, doc);
 scenario.action(async (opts) => exitWith(await scenarioCommand(opts)));
 

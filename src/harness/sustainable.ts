@@ -6,7 +6,7 @@
  * interrupted search resumes by replaying the runs it had finished (SearchInterrupted carries
  * them) and measuring only the rest.
  */
-import { sustained } from './search-rule.js';
+import { CAP_REACHED, sustained } from './search-rule.js';
 import { runScenario } from './trial.js';
 import type { ScenarioConfig, SustainableRate } from './types.js';
 
@@ -101,6 +101,7 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
     ceilingPerSec: ceiling,
     ceilingDeliveredPerSec: unthrottled.deliveredPerSec,
     ratePerSec: best,
+    capReached: CAP_REACHED,
     confirmation: {
       generatedPerSec: confirmation?.generatedPerSec ?? 0,
       droppedKernel: confirmation?.droppedKernel ?? 0,

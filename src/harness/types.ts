@@ -174,8 +174,11 @@ export interface SustainableRate {
   /** events/s the unthrottled load generated, and delivered */
   ceilingPerSec: number;
   ceilingDeliveredPerSec: number;
-  /** the highest tested rate cap with zero drops (0 when even the lowest dropped) */
+  /** the highest tested rate cap a run carried (0 when none did) */
   ratePerSec: number;
+  /** the search's rule (search-rule.ts): a capped run carried its cap with no drops and at least
+   *  this share of it reached. Absent in results from before the rule: no drops was enough. */
+  capReached?: number;
   /** the confirmation run at ratePerSec */
   confirmation: { generatedPerSec: number; droppedKernel: number; delivered: number };
   /** every run of the search, in order */

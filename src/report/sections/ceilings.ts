@@ -9,7 +9,7 @@ import { CEILING_GROUPS, GROUP_TITLES, isSaturation, metricAggregate, readerOf, 
 import { ceilingSetup } from '../../charts/index.js';
 import { fmtAggregate, fmtSi, metricFormat } from '../../format/units.js';
 import { DROP_RATE } from '../../results/metrics.js';
-import { CAP_REACHED, sustained } from '../../harness/search-rule.js';
+import { recordsRuleWords, ruleOf } from '../../analysis/search.js';
 import type { ResultSet, ScenarioRecord } from '../../results/schema.js';
 import type { Block, Inline, TableSpec, Text } from '../document.js';
 import type { Figures } from '../figures.js';
@@ -25,7 +25,7 @@ function backOffs(s: SustainableRate): number {
   let n = 0;
   for (let i = 1; i < s.steps.length; i++) {
     const prev = s.steps[i - 1];
-    if (!sustained(prev) && prev.rateCap > 0 && s.steps[i].rateCap === Math.floor(prev.rateCap * 0.9)) n++;
+    if (!ruleOf(s)(prev) && prev.rateCap > 0 && s.steps[i].rateCap === Math.floor(prev.rateCap * 0.9)) n++;
   }
   return n;
 }
@@ -81,12 +81,13 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
   if (!rows.length) return undefined;
   // "reader" when each variant is a reader (the label names it), else "variant" (default/sampled …).
   const first = sets.every((st) => recordsOf(st, 'ceilings').every((r) => r.label === readerOf(r))) ? 'reader' : 'variant';
+  const rule = recordsRuleWords(sets.flatMap((st) => recordsOf(st, 'ceilings')));
   const head = ['transport', first, ...(multi ? ['set'] : []), 'raw ceiling', metricFormat('rates.deliveredPerSec').title, 'sustainable rate', metricFormat(DROP_RATE).title];
   const foot: Inline[] = [
     `Events/s. Raw ceiling (events generated per second), delivered/s and drop rate: the unthrottled load at full rate, mean ± half-width of the 95% confidence interval over ${repeatsWords(n)}. `,
     rows.some((r) => /searches/.test(String(r[r.length - 2])))
-      ? 'Sustainable rate: the highest rate cap at which a run dropped nothing, confirmed by a further run at that cap; one bisection search per repeat, right after it, so it has a mean ± 95% CI like the other columns (a search that found no rate counts as 0).'
-      : 'Sustainable rate: the highest rate cap at which a run dropped nothing, from one bisection search per scenario, confirmed by a further run at that cap; a single search has no interval.',
+      ? `Sustainable rate: the highest rate cap at which a run ${rule}, confirmed by a further run at that cap; one bisection search per repeat, right after it, so it has a mean ± 95% CI like the other columns (a search that found no rate counts as 0).`
+      : `Sustainable rate: the highest rate cap at which a run ${rule}, from one bisection search per scenario, confirmed by a further run at that cap; a single search has no interval.`,
   ];
   if (rows.some((r) => String(r[r.length - 2]).endsWith('‡'))) foot.push(' ‡ the first confirmation run dropped events: the rate was backed off by 10% and confirmed again.');
   if (multi) foot.push(` Sets: ${setTags(sets)}.`);
@@ -103,7 +104,8 @@ function variantOf(r: ScenarioRecord): string {
 /** The bisection runs of a search, replayed: after the unthrottled run, each run whose cap is the
  *  midpoint of the bracket so far (the confirmation and back-offs are not). */
 function bisectionSteps(s: SustainableRate): number {
-  if (!s.steps[0] || sustained(s.steps[0])) return 0;
+  const carried = ruleOf(s);
+  if (!s.steps[0] || carried(s.steps[0])) return 0;
   let lo = 0;
   let hi = s.ceilingPerSec;
   let n = 0;
@@ -111,7 +113,7 @@ function bisectionSteps(s: SustainableRate): number {
     const mid = Math.round((lo + hi) / 2);
     if (step.rateCap !== mid) break;
     n++;
-    if (sustained(step)) lo = mid;
+    if (carried(step)) lo = mid;
     else hi = mid;
   }
   return n;
@@ -124,11 +126,15 @@ function searchWords(recs: readonly ScenarioRecord[]): string {
   if (!searched.length) return '';
   const perRepeat = searched.some((r) => (r.sustainable!.perRepeat?.length ?? 0) > 1);
   const bisect = Math.max(0, ...searched.map((r) => bisectionSteps(r.sustainable!)));
-  const how = bisect > 0 ? `by bisection on the producers’ rate cap, between zero and the raw ceiling, for ${bisect} steps (to within 1/${2 ** bisect} of the ceiling), keeping the highest cap whose run dropped nothing` : 'by bisection on the producers’ rate cap (here no search needed one: the unthrottled runs dropped nothing)';
+  const rule = recordsRuleWords(recs);
+  const how = bisect > 0 ? `by bisection on the producers’ rate cap, between zero and the raw ceiling, for ${bisect} steps (to within 1/${2 ** bisect} of the ceiling), keeping the highest cap whose run ${rule}` : 'by bisection on the producers’ rate cap (here no search needed one: the unthrottled runs dropped nothing)';
   const when = perRepeat
     ? ' It is searched once per repeat, right after it (the repeat’s own unthrottled run is the search’s first step), so it has a mean and an interval like the other columns;'
     : ' It is searched once per scenario, after the repeats;';
-  return `The sustainable rate is the highest rate the transport carries without dropping anything: a run carries its cap when it drops nothing and reaches at least ${CAP_REACHED * 100}% of the cap (with adaptive wake-ups the wake-up work can slow the producer below it).${when} ${how}; a final run at that cap must confirm it, and if it fails the rate backs off by 10% and is confirmed again.`;
+  const capped = searched.some((r) => r.sustainable!.capReached !== undefined)
+    ? ' A capped run must also reach its cap: with adaptive wake-ups the wake-up work can slow the producer below it, and a rate nobody produced is not carried.'
+    : '';
+  return `The sustainable rate is the highest rate the transport carries without dropping anything.${capped}${when} ${how}; a final run at that cap must confirm it, and if it fails the rate backs off by 10% and is confirmed again.`;
 }
 
 /** Each search, step by step, for readers who want to see how the rate was found. */
@@ -138,9 +144,10 @@ function searchSteps(sets: readonly ResultSet[]): Block[] {
     for (const r of recordsOf(set, 'ceilings')) {
       const s = r.sustainable;
       if (!s?.steps?.length) continue;
+      const carried = ruleOf(s);
       const step = (x: SustainableRate['steps'][number]) =>
         `${x.rateCap > 0 ? fmtSi(x.rateCap) : `unthrottled (${fmtSi(x.generatedPerSec)})`} ${
-          x.droppedKernel > 0 ? `✗ ${x.droppedKernel.toLocaleString('en-US')} dropped` : sustained(x) ? '✓' : `✗ reached ${fmtSi(x.generatedPerSec)}`}`;
+          x.droppedKernel > 0 ? `✗ ${x.droppedKernel.toLocaleString('en-US')} dropped` : carried(x) ? '✓' : `✗ reached ${fmtSi(x.generatedPerSec)}`}`;
       const who = `${sets.length > 1 ? `${sets[si].tag}: ` : ''}${r.transport}, ${r.label === readerOf(r) ? `${readerOf(r)} reader` : variantOf(r)}`;
       items.push([{ strong: who }, `: ${s.steps.map(step).join(' → ')}`]);
     }

@@ -36,10 +36,15 @@ export function precisionBlocks(sets: readonly ResultSet[]): Block[] {
   const targets = [...new Set(recs.map(({ rec }) => rec.precision!.relCi))];
   const repeats = recs.map(({ rec }) => rec.repeats['wallNs']?.length ?? 0);
   const met = recs.filter(({ rec }) => rec.precision!.stoppedBy === 'precise');
-  const bounds = [...new Set(recs.map(({ rec }) => `${rec.precision!.maxRepeats} repeats or ${rec.precision!.maxSeconds} s`))];
+  const range = (xs: number[], unit: string) => {
+    const lo = Math.min(...xs);
+    const hi = Math.max(...xs);
+    return lo === hi ? `${lo}${unit}` : `${lo}–${hi}${unit}`;
+  };
+  const bounds = `at most ${range(recs.map(({ rec }) => rec.precision!.maxRepeats), ' repeats')} a scenario, and ${range(recs.map(({ rec }) => rec.precision!.maxSeconds), ' s')} of extra rounds a group`;
   const text: Inline[] = [
     { strong: 'Precision. ' },
-    `The ceiling groups repeat each scenario, round-robin, until the 95% interval of each of its figures (raw ceiling, delivered/s, and the sustainable rate where searched) is within ${targets.map(pct).join(' / ')} of the mean, or a bound comes first (per group: ${bounds.join('; ')} of extra rounds). `,
+    `The ceiling groups repeat each scenario, round-robin, until the 95% interval of each of its figures (raw ceiling, delivered/s, and the sustainable rate where searched) is within ${targets.map(pct).join(' / ')} of the mean, or a bound comes first (${bounds}). `,
     `${met.length} of ${recs.length} scenarios reached it, with ${Math.min(...repeats)}–${Math.max(...repeats)} repeats.`,
   ];
   const missed = recs.filter(({ rec }) => rec.precision!.stoppedBy !== 'precise');
