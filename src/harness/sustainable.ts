@@ -90,13 +90,19 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
     }
     best = lo;
   }
-  // Confirm; a failure here means the boundary was noise: back off 10% and try again.
+  // Confirm; a failure here means the boundary was noise: try again below it. A run that dropped
+  // backs off 10%; one that fell short of its cap without a drop has shown a rate it does carry
+  // (adaptive wake-ups can switch to a slower regime between runs), so the next try aims just
+  // under that instead of creeping down from a rate the transport no longer reaches.
   let confirmation = best > 0 ? await run(best === Math.floor(ceiling) ? 0 : best, eventsAt(best)) : undefined;
   for (let tries = 0; confirmation && !sustained(confirmation) && tries < 3; tries++) {
-    best = Math.floor(best * 0.9);
+    const carried = confirmation.droppedKernel === 0 ? confirmation.generatedPerSec : Infinity;
+    best = Math.floor(Math.min(best * 0.9, carried * 0.95));
     confirmation = await run(best, eventsAt(best));
   }
   if (confirmation && !sustained(confirmation)) best = 0;
+  // Unthrottled twice without a drop: what both runs carried, not the faster one's rate alone.
+  else if (confirmation && confirmation.rateCap === 0) best = Math.floor(Math.min(best, confirmation.generatedPerSec));
   return {
     ceilingPerSec: ceiling,
     ceilingDeliveredPerSec: unthrottled.deliveredPerSec,

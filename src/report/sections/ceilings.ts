@@ -20,14 +20,10 @@ import { precisionBlocks } from './precision.js';
 type SustainableRate = NonNullable<ScenarioRecord['sustainable']>;
 type SustainableRecord = SustainableRate;
 
-/** How many times the search backed off 10% because a confirmation run dropped. */
+/** How many times the search backed off because a confirmation run failed: the runs after the
+ *  unthrottled one, the bisection and the first confirmation. */
 function backOffs(s: SustainableRate): number {
-  let n = 0;
-  for (let i = 1; i < s.steps.length; i++) {
-    const prev = s.steps[i - 1];
-    if (!ruleOf(s)(prev) && prev.rateCap > 0 && s.steps[i].rateCap === Math.floor(prev.rateCap * 0.9)) n++;
-  }
-  return n;
+  return Math.max(0, s.steps.length - 2 - bisectionSteps(s));
 }
 
 /** "898k ± 40k (5 searches)" since issue 11; older runs: "898k (confirmed: 0 dropped)", with what
@@ -41,7 +37,7 @@ function sustainableWords(s: SustainableRecord | undefined): string {
   }
   if (!(s.ratePerSec > 0)) return 'none found (every rate tried dropped)';
   const notes: string[] = [];
-  if (s.ratePerSec >= Math.floor(s.ceilingPerSec)) notes.push('no drops even unthrottled');
+  if (s.steps.length === 2 && s.steps[1].rateCap === 0) notes.push('no drops even unthrottled');
   notes.push(`confirmed: ${s.confirmation.droppedKernel.toLocaleString('en-US')} dropped`);
   // A back-off is told in the footnote: the cell stays short.
   return `${fmtSi(s.ratePerSec)} (${notes.join(', ')})${backOffs(s) ? ' ‡' : ''}`;
@@ -89,7 +85,7 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
       ? `Sustainable rate: the highest rate cap at which a run ${rule}, confirmed by a further run at that cap; one bisection search per repeat, right after it, so it has a mean ± 95% CI like the other columns (a search that found no rate counts as 0).`
       : `Sustainable rate: the highest rate cap at which a run ${rule}, from one bisection search per scenario, confirmed by a further run at that cap; a single search has no interval.`,
   ];
-  if (rows.some((r) => String(r[r.length - 2]).endsWith('‡'))) foot.push(' ‡ the first confirmation run dropped events: the rate was backed off by 10% and confirmed again.');
+  if (rows.some((r) => String(r[r.length - 2]).endsWith('‡'))) foot.push(' ‡ the first confirmation run failed: the rate was backed off (10%, or to just under the rate a run that fell short did carry) and confirmed again.');
   if (multi) foot.push(` Sets: ${setTags(sets)}.`);
   if (noisy) foot.push(NOISY_NOTE);
   return { head, numeric: head.map((h) => !['set', 'transport', first].includes(h)), rows, groupFirst: 1, footnote: foot, wide: Math.max(...rows.map((r) => String(r[r.length - 2]).length)) > 32 };
@@ -134,7 +130,7 @@ function searchWords(recs: readonly ScenarioRecord[]): string {
   const capped = searched.some((r) => r.sustainable!.capReached !== undefined)
     ? ' A capped run must also reach its cap: with adaptive wake-ups the wake-up work can slow the producer below it, and a rate nobody produced is not carried.'
     : '';
-  return `The sustainable rate is the highest rate the transport carries without dropping anything.${capped}${when} ${how}; a final run at that cap must confirm it, and if it fails the rate backs off by 10% and is confirmed again.`;
+  return `The sustainable rate is the highest rate the transport carries without dropping anything.${capped}${when} ${how}; a final run at that cap must confirm it, and if it fails the rate backs off and is confirmed again (by 10%, or to just under the rate a run that fell short of its cap did carry; up to three times, else none is found).`;
 }
 
 /** Each search, step by step, for readers who want to see how the rate was found. */
