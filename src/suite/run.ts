@@ -17,7 +17,8 @@ import { aggregate, mean, quantileSorted } from '../results/aggregate.js';
 import { type OutputDir } from '../results/outdir.js';
 import { addTrial, newRecord, repeatsDone, writeResults } from '../results/write.js';
 import { abortScenarios, runScenario } from '../harness/trial.js';
-import { planSuite, PRECISION_METRICS, type PlannedScenario, type Precision, type SuitePlan } from './suite.js';
+import { planSuite, type PlannedScenario, type Precision, type SuitePlan } from './suite.js';
+import { precisionFigures } from '../analysis/precision.js';
 import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../results/schema.js';
 import { type TrialResult } from '../harness/types.js';
 import { type KernelCalibration } from '../results/calibration.js';
@@ -185,12 +186,11 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
       control.samples['control.triggerPerSec'].push(trigger);
     }
 
-    /** Whether a record's figures are still wider than the target: its rates (a drain consumer's
-     *  load rate is not a figure) and, when searched, its sustainable rate. */
+    /** Whether any of a record's figures (analysis/precision) is still wider than the target; a
+     *  scenario to be searched that has no search yet is. */
     function imprecise(planned: PlannedScenario, record: ScenarioRecord, target: Precision): boolean {
-      const metrics = PRECISION_METRICS.filter((m) => planned.config.consumer !== 'drain' || m !== 'rates.generatedPerSec');
-      const wide = (a: { relCi: number } | undefined) => !(a && a.relCi <= target.relCi);
-      return metrics.some((m) => wide(record.aggregates[m])) || (planned.sustainable && wide(record.sustainable?.aggregate));
+      if (planned.sustainable && !record.sustainable?.aggregate) return true;
+      return precisionFigures(record).some((f) => !(f.aggregate && f.aggregate.relCi <= target.relCi));
     }
 
     /** The precision rounds of a group: one more repeat (and search) of each imprecise scenario per

@@ -39,7 +39,7 @@ export interface SuiteGroup {
 /**
  * A precision target, as criterion measures until its estimate settles: after the suite's repeats,
  * further rounds repeat the group's scenarios whose 95% interval is still wider than `relCi` of the
- * mean (in PRECISION_METRICS, and the sustainable rate when searched), round-robin, until each is
+ * mean (in the figures analysis/precision names), round-robin, until each is
  * within it or a bound is hit: `maxRepeats` repeats of a scenario, `maxSeconds` for the extra rounds.
  */
 export interface Precision {
@@ -47,9 +47,6 @@ export interface Precision {
   maxRepeats: number;
   maxSeconds: number;
 }
-
-/** The rates a precision target is judged on (a ceiling group's figures). */
-export const PRECISION_METRICS = ['rates.generatedPerSec', 'rates.deliveredPerSec'] as const;
 
 export interface SuiteFile {
   name: string;

@@ -5,25 +5,18 @@
  * how wide they stayed and how their repeats spread (two clusters are named: a mean describes
  * neither).
  */
-import { readerOf, recordsOf } from '../../analysis/groups.js';
+import { readerOf } from '../../analysis/groups.js';
+import { precisionFigures, type PrecisionFigure } from '../../analysis/precision.js';
 import { twoClusters } from '../../analysis/stats.js';
 import { fmtSi } from '../../format/units.js';
 import type { ResultSet, ScenarioRecord } from '../../results/schema.js';
 import type { Block, Inline } from '../document.js';
 
-const RATES = ['rates.generatedPerSec', 'rates.deliveredPerSec'] as const;
-
-/** The widest of a record's judged figures: its rates and, when searched, its sustainable rate. */
-function widest(rec: ScenarioRecord): { what: string; relCi: number; values: number[] } | undefined {
-  const figures = [
-    ...RATES.filter((m) => rec.config?.consumer !== 'drain' || m !== 'rates.generatedPerSec').map((m) => ({
-      what: m === 'rates.generatedPerSec' ? 'raw ceiling' : 'delivered/s',
-      relCi: rec.aggregates[m]?.relCi ?? NaN,
-      values: rec.repeats[m] ?? [],
-    })),
-    ...(rec.sustainable?.aggregate ? [{ what: 'sustainable rate', relCi: rec.sustainable.aggregate.relCi, values: rec.sustainable.perRepeat ?? [] }] : []),
-  ].filter((f) => Number.isFinite(f.relCi));
-  return figures.sort((a, b) => b.relCi - a.relCi)[0];
+/** The widest of a record's judged figures. */
+function widest(rec: ScenarioRecord): PrecisionFigure | undefined {
+  return precisionFigures(rec)
+    .filter((f) => Number.isFinite(f.aggregate?.relCi))
+    .sort((a, b) => b.aggregate!.relCi - a.aggregate!.relCi)[0];
 }
 
 const pct = (x: number) => `±${Math.round(x * 100)}%`;
@@ -58,7 +51,7 @@ export function precisionBlocks(sets: readonly ResultSet[]): Block[] {
     const spread = c
       ? ` Its repeats fall into two clusters, ${c.low.length} around ${fmtSi(c.low[Math.floor(c.low.length / 2)])}/s and ${c.high.length} around ${fmtSi(c.high[Math.floor(c.high.length / 2)])}/s: the mean describes neither, and more repeats would narrow the interval only slowly.`
       : ` Its repeats ranged ${fmtSi(Math.min(...w.values))}–${fmtSi(Math.max(...w.values))}/s.`;
-    return [{ strong: name }, `: the ${w.what} stayed at ${pct(w.relCi)} after ${by}.${spread}`] as Inline[];
+    return [{ strong: name }, `: the ${w.what} stayed at ${pct(w.aggregate!.relCi)} after ${by}.${spread}`] as Inline[];
   });
   return [{ p: text }, ...(items.length ? [{ ul: items }] : [])];
 }
