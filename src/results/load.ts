@@ -158,6 +158,7 @@ const SCENARIO: Record<string, Check> = {
   'x?': shaped({ name: string, value: numberOrNull }), // null: a sweep over words (reader: libbpf)
   'warnings?': listOf(string),
   'attachedVia?': string,
+  'precision?': shaped({ relCi: finite, maxRepeats: finite, maxSeconds: finite, stoppedBy: oneOf('precise', 'max-repeats', 'max-seconds') }),
 };
 
 /** Types, not just the schema string: a schema-valid file with strings for numbers would

@@ -35,7 +35,7 @@ function sustainableWords(s: SustainableRecord | undefined): string {
     const none = s.perRepeat?.filter((x) => !(x > 0)).length ?? 0;
     return `${fmtAggregate('rates.deliveredPerSec', a)} (${a.n} searches${none ? `, ${none} found none` : ''})`;
   }
-  if (!(s.ratePerSec > 0)) return 'none found (every rate tried dropped)';
+  if (!(s.ratePerSec > 0)) return `none found (every rate tried dropped${s.capReached !== undefined ? ' or fell short of its cap' : ''})`;
   const notes: string[] = [];
   if (s.steps.length === 2 && s.steps[1].rateCap === 0) notes.push('no drops even unthrottled');
   notes.push(`confirmed: ${s.confirmation.droppedKernel.toLocaleString('en-US')} dropped`);
