@@ -36,10 +36,14 @@ export function controlSamples(run: ResultsFile): Map<string, number[]> {
 
 /**
  * Metric → per-repeat values for one scenario of one run: the compared metrics (in catalogue
- * order, each normalised rate right after its raw rate when the run has a control).
+ * order, each normalised rate right after its raw rate when the run has a control). A scenario
+ * with a rate cap has no normalised rates: the cap sets its rate, so dividing by the control
+ * would turn the machine's drift into a change of a rate that did not move (exactly 5000/s on
+ * both sides, "−5.9%" with a zero-width interval).
  */
 export function scenarioValues(run: ResultsFile, rec: ScenarioRecord): Map<string, number[]> {
-  const control = controlMeans(run)?.[controlFor(loadModeOf(rec.config))];
+  const capped = Number(rec.config?.rateCap) > 0;
+  const control = capped ? undefined : controlMeans(run)?.[controlFor(loadModeOf(rec.config))];
   const out = new Map<string, number[]>();
   for (const metric of COMPARED_METRICS) {
     const v = finiteValues(rec.repeats[metric]);

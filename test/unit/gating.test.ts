@@ -148,6 +148,23 @@ test('the machine changed: control and rates move together → said so; raw rate
   assert.is(metricOf(t, RING2, 'normalised.deliveredPerSec').verdict, 'regressed');
 });
 
+test('a capped rate is not normalised: the machine drifting does not move a rate the cap set', () => {
+  const base = shiftedRun(1, 1, { storm: 20000, trigger: 3e6 });
+  const cand = shiftedRun(1, 1, { storm: 18800, trigger: 2.82e6 }); // the same values; the control −6%
+  for (const run of [base, cand]) {
+    const s = run.scenarios.find((x) => x.id === RING2)!;
+    s.config = { ...s.config, rateCap: 5000 };
+    for (const k of ['rates.generatedPerSec', 'rates.deliveredPerSec']) s.repeats[k] = s.repeats[k].map(() => 5000);
+  }
+  const c = compareResults(base, cand, { thresholdPct: 5 });
+  const metrics = c.scenarios.find((s) => s.id === RING2)!.metrics.map((m) => m.metric);
+  assert.ok(metrics.includes('rates.deliveredPerSec'));
+  assert.not.ok(metrics.some((m) => m.startsWith('normalised.')), metrics.join(' '));
+  assert.is(metricOf(c, RING2, 'rates.deliveredPerSec').verdict, 'no change');
+  // an uncapped scenario of the same runs still has them
+  assert.ok(c.scenarios.some((s) => s.id !== RING2 && s.metrics.some((m) => m.metric === 'normalised.deliveredPerSec')));
+});
+
 test('Benjamini–Hochberg keeps 300 null metrics from adding up; t tails are right', () => {
   assert.ok(Math.abs(tUpperTail(2.776, 4) - 0.025) < 1e-3);
   assert.ok(Math.abs(tUpperTail(1.96, Infinity) - 0.025) < 1e-3);
