@@ -14,6 +14,7 @@ import { RESULTS_SCHEMA, type ResultSet, type ResultsFile, type ScenarioRecord }
 import { writeReport } from '../src/report/report.js';
 import { METRIC_NAMES } from '../src/results/metrics.js';
 import { type ScenarioConfig, type SustainableRate, type Timeline, type Transport } from '../src/harness/types.js';
+import { DEFAULTS } from '../src/harness/knobs.js';
 
 export interface FixtureOptions {
   hostname?: string;
@@ -43,38 +44,21 @@ function prng(seed: number): () => number {
   };
 }
 
+/** The harness's defaults (harness/knobs DEFAULTS) with the smaller, every-record-timed trials
+ *  these fixtures describe. */
 export function defaultConfig(transport: Transport, over: Partial<ScenarioConfig> = {}): ScenarioConfig {
   return {
+    ...DEFAULTS,
     transport,
-    load: 'storm',
-    stormMode: 'vfork',
-    children: 20000,
     events: 0,
-    eventsPerCall: 1,
     workers: 1,
-    rateCap: 0,
-    ringbufBytes: 256 * 1024,
     perfbufPages: 32,
-    memory: 'equal',
     eventBytes: 128,
-    ringbufSubmit: 'reserve',
-    ringbufWakeup: 'adaptive',
     wakeupEvery: 1,
     wakeupBytes: 0,
-    perfbufWakeupEvents: 1,
-    perfbufWatermarkBytes: 0,
-    consumer: 'epoll',
-    reader: 'libbpf',
-    consumerDelayNs: 0,
-    consumerCpu: -1,
-    producerCpu: -1,
-    pin: 'auto',
-    record: 'full',
     latencyEvery: 1,
-    attach: 'auto',
     timeoutMs: 30000,
     windowMs: 10,
-    bpfStats: true,
     ...over,
   };
 }
