@@ -9,8 +9,15 @@
  *
  *   ringbench-ref [--events N] [--workers W] [--ringbuf-bytes B] [--wakeup adaptive|every-n]
  *                 [--wakeup-every N] [--drain] [--bpf-stats] [--reader libbpf|custom]
+ *                 [--events-per-call N] [--record full|minimal] [--producer-cpu C] [--consumer-cpu C]
+ *                 [--seconds S [--warmup W]]
  *
- * Consumer: on the main thread, epoll_wait() on libbpf's epoll fd then ring_buffer__consume() (what
+ * --events-per-call and --record set the trigger's batch and record as ringbench's options of the
+ * same names; --producer-cpu pins producer i to CPU C+i, --consumer-cpu the consumer. --seconds
+ * runs the load for W (default 1) + S seconds, whatever --events says, and reports the records
+ * delivered in each second after the first W (samplesPerSec), as the kernel's bench samples.
+ *
+ * Consumer: on the main thread, epoll_wait() without a timeout on libbpf's epoll fd then ring_buffer__consume() (what
  * ring_buffer__poll() does) while the producers run, then ring_buffer__consume() for what is left. --drain reads nothing during the load, then times
  * reading the whole backlog with ring_buffer__consume(): the reader's own ceiling.
  * --reader custom swaps libbpf's reader for a page walk like ringbench's custom reader (same epoll
@@ -35,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -55,6 +63,12 @@ struct options {
 	bool drain;
 	bool bpf_stats;
 	bool custom_reader;
+	unsigned events_per_call;
+	unsigned record_mode;
+	int producer_cpu;
+	int consumer_cpu;
+	unsigned seconds;
+	unsigned warmup;
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -69,7 +83,8 @@ static void usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, "ringbench-ref: ");
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, " (usage: ringbench-ref [--events N] [--workers W] [--ringbuf-bytes B] "
-			"[--wakeup adaptive|every-n] [--wakeup-every N] [--drain] [--bpf-stats] [--reader libbpf|custom])\n");
+			"[--wakeup adaptive|every-n] [--wakeup-every N] [--drain] [--bpf-stats] [--reader libbpf|custom] "
+			"[--events-per-call N] [--record full|minimal] [--producer-cpu C] [--consumer-cpu C] [--seconds S [--warmup W]])\n");
 	exit(2);
 }
 
@@ -96,7 +111,8 @@ static bool parse_size(const char *s, uint64_t *out)
 static struct options parse_options(int argc, char **argv)
 {
 	struct options o = { .events = 1000000, .workers = 2, .ringbuf_bytes = 1 << 20,
-			     .wakeup_mode = RB_WAKE_ADAPTIVE, .wakeup_every = 64 };
+			     .wakeup_mode = RB_WAKE_ADAPTIVE, .wakeup_every = 64, .events_per_call = 1,
+			     .record_mode = RB_RECORD_FULL, .producer_cpu = -1, .consumer_cpu = -1, .warmup = 1 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -141,6 +157,25 @@ static struct options parse_options(int argc, char **argv)
 			if (!parse_size(v, &n) || n < 1 || n > 1000000)
 				usage_error("--wakeup-every must be an integer in 1..1000000; got '%s'", v);
 			o.wakeup_every = (unsigned)n;
+		} else if (!strcmp(a, "--events-per-call")) {
+			if (!parse_size(v, &n) || n < 1 || n > RB_MAX_SATURATION_BATCH)
+				usage_error("--events-per-call must be an integer in 1..512; got '%s'", v);
+			o.events_per_call = (unsigned)n;
+		} else if (!strcmp(a, "--record")) {
+			if (!strcmp(v, "full"))
+				o.record_mode = RB_RECORD_FULL;
+			else if (!strcmp(v, "minimal"))
+				o.record_mode = RB_RECORD_MINIMAL;
+			else
+				usage_error("--record must be full or minimal; got '%s'", v);
+		} else if (!strcmp(a, "--producer-cpu") || !strcmp(a, "--consumer-cpu")) {
+			if (!parse_size(v, &n) || n >= (uint64_t)sysconf(_SC_NPROCESSORS_ONLN))
+				usage_error("%s must be an online CPU number", a);
+			*(a[2] == 'p' ? &o.producer_cpu : &o.consumer_cpu) = (int)n;
+		} else if (!strcmp(a, "--seconds") || !strcmp(a, "--warmup")) {
+			if (!parse_size(v, &n) || n > 600)
+				usage_error("--seconds and --warmup must be integers in 0..600; got '%s'", v);
+			*(a[2] == 's' ? &o.seconds : &o.warmup) = (unsigned)n;
 		} else {
 			usage_error("unknown flag '%s'", a);
 		}
@@ -157,18 +192,42 @@ static atomic_uint running;
 static atomic_uint_fast64_t generated;
 static uint64_t load_end_ns;
 
+static atomic_bool stop_load; /* --seconds: the consumer ends the load */
+/* Readable once the last producer is done: the consumer waits in epoll_wait() without a timeout, as
+ * the kernel's bench does (a timed wait arms a timer at every sleep, which in a VM is enough to
+ * change how often the adaptive ring buffer wakes it). */
+static int done_fd = -1;
+static unsigned records_per_call = 1;
+
+static void pin_to(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+struct producer { uint64_t calls; int cpu; };
+
 static void *produce(void *arg)
 {
-	uint64_t n = (uint64_t)(uintptr_t)arg;
+	const struct producer *p = arg;
 	pthread_mutex_lock(&start_mu);
 	while (!started)
 		pthread_cond_wait(&start_cv, &start_mu);
 	pthread_mutex_unlock(&start_mu);
-	for (uint64_t k = 0; k < n; k++)
+	if (p->cpu >= 0)
+		pin_to(p->cpu);
+	uint64_t k = 0;
+	for (; k < p->calls && !atomic_load_explicit(&stop_load, memory_order_relaxed); k++)
 		syscall(SYS_getpgid, 0);
-	atomic_fetch_add(&generated, n);
-	if (atomic_fetch_sub(&running, 1) == 1)
+	atomic_fetch_add(&generated, k * records_per_call);
+	if (atomic_fetch_sub(&running, 1) == 1) {
 		load_end_ns = now_ns(CLOCK_MONOTONIC);
+		const uint64_t one = 1;
+		if (write(done_fd, &one, sizeof(one)) < 0) /* ends the consumer's epoll_wait */
+			abort();
+	}
 	return NULL;
 }
 
@@ -251,6 +310,8 @@ static struct ringbuf_exit *load_with(const struct options *o, struct bpf_progra
 	skel->rodata->cfg.event_bytes = sizeof(struct rb_event);
 	skel->rodata->cfg.wakeup_mode = o->wakeup_mode;
 	skel->rodata->cfg.wakeup_every = o->wakeup_every;
+	skel->rodata->cfg.saturation_batch = o->events_per_call;
+	skel->rodata->cfg.record_mode = o->record_mode;
 	struct bpf_program *want = pick(skel), *p;
 	bpf_object__for_each_program(p, skel->obj)
 		bpf_program__set_autoload(p, p == want);
@@ -334,20 +395,35 @@ int main(int argc, char **argv)
 	if (o.custom_reader && (err = page_reader_open(&pr, bpf_map__fd(skel->maps.events), o.ringbuf_bytes)))
 		die("mapping the ring buffer", err);
 	int epfd = ring_buffer__epoll_fd(rb);
+	done_fd = eventfd(0, EFD_CLOEXEC);
+	struct epoll_event done_ev = { .events = EPOLLIN, .data.u64 = UINT64_MAX }; /* libbpf's hold ring ids */
+	if (done_fd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, done_fd, &done_ev))
+		die("adding an eventfd to the epoll set", -errno);
 
 	int stats_fd = -1;
 	if (o.bpf_stats && (stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME)) < 0)
 		die("enabling BPF run-time stats", -errno);
 
 	pthread_t *threads = calloc(o.workers, sizeof(*threads));
-	if (!threads)
+	struct producer *producers = calloc(o.workers, sizeof(*producers));
+	if (!threads || !producers)
 		die("allocating threads", ENOMEM);
 	atomic_store(&running, o.workers);
+	records_per_call = o.events_per_call;
+	const uint64_t calls = o.seconds ? UINT64_MAX : o.events / o.events_per_call;
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	for (unsigned i = 0; i < o.workers; i++) {
-		uint64_t share = o.events / o.workers + (i < o.events % o.workers ? 1 : 0);
-		if ((err = pthread_create(&threads[i], NULL, produce, (void *)(uintptr_t)share)))
+		producers[i].calls = calls / o.workers + (i < calls % o.workers ? 1 : 0);
+		producers[i].cpu = o.producer_cpu < 0 ? -1 : (int)((o.producer_cpu + i) % ncpus);
+		if ((err = pthread_create(&threads[i], NULL, produce, &producers[i])))
 			die("starting a producer", err);
 	}
+	if (o.consumer_cpu >= 0)
+		pin_to(o.consumer_cpu);
+	/* --seconds: delivered per second after --warmup seconds, as the kernel's bench samples */
+	uint64_t samples[600] = { 0 }, at_mark = 0;
+	unsigned nsamples = 0;
+	bool measuring = false;
 
 	uint64_t cpu0 = 0, polls = 0, read_ns = 0;
 	pthread_mutex_lock(&start_mu);
@@ -359,9 +435,22 @@ int main(int argc, char **argv)
 	if (!o.drain) {
 		cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
 		/* ring_buffer__poll() spelled out (epoll_wait, then consume) so the read can be timed alone */
+		uint64_t mark = t0 + 1000000000ull * o.warmup;
 		while (atomic_load(&running) > 0) {
+			if (o.seconds) {
+				uint64_t now = now_ns(CLOCK_MONOTONIC);
+				if (now >= mark) {
+					if (measuring)
+						samples[nsamples++] = delivered - at_mark;
+					measuring = true;
+					at_mark = delivered;
+					mark += 1000000000ull;
+					if (nsamples == o.seconds)
+						atomic_store(&stop_load, true);
+				}
+			}
 			struct epoll_event ev;
-			int n = epoll_wait(epfd, &ev, 1, 100);
+			int n = epoll_wait(epfd, &ev, 1, -1);
 			if (n < 0 && errno != EINTR)
 				die("epoll_wait", -errno);
 			if (n <= 0)
@@ -417,7 +506,7 @@ int main(int argc, char **argv)
 	       "\"consumer\":\"%s\",\"generated\":%" PRIu64 ",\"seenByBpf\":%" PRIu64 ",\"delivered\":%" PRIu64
 	       ",\"dropped\":%" PRIu64 ",\"loadPhaseNs\":%" PRIu64 ",\"elapsedNs\":%" PRIu64
 	       ",\"generatedPerSec\":%.1f,\"deliveredPerSec\":%.1f,\"consumerNsPerEvent\":%.2f,\"readNsPerEvent\":%.2f,\"polls\":%" PRIu64
-	       ",\"bpfRunCount\":%" PRIu64 ",\"bpfNsPerEvent\":%.2f}\n",
+	       ",\"bpfRunCount\":%" PRIu64 ",\"bpfNsPerEvent\":%.2f,\"eventsPerCall\":%u,\"record\":\"%s\",\"samplesPerSec\":[",
 	       o.custom_reader ? "custom page reader" : "libbpf ring_buffer",
 	       libbpf_major_version(), libbpf_minor_version(), via, o.events, o.workers, o.ringbuf_bytes,
 	       o.wakeup_mode == RB_WAKE_EVERY_N ? "every-n" : "adaptive", o.wakeup_every, o.drain ? "drain" : "epoll",
@@ -425,9 +514,14 @@ int main(int argc, char **argv)
 	       load_ns ? gen * 1e9 / (double)load_ns : 0.0, elapsed ? delivered * 1e9 / (double)elapsed : 0.0,
 	       delivered ? (double)consumer_cpu / (double)delivered : 0.0, delivered ? (double)read_ns / (double)delivered : 0.0,
 	       polls, run_cnt,
-	       run_cnt ? (double)run_time_ns / (double)run_cnt : 0.0);
+	       run_cnt ? (double)run_time_ns / (double)run_cnt : 0.0, o.events_per_call,
+	       o.record_mode == RB_RECORD_MINIMAL ? "minimal" : "full");
+	for (unsigned i = 0; i < nsamples; i++)
+		printf("%s%" PRIu64, i ? "," : "", samples[i]);
+	printf("]}\n");
 
 	free(threads);
+	free(producers);
 	if (pr.producer_pos) {
 		munmap((void *)pr.producer_pos, pr.map_bytes);
 		munmap(pr.consumer_pos, (size_t)sysconf(_SC_PAGESIZE));

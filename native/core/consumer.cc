@@ -6,20 +6,44 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <utility>
 
+#include "error.h"
+
 namespace ringbench {
 
-Consumer::Consumer(Transport& t, ConsumerOptions opts) : t_(t), opts_(std::move(opts)) {}
+namespace {
+// epoll data of the stop eventfd: libbpf's entries hold a ring index (ringbuf) or a pointer (perfbuf)
+constexpr uint64_t kStopToken = ~0ull;
+}  // namespace
+
+Consumer::Consumer(Transport& t, ConsumerOptions opts) : t_(t), opts_(std::move(opts)) {
+  stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (stop_fd_ < 0) throw Error("creating the consumer's stop eventfd failed: " + errno_text(errno));
+}
 
 Consumer::~Consumer() {
   if (thread_.joinable()) {
     stop_ = true;
+    wake();
     thread_.join();
   }
+  close(stop_fd_);
+}
+
+void Consumer::wake() {
+  const uint64_t one = 1;
+  ssize_t r = write(stop_fd_, &one, sizeof(one));
+  (void)r;  // cannot fail short of a counter overflow, which would leave it readable anyway
+}
+
+void Consumer::request_stop() {
+  stop_ = true;
+  wake();
 }
 
 void Consumer::start() {
@@ -31,7 +55,7 @@ void Consumer::start() {
 
 void Consumer::stop_and_drain() {
   if (!thread_.joinable()) return;
-  stop_ = true;
+  request_stop();
   thread_.join();
 }
 
@@ -64,6 +88,13 @@ void Consumer::run() {
   }
   uint64_t cpu0 = thread_cpu_ns();
   int ep = t_.epoll_fd();
+  epoll_event stop_ev{};
+  stop_ev.events = EPOLLIN;
+  stop_ev.data.u64 = kStopToken;
+  if (opts_.mode != ConsumerMode::Busy && epoll_ctl(ep, EPOLL_CTL_ADD, stop_fd_, &stop_ev) != 0) {
+    error_ = errno;
+    stop_ = true;  // read nothing during the load; the drain below still reads what arrived
+  }
   epoll_event evs[64];
   while (!stop_.load(std::memory_order_relaxed)) {
     if (opts_.mode == ConsumerMode::Busy) {
@@ -76,13 +107,15 @@ void Consumer::run() {
         usleep(1000);  // the load is over (or not started): wait for stop
         continue;
       }
-      // Short timeout only so stop is noticed; records are read only after a real wake-up.
-      int n = epoll_wait(ep, evs, 64, 20);
+      // No timeout: the stop eventfd ends the wait. Records are read only after a real wake-up.
+      int n = epoll_wait(ep, evs, 64, -1);
       if (n < 0 && errno != EINTR) {
         error_ = errno;
         break;
       }
-      if (n <= 0) continue;
+      bool woken = false;
+      for (int i = 0; i < n; i++) woken |= evs[i].data.u64 != kStopToken;
+      if (!woken) continue;
       wakeups_++;
     }
     int r = read();
@@ -102,6 +135,7 @@ void Consumer::run() {
     if (occ != last_occ) last_progress = mono_ns();
     last_occ = occ;
   }
+  if (opts_.mode != ConsumerMode::Busy) epoll_ctl(ep, EPOLL_CTL_DEL, stop_fd_, nullptr);
   cpu_ns_ = thread_cpu_ns() - cpu0;
 }
 

@@ -32,7 +32,7 @@ class Consumer {
   void start();
   // Tells the loop to stop and read whatever is left (returns at once; finished() says when the
   // reading is over), so the caller can bound the drain while it runs.
-  void request_stop() { stop_ = true; }
+  void request_stop();
   bool finished() const { return finished_.load(); }
   // Stops the loop, then waits until whatever is left has been read.
   void stop_and_drain();
@@ -46,11 +46,16 @@ class Consumer {
  private:
   void run();
   int read();  // one batch through the chosen reader
+  void wake();  // ends an epoll_wait in progress (stop)
   Transport& t_;
   ConsumerOptions opts_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};
+  // Made readable on stop; sits in the transport's epoll set so the consumer can wait without a
+  // timeout. A timed epoll_wait arms a timer at every sleep, and in a VM that costs enough to flip
+  // the adaptive ring buffer into its slow regime (the kernel bench waits with -1).
+  int stop_fd_ = -1;
   uint64_t wakeups_ = 0, cpu_ns_ = 0, drain_ns_ = 0;
   int error_ = 0;
 };
