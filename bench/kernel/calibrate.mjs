@@ -18,6 +18,8 @@
 //   perfbuf: --perfbuf-pages 128 (per CPU); default: --perfbuf-wakeup-events 1; sampled: 500
 //   consumer: --consumer epoll; b2b: --consumer b2b (the consumer triggers after each poll, as
 //            the kernel's --rb-b2b) with the default wake-ups
+//   timing:  --timeout-ms (1 + duration) s with more --events than it can make, --window-ms 1000:
+//            the rate is the mean of the 1 s windows after the first, as the kernel bench's -w 1
 // --record full measures the full 64 B exit event (72 B / 80 B records) instead: the gap between
 // the two is the cost of ringbench's own event (see bench/kernel/README.md). --pin none leaves
 // both threads to the scheduler.
@@ -36,6 +38,10 @@ const ROOT = join(HERE, '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const PROD_CPU = 1;
 const CONS_CPU = 0;
+/** seconds discarded at the start of each run, on both sides (the kernel bench's -w) */
+const WARMUP_SEC = 1;
+/** ringbench's --events bound; its time bound ends the run first */
+const MAX_EVENTS = 1000e6;
 /** ringbench's payload per record mode; its record in a ringbuf (+8 header) and in a perf buffer (+8 header +4 size, to 8). */
 const PAYLOAD = { minimal: 8, full: 64 };
 const ringbufRecord = (record) => PAYLOAD[record] + 8;
@@ -126,15 +132,23 @@ function runRingbench(args, o) {
   });
 }
 
-/** One ringbench measurement of a variant: delivered M/s, sized to last about as long as the kernel's run. */
-async function ringbenchTrial(cfg, wakeup, kernelMPerSec, o) {
-  const round = (n) => Math.max(cfg.batch * 20, Math.round(n / cfg.batch) * cfg.batch);
-  const events = round(Math.min(100e6, Math.max(2e5, kernelMPerSec * 1e6 * o.duration)));
-  const args = ringbenchArgs(cfg, wakeup, events, o);
+/**
+ * One ringbench measurement of a variant, timed as the kernel bench times itself: the load runs for
+ * WARMUP_SEC + duration seconds (--timeout-ms, with more events than it can make), and the rate is
+ * the mean of the 1 s timeline windows after the warm-up. The adaptive ring buffer is slow for a
+ * while after a start more often than later, so counting from the start would not be like for like.
+ */
+async function ringbenchTrial(cfg, wakeup, o) {
+  const events = Math.floor(MAX_EVENTS / cfg.batch) * cfg.batch;
+  const args = [...ringbenchArgs(cfg, wakeup, events, o), '--timeout-ms', String((WARMUP_SEC + o.duration) * 1000), '--window-ms', '1000'];
   const r = await runRingbench(args, o);
+  const windows = r.timeline.delivered.slice(WARMUP_SEC, WARMUP_SEC + o.duration);
+  if (windows.length < o.duration) throw new Error(`ringbench ran ${r.timeline.delivered.length} s, not ${WARMUP_SEC + o.duration} s`);
+  const samplesMPerSec = windows.map((n) => n / 1e6);
   return {
-    mPerSec: r.rates.deliveredPerSec / 1e6,
-    events,
+    mPerSec: samplesMPerSec.reduce((a, b) => a + b, 0) / samplesMPerSec.length,
+    samplesMPerSec,
+    generated: r.counts.generated,
     dropped: r.counts.droppedKernel,
     wakeups: r.cpu.wakeups,
     consumerNsPerEvent: r.cpu.consumerNsPerEvent,
@@ -149,8 +163,7 @@ async function ringbenchTrial(cfg, wakeup, kernelMPerSec, o) {
 
 const USAGE = `usage: npm run bench:kernel -- [options]     (or: node bench/kernel/calibrate.mjs [options])
   --rounds N          alternating rounds per variant (default 3)
-  --duration S        seconds per kernel-bench run, after 1 s of warm-up (default 3); ringbench's
-                      events are sized to last about as long at the kernel's rate
+  --duration S        seconds measured per run, after 1 s of warm-up, on both sides (default 3)
   --variants LIST     of ${VARIANTS.join(',')} (default all)
   --wakeups LIST      of ${WAKEUPS.join(',')} (default all)
   --record minimal|full  ringbench's record: minimal 8 B payloads like the kernel's (default), or
@@ -222,12 +235,11 @@ async function main() {
   const pairs = [];
   for (const v of o.variants) for (const w of o.wakeups) pairs.push([v, w]);
   const trials = [];
-  const estimate = new Map();
   for (let round = 0; round < o.rounds; round++) {
     for (const [variant, wakeup] of pairs) {
       const cfg = kernelConfig(variant, wakeup);
       const key = `${variant} ${wakeup}`;
-      // alternate which side goes first; the first round starts with the kernel (it sizes ringbench's run)
+      // alternate which side goes first
       const order = round % 2 === 0 ? ['kernel', 'ringbench'] : ['ringbench', 'kernel'];
       for (const side of order) {
         process.stderr.write(`round ${round + 1}/${o.rounds}: ${key}: ${side}…\n`);
@@ -236,8 +248,8 @@ async function main() {
         try {
           res =
             side === 'kernel'
-              ? await runKernelBench({ variant, wakeup, duration: o.duration, warmup: 1, prodCpu: PROD_CPU, consCpu: CONS_CPU, bench, nice: o.nice })
-              : await ringbenchTrial(cfg, wakeup, estimate.get(key) ?? 1, o);
+              ? await runKernelBench({ variant, wakeup, duration: o.duration, warmup: WARMUP_SEC, prodCpu: PROD_CPU, consCpu: CONS_CPU, bench, nice: o.nice })
+              : await ringbenchTrial(cfg, wakeup, o);
         } catch (e) {
           process.stderr.write(`  failed: ${e.message}\n`);
           trials.push({ round, variant, wakeup, side, error: e.message });
@@ -248,7 +260,6 @@ async function main() {
         if (side === 'kernel') {
           rec.samplesMPerSec = res.mPerSec; // per-second samples after warm-up
           rec.mPerSec = res.meanMPerSec;
-          estimate.set(key, rec.mPerSec);
         }
         trials.push(rec);
       }
