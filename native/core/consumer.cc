@@ -108,7 +108,10 @@ void Consumer::run() {
         continue;
       }
       // No timeout: the stop eventfd ends the wait. Records are read only after a real wake-up.
-      int n = epoll_wait(ep, evs, 64, -1);
+      // b2b waits at most 20 ms, then triggers again: its records are usually there before it
+      // waits (no timer is armed then), and a wake-up policy that never wakes for one batch
+      // (sampled above a batch's bytes) must not stall it.
+      int n = epoll_wait(ep, evs, 64, opts_.mode == ConsumerMode::B2B ? 20 : -1);
       if (n < 0 && errno != EINTR) {
         error_ = errno;
         break;
