@@ -18,8 +18,9 @@
 //   perfbuf: --perfbuf-pages 128 (per CPU); default: --perfbuf-wakeup-events 1; sampled: 500
 //   consumer: --consumer epoll; b2b: --consumer b2b (the consumer triggers after each poll, as
 //            the kernel's --rb-b2b) with the default wake-ups
-//   timing:  --timeout-ms (1 + duration) s with more --events than it can make, --window-ms 1000:
-//            the rate is the mean of the 1 s windows after the first, as the kernel bench's -w 1
+//   timing:  --timeout-ms (1 + duration + 1) s with more --events than it can make, --window-ms
+//            1000: the rate is the mean of the 1 s windows after the first. The kernel bench with
+//            -w 1 -d S averages the S + 1 per-second samples after its warm-up, and so does this.
 // --record full measures the full 64 B exit event (72 B / 80 B records) instead: the gap between
 // the two is the cost of ringbench's own event (see bench/kernel/README.md). --pin none leaves
 // both threads to the scheduler.
@@ -40,6 +41,9 @@ const PROD_CPU = 1;
 const CONS_CPU = 0;
 /** seconds discarded at the start of each run, on both sides (the kernel bench's -w) */
 const WARMUP_SEC = 1;
+/** Per-second samples the kernel bench averages for `-d S`: it stops after the sample numbered
+ * warm-up + S, so S + 1 follow the warm-up (its own summary averages them all). */
+const kernelSamples = (duration) => duration + 1;
 /** ringbench's --events bound; its time bound ends the run first */
 const MAX_EVENTS = 1000e6;
 /** ringbench's payload per record mode; its record in a ringbuf (+8 header) and in a perf buffer (+8 header +4 size, to 8). */
@@ -140,10 +144,11 @@ function runRingbench(args, o) {
  */
 async function ringbenchTrial(cfg, wakeup, o) {
   const events = Math.floor(MAX_EVENTS / cfg.batch) * cfg.batch;
-  const args = [...ringbenchArgs(cfg, wakeup, events, o), '--timeout-ms', String((WARMUP_SEC + o.duration) * 1000), '--window-ms', '1000'];
+  const samples = kernelSamples(o.duration);
+  const args = [...ringbenchArgs(cfg, wakeup, events, o), '--timeout-ms', String((WARMUP_SEC + samples) * 1000), '--window-ms', '1000'];
   const r = await runRingbench(args, o);
-  const windows = r.timeline.delivered.slice(WARMUP_SEC, WARMUP_SEC + o.duration);
-  if (windows.length < o.duration) throw new Error(`ringbench ran ${r.timeline.delivered.length} s, not ${WARMUP_SEC + o.duration} s`);
+  const windows = r.timeline.delivered.slice(WARMUP_SEC, WARMUP_SEC + samples);
+  if (windows.length < samples) throw new Error(`ringbench ran ${r.timeline.delivered.length} s, not ${WARMUP_SEC + samples} s`);
   const samplesMPerSec = windows.map((n) => n / 1e6);
   return {
     mPerSec: samplesMPerSec.reduce((a, b) => a + b, 0) / samplesMPerSec.length,
@@ -163,7 +168,8 @@ async function ringbenchTrial(cfg, wakeup, o) {
 
 const USAGE = `usage: npm run bench:kernel -- [options]     (or: node bench/kernel/calibrate.mjs [options])
   --rounds N          alternating rounds per variant (default 3)
-  --duration S        seconds measured per run, after 1 s of warm-up, on both sides (default 3)
+  --duration S        the kernel bench's -d S: S + 1 one-second samples after 1 s of warm-up, on
+                      both sides (default 3)
   --variants LIST     of ${VARIANTS.join(',')} (default all)
   --wakeups LIST      of ${WAKEUPS.join(',')} (default all)
   --record minimal|full  ringbench's record: minimal 8 B payloads like the kernel's (default), or

@@ -123,7 +123,14 @@ function searchWords(recs: readonly ScenarioRecord[]): string {
   const perRepeat = searched.some((r) => (r.sustainable!.perRepeat?.length ?? 0) > 1);
   const bisect = Math.max(0, ...searched.map((r) => bisectionSteps(r.sustainable!)));
   const rule = recordsRuleWords(recs);
-  const how = bisect > 0 ? `by bisection on the producers’ rate cap, between zero and the raw ceiling, for ${bisect} steps (to within 1/${2 ** bisect} of the ceiling), keeping the highest cap whose run ${rule}` : 'by bisection on the producers’ rate cap (here no search needed one: the unthrottled runs dropped nothing)';
+  // Only each scenario's last search keeps its runs: with a search per repeat, the last ones not
+  // bisecting says nothing of the others.
+  const how =
+    bisect > 0
+      ? `by bisection on the producers’ rate cap, between zero and the raw ceiling, for ${bisect} steps (to within 1/${2 ** bisect} of the ceiling), keeping the highest cap whose run ${rule}`
+      : perRepeat
+        ? `by bisection on the producers’ rate cap, between zero and the raw ceiling, keeping the highest cap whose run ${rule}, whenever a repeat’s unthrottled run did not carry its own rate (in each scenario’s last repeat it did)`
+        : 'by bisection on the producers’ rate cap (here no search needed one: the unthrottled runs dropped nothing)';
   const when = perRepeat
     ? ' It is searched once per repeat, right after it (the repeat’s own unthrottled run is the search’s first step), so it has a mean and an interval like the other columns;'
     : ' It is searched once per scenario, after the repeats;';
