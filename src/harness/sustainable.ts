@@ -2,7 +2,8 @@
  * ceiling — how fast can a transport go? The raw ceiling is what an unthrottled saturation load
  * achieves; the sustainable rate is the highest rate cap a run reaches without dropping anything,
  * found by bisection on the rate cap and confirmed by one more run at the answer (search-rule.ts
- * says when a run carried its cap). The search is a fixed sequence given its runs' outcomes, so an
+ * says when a run carried its cap); a failed confirmation backs off, up to three times, then
+ * bisects once more below the last cap that failed. The search is a fixed sequence given its runs' outcomes, so an
  * interrupted search resumes by replaying the runs it had finished (SearchInterrupted carries
  * them) and measuring only the rest.
  */
@@ -76,20 +77,21 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
   const batch = Math.max(1, base.eventsPerCall ?? 1);
   const eventsAt = (rate: number) => Math.ceil(Math.max(MIN_EVENTS, rate * trialSeconds) / batch) * batch;
 
-  const unthrottled = await run(0, opts.events ?? base.events);
-  const ceiling = unthrottled.generatedPerSec;
-  let best = sustained(unthrottled) ? Math.floor(ceiling) : 0;
-  if (best === 0) {
+  /** The highest cap in (0, hi) a run carried, by bisection: 0 when none did. */
+  const bisect = async (hi: number): Promise<number> => {
     let lo = 0;
-    let hi = ceiling;
     for (let i = 0; i < (opts.steps ?? 7); i++) {
       const mid = Math.round((lo + hi) / 2);
       const r = await run(mid, eventsAt(mid));
       if (sustained(r)) lo = mid;
       else hi = mid;
     }
-    best = lo;
-  }
+    return lo;
+  };
+
+  const unthrottled = await run(0, opts.events ?? base.events);
+  const ceiling = unthrottled.generatedPerSec;
+  let best = sustained(unthrottled) ? Math.floor(ceiling) : await bisect(ceiling);
   // Confirm; a failure here means the boundary was noise: try again below it. A run that dropped
   // backs off 10%; one that fell short of its cap without a drop has shown a rate it does carry
   // (adaptive wake-ups can switch to a slower regime between runs), so the next try aims just
@@ -100,7 +102,13 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
     best = Math.floor(Math.min(best * 0.9, carried * 0.95));
     confirmation = await run(best, eventsAt(best));
   }
-  if (confirmation && !sustained(confirmation)) best = 0;
+  if (confirmation && !sustained(confirmation)) {
+    // The back-offs ran out: a first run in the ring buffer's fast regime can start them far above
+    // what it carries a moment later. Bisect below the last cap that failed, and confirm once.
+    best = await bisect(confirmation.rateCap || Math.floor(confirmation.generatedPerSec));
+    confirmation = best > 0 ? await run(best, eventsAt(best)) : undefined;
+    if (!confirmation || !sustained(confirmation)) best = 0;
+  }
   // Unthrottled twice without a drop: what both runs carried, not the faster one's rate alone.
   else if (confirmation && confirmation.rateCap === 0) best = Math.floor(Math.min(best, confirmation.generatedPerSec));
   return {
