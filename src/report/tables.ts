@@ -28,8 +28,13 @@ export function setTags(sets: readonly ResultSet[]): string {
 }
 
 /** "3 repeats" */
-export function repeatsWords(n: number): string {
-  return `${n} repeat${n === 1 ? '' : 's'}`;
+/** "5 repeats", or "5–18 repeats (per scenario)" when precision rounds repeated some more. */
+export function repeatsWords(ns: readonly number[]): string {
+  const counted = ns.filter((n) => n > 0);
+  const lo = Math.min(...counted);
+  const hi = Math.max(0, ...counted);
+  if (!counted.length || lo === hi) return `${hi} repeat${hi === 1 ? '' : 's'}`;
+  return `${lo}–${hi} repeats (per scenario: the precision rounds repeat the widest more)`;
 }
 
 function rowKey(r: ScenarioRecord): string {
@@ -82,8 +87,8 @@ export function groupTable(sets: readonly ResultSet[], group: string): TableSpec
     }
   }
   const spans = multi ? [{ text: '', span: 2 }, ...metrics.map((m) => ({ text: title(m), span: sets.length }))] : undefined;
-  const n = Math.max(0, ...sets.flatMap((s) => recordsOf(s, group).map((r) => metricAggregate(r, metrics[0])?.n ?? 0)));
-  const foot: Inline[] = [`Mean ± half-width of the 95% confidence interval over ${repeatsWords(n)}.`];
+  const ns = sets.flatMap((s) => recordsOf(s, group).map((r) => metricAggregate(r, metrics[0])?.n ?? 0));
+  const foot: Inline[] = [`Mean ± half-width of the 95% confidence interval over ${repeatsWords(ns)}.`];
   if (multi) foot.push(` Columns ${setTags(sets)}.`);
   if (noisy) foot.push(NOISY_NOTE);
   return { spans, head, numeric, rows, groupFirst: 1, footnote: foot, wide: head.length > 6 };

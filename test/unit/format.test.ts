@@ -10,6 +10,7 @@ import { aggregate, noiseWarning, tQuantile95 } from '../../src/results/aggregat
 import { fmtAggregate, fmtBytes, fmtChange, fmtCompact, fmtNs, fmtPct, fmtSi, signed } from '../../src/format/units.js';
 import { alignColumns, columnWidths } from '../../src/format/table.js';
 import { toGithubActionBenchmark, type BenchmarkSource } from '../../src/format/github.js';
+import { repeatsWords } from '../../src/report/tables.js';
 
 const close = (a: number, b: number, tol = 1e-9) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
 
@@ -82,6 +83,13 @@ test('github-action-benchmark: judged metrics only, split by direction, range fr
   assert.equal(smallerIsBetter.map((e) => e.name), ['s b']);
   assert.is(smallerIsBetter[0].range, `± ${Number((tQuantile95(2) / Math.sqrt(3)).toPrecision(3))}`);
   assert.is(smallerIsBetter[0].extra, 'n=3; base mean 100; change +10.0% (regressed)');
+});
+
+test('a table footnote counts repeats per scenario when precision rounds made them differ', () => {
+  assert.is(repeatsWords([5, 5, 5]), '5 repeats');
+  assert.is(repeatsWords([1]), '1 repeat');
+  assert.is(repeatsWords([18, 5, 5, 9]), '5–18 repeats (per scenario: the precision rounds repeat the widest more)');
+  assert.is(repeatsWords([0, 5, 5]), '5 repeats', 'a scenario with no value for the metric is not counted');
 });
 
 test.run();

@@ -47,7 +47,7 @@ function sustainableWords(s: SustainableRecord | undefined): string {
 function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
   const multi = sets.length > 1;
   const rows: Text[][] = [];
-  let n = 0;
+  const ns: number[] = [];
   let noisy = false;
   // Transport, then reader (in the suite's order), then result set: like rows sit together.
   const variants = [...new Set(sets.flatMap((st) => recordsOf(st, 'ceilings').map(variantOf)))];
@@ -56,7 +56,7 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
       for (const r of recordsOf(set, 'ceilings').filter((x) => x.transport === t && variantOf(x) === variant)) {
         const cell = (m: string) => {
           const a = metricAggregate(r, m);
-          n = Math.max(n, a?.n ?? 0);
+          ns.push(a?.n ?? 0);
           // The raw ceiling is a rate like delivered/s: flag it by the same ±10% rule.
           const flag = m === 'rates.generatedPerSec' ? isWide(a) : isNoisy(m, r);
           noisy ||= flag;
@@ -80,7 +80,7 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
   const rule = recordsRuleWords(sets.flatMap((st) => recordsOf(st, 'ceilings')));
   const head = ['transport', first, ...(multi ? ['set'] : []), 'raw ceiling', metricFormat('rates.deliveredPerSec').title, 'sustainable rate', metricFormat(DROP_RATE).title];
   const foot: Inline[] = [
-    `Events/s. Raw ceiling (events generated per second), delivered/s and drop rate: the unthrottled load at full rate, mean ± half-width of the 95% confidence interval over ${repeatsWords(n)}. `,
+    `Events/s. Raw ceiling (events generated per second), delivered/s and drop rate: the unthrottled load at full rate, mean ± half-width of the 95% confidence interval over ${repeatsWords(ns)}. `,
     rows.some((r) => /searches/.test(String(r[r.length - 2])))
       ? `Sustainable rate: the highest rate cap at which a run ${rule}, confirmed by a further run at that cap; one bisection search per repeat, right after it, so it has a mean ± 95% CI like the other columns (a search that found no rate counts as 0).`
       : `Sustainable rate: the highest rate cap at which a run ${rule}, from one bisection search per scenario, confirmed by a further run at that cap; a single search has no interval.`,
