@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "clock.h"
 
@@ -55,8 +56,7 @@ void SaturationLoad::go() {
 bool SaturationLoad::trigger() {
   if (!go_.load(std::memory_order_acquire) || running_.load(std::memory_order_relaxed) == 0) return false;
   if (stop_.load(std::memory_order_relaxed)) {  // stopped early: make nothing more
-    end_ns_ = mono_ns();
-    running_ = 0;
+    producer_done();
     return false;
   }
   syscall(SYS_getpgid, 0);
@@ -66,8 +66,7 @@ bool SaturationLoad::trigger() {
   bool deadline = done % 64 == 0 && mono_ns() >= start_ns_ + opts_.timeout_ms * 1000000ull;
   if (done >= b2b_calls_ || deadline || stop_.load(std::memory_order_relaxed)) {
     if (deadline) deadline_hit_ = true;
-    end_ns_ = mono_ns();
-    running_ = 0;
+    producer_done();
   }
   return true;
 }
@@ -116,7 +115,14 @@ void SaturationLoad::produce(uint32_t id, uint64_t count) {
     }
   }
   generated_ += done;
-  if (--running_ == 0) end_ns_ = mono_ns();
+  producer_done();
+}
+
+void SaturationLoad::producer_done() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (running_.load() == 0 || --running_ > 0) return;
+  end_ns_ = mono_ns();
+  done_cv_.notify_all();
 }
 
 void SaturationLoad::stop_and_join() {
@@ -132,12 +138,17 @@ void SaturationLoad::stop_and_join() {
 LoadOutcome SaturationLoad::wait(uint64_t limit_ms, bool (*should_abort)(void*), void* ctx) {
   const uint64_t limit = mono_ns() + limit_ms * 1000000ull;
   bool aborted = false;
-  while (running_.load() > 0) {
-    if ((should_abort && should_abort(ctx)) || mono_ns() >= limit) {
-      aborted = true;
-      break;
+  {
+    // Sleep until the load ends, waking every 10 ms only to look for a stop: this thread is not
+    // pinned, and a wake-up every millisecond would land on the pinned producer's or consumer's CPU.
+    std::unique_lock<std::mutex> lock(mu_);
+    while (running_.load() > 0) {
+      if ((should_abort && should_abort(ctx)) || mono_ns() >= limit) {
+        aborted = true;
+        break;
+      }
+      done_cv_.wait_for(lock, std::chrono::milliseconds(10), [this] { return running_.load() == 0; });
     }
-    usleep(1000);
   }
   stop_and_join();
   LoadOutcome out;

@@ -40,10 +40,13 @@ class SaturationLoad : public Load {
  private:
   void produce(uint32_t id, uint64_t count);
   void stop_and_join();
+  // A producer (or the b2b trigger, the only one) is done; the last records the end and wakes wait().
+  void producer_done();
   SaturationOptions opts_;
   std::vector<std::thread> threads_;
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;       // the start line
+  std::condition_variable done_cv_;  // the load is over
   bool started_ = false;
   std::atomic<bool> go_{false};  // started_, readable without the lock (trigger)
   uint64_t b2b_calls_ = 0;
