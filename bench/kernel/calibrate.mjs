@@ -138,9 +138,9 @@ function runRingbench(args, o) {
 
 /**
  * One ringbench measurement of a variant, timed as the kernel bench times itself: the load runs for
- * WARMUP_SEC + duration seconds (--timeout-ms, with more events than it can make), and the rate is
- * the mean of the 1 s timeline windows after the warm-up. The adaptive ring buffer is slow for a
- * while after a start more often than later, so counting from the start would not be like for like.
+ * WARMUP_SEC plus as many seconds as the kernel bench samples (--timeout-ms, with more events than
+ * it can make), and the rate is the mean of the 1 s timeline windows after the warm-up, so a
+ * start-up transient counts on neither side.
  */
 async function ringbenchTrial(cfg, wakeup, o) {
   const events = Math.floor(MAX_EVENTS / cfg.batch) * cfg.batch;

@@ -53,8 +53,8 @@ class Consumer {
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};
   // Made readable on stop; sits in the transport's epoll set so the consumer can wait without a
-  // timeout. A timed epoll_wait arms a timer at every sleep, and in a VM that costs enough to flip
-  // the adaptive ring buffer into its slow regime (the kernel bench waits with -1).
+  // timeout, as the kernel bench does. On a 2-vCPU VM a 20 ms timeout alone held the adaptive ring
+  // buffer in its slow regime, at half the kernel bench's rate (bench/kernel/README.md).
   int stop_fd_ = -1;
   uint64_t wakeups_ = 0, cpu_ns_ = 0, drain_ns_ = 0;
   int error_ = 0;
