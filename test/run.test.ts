@@ -4,7 +4,7 @@
  * and non-TTY output is plain lines.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -214,6 +214,10 @@ test('precision rounds: more repeats until the target, each bound stops them, an
   assert.ok(n('syscall-ceiling') > 3, 'at least one extra round ran before the time bound');
   for (const s of res.scenarios) for (const m of METRIC_NAMES) assert.is(s.repeats[m].length, s.repeats['wallNs'].length, `${s.id} ${m}`);
   assert.match(r.stderr, /repeat 4 \(precision round\)/);
+  // the run's CPU time and steal (/proc/stat): at most its wall time on every CPU
+  const wallSeconds = (Date.parse(res.finishedAt!) - Date.parse(res.startedAt)) / 1000;
+  assert.ok(res.machine && res.machine.cpuSeconds > 0 && res.machine.cpuSeconds <= (wallSeconds + 1) * cpus().length, JSON.stringify(res.machine));
+  assert.ok(res.machine.stealSeconds >= 0 && res.machine.stealSeconds <= res.machine.cpuSeconds);
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(md, /\*\*Precision\.\*\* /);
   assert.match(md, /1 of 3 scenarios reached it/);

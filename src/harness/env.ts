@@ -19,6 +19,18 @@ function firstLine(cmd: string, args: string[]): string {
   }
 }
 
+/** CPU time since boot, summed over CPUs, from /proc/stat (USER_HZ ticks, 100 a second on Linux):
+ *  all of it, and what the hypervisor withheld (steal). Undefined where /proc/stat is unreadable. */
+export function cpuTimes(): { stealSeconds: number; totalSeconds: number } | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    if (f.length < 8 || !f.every(Number.isFinite)) return undefined;
+    return { stealSeconds: f[7] / 100, totalSeconds: f.reduce((a, b) => a + b, 0) / 100 };
+  } catch {
+    return undefined;
+  }
+}
+
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }

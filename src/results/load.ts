@@ -165,7 +165,7 @@ const SCENARIO: Record<string, Check> = {
  *  otherwise compare as "0 regressions". Returns "<field path> <why>" for the first bad field. */
 function shapeProblem(data: Record<string, unknown>): string | undefined {
   const top = fieldsProblem(data, { suite: string, 'command?': string, startedAt: string, complete: boolean, 'environment?': object,
-    'control?': shaped({ samples: recordOf(listOf(finite)) }) }, '');
+    'control?': shaped({ samples: recordOf(listOf(finite)) }), 'machine?': shaped({ cpuSeconds: finite, stealSeconds: finite }) }, '');
   if (top) return top;
   const scenarios = data.scenarios as unknown[];
   for (let i = 0; i < scenarios.length; i++) {

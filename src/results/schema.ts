@@ -97,6 +97,9 @@ export interface ResultsFile {
   scenarios: ScenarioRecord[];
   /** the machine measured with no BPF attached, interleaved with the scenarios */
   control?: RunControl;
+  /** CPU time, summed over CPUs, while this run (and any --resume of it) ran: all of it, and what
+   *  the hypervisor withheld from the VM (steal, /proc/stat). Optional: older runs have none. */
+  machine?: { cpuSeconds: number; stealSeconds: number };
   /** the kernel's own ring buffer benchmark beside ringbench's closest configuration
    *  (bench/kernel/calibrate.mjs --json, attached by run --calibration); optional */
   calibration?: KernelCalibration;

@@ -11,7 +11,7 @@
  */
 import { findSustainableRate, SearchInterrupted, type SearchStep } from '../harness/sustainable.js';
 import { CONTROL_CONFIG, runControl } from '../harness/control.js';
-import { captureEnvironment } from '../harness/env.js';
+import { captureEnvironment, cpuTimes } from '../harness/env.js';
 import { probe, type ProbeReport } from '../harness/probe.js';
 import { aggregate, mean, quantileSorted } from '../results/aggregate.js';
 import { type OutputDir } from '../results/outdir.js';
@@ -116,7 +116,17 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
     // grows when a precision target adds rounds
     let total = trialsLeft(plan, opts.previous);
     let finished = 0;
+    // CPU time and steal over this session, added to a resumed run's
+    const before = { ...(results.machine ?? { cpuSeconds: 0, stealSeconds: 0 }) };
+    const cpu0 = cpuTimes();
     const save = () => {
+      const cpu = cpuTimes();
+      if (cpu0 && cpu) {
+        results.machine = {
+          cpuSeconds: before.cpuSeconds + cpu.totalSeconds - cpu0.totalSeconds,
+          stealSeconds: before.stealSeconds + cpu.stealSeconds - cpu0.stealSeconds,
+        };
+      }
       results.progress = {
         planned: plan.scenarios.length,
         finished: plan.scenarios.filter(isDone).length,

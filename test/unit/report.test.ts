@@ -15,6 +15,7 @@ import { loadResultSets } from '../../src/results/load.js';
 import { CSS_FILE, loadReportCss, renderHtmlBlock } from '../../src/report/html.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { groupTable } from '../../src/report/tables.js';
+import { precisionBlocks } from '../../src/report/sections/precision.js';
 import { GROUP_TABLES } from '../../src/analysis/groups.js';
 import { ROOT } from '../../src/harness/addon.js';
 import { fmtSi, metricFormat } from '../../src/format/units.js';
@@ -179,6 +180,18 @@ test('the presentation layer does not load the native addon', () => {
   // Importing ROOT (for report.css) must not pull in build/Release/ringbench.node: this tier runs without it.
   const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.startsWith(path.join(ROOT, 'build')));
   assert.equal(loaded, []);
+});
+
+test('the Precision paragraph says how much CPU time the hypervisor withheld during the run, when it did', () => {
+  const results = makeResults({ groups: ['ceilings'] });
+  results.scenarios[0].precision = { relCi: 0.15, maxRepeats: 30, maxSeconds: 40, stoppedBy: 'precise' };
+  const md = () => renderMarkdown({ title: 'T', blocks: precisionBlocks([resultSet(results)]) });
+  assert.match(md(), /1 of 1 scenarios reached it, with 5 repeats\./);
+  assert.not.match(md(), /withheld/, 'a run without the record says nothing of it');
+  results.machine = { cpuSeconds: 554, stealSeconds: 4.26 };
+  assert.match(md(), /the hypervisor withheld CPU time from this machine \(steal\): 4\.3 s \(0\.8% of its CPUs' time\)\./);
+  results.machine = { cpuSeconds: 554, stealSeconds: 0 };
+  assert.not.match(md(), /withheld/, 'none withheld: nothing to say');
 });
 
 test.run();

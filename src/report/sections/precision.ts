@@ -38,8 +38,19 @@ export function precisionBlocks(sets: readonly ResultSet[]): Block[] {
   const text: Inline[] = [
     { strong: 'Precision. ' },
     `The ceiling groups repeat each scenario, round-robin, until the 95% interval of each of its figures (raw ceiling, delivered/s, and the sustainable rate where searched) is within ${targets.map(pct).join(' / ')} of the mean, or a bound comes first (${bounds}). `,
-    `${met.length} of ${recs.length} scenarios reached it, with ${Math.min(...repeats)}–${Math.max(...repeats)} repeats.`,
+    `${met.length} of ${recs.length} scenarios reached it, with ${range(repeats, ' repeats')}.`,
   ];
+  // Host contention the VM cannot see otherwise: a vCPU the hypervisor does not run stalls the
+  // pinned consumer for milliseconds, which at millions of records a second is drops.
+  const stolen = sets.filter((set) => (set.results.machine?.stealSeconds ?? 0) >= 0.01);
+  if (stolen.length) {
+    const words = stolen.map((set) => {
+      const m = set.results.machine!;
+      const share = m.cpuSeconds > 0 ? ` (${((100 * m.stealSeconds) / m.cpuSeconds).toFixed(m.stealSeconds / m.cpuSeconds < 0.001 ? 2 : 1)}% of its CPUs' time)` : '';
+      return `${multi ? `${set.tag}: ` : ''}${m.stealSeconds.toFixed(1)} s${share}`;
+    });
+    text.push(` While the run lasted, the hypervisor withheld CPU time from this machine (steal): ${words.join('; ')}.`);
+  }
   const missed = recs.filter(({ rec }) => rec.precision!.stoppedBy !== 'precise');
   const items = missed.map(({ set, rec }) => {
     const w = widest(rec);
