@@ -180,6 +180,13 @@ static struct options parse_options(int argc, char **argv)
 			usage_error("unknown flag '%s'", a);
 		}
 	}
+	if (o.seconds && o.drain)
+		usage_error("--seconds cannot be combined with %s: it samples a consumer that reads during the load", "--drain");
+	if (!o.seconds && o.events % o.events_per_call) {
+		char got[64];
+		snprintf(got, sizeof(got), "%" PRIu64 " and %u", o.events, o.events_per_call);
+		usage_error("--events must be a multiple of --events-per-call; got %s", got);
+	}
 	return o;
 }
 
@@ -194,8 +201,8 @@ static uint64_t load_end_ns;
 
 static atomic_bool stop_load; /* --seconds: the consumer ends the load */
 /* Readable once the last producer is done: the consumer waits in epoll_wait() without a timeout, as
- * the kernel's bench does (a timed wait arms a timer at every sleep, which in a VM is enough to
- * change how often the adaptive ring buffer wakes it). */
+ * the kernel's bench does (on a 2-vCPU VM a timed wait halved the adaptive ring buffer's rate:
+ * bench/kernel/README.md). */
 static int done_fd = -1;
 static unsigned records_per_call = 1;
 
