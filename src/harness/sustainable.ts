@@ -3,9 +3,9 @@
  * achieves; the sustainable rate is the highest rate cap a run reaches without dropping anything,
  * found by bisection on the rate cap and confirmed by one more run at the answer (search-rule.ts
  * says when a run carried its cap); a failed confirmation backs off, up to three times, then
- * bisects once more below the last cap that failed. The search is a fixed sequence given its runs' outcomes, so an
- * interrupted search resumes by replaying the runs it had finished (SearchInterrupted carries
- * them) and measuring only the rest.
+ * bisects once more below the last cap that failed. The search is a fixed sequence given its
+ * runs' outcomes, so an interrupted search resumes by replaying the runs it had finished
+ * (SearchInterrupted carries them) and measuring only the rest.
  */
 import { CAP_REACHED, sustained } from './search-rule.js';
 import { runScenario } from './trial.js';

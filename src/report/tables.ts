@@ -27,7 +27,6 @@ export function setTags(sets: readonly ResultSet[]): string {
   return sets.map((s) => `${s.tag} = ${s.label}`).join(', ');
 }
 
-/** "3 repeats" */
 /** "5 repeats", or "5–18 repeats (per scenario)" when precision rounds repeated some more. */
 export function repeatsWords(ns: readonly number[]): string {
   const counted = ns.filter((n) => n > 0);
