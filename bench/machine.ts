@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { alignColumns } from '../src/format/table.js';
+import { CLOCK_TICKS_PER_SECOND, cpuTimes } from '../src/harness/env.js';
 
 /** Other work of at least this many CPUs on average makes a run "not quiet". */
 export const BUSY_FOREIGN_CPUS = 0.25;
@@ -24,15 +25,16 @@ export interface CpuSnapshot {
   self: number;
 }
 
+/** The machine's CPU times (src/harness/env cpuTimes) and this process's own, in seconds. */
 export function cpuSnapshot(): CpuSnapshot | undefined {
+  const machine = cpuTimes();
+  if (!machine) return undefined;
   try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
     // /proc/self/stat: fields after "(comm)"; utime stime cutime cstime are 14..17 overall
     const st = readFileSync('/proc/self/stat', 'utf8');
     const rest = st.slice(st.lastIndexOf(')') + 2).split(' ').map(Number);
-    const self = rest[11] + rest[12] + rest[13] + rest[14];
-    return { busy: user + nice + system, steal, total: user + nice + system + idle + iowait + irq + softirq + steal, self };
+    const self = (rest[11] + rest[12] + rest[13] + rest[14]) / CLOCK_TICKS_PER_SECOND;
+    return { busy: machine.busySeconds, steal: machine.stealSeconds, total: machine.totalSeconds, self };
   } catch {
     return undefined;
   }

@@ -19,13 +19,19 @@ function firstLine(cmd: string, args: string[]): string {
   }
 }
 
-/** CPU time since boot, summed over CPUs, from /proc/stat (USER_HZ ticks, 100 a second on Linux):
- *  all of it, and what the hypervisor withheld (steal). Undefined where /proc/stat is unreadable. */
-export function cpuTimes(): { stealSeconds: number; totalSeconds: number } | undefined {
+/** USER_HZ: the unit of /proc/stat and /proc/<pid>/stat times, 100 a second on Linux. */
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time since boot, summed over CPUs, in seconds, from /proc/stat: busy (user + nice +
+ *  system), what the hypervisor withheld (steal), and all of it (user .. steal; guest time is
+ *  already in user). Undefined where /proc/stat is unreadable. */
+export function cpuTimes(): { busySeconds: number; stealSeconds: number; totalSeconds: number } | undefined {
   try {
     const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
     if (f.length < 8 || !f.every(Number.isFinite)) return undefined;
-    return { stealSeconds: f[7] / 100, totalSeconds: f.reduce((a, b) => a + b, 0) / 100 };
+    const [user, nice, system] = f;
+    const s = (ticks: number) => ticks / CLOCK_TICKS_PER_SECOND;
+    return { busySeconds: s(user + nice + system), stealSeconds: s(f[7]), totalSeconds: s(f.reduce((a, b) => a + b, 0)) };
   } catch {
     return undefined;
   }
