@@ -27,7 +27,7 @@
 //
 // A measurement, not a test: exit 0 when every trial ran, 1 when one failed, 2 bad flags.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,28 +50,6 @@ const MAX_EVENTS = 1000e6;
 const PAYLOAD = { minimal: 8, full: 64 };
 const ringbufRecord = (record) => PAYLOAD[record] + 8;
 const perfRecord = (record) => Math.ceil((PAYLOAD[record] + 12) / 8) * 8;
-
-// ---------------------------------------------------------------------------------------------
-// machine load: CPUs used outside this process tree (children are counted once reaped)
-
-function cpuSnapshot() {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
-    const st = readFileSync('/proc/self/stat', 'utf8');
-    const rest = st.slice(st.lastIndexOf(')') + 2).split(' ').map(Number);
-    const self = rest[11] + rest[12] + rest[13] + rest[14]; // utime stime cutime cstime
-    return { busy: user + nice + system, steal, total: user + nice + system + idle + iowait + irq + softirq + steal, self };
-  } catch {
-    return undefined;
-  }
-}
-
-function foreignCpus(a, b) {
-  if (!a || !b || b.total <= a.total) return NaN;
-  const foreign = Math.max(0, b.busy - a.busy - (b.self - a.self));
-  return (foreign / (b.total - a.total)) * cpus().length;
-}
 
 // ---------------------------------------------------------------------------------------------
 // statistics
@@ -237,6 +215,9 @@ async function main() {
   if (process.getuid && process.getuid() !== 0) throw new Error('needs root (BPF), as ringbench does');
   if (cpus().length < 2) throw new Error('needs 2 CPUs: producer on CPU 1, consumer on CPU 0');
   if (!existsSync(CLI)) throw new Error(`ringbench is not built (${CLI} missing): run npm run setup`);
+  // CPUs used outside this process tree (children counted once reaped): the benches' own measure
+  const { cpuSnapshot, machineLoad } = await import('../../dist/bench/machine.js');
+  const foreignCpus = (a, b) => machineLoad(a, b)?.foreignCpus ?? NaN;
   const bench = buildKernelBench();
   const pairs = [];
   for (const v of o.variants) for (const w of o.wakeups) pairs.push([v, w]);
