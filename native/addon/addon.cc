@@ -141,6 +141,8 @@ OutFields<TO> trial_output_fields() {
       out("peakCpuOccupancyBytes", &TO::peak_cpu_occupancy_bytes),
       out("bpfPeakUnreadBytes", &TO::bpf_peak_unread_bytes),
       out("sinkNsPerEvent", &TO::sink_ns_per_event),
+      out("cpuPairBeforeNs", &TO::cpu_pair_before_ns),
+      out("cpuPairAfterNs", &TO::cpu_pair_after_ns),
       out("consumerCpuNs", &TO::consumer_cpu_ns),
       out("bpfRunTimeNs", &TO::bpf_run_time_ns),
       out("bpfRunCnt", &TO::bpf_run_cnt),

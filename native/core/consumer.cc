@@ -1,10 +1,6 @@
 // consumer — see consumer.h.
 #include "consumer.h"
 
-#include "clock.h"
-
-#include <pthread.h>
-#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -12,6 +8,8 @@
 #include <cerrno>
 #include <utility>
 
+#include "clock.h"
+#include "cpu_pair.h"
 #include "error.h"
 
 namespace ringbench {
@@ -63,12 +61,7 @@ int Consumer::read() { return opts_.reader == ReaderKind::Custom ? t_.consume_ba
 
 void Consumer::run() {
   const bool batch = opts_.reader == ReaderKind::Custom;
-  if (opts_.cpu >= 0) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(opts_.cpu, &set);
-    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-  }
+  pin_to_cpu(opts_.cpu);
   if (opts_.mode == ConsumerMode::Drain) {
     // Wait out the load without reading, then time reading the whole backlog at full speed.
     while (!stop_.load()) usleep(1000);

@@ -1,8 +1,6 @@
 // saturation_load — see saturation_load.h.
 #include "saturation_load.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -10,19 +8,9 @@
 #include <chrono>
 
 #include "clock.h"
+#include "cpu_pair.h"
 
 namespace ringbench {
-
-namespace {
-
-void pin_to(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-}
-
-}  // namespace
 
 SaturationLoad::SaturationLoad(const SaturationOptions& opts) : opts_(opts) {
   uint32_t workers = opts_.workers ? opts_.workers : 1;
@@ -78,7 +66,7 @@ void SaturationLoad::produce(uint32_t id, uint64_t count) {
   }
   if (opts_.producer_cpu >= 0) {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    pin_to(int((uint64_t(opts_.producer_cpu) + id) % uint64_t(cpus > 0 ? cpus : 1)));
+    pin_to_cpu(int((uint64_t(opts_.producer_cpu) + id) % uint64_t(cpus > 0 ? cpus : 1)));
   }
   const uint64_t deadline = start_ns_ + opts_.timeout_ms * 1000000ull;
   const uint32_t workers = opts_.workers ? opts_.workers : 1;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "cpu_pair.h"
 #include "error.h"
 #include "metrics.h"
 #include "sink.h"
@@ -21,6 +22,9 @@ std::atomic<uint64_t> abort_generation{0};
 // past the --timeout-ms bound for a load that finished: a slow consumer can take minutes to read
 // a large backlog, and the user asked to stop.
 constexpr uint64_t kStopDrainNs = 1000000000ull;
+
+// Long enough for a median over a hundred-odd chunks of round trips, short beside any load.
+constexpr uint64_t kCpuPairProbeNs = 3000000ull;
 
 bool aborted_since(void* start_generation) {
   return abort_generation.load() != *static_cast<uint64_t*>(start_generation);
@@ -72,6 +76,10 @@ TrialOutput run_trial(const TrialConfig& cfg) {
 
   ConsumerOptions copts = cfg.consumer;
   if (b2b) copts.trigger = [sat] { return sat->trigger(); };
+  // Where the host put the two CPUs, bracketing the load (its threads are not running yet / any more).
+  const int producer_cpu = saturation ? cfg.saturation.producer_cpu : -1;
+  auto pair_ns = [&] { return cpu_pair_round_trip_ns(producer_cpu, copts.cpu, kCpuPairProbeNs); };
+  out.cpu_pair_before_ns = pair_ns();
   Consumer consumer(transport, copts);
   uint64_t t0 = mono_ns();
   timeline->start(t0, cfg.window_ms * 1000000ull);
@@ -97,6 +105,7 @@ TrialOutput run_trial(const TrialConfig& cfg) {
     usleep(5000);
   }
   consumer.stop_and_drain();
+  out.cpu_pair_after_ns = pair_ns();
 
   KernelCounters kc = transport.counters();
   ProgStats ps = transport.prog_stats();

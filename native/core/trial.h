@@ -54,6 +54,9 @@ struct TrialOutput {
   // cpu
   uint64_t consumer_cpu_ns = 0, bpf_run_time_ns = 0, bpf_run_cnt = 0, wakeups = 0;
   double sink_ns_per_event = 0;  // the sink's own cost per record (calibrate_sink)
+  // saturation with the producer and consumer pinned apart: the cache-line round trip between
+  // their CPUs just before and just after the load (cpu_pair.h); 0 when not measured
+  uint64_t cpu_pair_before_ns = 0, cpu_pair_after_ns = 0;
   bool bpf_stats_enabled = false;
   int consumer_error = 0;
   // timeline

@@ -111,6 +111,10 @@ export interface NativeTrialOutput {
   bpfPeakUnreadBytes: number;
   /** the measuring sink's own CPU per record, calibrated after the load */
   sinkNsPerEvent: number;
+  /** saturation pinned apart: the producer↔consumer CPUs' cache-line round trip before and after
+   *  the load (0 = not measured) */
+  cpuPairBeforeNs: number;
+  cpuPairAfterNs: number;
   consumerCpuNs: number;
   bpfRunTimeNs: number;
   bpfRunCnt: number;
@@ -141,7 +145,7 @@ export const TRIAL_OUTPUT_KEYS = keysOf<NativeTrialOutput>()(['attachedVia', 'ge
   'delivered', 'droppedKernel', 'lostReported', 'malformed', 'notDrained', 'seqSum', 'loadPhaseNs', 'wallNs', 'lastDeliveryNs',
   'drainNs', 'inversions', 'maxDisplacement', 'maxTimeRegressionNs', 'displacementTruncated', 'latP50', 'latP90',
   'latP99', 'latP999', 'latMax', 'bufferBytes', 'mapMemlockBytes', 'peakOccupancyBytes', 'peakCpuOccupancyBytes',
-  'bpfPeakUnreadBytes', 'sinkNsPerEvent', 'consumerCpuNs',
+  'bpfPeakUnreadBytes', 'sinkNsPerEvent', 'cpuPairBeforeNs', 'cpuPairAfterNs', 'consumerCpuNs',
   'bpfRunTimeNs', 'bpfRunCnt', 'bpfStatsEnabled', 'wakeups', 'consumerError', 'windowNs', 'timelineDelivered',
   'timelineOccupancy', 'stormStopped', 'aborted']);
 

@@ -21,6 +21,8 @@ export interface SearchStep {
   deliveredPerSec: number;
   delivered: number;
   droppedKernel: number;
+  /** the run's CPU pair round trip (TrialMetrics.host); absent in results from before it */
+  cpuPairNs?: number;
 }
 
 /** The search was stopped (signal aborted); `steps` are the runs it had finished. */
@@ -69,6 +71,7 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
       deliveredPerSec: r.rates.deliveredPerSec,
       delivered: r.counts.delivered,
       droppedKernel: r.counts.droppedKernel,
+      cpuPairNs: r.host?.cpuPairNs ?? 0,
     };
     steps.push(step);
     return step;
@@ -121,6 +124,6 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
       droppedKernel: confirmation?.droppedKernel ?? 0,
       delivered: confirmation?.delivered ?? 0,
     },
-    steps: steps.map(({ rateCap, generatedPerSec, droppedKernel }) => ({ rateCap, generatedPerSec, droppedKernel })),
+    steps: steps.map(({ rateCap, generatedPerSec, droppedKernel, cpuPairNs }) => ({ rateCap, generatedPerSec, droppedKernel, ...(cpuPairNs ? { cpuPairNs } : {}) })),
   };
 }

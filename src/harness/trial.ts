@@ -83,6 +83,7 @@ export function shapeTrial(config: ScenarioConfig, r: NativeTrialOutput): TrialR
       wakeups: r.wakeups,
       sinkNsPerEvent: r.sinkNsPerEvent,
     },
+    host: { cpuPairNs: Math.max(r.cpuPairBeforeNs, r.cpuPairAfterNs) },
     placement: placementOf(config),
     wallNs: r.wallNs,
     accounting: { kernelBalanced, filterBalanced, notes },

@@ -112,6 +112,10 @@ export interface TrialMetrics {
   memory: { bufferBytes: number; peakOccupancyBytes: number; peakCpuOccupancyBytes?: number };
   /** sinkNsPerEvent: the measuring sink's own CPU per record (calibrated); optional in old files */
   cpu: { consumerNsPerEvent: number; bpfNsPerEvent: number; wakeups: number; sinkNsPerEvent?: number };
+  /** cpuPairNs: where the host put the producer's and consumer's CPUs — a cache line's round trip
+   *  between them, the larger of just before and just after the load (saturation with the two
+   *  pinned apart; 0 otherwise). Optional in old files. */
+  host?: { cpuPairNs: number };
   wallNs: number;
 }
 
@@ -182,7 +186,7 @@ export interface SustainableRate {
   /** the confirmation run at ratePerSec */
   confirmation: { generatedPerSec: number; droppedKernel: number; delivered: number };
   /** every run of the search, in order */
-  steps: { rateCap: number; generatedPerSec: number; droppedKernel: number }[];
+  steps: { rateCap: number; generatedPerSec: number; droppedKernel: number; cpuPairNs?: number }[];
 }
 
 export interface Environment {
