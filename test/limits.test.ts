@@ -40,10 +40,14 @@ test('saturation pins the consumer and the producer to distinct CPUs by default,
     assert.is(r.config.consumerCpu, 0);
     assert.is(r.config.producerCpu, 1);
     assert.equal(r.placement, { consumerCpu: 0, producerCpus: [1], cpuCount: cpus().length, oversubscribed: false });
+    // where the host put the two CPUs: a cache line's round trip between them, tens to thousands of ns
+    const ns = r.host?.cpuPairNs ?? 0;
+    assert.ok(ns > 10 && ns < 1e5, `CPU pair round trip ${ns} ns`);
   }
   const off = await runScenario({ load: 'saturation', events: 10_000, workers: 1, pin: 'off' });
   assert.equal(off.placement?.producerCpus, [-1]);
   assert.is(off.placement?.consumerCpu, -1);
+  assert.is(off.host?.cpuPairNs, 0, 'nothing pinned: no pair to measure');
   const crowded = resolveConfig({ load: 'saturation', workers: cpus().length });
   assert.is(crowded.consumerCpu, -1, 'not enough CPUs for each thread: nothing pinned');
 });
@@ -57,6 +61,7 @@ test('the sink samples latency in saturation, stays per event in storms, and rep
   assert.ok(ns > 0 && ns < sat.cpu.consumerNsPerEvent * 10, `sink ${ns} ns/event`);
   const storm = await runScenario({ children: 300, workers: 1 });
   assert.is(storm.config.latencyEvery, 1);
+  assert.is(storm.host?.cpuPairNs, 0, 'a storm has no CPU pair');
   assert.ok((storm.cpu.sinkNsPerEvent ?? 0) > 0);
 });
 

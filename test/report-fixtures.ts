@@ -129,6 +129,7 @@ function record(
       'cpu.consumerNsPerEvent': s.consumerNs * jitter(),
       'cpu.bpfNsPerEvent': s.bpfNs * jitter(),
       'cpu.sinkNsPerEvent': 10,
+      'host.cpuPairNs': 0, // not measured: the report's placement sentence is checked in test/unit/report.test.ts
       'cpu.wakeups': Math.round(delivered / s.eventsPerWakeup),
       wallNs,
     };

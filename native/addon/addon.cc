@@ -7,8 +7,10 @@
 #include <napi.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 
+#include "../core/cpu_pair.h"
 #include "../core/libbpf_log.h"
 #include "../core/probe.h"
 #include "../core/storm_process.h"
@@ -349,6 +351,18 @@ Napi::Value ProbeKernel(const Napi::CallbackInfo& info) {
   return a;
 }
 
+// cpuPairNs(cpuA, cpuB, durationNs): a cache line's median round trip between the two CPUs (a few
+// ms: run on the calling thread, which it does not pin).
+Napi::Value CpuPairNs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
+    throw Napi::TypeError::New(env, "cpuPairNs(cpuA, cpuB, durationNs) takes three numbers");
+  }
+  int a = info[0].As<Napi::Number>().Int32Value(), b = info[1].As<Napi::Number>().Int32Value();
+  uint64_t ns = uint64_t(std::max(0.0, std::min(1e9, info[2].As<Napi::Number>().DoubleValue())));
+  return Napi::Number::New(env, double(cpu_pair_round_trip_ns(a, b, ns)));
+}
+
 Napi::Value LibbpfVersion(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), libbpf_version_string());
 }
@@ -360,6 +374,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Tracer", TracerWrap::Define(env));
   exports.Set("Storm", StormWrap::Define(env));
   exports.Set("probeKernel", Napi::Function::New(env, ProbeKernel));
+  exports.Set("cpuPairNs", Napi::Function::New(env, CpuPairNs));
   exports.Set("libbpfVersion", Napi::Function::New(env, LibbpfVersion));
   auto keys = [&](const char* name, std::vector<std::string> list) {
     exports.Set(name, Napi::Function::New(env, [list](const Napi::CallbackInfo& info) -> Napi::Value {

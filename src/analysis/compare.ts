@@ -39,6 +39,7 @@ import { judgeAll, measureChange, type MetricComparison } from './compare-judge.
 import { compareControl, metricInput, NO_NOISE } from './compare-basis.js';
 import { scenarioValues } from './samples.js';
 import { type NoiseFile } from './noise.js';
+import { placementDiffers } from './placement.js';
 import { type ResultsFile, type ScenarioRecord } from '../results/schema.js';
 import { ResultsInputError, sourceOf, validateResults } from '../results/load.js';
 import { controlFor, loadModeOf, NORMALISED_RATES, type LoadMode } from '../results/metrics.js';
@@ -225,6 +226,9 @@ export function compareResults(
   }
   sideRuns.bases.forEach((r, i) => r.complete === false && warnings.push(`the base run is incomplete (${baseNames[i]})`));
   sideRuns.candidates.forEach((r, i) => r.complete === false && warnings.push(`the candidate run is incomplete (${candidateNames[i]})`));
+
+  const placement = placementDiffers(sideRuns.bases[0], sideRuns.candidates[0]);
+  if (placement) warnings.push(placement);
 
   const control = kind === 'paired' ? [] : compareControl(sideRuns.bases, sideRuns.candidates, kind, opts);
   const moved = new Set(control.filter((c) => c.moved).map((c) => c.metric));

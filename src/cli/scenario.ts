@@ -29,6 +29,7 @@ export function formatTrial(r: TrialResult): string {
     `  memory      buffer ${fmtBytes(r.memory.bufferBytes)}  peak unread ${fmtBytes(r.memory.peakOccupancyBytes)}`,
     `  cpu         consumer ${fmtNs(r.cpu.consumerNsPerEvent)}/event  BPF ${fmtNs(r.cpu.bpfNsPerEvent)}/event  sink ${fmtNs(r.cpu.sinkNsPerEvent ?? NaN)}/event  wake-ups ${fmtSi(r.cpu.wakeups)}`,
     `  time        load phase ${fmtNs(r.loadPhaseNs)}  wall ${fmtNs(r.wallNs)}`,
+    ...(r.host?.cpuPairNs ? [`  cpus        producer CPU ${c.producerCpu} ↔ consumer CPU ${c.consumerCpu}: a cache line's round trip ${fmtNs(r.host.cpuPairNs)} (where the host put them)`] : []),
     `  accounting  ${ok(r.accounting.kernelBalanced)} delivered + ${r.counts.notDrained ? 'notDrained + ' : ''}droppedKernel = seenByBpf   ${ok(r.accounting.filterBalanced)} seenByBpf = generated`,
     ...r.accounting.notes.map((n) => `  note        ${n}`),
   ];

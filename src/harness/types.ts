@@ -186,7 +186,18 @@ export interface SustainableRate {
   /** the confirmation run at ratePerSec */
   confirmation: { generatedPerSec: number; droppedKernel: number; delivered: number };
   /** every run of the search, in order */
-  steps: { rateCap: number; generatedPerSec: number; droppedKernel: number; cpuPairNs?: number }[];
+  steps: SearchRun[];
+  /** runs measured with the producer's and consumer's CPUs apart and run again (harness/cpu-pair);
+   *  absent when none was, and in results from before it */
+  setAside?: SearchRun[];
+}
+
+/** One run of a sustainable-rate search. cpuPairNs: TrialMetrics.host's, absent before it. */
+export interface SearchRun {
+  rateCap: number;
+  generatedPerSec: number;
+  droppedKernel: number;
+  cpuPairNs?: number;
 }
 
 export interface Environment {

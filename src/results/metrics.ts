@@ -100,9 +100,9 @@ export const METRICS: readonly MetricSpec[] = [
   m('cpu.consumerNsPerEvent', 'ns/event', 'consumer CPU/event', 'lower', true, true, 'consumer thread CPU time per event', { floor: 5 }),
   m('cpu.bpfNsPerEvent', 'ns/event', 'BPF CPU/event', 'lower', true, true, 'program run time (bpf_stats) per record it emitted (the BPF hit counter): runs the filter rejected count in the time, not the divisor', { floor: 5 }),
   m('cpu.sinkNsPerEvent', 'ns/event', 'sink CPU/event', 'lower', false, false, "the measuring sink's own CPU per record (counts, ordering, sampled latency), calibrated after the load on synthetic records of the trial's size: subtract it from consumer CPU/event"),
-  m('host.cpuPairNs', 'ns', 'CPU pair round trip', 'none', false, false, "where the host put the producer's and consumer's CPUs: a cache line's round trip between them (median of ~3 ms of bouncing), the larger of just before and just after the load; saturation with the two pinned apart, 0 otherwise"),
   m('cpu.wakeups', 'count', 'wake-ups', 'none', false, false, 'consumer wake-ups', { counts: 'wakeups' }),
   m('wallNs', 'ns', 'wall time', 'none', false, false, "the trial's wall time"),
+  m('host.cpuPairNs', 'ns', 'CPU pair round trip', 'none', false, false, "where the host put the producer's and consumer's CPUs: a cache line's round trip between them (median of ~3 ms of bouncing), the larger of just before and just after the load; saturation with the two pinned apart, 0 otherwise"),
 ];
 
 /** Dotted metric names in CSV column order. */

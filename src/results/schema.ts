@@ -51,6 +51,9 @@ export interface ScenarioRecord {
   attachedVia?: string;
   /** where the threads ran (TrialResult.placement of the last repeat); optional in older files */
   placement?: Placement;
+  /** trials measured with the producer's and consumer's CPUs apart and run again (harness/cpu-pair),
+   *  in run order; absent when none was */
+  setAside?: SetAsideTrial[];
   /** a group with a precision target (suite PRECISION): the target and why its repeats stopped:
    *  'precise' (every judged figure within it), 'max-repeats' or 'max-seconds' (a bound came first) */
   precision?: { relCi: number; maxRepeats: number; maxSeconds: number; stoppedBy: 'precise' | 'max-repeats' | 'max-seconds' };
@@ -58,6 +61,17 @@ export interface ScenarioRecord {
    *  (rme: the 95% margin of error in % of the mean). 'tinybench' in runs before issue 11, whose
    *  repeats tinybench scheduled; 'repeats' since the runner interleaves repeats itself. */
   timing?: { source: 'tinybench' | 'repeats'; loadPhaseMs: { mean: number; rme: number; min: number; max: number; p50: number; samples: number } };
+}
+
+/** A trial set aside because the host had the producer's and consumer's CPUs apart: a measured
+ *  repeat, or a run of the sustainable-rate search of repeat `repeat` (rateCap 0 = unthrottled). */
+export interface SetAsideTrial {
+  kind: 'repeat' | 'search';
+  repeat: number;
+  rateCap: number;
+  cpuPairNs: number;
+  generatedPerSec: number;
+  droppedKernel: number;
 }
 
 /**

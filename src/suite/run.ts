@@ -8,9 +8,12 @@
  * interrupted run loses nothing it had finished; --resume runs only what is missing.
  * A group with a precision target (suite.ts Precision) then keeps repeating its scenarios whose
  * intervals are still too wide, round-robin among them, until each is precise or a bound is hit.
+ * A saturation repeat or search run measured while the host had the producer's and consumer's
+ * CPUs apart is run again once they are together (harness/cpu-pair), and recorded as set aside.
  */
 import { findSustainableRate, SearchInterrupted, type SearchStep } from '../harness/sustainable.js';
 import { CONTROL_CONFIG, runControl } from '../harness/control.js';
+import { cpuPairOf, HostPlacement } from '../harness/cpu-pair.js';
 import { captureEnvironment, cpuTimes } from '../harness/env.js';
 import { probe, type ProbeReport } from '../harness/probe.js';
 import { aggregate, mean, quantileSorted } from '../results/aggregate.js';
@@ -107,6 +110,9 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
           scenarios: [],
         };
     if (opts.calibration) results.calibration = opts.calibration;
+    // The host's closest placement of the CPU pair, as far as this run (and a resumed one) saw it.
+    const placement = new HostPlacement();
+    for (const s of results.scenarios) for (const ns of s.repeats['host.cpuPairNs'] ?? []) placement.see(ns);
     const byId = new Map(results.scenarios.map((s) => [s.id, s]));
     // A scenario is done when it has every repeat and, if asked for, a search per repeat.
     const isDone = (p: PlannedScenario) => {
@@ -230,11 +236,19 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
     /** One trial: a warm-up (repeat 0, discarded) or measured repeat `repeat`; resolves with its
      *  load-phase duration in ms, undefined when the stop cut it short. */
     async function trial(planned: PlannedScenario, record: ScenarioRecord, repeat: number): Promise<number | undefined> {
-      const result = await runScenario(planned.config);
+      const run = () => runScenario(planned.config);
+      const { kept: result, setAside } = repeat > 0
+        ? await placement.measure(cpuPairOf(planned.config), run, (r) => r.host?.cpuPairNs ?? 0, { signal: stopper.signal })
+        : { kept: await run(), setAside: [] };
       if (result.aborted && stopper.signal.aborted) return undefined; // cut short: not a finished trial
       finished++;
       if (repeat > 0) {
         addTrial(record, result);
+        const n = repeatsDone(record);
+        for (const r of setAside) {
+          (record.setAside ??= []).push({ kind: 'repeat', repeat: n, rateCap: r.config.rateCap, cpuPairNs: r.host?.cpuPairNs ?? 0,
+            generatedPerSec: r.rates.generatedPerSec, droppedKernel: r.counts.droppedKernel });
+        }
         save();
       }
       opts.onTrial?.({ done: finished, total, scenario: planned, warmup: repeat === 0, repeat: repeat > 0 ? repeatsDone(record) : 0, result });
@@ -255,10 +269,12 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
             deliveredPerSec: value('rates.deliveredPerSec'),
             delivered: value('counts.delivered'),
             droppedKernel: value('counts.droppedKernel'),
+            cpuPairNs: value('host.cpuPairNs'),
           }]
         : [];
       try {
-        const s = await findSustainableRate(planned.config, { signal: stopper.signal, steps: SEARCH_STEPS, done: record.sustainableSearch ?? unthrottled });
+        const s = await findSustainableRate(planned.config, { signal: stopper.signal, steps: SEARCH_STEPS, done: record.sustainableSearch ?? unthrottled, placement });
+        for (const r of s.setAside ?? []) (record.setAside ??= []).push({ kind: 'search', repeat: k + 1, cpuPairNs: 0, ...r });
         const perRepeat = [...(record.sustainable?.perRepeat ?? []), s.ratePerSec];
         record.sustainable = { ...s, perRepeat, aggregate: aggregate(perRepeat) };
         delete record.sustainableSearch;

@@ -3,10 +3,13 @@
  * (suite `precision`) repeats its scenarios until each rate's 95% interval is within the target;
  * this paragraph says which reached it, with how many repeats, and, for those a bound stopped,
  * how wide they stayed and how their repeats spread (two clusters are named: a mean describes
- * neither).
+ * neither); and the machine under the figures: hypervisor steal, and where the host put the
+ * producer's and consumer's CPUs (analysis/placement).
  */
 import { readerOf } from '../../analysis/groups.js';
+import { placementSummary } from '../../analysis/placement.js';
 import { precisionFigures, type PrecisionFigure } from '../../analysis/precision.js';
+import { FAR_FACTOR } from '../../harness/cpu-pair.js';
 import { twoClusters } from '../../analysis/stats.js';
 import { fmtSi } from '../../format/units.js';
 import type { ResultSet, ScenarioRecord } from '../../results/schema.js';
@@ -20,6 +23,22 @@ function widest(rec: ScenarioRecord): PrecisionFigure | undefined {
 }
 
 const pct = (x: number) => `±${Math.round(x * 100)}%`;
+
+const nsSpan = ({ lo, hi }: { lo: number; hi: number }) => (Math.round(lo) === Math.round(hi) ? `${Math.round(lo)} ns` : `${Math.round(lo)}–${Math.round(hi)} ns`);
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** Where the host put a run's producer and consumer CPUs, and what the run set aside for it. */
+function placementWords(set: ResultSet, multi: boolean): string[] {
+  const p = placementSummary(set.results);
+  if (!p) return [];
+  const tag = multi ? `${set.tag}: ` : '';
+  if (!p.apart) return [` ${tag}The producer's and consumer's CPUs stayed together: a cache line between them came back in ${nsSpan(p.together)}.`];
+  const redone = p.setAsideRepeats + p.setAsideSearchRuns
+    ? ` ${count(p.setAsideRepeats, 'repeat')} and ${count(p.setAsideSearchRuns, 'search run')} measured with the CPUs apart were set aside and run again once they were together.`
+    : '';
+  const kept = p.keptApart ? ` ${count(p.keptApart, 'repeat')} measured apart ${p.keptApart === 1 ? 'was' : 'were'} kept (the CPUs did not come back together in time): ${p.keptApart === 1 ? 'it is' : 'they are'} in the figures.` : '';
+  return [` ${tag}The host moved this machine's CPUs: a cache line between the producer's and the consumer's CPU came back in ${nsSpan(p.together)} in ${count(p.together.n, 'kept repeat')}, and in ${nsSpan(p.apart)} while the CPUs were apart (over ${FAR_FACTOR}× the closest).${redone}${kept}`];
+}
 
 /** The Ceilings section's precision paragraph; nothing when no record carries a target. */
 export function precisionBlocks(sets: readonly ResultSet[]): Block[] {
@@ -51,6 +70,7 @@ export function precisionBlocks(sets: readonly ResultSet[]): Block[] {
     });
     text.push(` While the run lasted, the hypervisor withheld CPU time from this machine (steal): ${words.join('; ')}.`);
   }
+  for (const set of sets) text.push(...placementWords(set, multi));
   const missed = recs.filter(({ rec }) => rec.precision!.stoppedBy !== 'precise');
   const items = missed.map(({ set, rec }) => {
     const w = widest(rec);
