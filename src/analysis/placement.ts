@@ -1,6 +1,6 @@
 /**
  * analysis/placement — where the host put a run's producer and consumer CPUs (harness/cpu-pair):
- * the round trips its saturation trials measured, the closest placement, which trials ran with
+ * the round trips its saturation repeats measured, the closest placement, which repeats ran with
  * the CPUs apart, and which of those the run set aside and ran again.
  */
 import { FAR_FACTOR } from '../harness/cpu-pair.js';
@@ -15,9 +15,8 @@ export interface PlacementSummary {
   /** round trips of the trials kept with the CPUs together, and of every trial measured apart */
   together: { lo: number; hi: number; n: number };
   apart?: { lo: number; hi: number };
-  /** trials measured apart and run again: measured repeats, and runs of sustainable-rate searches */
+  /** measured repeats measured apart and run again */
   setAsideRepeats: number;
-  setAsideSearchRuns: number;
   /** measured repeats kept although measured apart (the wait for the CPUs ran out) */
   keptApart: number;
 }
@@ -40,8 +39,7 @@ export function placementSummary(results: Pick<ResultsFile, 'scenarios'>): Place
     medianNs: quantileSorted([...kept].sort((a, b) => a - b), 0.5),
     together: { ...span(together.length ? together : [lowestNs]), n: together.length },
     ...(apart.length ? { apart: span(apart) } : {}),
-    setAsideRepeats: aside.filter((t) => t.kind === 'repeat').length,
-    setAsideSearchRuns: aside.filter((t) => t.kind === 'search').length,
+    setAsideRepeats: aside.length,
     keptApart: kept.filter(isApart).length,
   };
 }

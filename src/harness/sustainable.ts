@@ -5,11 +5,10 @@
  * says when a run carried its cap); a failed confirmation backs off, up to three times, then
  * bisects once more below the last cap that failed. The search is a fixed sequence given its
  * runs' outcomes, so an interrupted search resumes by replaying the runs it had finished
- * (SearchInterrupted carries them) and measuring only the rest. Given the run's HostPlacement, a
- * run measured with the producer's and consumer's CPUs apart is run again if it failed or is the
- * unthrottled one (whose rate sets the range): a failure there says where the host put the CPUs.
+ * (SearchInterrupted carries them) and measuring only the rest. Each run records where the host
+ * put the producer's and consumer's CPUs (cpuPairNs); a suite's search starts from its repeat's
+ * unthrottled run, which the suite measures with the CPUs together (harness/cpu-pair).
  */
-import { cpuPairOf, type HostPlacement } from './cpu-pair.js';
 import { CAP_REACHED, sustained } from './search-rule.js';
 import { runScenario } from './trial.js';
 import type { ScenarioConfig, SearchRun, SustainableRate } from './types.js';
@@ -47,9 +46,6 @@ export interface SearchOptions {
   signal?: AbortSignal;
   /** the finished runs of an interrupted search of the same config, replayed instead of measured */
   done?: SearchStep[];
-  /** the run's view of the host's CPU placement: a run measured with the CPUs apart that failed
-   *  (or, unthrottled, sets the search's range) is run again once they are together */
-  placement?: HostPlacement;
 }
 
 const MIN_EVENTS = 5000;
@@ -59,9 +55,7 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
   if (base.load !== 'saturation') throw new Error('the sustainable-rate search needs --load saturation');
   const trialSeconds = opts.trialSeconds ?? 0.3;
   const steps: SearchStep[] = [];
-  const setAside: SearchRun[] = [];
   const replay = [...(opts.done ?? [])];
-  const pair = cpuPairOf(base);
   const run = async (rateCap: number, events: number): Promise<SearchStep> => {
     const recorded = replay[steps.length];
     if (recorded && recorded.rateCap === rateCap && recorded.events === events) {
@@ -70,23 +64,17 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
     }
     replay.length = 0; // the search went elsewhere: measure from here on
     if (opts.signal?.aborted) throw new SearchInterrupted(steps);
-    const measure = async (): Promise<SearchStep> => {
-      const r = await runScenario({ ...base, rateCap, events });
-      return {
-        rateCap, events,
-        generatedPerSec: r.rates.generatedPerSec,
-        deliveredPerSec: r.rates.deliveredPerSec,
-        delivered: r.counts.delivered,
-        droppedKernel: r.counts.droppedKernel,
-        cpuPairNs: r.host?.cpuPairNs ?? 0,
-      };
-    };
-    const { kept: step, setAside: apart } = opts.placement
-      ? await opts.placement.measure(pair, measure, (s) => s.cpuPairNs ?? 0, { redo: (s) => s.rateCap === 0 || !sustained(s), signal: opts.signal })
-      : { kept: await measure(), setAside: [] };
+    const r = await runScenario({ ...base, rateCap, events });
     // A run cut short by the stop is not a finished step; one cut by --timeout-ms is (its note says so).
     if (opts.signal?.aborted) throw new SearchInterrupted(steps);
-    setAside.push(...apart.map(runOf));
+    const step = {
+      rateCap, events,
+      generatedPerSec: r.rates.generatedPerSec,
+      deliveredPerSec: r.rates.deliveredPerSec,
+      delivered: r.counts.delivered,
+      droppedKernel: r.counts.droppedKernel,
+      cpuPairNs: r.host?.cpuPairNs ?? 0,
+    };
     steps.push(step);
     return step;
   };
@@ -139,7 +127,6 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
       delivered: confirmation?.delivered ?? 0,
     },
     steps: steps.map(runOf),
-    ...(setAside.length ? { setAside } : {}),
   };
 }
 

@@ -187,9 +187,6 @@ export interface SustainableRate {
   confirmation: { generatedPerSec: number; droppedKernel: number; delivered: number };
   /** every run of the search, in order */
   steps: SearchRun[];
-  /** runs measured with the producer's and consumer's CPUs apart and run again (harness/cpu-pair);
-   *  absent when none was, and in results from before it */
-  setAside?: SearchRun[];
 }
 
 /** One run of a sustainable-rate search. cpuPairNs: TrialMetrics.host's, absent before it. */

@@ -159,7 +159,7 @@ const SCENARIO: Record<string, Check> = {
   'warnings?': listOf(string),
   'attachedVia?': string,
   'precision?': shaped({ relCi: finite, maxRepeats: finite, maxSeconds: finite, stoppedBy: oneOf('precise', 'max-repeats', 'max-seconds') }),
-  'setAside?': listOf(shaped({ kind: oneOf('repeat', 'search'), repeat: finite, rateCap: finite, cpuPairNs: finite, generatedPerSec: finite, droppedKernel: finite })),
+  'setAside?': listOf(shaped({ repeat: finite, rateCap: finite, cpuPairNs: finite, generatedPerSec: finite, droppedKernel: finite })),
 };
 
 /** Types, not just the schema string: a schema-valid file with strings for numbers would

@@ -63,10 +63,9 @@ export interface ScenarioRecord {
   timing?: { source: 'tinybench' | 'repeats'; loadPhaseMs: { mean: number; rme: number; min: number; max: number; p50: number; samples: number } };
 }
 
-/** A trial set aside because the host had the producer's and consumer's CPUs apart: a measured
- *  repeat, or a run of the sustainable-rate search of repeat `repeat` (rateCap 0 = unthrottled). */
+/** A measured repeat set aside because the host had the producer's and consumer's CPUs apart;
+ *  `repeat` is the number of the repeat measured in its place. */
 export interface SetAsideTrial {
-  kind: 'repeat' | 'search';
   repeat: number;
   rateCap: number;
   cpuPairNs: number;

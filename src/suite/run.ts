@@ -8,8 +8,8 @@
  * interrupted run loses nothing it had finished; --resume runs only what is missing.
  * A group with a precision target (suite.ts Precision) then keeps repeating its scenarios whose
  * intervals are still too wide, round-robin among them, until each is precise or a bound is hit.
- * A saturation repeat or search run measured while the host had the producer's and consumer's
- * CPUs apart is run again once they are together (harness/cpu-pair), and recorded as set aside.
+ * A saturation repeat measured while the host had the producer's and consumer's CPUs apart is run
+ * again once they are together (harness/cpu-pair), and recorded as set aside.
  */
 import { findSustainableRate, SearchInterrupted, type SearchStep } from '../harness/sustainable.js';
 import { CONTROL_CONFIG, runControl } from '../harness/control.js';
@@ -246,7 +246,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
         addTrial(record, result);
         const n = repeatsDone(record);
         for (const r of setAside) {
-          (record.setAside ??= []).push({ kind: 'repeat', repeat: n, rateCap: r.config.rateCap, cpuPairNs: r.host?.cpuPairNs ?? 0,
+          (record.setAside ??= []).push({ repeat: n, rateCap: r.config.rateCap, cpuPairNs: r.host?.cpuPairNs ?? 0,
             generatedPerSec: r.rates.generatedPerSec, droppedKernel: r.counts.droppedKernel });
         }
         save();
@@ -273,8 +273,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
           }]
         : [];
       try {
-        const s = await findSustainableRate(planned.config, { signal: stopper.signal, steps: SEARCH_STEPS, done: record.sustainableSearch ?? unthrottled, placement });
-        for (const r of s.setAside ?? []) (record.setAside ??= []).push({ kind: 'search', repeat: k + 1, cpuPairNs: 0, ...r });
+        const s = await findSustainableRate(planned.config, { signal: stopper.signal, steps: SEARCH_STEPS, done: record.sustainableSearch ?? unthrottled });
         const perRepeat = [...(record.sustainable?.perRepeat ?? []), s.ratePerSec];
         record.sustainable = { ...s, perRepeat, aggregate: aggregate(perRepeat) };
         delete record.sustainableSearch;

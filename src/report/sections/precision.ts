@@ -33,8 +33,8 @@ function placementWords(set: ResultSet, multi: boolean): string[] {
   if (!p) return [];
   const tag = multi ? `${set.tag}: ` : '';
   if (!p.apart) return [` ${tag}The producer's and consumer's CPUs stayed together: a cache line between them came back in ${nsSpan(p.together)}.`];
-  const redone = p.setAsideRepeats + p.setAsideSearchRuns
-    ? ` ${count(p.setAsideRepeats, 'repeat')} and ${count(p.setAsideSearchRuns, 'search run')} measured with the CPUs apart were set aside and run again once they were together.`
+  const redone = p.setAsideRepeats
+    ? ` ${count(p.setAsideRepeats, 'repeat')} measured with the CPUs apart ${p.setAsideRepeats === 1 ? 'was' : 'were'} set aside and run again once they were together.`
     : '';
   const kept = p.keptApart ? ` ${count(p.keptApart, 'repeat')} measured apart ${p.keptApart === 1 ? 'was' : 'were'} kept (the CPUs did not come back together in time): ${p.keptApart === 1 ? 'it is' : 'they are'} in the figures.` : '';
   return [` ${tag}The host moved this machine's CPUs: a cache line between the producer's and the consumer's CPU came back in ${nsSpan(p.together)} in ${count(p.together.n, 'kept repeat')}, and in ${nsSpan(p.apart)} while the CPUs were apart (over ${FAR_FACTOR}× the closest).${redone}${kept}`];
