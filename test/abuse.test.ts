@@ -403,7 +403,7 @@ test('SIGTERM to run keeps finished trials (exit 143); an interrupted sustainabl
   assert.ok(s.sustainable, 'the search finished');
   assert.is(s.sustainableSearch, undefined);
   // the kept steps were replayed, not measured again: their numbers are identical
-  assert.equal(s.sustainable!.steps.slice(0, kept.length), kept.map(({ rateCap, generatedPerSec, droppedKernel }) => ({ rateCap, generatedPerSec, droppedKernel })));
+  assert.equal(s.sustainable!.steps.slice(0, kept.length), kept.map(({ rateCap, generatedPerSec, droppedKernel, cpuPairNs }) => ({ rateCap, generatedPerSec, droppedKernel, ...(cpuPairNs ? { cpuPairNs } : {}) })));
   assert.is(trials(full), 1);
 });
 let searchStart: number | undefined;

@@ -10,7 +10,7 @@
  * throughput, drops, memory and ordering never false-alarm and CPU/latency rarely do.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -34,8 +34,13 @@ const suite = {
   ],
 };
 
+let dir = '';
+test.after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
 test(`two real runs of the same build gated at ${GATE_PCT}%: no false regressions in throughput, drops, memory or ordering`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ringbench-noise-'));
+  dir = mkdtempSync(join(tmpdir(), 'ringbench-noise-'));
   writeFileSync(join(dir, 'suite.json'), JSON.stringify(suite));
   for (const run of ['a', 'b']) {
     const r = spawnSync(process.execPath, [CLI, 'run', '--suite', join(dir, 'suite.json'), '--out', join(dir, run), '--no-report'], {

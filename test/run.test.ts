@@ -3,7 +3,7 @@
  * CSV agree, Ctrl-C keeps every finished trial in valid files and --resume finishes only the rest,
  * and non-TTY output is plain lines.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -14,7 +14,13 @@ import { METRIC_NAMES } from '../src/results/metrics.js';
 import { loadedRingbenchObjects, settle, sleep, stormProcesses } from './kernel.js';
 import { runCli } from './cli.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'ringbench-run-'));
+const made: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ringbench-run-'));
+  made.push(dir);
+  return dir;
+};
+test.after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 const cli = runCli;
 
