@@ -3,7 +3,7 @@
  * the round trips its saturation repeats measured, the closest placement, which repeats ran with
  * the CPUs apart, and which of those the run set aside and ran again.
  */
-import { FAR_FACTOR } from '../harness/cpu-pair.js';
+import { apart } from '../harness/placement-rule.js';
 import { quantileSorted } from '../results/aggregate.js';
 import type { ResultsFile } from '../results/schema.js';
 
@@ -15,9 +15,9 @@ export interface PlacementSummary {
   /** round trips of the trials kept with the CPUs together, and of every trial measured apart */
   together: { lo: number; hi: number; n: number };
   apart?: { lo: number; hi: number };
-  /** measured repeats measured apart and run again */
+  /** repeats measured apart, set aside and run again */
   setAsideRepeats: number;
-  /** measured repeats kept although measured apart (the wait for the CPUs ran out) */
+  /** repeats kept although measured apart (cpu-pair's bounds on re-runs and waiting came first) */
   keptApart: number;
 }
 
@@ -30,15 +30,15 @@ export function placementSummary(results: Pick<ResultsFile, 'scenarios'>): Place
   const all = [...kept, ...aside.map((t) => t.cpuPairNs).filter((ns) => ns > 0)];
   if (!kept.length) return undefined;
   const lowestNs = Math.min(...all);
-  const isApart = (ns: number) => ns > FAR_FACTOR * lowestNs;
+  const isApart = (ns: number) => apart(ns, lowestNs);
   // the lowest is a kept repeat's unless a set-aside trial measured lower; then the span is its alone
   const together = kept.filter((ns) => !isApart(ns));
-  const apart = all.filter(isApart);
+  const apartNs = all.filter(isApart);
   return {
     lowestNs,
     medianNs: quantileSorted([...kept].sort((a, b) => a - b), 0.5),
     together: { ...span(together.length ? together : [lowestNs]), n: together.length },
-    ...(apart.length ? { apart: span(apart) } : {}),
+    ...(apartNs.length ? { apart: span(apartNs) } : {}),
     setAsideRepeats: aside.length,
     keptApart: kept.filter(isApart).length,
   };
@@ -49,7 +49,7 @@ export function placementSummary(results: Pick<ResultsFile, 'scenarios'>): Place
 export function placementDiffers(base: Pick<ResultsFile, 'scenarios'>, candidate: Pick<ResultsFile, 'scenarios'>): string | undefined {
   const b = placementSummary(base);
   const c = placementSummary(candidate);
-  if (!b || !c || Math.max(b.medianNs, c.medianNs) <= FAR_FACTOR * Math.min(b.medianNs, c.medianNs)) return undefined;
+  if (!b || !c || !apart(Math.max(b.medianNs, c.medianNs), Math.min(b.medianNs, c.medianNs))) return undefined;
   return `the host placed the producer's and consumer's CPUs differently in the two runs (a cache line's round trip between them: ` +
     `median ${Math.round(b.medianNs)} ns in the base, ${Math.round(c.medianNs)} ns in the candidate): saturation figures differ by that as well as by the transport`;
 }

@@ -7,22 +7,12 @@
  * not, for seconds at a time, and the transports' ceilings follow: the ring buffer with sampled
  * wake-ups carries ~7 M/s in the first placement and ~3 M/s in the second. A run that mixes the
  * two measures the host's scheduling, not the transport. So a trial measured with its CPUs apart
- * (a round trip over FAR_FACTOR times the lowest this run has seen) is set aside and run again once
+ * (placement-rule.ts: a round trip over FAR_FACTOR times the lowest this run has seen) is set aside and run again once
  * the host has brought them back together, within bounds; the run records what it set aside.
- * FAR_FACTOR is 3, not 2: the same guest also shows ~70 ns at times (two vCPUs on one core's
- * hyperthreads, presumably), and ~140 ns beside that is still a shared cache.
  */
 import { loadAddon } from './addon.js';
+import { apart, NEAR_WAIT_MS, RERUNS, WAIT_BUDGET_MS } from './placement-rule.js';
 import type { ScenarioConfig } from './types.js';
-
-/** A round trip this many times the run's lowest means the CPUs are apart. */
-export const FAR_FACTOR = 3;
-/** How many times one trial is run again; the last run is kept whatever its placement. */
-export const RERUNS = 2;
-/** How long to wait, probing, for the CPUs to come back together before a re-run. */
-export const NEAR_WAIT_MS = 2000;
-/** A run's waiting in all, so that a host that keeps the CPUs apart cannot stretch it unboundedly. */
-export const WAIT_BUDGET_MS = 20000;
 
 const PROBE_NS = 3e6;
 const PROBE_EVERY_MS = 100;
@@ -56,7 +46,7 @@ export class HostPlacement {
 
   /** Whether a measured round trip shows the CPUs apart. */
   far(ns: number): boolean {
-    return ns > 0 && ns > FAR_FACTOR * this.lowest;
+    return apart(ns, this.lowest);
   }
 
   /** Probes the pair until it is close again, NEAR_WAIT_MS pass or the run's budget is spent:

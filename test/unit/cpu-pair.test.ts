@@ -7,7 +7,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { placementDiffers, placementSummary } from '../../src/analysis/placement.js';
-import { cpuPairOf, FAR_FACTOR, HostPlacement, RERUNS } from '../../src/harness/cpu-pair.js';
+import { cpuPairOf, HostPlacement } from '../../src/harness/cpu-pair.js';
+import { FAR_FACTOR, RERUNS } from '../../src/harness/placement-rule.js';
 import type { ScenarioRecord } from '../../src/results/schema.js';
 import type { ScenarioConfig } from '../../src/harness/types.js';
 

@@ -9,7 +9,7 @@
 import { readerOf } from '../../analysis/groups.js';
 import { placementSummary } from '../../analysis/placement.js';
 import { precisionFigures, type PrecisionFigure } from '../../analysis/precision.js';
-import { FAR_FACTOR } from '../../harness/cpu-pair.js';
+import { FAR_FACTOR, NEAR_WAIT_MS, RERUNS, WAIT_BUDGET_MS } from '../../harness/placement-rule.js';
 import { twoClusters } from '../../analysis/stats.js';
 import { fmtSi } from '../../format/units.js';
 import type { ResultSet, ScenarioRecord } from '../../results/schema.js';
@@ -36,7 +36,9 @@ function placementWords(set: ResultSet, multi: boolean): string[] {
   const redone = p.setAsideRepeats
     ? ` ${count(p.setAsideRepeats, 'repeat')} measured with the CPUs apart ${p.setAsideRepeats === 1 ? 'was' : 'were'} set aside and run again once they were together.`
     : '';
-  const kept = p.keptApart ? ` ${count(p.keptApart, 'repeat')} measured apart ${p.keptApart === 1 ? 'was' : 'were'} kept (the CPUs did not come back together in time): ${p.keptApart === 1 ? 'it is' : 'they are'} in the figures.` : '';
+  const kept = p.keptApart
+    ? ` ${count(p.keptApart, 'repeat')} measured apart ${p.keptApart === 1 ? 'was' : 'were'} kept (re-runs are bounded: ${RERUNS} a repeat, ${NEAR_WAIT_MS / 1000} s of waiting before each, ${WAIT_BUDGET_MS / 1000} s a run): ${p.keptApart === 1 ? 'it is' : 'they are'} in the figures.`
+    : '';
   return [` ${tag}The host moved this machine's CPUs: a cache line between the producer's and the consumer's CPU came back in ${nsSpan(p.together)} in ${count(p.together.n, 'kept repeat')}, and in ${nsSpan(p.apart)} while the CPUs were apart (over ${FAR_FACTOR}× the closest).${redone}${kept}`];
 }
 
