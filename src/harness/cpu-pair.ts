@@ -12,7 +12,8 @@
  */
 import { loadAddon } from './addon.js';
 import { apart, NEAR_WAIT_MS, RERUNS, WAIT_BUDGET_MS } from './placement-rule.js';
-import type { ScenarioConfig } from './types.js';
+import { runScenario } from './trial.js';
+import type { ScenarioConfig, TrialResult } from './types.js';
 
 const PROBE_NS = 3e6;
 const PROBE_EVERY_MS = 100;
@@ -86,5 +87,10 @@ export class HostPlacement {
       this.see(pairNs(kept));
     }
     return { kept, setAside };
+  }
+
+  /** A trial of `config` (runScenario), measured as `measure` does. */
+  trial(config: ScenarioConfig, signal?: AbortSignal): Promise<{ kept: TrialResult; setAside: TrialResult[] }> {
+    return this.measure(cpuPairOf(config), () => runScenario(config), (r) => r.host?.cpuPairNs ?? 0, { signal });
   }
 }

@@ -49,6 +49,14 @@ export function addTrial(rec: ScenarioRecord, r: TrialResult): void {
   rec.warnings = [...accounting, ...noise];
 }
 
+/** Records the trials set aside (harness/cpu-pair) for the repeat addTrial just added. */
+export function addSetAside(rec: ScenarioRecord, trials: readonly TrialResult[]): void {
+  const repeat = repeatsDone(rec);
+  for (const r of trials) {
+    (rec.setAside ??= []).push({ repeat, rateCap: r.config.rateCap, cpuPairNs: r.host?.cpuPairNs ?? 0, generatedPerSec: r.rates.generatedPerSec, droppedKernel: r.counts.droppedKernel });
+  }
+}
+
 export function repeatsDone(rec: ScenarioRecord): number {
   return rec.repeats['wallNs']?.length ?? 0;
 }

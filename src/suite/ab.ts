@@ -3,16 +3,18 @@
  * interleaved trial by trial (A B, then B A, …), so whatever the machine does meanwhile lands on
  * both alike; compare then judges B against A from the paired differences (compare's 'paired'
  * basis). A side is knobs laid over the suite's scenarios ('consumerDelayNs=1000,ringbufBytes=1M'),
- * or a suite file of its own whose scenarios are matched by id.
+ * or a suite file of its own whose scenarios are matched by id. A measured saturation trial that
+ * ran with the producer's and consumer's CPUs apart is run again, as in a suite (harness/cpu-pair).
  */
 import { existsSync } from 'node:fs';
+import { HostPlacement } from '../harness/cpu-pair.js';
 import { captureEnvironment } from '../harness/env.js';
 import { ConfigError, flagOf, resolveConfig } from '../harness/knobs.js';
 import { probe, type ProbeReport } from '../harness/probe.js';
 import { abortScenarios, runScenario } from '../harness/trial.js';
 import type { TrialResult } from '../harness/types.js';
 import { RESULTS_SCHEMA, type ResultsFile } from '../results/schema.js';
-import { addTrial, newRecord } from '../results/write.js';
+import { addSetAside, addTrial, newRecord } from '../results/write.js';
 import { BUILTIN_SUITES, loadSuite, SuiteError, type PlannedScenario, type SuitePlan } from './suite.js';
 
 /** One scenario measured both ways. */
@@ -106,24 +108,31 @@ export function runAb(plan: AbPlan, opts: { capabilities?: ProbeReport; command:
       scenarios: [],
     });
     const out = { a: file('a'), b: file('b') };
+    // a pair's two trials in the same host placement of the CPU pair, as in a suite run
+    const placement = new HostPlacement();
     const total = plan.pairs.length * (plan.repeats + plan.warmup) * 2;
     let done = 0;
     for (const pair of plan.pairs) {
       const rec = { a: newRecord(pair.a), b: newRecord(pair.b) };
       for (let i = 0; i < plan.warmup + plan.repeats && !stopped; i++) {
         const results: Partial<Record<'a' | 'b', TrialResult>> = {};
+        const aside: Record<'a' | 'b', TrialResult[]> = { a: [], b: [] };
         // A B, then B A: neither side always runs first (after the other's teardown, on a warmer cache)
         for (const side of i % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)) {
           if (stopped) break;
-          const r = await runScenario(pair[side].config);
+          const measured = i >= plan.warmup;
+          const { kept: r, setAside } = measured ? await placement.trial(pair[side].config) : { kept: await runScenario(pair[side].config), setAside: [] };
           if (r.aborted && stopped) break;
           results[side] = r;
+          aside[side] = setAside;
           opts.onTrial?.({ done: ++done, total, id: pair.id, side, warmup: i < plan.warmup, result: r });
         }
         // a pair counts only whole: both sides of the same round
         if (results.a && results.b && i >= plan.warmup) {
           addTrial(rec.a, results.a);
           addTrial(rec.b, results.b);
+          addSetAside(rec.a, aside.a);
+          addSetAside(rec.b, aside.b);
         }
       }
       if (rec.a.repeats['wallNs']?.length) {

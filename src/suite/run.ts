@@ -13,12 +13,12 @@
  */
 import { findSustainableRate, SearchInterrupted, type SearchStep } from '../harness/sustainable.js';
 import { CONTROL_CONFIG, runControl } from '../harness/control.js';
-import { cpuPairOf, HostPlacement } from '../harness/cpu-pair.js';
+import { HostPlacement } from '../harness/cpu-pair.js';
 import { captureEnvironment, cpuTimes } from '../harness/env.js';
 import { probe, type ProbeReport } from '../harness/probe.js';
 import { aggregate, mean, quantileSorted } from '../results/aggregate.js';
 import { type OutputDir } from '../results/outdir.js';
-import { addTrial, newRecord, repeatsDone, writeResults } from '../results/write.js';
+import { addSetAside, addTrial, newRecord, repeatsDone, writeResults } from '../results/write.js';
 import { abortScenarios, runScenario } from '../harness/trial.js';
 import { planSuite, type PlannedScenario, type Precision, type SuitePlan } from './suite.js';
 import { precisionFigures } from '../analysis/precision.js';
@@ -236,19 +236,12 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
     /** One trial: a warm-up (repeat 0, discarded) or measured repeat `repeat`; resolves with its
      *  load-phase duration in ms, undefined when the stop cut it short. */
     async function trial(planned: PlannedScenario, record: ScenarioRecord, repeat: number): Promise<number | undefined> {
-      const run = () => runScenario(planned.config);
-      const { kept: result, setAside } = repeat > 0
-        ? await placement.measure(cpuPairOf(planned.config), run, (r) => r.host?.cpuPairNs ?? 0, { signal: stopper.signal })
-        : { kept: await run(), setAside: [] };
+      const { kept: result, setAside } = repeat > 0 ? await placement.trial(planned.config, stopper.signal) : { kept: await runScenario(planned.config), setAside: [] };
       if (result.aborted && stopper.signal.aborted) return undefined; // cut short: not a finished trial
       finished++;
       if (repeat > 0) {
         addTrial(record, result);
-        const n = repeatsDone(record);
-        for (const r of setAside) {
-          (record.setAside ??= []).push({ repeat: n, rateCap: r.config.rateCap, cpuPairNs: r.host?.cpuPairNs ?? 0,
-            generatedPerSec: r.rates.generatedPerSec, droppedKernel: r.counts.droppedKernel });
-        }
+        addSetAside(record, setAside);
         save();
       }
       opts.onTrial?.({ done: finished, total, scenario: planned, warmup: repeat === 0, repeat: repeat > 0 ? repeatsDone(record) : 0, result });
