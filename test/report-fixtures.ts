@@ -198,6 +198,7 @@ export function searchFixture(ceiling: number, delivered: number, threshold: num
     ratePerSec: best,
     confirmation: { generatedPerSec: best * 0.9998, droppedKernel: 0, delivered: Math.round(best * 0.3) },
     steps,
+    trialSeconds: 0.3,
   };
 }
 

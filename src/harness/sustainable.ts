@@ -127,6 +127,7 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
       delivered: confirmation?.delivered ?? 0,
     },
     steps: steps.map(runOf),
+    trialSeconds,
   };
 }
 

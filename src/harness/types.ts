@@ -187,6 +187,8 @@ export interface SustainableRate {
   confirmation: { generatedPerSec: number; droppedKernel: number; delivered: number };
   /** every run of the search, in order */
   steps: SearchRun[];
+  /** how long each capped run lasted at its rate (at least MIN_EVENTS records); absent before it */
+  trialSeconds?: number;
 }
 
 /** One run of a sustainable-rate search. cpuPairNs: TrialMetrics.host's, absent before it. */

@@ -63,6 +63,7 @@ test('Ceilings section: table with the sustainable rate, methodology, and no sec
   assert.match(md, /\*\*Drain mode\.\*\* The consumer reads nothing while the load runs/);
   assert.match(md, /bisection on the producers’ rate cap, between zero and the raw ceiling, for 7 steps/);
   assert.match(md, /backs off and is confirmed again \(by 10%, or to just under the rate a run that fell short of its cap did carry/);
+  assert.match(md, /Each capped run lasts 0\.3 s at its rate: the figure says a run that long carried it, not that a longer one would\./);
   assert.match(md, /\| transport \| wake-up strategy \| delivered\/s \| drop rate \| BPF CPU\/event \|/);
   assert.match(md, /\| reader \| transport \| drained\/s \|/);
   // The ceiling groups live in their section, not again under Results.
