@@ -7,8 +7,9 @@
  * not, for seconds at a time, and the transports' ceilings follow: the ring buffer with sampled
  * wake-ups carries ~7 M/s in the first placement and ~3 M/s in the second. A run that mixes the
  * two measures the host's scheduling, not the transport. So a trial measured with its CPUs apart
- * (placement-rule.ts: a round trip over FAR_FACTOR times the lowest this run has seen) is set aside and run again once
- * the host has brought them back together, within bounds; the run records what it set aside.
+ * (placement-rule.ts: a round trip over FAR_FACTOR times the lowest this run has seen) is set
+ * aside and run again once the host has brought them back together, within bounds; the run
+ * records what it set aside.
  */
 import { loadAddon } from './addon.js';
 import { apart, NEAR_WAIT_MS, RERUNS, WAIT_BUDGET_MS } from './placement-rule.js';
@@ -69,19 +70,18 @@ export class HostPlacement {
   }
 
   /**
-   * Runs one trial (`run`) and, while it was measured with the CPUs apart and `redo` says that
-   * matters for it, waits for them to come together and runs it again: at most RERUNS times, and
-   * only when they did come together within the wait and the run's budget. Resolves with the run
-   * kept and those set aside.
+   * Runs one trial (`run`) and, while it was measured with the CPUs apart, waits for them to
+   * come together and runs it again: at most RERUNS times, and only when they did come together
+   * within the wait and the run's budget. Resolves with the run kept and those set aside.
    */
   async measure<T>(pair: [number, number] | undefined, run: () => Promise<T>, pairNs: (t: T) => number,
-    opts: { redo?: (t: T) => boolean; signal?: AbortSignal } = {}): Promise<{ kept: T; setAside: T[] }> {
+    signal?: AbortSignal): Promise<{ kept: T; setAside: T[] }> {
     const setAside: T[] = [];
     let kept = await run();
     this.see(pairNs(kept));
-    while (pair && setAside.length < RERUNS && this.far(pairNs(kept)) && (opts.redo?.(kept) ?? true)) {
-      if (opts.signal?.aborted || this.waitedMs >= this.budgetMs) break;
-      if (!(await this.waitNear(pair, opts.signal)) || opts.signal?.aborted) break;
+    while (pair && setAside.length < RERUNS && this.far(pairNs(kept))) {
+      if (signal?.aborted || this.waitedMs >= this.budgetMs) break;
+      if (!(await this.waitNear(pair, signal)) || signal?.aborted) break;
       setAside.push(kept);
       kept = await run();
       this.see(pairNs(kept));
@@ -91,6 +91,6 @@ export class HostPlacement {
 
   /** A trial of `config` (runScenario), measured as `measure` does. */
   trial(config: ScenarioConfig, signal?: AbortSignal): Promise<{ kept: TrialResult; setAside: TrialResult[] }> {
-    return this.measure(cpuPairOf(config), () => runScenario(config), (r) => r.host?.cpuPairNs ?? 0, { signal });
+    return this.measure(cpuPairOf(config), () => runScenario(config), (r) => r.host?.cpuPairNs ?? 0, signal);
   }
 }

@@ -3,7 +3,8 @@
  * achieves; the sustainable rate is the highest rate cap a run reaches without dropping anything,
  * found by bisection on the rate cap and confirmed by one more run at the answer (search-rule.ts
  * says when a run carried its cap); a failed confirmation backs off, up to three times, then
- * bisects once more below the last cap that failed. The search is a fixed sequence given its
+ * bisects once more below the last cap that failed, and if that confirmation fails too, confirms
+ * the lower caps that bisection carried, highest first. The search is a fixed sequence given its
  * runs' outcomes, so an interrupted search resumes by replaying the runs it had finished
  * (SearchInterrupted carries them) and measuring only the rest. Each run records where the host
  * put the producer's and consumer's CPUs (cpuPairNs); a suite's search starts from its repeat's
@@ -109,9 +110,19 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
   }
   if (confirmation && !sustained(confirmation)) {
     // The back-offs ran out: a first run in the ring buffer's fast regime can start them far above
-    // what it carries a moment later. Bisect below the last cap that failed, and confirm once.
+    // what it carries a moment later. Bisect below the last cap that failed, and confirm.
+    const from = steps.length;
     best = await bisect(confirmation.rateCap || Math.floor(confirmation.generatedPerSec));
     confirmation = best > 0 ? await run(best, eventsAt(best)) : undefined;
+    // A failed confirmation steps down through the lower caps this bisection carried, confirming
+    // each: on a VM a run near the limit carries or drops by chance, and "none found" after runs
+    // that carried would say the transport carries nothing.
+    const carried = steps.slice(from).filter((s) => s.rateCap > 0 && s.rateCap < best && sustained(s)).map((s) => s.rateCap).sort((a, b) => b - a);
+    for (const cap of carried) {
+      if (!confirmation || sustained(confirmation)) break;
+      best = cap;
+      confirmation = await run(cap, eventsAt(cap));
+    }
     if (!confirmation || !sustained(confirmation)) best = 0;
   }
   // Unthrottled twice without a drop: what both runs carried, not the faster one's rate alone.

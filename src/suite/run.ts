@@ -236,7 +236,9 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
     /** One trial: a warm-up (repeat 0, discarded) or measured repeat `repeat`; resolves with its
      *  load-phase duration in ms, undefined when the stop cut it short. */
     async function trial(planned: PlannedScenario, record: ScenarioRecord, repeat: number): Promise<number | undefined> {
+      // a warm-up is not re-run, but its round trip tells the run where the CPUs can be
       const { kept: result, setAside } = repeat > 0 ? await placement.trial(planned.config, stopper.signal) : { kept: await runScenario(planned.config), setAside: [] };
+      if (repeat === 0) placement.see(result.host?.cpuPairNs ?? 0);
       if (result.aborted && stopper.signal.aborted) return undefined; // cut short: not a finished trial
       finished++;
       if (repeat > 0) {

@@ -56,4 +56,26 @@ test('the bisection after the back-offs still finds none when nothing below the 
   assert.is(s.ratePerSec, 0, 'no cap held: none found');
 });
 
+test('a failed confirmation after that bisection steps down through the caps it carried, not to "none found"', async () => {
+  // recorded on this repo's VM (perf buffer, sampled wake-ups): the bisection carried 0.91-1.71 M/s,
+  // then the confirmation at 1.71 dropped; the search used to end in 0
+  const done = [
+    step(0, 2_500_000, 0, 500_000), // unthrottled: carried
+    step(0, 2_470_000, 2442, eventsAt(2_500_000)), // its confirmation drops
+    step(2_250_000, 2_250_000, 724), // back-offs
+    step(2_025_000, 2_000_000, 217),
+    step(1_822_500, 1_822_000, 60),
+    step(911_250, 911_000), // bisection below 1,822,500
+    step(1_366_875, 1_366_000),
+    step(1_594_688, 1_594_000),
+    step(1_708_594, 1_708_000),
+    step(1_708_594, 1_630_000, 3224), // its confirmation drops
+    step(1_594_688, 1_594_000), // the next lower carried cap: confirmed
+  ];
+  const s = await findSustainableRate(base, { steps: 4, done });
+  assert.is(s.steps.length, done.length, 'every recorded run was replayed, none measured');
+  assert.is(s.ratePerSec, 1_594_688);
+  assert.is(s.confirmation.droppedKernel, 0);
+});
+
 test.run();

@@ -24,7 +24,14 @@ function widest(rec: ScenarioRecord): PrecisionFigure | undefined {
 
 const pct = (x: number) => `±${Math.round(x * 100)}%`;
 
-const nsSpan = ({ lo, hi }: { lo: number; hi: number }) => (Math.round(lo) === Math.round(hi) ? `${Math.round(lo)} ns` : `${Math.round(lo)}–${Math.round(hi)} ns`);
+/** "5–18 repeats", or "5 repeats" when all are alike. */
+function range(xs: number[], unit: string): string {
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  return lo === hi ? `${lo}${unit}` : `${lo}–${hi}${unit}`;
+}
+
+const nsSpan = ({ lo, hi }: { lo: number; hi: number }) => range([Math.round(lo), Math.round(hi)], ' ns');
 const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /** Where the host put a run's producer and consumer CPUs, and what the run set aside for it. */
@@ -50,11 +57,6 @@ export function precisionBlocks(sets: readonly ResultSet[]): Block[] {
   const targets = [...new Set(recs.map(({ rec }) => rec.precision!.relCi))];
   const repeats = recs.map(({ rec }) => rec.repeats['wallNs']?.length ?? 0);
   const met = recs.filter(({ rec }) => rec.precision!.stoppedBy === 'precise');
-  const range = (xs: number[], unit: string) => {
-    const lo = Math.min(...xs);
-    const hi = Math.max(...xs);
-    return lo === hi ? `${lo}${unit}` : `${lo}–${hi}${unit}`;
-  };
   const bounds = `at most ${range(recs.map(({ rec }) => rec.precision!.maxRepeats), ' repeats')} a scenario, and ${range(recs.map(({ rec }) => rec.precision!.maxSeconds), ' s')} of extra rounds a group`;
   const text: Inline[] = [
     { strong: 'Precision. ' },
