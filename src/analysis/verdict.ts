@@ -346,13 +346,13 @@ function verdictCeiling(set: ResultSet): Verdict | undefined {
       : `no clear difference in the raw ceiling${reader}: ${rawText}; no sustainable-rate search in these results.`;
     return { question: 'Ceiling', text, favours: w };
   }
-  // Since issue 11 each repeat has its own search: judge the rates like any repeated metric.
+  // Since issue 11 searches follow repeats: judge the rates like any repeated metric.
   const ra = rs.aggregate;
   const pa = psu.aggregate;
   if (ra && pa && ra.n > 1 && pa.n > 1) {
     const metric = 'rates.deliveredPerSec';
     const side = (a: Aggregate) => (a.max > 0 ? `${fmtAggregate(metric, a)} events/s` : 'none (every search dropped even at the lowest rate it tried)');
-    const values = `ringbuf ${side(ra)}, perfbuf ${side(pa)} without a drop (${Math.min(ra.n, pa.n)} searches each, one per repeat)`;
+    const values = `ringbuf ${side(ra)}, perfbuf ${side(pa)} without a drop (${ra.n === pa.n ? `${ra.n} searches each` : `${ra.n} and ${pa.n} searches`}, each right after a repeat)`;
     const support = [rawText, delText].filter(Boolean).join('; ');
     if (intervalsOverlap(ra, pa)) {
       return { question: 'Ceiling', text: `no clear difference in the sustainable rate${reader}: ${values}; the 95% intervals overlap. ${cap(support)}.${others}`, favours: null };

@@ -7,7 +7,8 @@
  * finished trial and search, the finished runs of an interrupted search included, so an
  * interrupted run loses nothing it had finished; --resume runs only what is missing.
  * A group with a precision target (suite.ts Precision) then keeps repeating its scenarios whose
- * intervals are still too wide, round-robin among them, until each is precise or a bound is hit.
+ * intervals are still too wide, round-robin among them, until each is precise or a bound is hit;
+ * such a round searches the sustainable rate only while that figure is one of the wide ones.
  * A saturation repeat measured while the host had the producer's and consumer's CPUs apart is run
  * again once they are together (harness/cpu-pair), and recorded as set aside.
  */
@@ -67,8 +68,9 @@ export function trialsLeft(plan: SuitePlan, previous?: ResultsFile): number {
   }, 0);
 }
 
-/** Searches a record holds: one per repeat since issue 11; a record from an older run that has a
- *  (single) search counts as fully searched. */
+/** Searches a record holds: one per repeat since issue 11 (precision rounds skip them once the
+ *  sustainable rate is precise); a record from an older run with a (single) search counts as
+ *  fully searched. */
 export function searchesDone(rec: ScenarioRecord, repeats: number): number {
   return rec.sustainable?.perRepeat?.length ?? (rec.sustainable ? repeats : 0);
 }
@@ -209,8 +211,9 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
       return precisionFigures(record).some((f) => !(f.aggregate && f.aggregate.relCi <= target.relCi));
     }
 
-    /** The precision rounds of a group: one more repeat (and search) of each imprecise scenario per
-     *  round, until none is left or a bound is hit; each record says which it was. */
+    /** The precision rounds of a group: one more repeat of each imprecise scenario per round (and a
+     *  search while its sustainable rate is wide), until none is left or a bound is hit; each
+     *  record says which it was. */
     async function untilPrecise(members: PlannedScenario[], target: Precision, loadMs: Map<string, number[]>): Promise<void> {
       const started = Date.now();
       const open = () => members.filter((p) => imprecise(p, recordOf(p), target) && repeatsDone(recordOf(p)) < target.maxRepeats);
@@ -219,9 +222,11 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
         for (const planned of round) {
           if (stopper.signal.aborted) return; // unmarked: --resume continues the precision rounds
           const record = recordOf(planned);
+          // A search costs several trials: it runs only while the sustainable rate is itself wide.
+          const searchWide = !((record.sustainable?.aggregate?.relCi ?? Infinity) <= target.relCi);
           const ms = await trial(planned, record, repeatsDone(record) + 1);
           if (ms !== undefined) loadMs.set(planned.id, [...(loadMs.get(planned.id) ?? []), ms]);
-          if (planned.sustainable && searchesDone(record, plan.repeats) < repeatsDone(record) && !stopper.signal.aborted) await search(planned, record);
+          if (planned.sustainable && searchWide && searchesDone(record, plan.repeats) < repeatsDone(record) && !stopper.signal.aborted) await search(planned, record);
         }
       }
       if (stopper.signal.aborted) return;

@@ -197,11 +197,15 @@ test('sustainable rate per repeat: mean ± CI in the table, and the verdict judg
   const set = run([withSearches('ringbuf', five(1.2e6)), withSearches('perfbuf', five(0.4e6))], 4500);
   const t = text(set);
   assert.match(t, /1\.20M ± 0\.024M \(5 searches\)/);
-  assert.match(t, /searched once per repeat, right after it/);
+  assert.match(t, /It is searched right after a repeat .*: after every repeat;/);
+  // a precision round that found the sustainable rate already precise repeats without searching
+  const moreRepeats = withSearches('ringbuf', five(1.2e6));
+  moreRepeats.repeats = { ...moreRepeats.repeats, wallNs: Array(6).fill(1e9) }; // six repeats, five searches
+  assert.match(text(run([moreRepeats, withSearches('perfbuf', five(0.4e6))], 4500)), /after every repeat, except in precision rounds once its own interval met the target \(1 of 2 scenarios searched fewer times than they repeated\);/);
   assert.match(t, /for 4 steps \(to within 1\/16 of the ceiling\)/);
   const v = computeVerdicts(set).find((x) => x.question === 'Ceiling')!;
   assert.is(v.favours, 'ringbuf');
-  assert.match(v.text, /ringbuf sustains more \(default wake-ups, libbpf reader\) \(3\.00×\): .*5 searches each, one per repeat\); the 95% intervals do not overlap/);
+  assert.match(v.text, /ringbuf sustains more \(default wake-ups, libbpf reader\) \(3\.00×\): .*5 searches each, each right after a repeat\); the 95% intervals do not overlap/);
   // overlapping intervals: no winner
   const close = run([withSearches('ringbuf', [1e6, 1.4e6, 0.8e6, 1.2e6, 1e6]), withSearches('perfbuf', [1.1e6, 0.9e6, 1.3e6, 1e6, 1e6])], 4500);
   const w = computeVerdicts(close).find((x) => x.question === 'Ceiling')!;

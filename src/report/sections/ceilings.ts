@@ -82,7 +82,7 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
   const foot: Inline[] = [
     `Events/s. Raw ceiling (events generated per second), delivered/s and drop rate: the unthrottled load at full rate, mean ± half-width of the 95% confidence interval over ${repeatsWords(ns)}. `,
     rows.some((r) => /searches/.test(String(r[r.length - 2])))
-      ? `Sustainable rate: the highest rate cap at which a run ${rule}, confirmed by a further run at that cap; one bisection search per repeat, right after it, so it has a mean ± 95% CI like the other columns (a search that found no rate counts as 0).`
+      ? `Sustainable rate: the highest rate cap at which a run ${rule}, confirmed by a further run at that cap; bisection searches, each right after a repeat (the cell says how many), so it has a mean ± 95% CI like the other columns (a search that found no rate counts as 0).`
       : `Sustainable rate: the highest rate cap at which a run ${rule}, from one bisection search per scenario, confirmed by a further run at that cap; a single search has no interval.`,
   ];
   if (rows.some((r) => String(r[r.length - 2]).endsWith('‡'))) foot.push(' ‡ the first confirmation run failed: the rate was backed off (10%, or to just under the rate a run that fell short did carry) and confirmed again.');
@@ -131,8 +131,10 @@ function searchWords(recs: readonly ScenarioRecord[]): string {
       : perRepeat
         ? `by bisection on the producers’ rate cap, between zero and the raw ceiling, keeping the highest cap whose run ${rule}, whenever a repeat’s unthrottled run did not carry its own rate (in each scenario’s last repeat it did)`
         : 'by bisection on the producers’ rate cap (here no search needed one: the unthrottled runs dropped nothing)';
+  // precision rounds search only while the sustainable rate is wide: fewer searches than repeats
+  const fewer = searched.filter((r) => (r.sustainable!.perRepeat?.length ?? 0) < (r.repeats['wallNs']?.length ?? 0)).length;
   const when = perRepeat
-    ? ' It is searched once per repeat, right after it (the repeat’s own unthrottled run is the search’s first step), so it has a mean and an interval like the other columns;'
+    ? ` It is searched right after a repeat (the repeat’s own unthrottled run is the search’s first step), so it has a mean and an interval like the other columns: after every repeat${fewer ? `, except in precision rounds once its own interval met the target (${fewer} of ${searched.length} scenarios searched fewer times than they repeated)` : ''};`
     : ' It is searched once per scenario, after the repeats;';
   const capped = searched.some((r) => r.sustainable!.capReached !== undefined)
     ? ' A capped run must also reach its cap: with adaptive wake-ups the wake-up work can slow the producer below it, and a rate nobody produced is not carried.'
