@@ -7,7 +7,6 @@
 #include <napi.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <memory>
 
 #include "../core/cpu_pair.h"
@@ -351,16 +350,15 @@ Napi::Value ProbeKernel(const Napi::CallbackInfo& info) {
   return a;
 }
 
-// cpuPairNs(cpuA, cpuB, durationNs): a cache line's median round trip between the two CPUs (a few
-// ms: run on the calling thread, which it does not pin).
+// cpuPairNs(cpuA, cpuB): a cache line's median round trip between the two CPUs, probed as a trial
+// probes them (kCpuPairProbeNs, on the calling thread, which it does not pin).
 Napi::Value CpuPairNs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
-    throw Napi::TypeError::New(env, "cpuPairNs(cpuA, cpuB, durationNs) takes three numbers");
+  if (info.Length() != 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
+    throw Napi::TypeError::New(env, "cpuPairNs(cpuA, cpuB) takes two CPU numbers");
   }
   int a = info[0].As<Napi::Number>().Int32Value(), b = info[1].As<Napi::Number>().Int32Value();
-  uint64_t ns = uint64_t(std::max(0.0, std::min(1e9, info[2].As<Napi::Number>().DoubleValue())));
-  return Napi::Number::New(env, double(cpu_pair_round_trip_ns(a, b, ns)));
+  return Napi::Number::New(env, double(cpu_pair_round_trip_ns(a, b)));
 }
 
 Napi::Value LibbpfVersion(const Napi::CallbackInfo& info) {

@@ -13,8 +13,12 @@ namespace ringbench {
 // Pins the calling thread to `cpu` (ignored when the CPU is not available).
 void pin_to_cpu(int cpu);
 
+// How long a probe bounces: long enough for a median over a hundred-odd chunks of round trips,
+// short beside any load.
+constexpr uint64_t kCpuPairProbeNs = 3000000ull;
+
 // The median round trip of a cache line between a thread on cpu_a and one on cpu_b, in ns, over
 // about `duration_ns` of bouncing. 0 when either CPU cannot be used.
-uint64_t cpu_pair_round_trip_ns(int cpu_a, int cpu_b, uint64_t duration_ns);
+uint64_t cpu_pair_round_trip_ns(int cpu_a, int cpu_b, uint64_t duration_ns = kCpuPairProbeNs);
 
 }  // namespace ringbench

@@ -23,9 +23,6 @@ std::atomic<uint64_t> abort_generation{0};
 // a large backlog, and the user asked to stop.
 constexpr uint64_t kStopDrainNs = 1000000000ull;
 
-// Long enough for a median over a hundred-odd chunks of round trips, short beside any load.
-constexpr uint64_t kCpuPairProbeNs = 3000000ull;
-
 bool aborted_since(void* start_generation) {
   return abort_generation.load() != *static_cast<uint64_t*>(start_generation);
 }
@@ -78,7 +75,7 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   if (b2b) copts.trigger = [sat] { return sat->trigger(); };
   // Where the host put the two CPUs, bracketing the load (its threads are not running yet / any more).
   const int producer_cpu = saturation ? cfg.saturation.producer_cpu : -1;
-  auto pair_ns = [&] { return cpu_pair_round_trip_ns(producer_cpu, copts.cpu, kCpuPairProbeNs); };
+  auto pair_ns = [&] { return cpu_pair_round_trip_ns(producer_cpu, copts.cpu); };
   out.cpu_pair_before_ns = pair_ns();
   Consumer consumer(transport, copts);
   uint64_t t0 = mono_ns();

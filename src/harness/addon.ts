@@ -205,8 +205,8 @@ export interface NativeStorm {
 export interface Addon {
   probeKernel(): ProbeItem[];
   libbpfVersion(): string;
-  /** a cache line's median round trip between two CPUs over about durationNs (0 = not measurable) */
-  cpuPairNs(cpuA: number, cpuB: number, durationNs: number): number;
+  /** a cache line's median round trip between two CPUs, probed as a trial probes them (0 = not measurable) */
+  cpuPairNs(cpuA: number, cpuB: number): number;
   /** throws (synchronously) on a missing, unknown or mistyped field; rejects when the kernel refuses */
   runTrial(config: NativeTrialConfig): Promise<NativeTrialOutput>;
   abortAll(): void;

@@ -16,7 +16,6 @@ import { apart, NEAR_WAIT_MS, RERUNS, WAIT_BUDGET_MS } from './placement-rule.js
 import { runScenario } from './trial.js';
 import type { ScenarioConfig, TrialResult } from './types.js';
 
-const PROBE_NS = 3e6;
 const PROBE_EVERY_MS = 100;
 
 /** The CPUs a saturation trial pinned its first producer and its consumer to, when they differ. */
@@ -29,7 +28,7 @@ export function cpuPairOf(config: Pick<ScenarioConfig, 'load' | 'consumer' | 'pr
 /** Measures the pair's round trip now (ns; 0 = not measurable). */
 export type PairProbe = (pair: [number, number]) => number;
 
-const probeNow: PairProbe = ([a, b]) => loadAddon().cpuPairNs(a, b, PROBE_NS);
+const probeNow: PairProbe = ([a, b]) => loadAddon().cpuPairNs(a, b);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One run's view of the host's placement: the closest it has seen, and its waiting so far. */
@@ -89,8 +88,9 @@ export class HostPlacement {
     return { kept, setAside };
   }
 
-  /** A trial of `config` (runScenario), measured as `measure` does. */
-  trial(config: ScenarioConfig, signal?: AbortSignal): Promise<{ kept: TrialResult; setAside: TrialResult[] }> {
-    return this.measure(cpuPairOf(config), () => runScenario(config), (r) => r.host?.cpuPairNs ?? 0, signal);
+  /** A trial of `config` (runScenario), measured as `measure` does; with rerun false (a warm-up)
+   *  it runs once, and its round trip still tells the run where the CPUs can be. */
+  trial(config: ScenarioConfig, opts: { rerun: boolean; signal?: AbortSignal }): Promise<{ kept: TrialResult; setAside: TrialResult[] }> {
+    return this.measure(opts.rerun ? cpuPairOf(config) : undefined, () => runScenario(config), (r) => r.host?.cpuPairNs ?? 0, opts.signal);
   }
 }

@@ -11,7 +11,7 @@ import { HostPlacement } from '../harness/cpu-pair.js';
 import { captureEnvironment } from '../harness/env.js';
 import { ConfigError, flagOf, resolveConfig } from '../harness/knobs.js';
 import { probe, type ProbeReport } from '../harness/probe.js';
-import { abortScenarios, runScenario } from '../harness/trial.js';
+import { abortScenarios } from '../harness/trial.js';
 import type { TrialResult } from '../harness/types.js';
 import { RESULTS_SCHEMA, type ResultsFile } from '../results/schema.js';
 import { addSetAside, addTrial, newRecord } from '../results/write.js';
@@ -120,8 +120,7 @@ export function runAb(plan: AbPlan, opts: { capabilities?: ProbeReport; command:
         // A B, then B A: neither side always runs first (after the other's teardown, on a warmer cache)
         for (const side of i % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)) {
           if (stopped) break;
-          const measured = i >= plan.warmup;
-          const { kept: r, setAside } = measured ? await placement.trial(pair[side].config) : { kept: await runScenario(pair[side].config), setAside: [] };
+          const { kept: r, setAside } = await placement.trial(pair[side].config, { rerun: i >= plan.warmup });
           if (r.aborted && stopped) break;
           results[side] = r;
           aside[side] = setAside;

@@ -20,7 +20,7 @@ import { probe, type ProbeReport } from '../harness/probe.js';
 import { aggregate, mean, quantileSorted } from '../results/aggregate.js';
 import { type OutputDir } from '../results/outdir.js';
 import { addSetAside, addTrial, newRecord, repeatsDone, writeResults } from '../results/write.js';
-import { abortScenarios, runScenario } from '../harness/trial.js';
+import { abortScenarios } from '../harness/trial.js';
 import { planSuite, type PlannedScenario, type Precision, type SuitePlan } from './suite.js';
 import { precisionFigures } from '../analysis/precision.js';
 import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../results/schema.js';
@@ -241,9 +241,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
     /** One trial: a warm-up (repeat 0, discarded) or measured repeat `repeat`; resolves with its
      *  load-phase duration in ms, undefined when the stop cut it short. */
     async function trial(planned: PlannedScenario, record: ScenarioRecord, repeat: number): Promise<number | undefined> {
-      // a warm-up is not re-run, but its round trip tells the run where the CPUs can be
-      const { kept: result, setAside } = repeat > 0 ? await placement.trial(planned.config, stopper.signal) : { kept: await runScenario(planned.config), setAside: [] };
-      if (repeat === 0) placement.see(result.host?.cpuPairNs ?? 0);
+      const { kept: result, setAside } = await placement.trial(planned.config, { rerun: repeat > 0, signal: stopper.signal });
       if (result.aborted && stopper.signal.aborted) return undefined; // cut short: not a finished trial
       finished++;
       if (repeat > 0) {
