@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ROOT } from '../src/harness/addon.js';
+import { searchRunOf } from '../src/harness/sustainable.js';
 import { OutputDirError, writeOutputFile } from '../src/results/outdir.js';
 import { type ResultsFile } from '../src/results/schema.js';
 import { childrenOf, sleep } from './kernel.js';
@@ -403,7 +404,7 @@ test('SIGTERM to run keeps finished trials (exit 143); an interrupted sustainabl
   assert.ok(s.sustainable, 'the search finished');
   assert.is(s.sustainableSearch, undefined);
   // the kept steps were replayed, not measured again: their numbers are identical
-  assert.equal(s.sustainable!.steps.slice(0, kept.length), kept.map(({ rateCap, generatedPerSec, droppedKernel, cpuPairNs }) => ({ rateCap, generatedPerSec, droppedKernel, ...(cpuPairNs ? { cpuPairNs } : {}) })));
+  assert.equal(s.sustainable!.steps.slice(0, kept.length), kept.map(searchRunOf));
   assert.is(trials(full), 1);
 });
 let searchStart: number | undefined;

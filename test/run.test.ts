@@ -275,6 +275,15 @@ test('per-repeat sustainable searches: Ctrl-C keeps the finished ones, --resume 
     assert.is(s.sustainableSearch, undefined, `${s.id}: no interrupted search left`);
     // a search's answer is a rate its confirmation ran without a drop, or 0 when none was found
     assert.ok(s.sustainable!.ratePerSec === 0 || s.sustainable!.confirmation.droppedKernel === 0, s.id);
+    // every search keeps its runs (the report's "bursts" reading needs them), the last is `steps`
+    const searches = s.sustainable!.searches ?? [];
+    assert.is(searches.length, 2, `${s.id}: both searches' runs kept`);
+    assert.equal(searches.at(-1), s.sustainable!.steps);
+    for (const r of searches.flat().filter((x) => x.rateCap > 0)) {
+      assert.ok(r.events! > 0 && r.fill! >= 0 && r.fill! <= 1, `${s.id}: capped run ${JSON.stringify(r)}`);
+      // a run that dropped filled its buffer (occupancy.test.ts: within two records)
+      if (r.droppedKernel > 0) assert.ok(r.fill! > 0.9, `${s.id}: dropped ${r.droppedKernel} at fill ${r.fill}`);
+    }
   }
   for (const k of kept) {
     const after = full.scenarios.find((s) => s.id === k.id)!;

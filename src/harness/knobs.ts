@@ -219,6 +219,12 @@ export function equalMemoryPages(ringbufBytes: number, cpuCount: number): number
   return 2 ** Math.floor(Math.log2(pages));
 }
 
+/** Bytes of the buffer a producer writes into: the ring buffer, or one CPU's perf buffer (each
+ *  producer writes into its own CPU's). Drops happen when this one is full. */
+export function producerBufferBytes(config: Pick<ScenarioConfig, 'transport' | 'ringbufBytes' | 'perfbufPages'>): number {
+  return config.transport === 'ringbuf' ? config.ringbufBytes : config.perfbufPages * limits().pageSize;
+}
+
 /**
  * Validates a partial configuration, fills defaults and derives dependent values. Unknown keys
  * and bad values throw ConfigError. `perfbufPages` given explicitly implies memory 'per-cpu'

@@ -10,6 +10,7 @@
  * put the producer's and consumer's CPUs (cpuPairNs); a suite's search starts from its repeat's
  * unthrottled run, which the suite measures with the CPUs together (harness/cpu-pair).
  */
+import { producerBufferBytes } from './knobs.js';
 import { CAP_REACHED, sustained } from './search-rule.js';
 import { runScenario } from './trial.js';
 import type { ScenarioConfig, SearchRun, SustainableRate } from './types.js';
@@ -26,6 +27,14 @@ export interface SearchStep {
   droppedKernel: number;
   /** the run's CPU pair round trip (TrialMetrics.host); absent in results from before it */
   cpuPairNs?: number;
+  /** the fullest the producer's buffer got, as a share of its bytes; absent before it */
+  fill?: number;
+}
+
+/** The fullest the producer's buffer got in a trial, as a share of its bytes (a run that dropped
+ *  filled it: 1 within two records). */
+export function fillOf(config: ScenarioConfig, peakCpuOccupancyBytes: number): number {
+  return Math.min(1, peakCpuOccupancyBytes / producerBufferBytes(config));
 }
 
 /** The search was stopped (signal aborted); `steps` are the runs it had finished. */
@@ -75,6 +84,7 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
       delivered: r.counts.delivered,
       droppedKernel: r.counts.droppedKernel,
       cpuPairNs: r.host?.cpuPairNs ?? 0,
+      fill: fillOf(base, r.memory.peakCpuOccupancyBytes ?? r.memory.peakOccupancyBytes),
     };
     steps.push(step);
     return step;
@@ -137,10 +147,11 @@ export async function findSustainableRate(base: ScenarioConfig, opts: SearchOpti
       droppedKernel: confirmation?.droppedKernel ?? 0,
       delivered: confirmation?.delivered ?? 0,
     },
-    steps: steps.map(runOf),
+    steps: steps.map(searchRunOf),
     trialSeconds,
   };
 }
 
-const runOf = ({ rateCap, generatedPerSec, droppedKernel, cpuPairNs }: SearchStep): SearchRun =>
-  ({ rateCap, generatedPerSec, droppedKernel, ...(cpuPairNs ? { cpuPairNs } : {}) });
+/** A finished step as results keep it. */
+export const searchRunOf = ({ rateCap, generatedPerSec, droppedKernel, cpuPairNs, events, fill }: SearchStep): SearchRun =>
+  ({ rateCap, generatedPerSec, droppedKernel, ...(cpuPairNs ? { cpuPairNs } : {}), events, ...(fill !== undefined ? { fill } : {}) });

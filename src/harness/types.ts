@@ -191,12 +191,16 @@ export interface SustainableRate {
   trialSeconds?: number;
 }
 
-/** One run of a sustainable-rate search. cpuPairNs: TrialMetrics.host's, absent before it. */
+/** One run of a sustainable-rate search. cpuPairNs: TrialMetrics.host's, absent before it;
+ *  events and fill (the fullest the producer's buffer got, as a share of its bytes: memory's
+ *  peakCpuOccupancyBytes over producerBufferBytes) absent before they were recorded. */
 export interface SearchRun {
   rateCap: number;
   generatedPerSec: number;
   droppedKernel: number;
   cpuPairNs?: number;
+  events?: number;
+  fill?: number;
 }
 
 export interface Environment {

@@ -160,6 +160,7 @@ const SCENARIO: Record<string, Check> = {
   'attachedVia?': string,
   'precision?': shaped({ relCi: finite, maxRepeats: finite, maxSeconds: finite, stoppedBy: oneOf('precise', 'max-repeats', 'max-seconds') }),
   'setAside?': listOf(shaped({ repeat: finite, rateCap: finite, cpuPairNs: finite, generatedPerSec: finite, droppedKernel: finite })),
+  'sustainable?': shaped({ 'searches?': listOf(listOf(shaped({ rateCap: finite, generatedPerSec: finite, droppedKernel: finite, 'events?': finite, 'fill?': finite }))) }),
 };
 
 /** Types, not just the schema string: a schema-valid file with strings for numbers would

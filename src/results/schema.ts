@@ -4,7 +4,7 @@
  */
 import type { SearchStep } from '../harness/sustainable.js';
 import type { KernelCalibration } from './calibration.js';
-import type { Environment, Placement, ScenarioConfig, SustainableRate, Timeline, Transport } from '../harness/types.js';
+import type { Environment, Placement, ScenarioConfig, SearchRun, SustainableRate, Timeline, Transport } from '../harness/types.js';
 
 /** Mean and spread of one metric over repeats. */
 export interface Aggregate {
@@ -81,6 +81,8 @@ export interface SetAsideTrial {
 export interface SustainableRecord extends SustainableRate {
   perRepeat?: number[];
   aggregate?: Aggregate;
+  /** every search's runs, in perRepeat's order (`steps` is the last); absent before they were kept */
+  searches?: SearchRun[][];
 }
 
 /** The run's control trials (harness/control.ts): the machine measured with no BPF attached, one

@@ -12,7 +12,7 @@
  * A saturation repeat measured while the host had the producer's and consumer's CPUs apart is run
  * again once they are together (harness/cpu-pair), and recorded as set aside.
  */
-import { findSustainableRate, SearchInterrupted, type SearchStep } from '../harness/sustainable.js';
+import { fillOf, findSustainableRate, SearchInterrupted, type SearchStep } from '../harness/sustainable.js';
 import { CONTROL_CONFIG, runControl } from '../harness/control.js';
 import { HostPlacement } from '../harness/cpu-pair.js';
 import { captureEnvironment, cpuTimes } from '../harness/env.js';
@@ -268,12 +268,14 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
             delivered: value('counts.delivered'),
             droppedKernel: value('counts.droppedKernel'),
             cpuPairNs: value('host.cpuPairNs'),
+            ...(Number.isFinite(value('memory.peakCpuOccupancyBytes')) ? { fill: fillOf(planned.config, value('memory.peakCpuOccupancyBytes')) } : {}),
           }]
         : [];
       try {
         const s = await findSustainableRate(planned.config, { signal: stopper.signal, steps: SEARCH_STEPS, done: record.sustainableSearch ?? unthrottled });
         const perRepeat = [...(record.sustainable?.perRepeat ?? []), s.ratePerSec];
-        record.sustainable = { ...s, perRepeat, aggregate: aggregate(perRepeat) };
+        const searches = [...(record.sustainable?.searches ?? []), s.steps];
+        record.sustainable = { ...s, perRepeat, aggregate: aggregate(perRepeat), searches };
         delete record.sustainableSearch;
       } catch (e) {
         if (!(e instanceof SearchInterrupted)) throw e;

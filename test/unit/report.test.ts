@@ -16,9 +16,10 @@ import { CSS_FILE, loadReportCss, renderHtmlBlock } from '../../src/report/html.
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { groupTable } from '../../src/report/tables.js';
 import { precisionBlocks } from '../../src/report/sections/precision.js';
+import { boundsBlocks } from '../../src/report/sections/limits.js';
 import { GROUP_TABLES } from '../../src/analysis/groups.js';
 import { ROOT } from '../../src/harness/addon.js';
-import { fmtSi, metricFormat } from '../../src/format/units.js';
+import { fmtPct, fmtSi, metricFormat } from '../../src/format/units.js';
 import { makeResults, markItems, resultSet, writeMixedReport, writeRun as writeRunIn } from '../report-fixtures.js';
 
 let tmp = '';
@@ -211,6 +212,36 @@ test('the Precision paragraph says where the host put the CPU pair, and what the
   assert.match(md(), /The host moved this machine's CPUs: a cache line between the producer's and the consumer's CPU came back in 118–140 ns in 4 kept repeats, and in 455–490 ns while the CPUs were apart \(over 3× the closest\)\./);
   assert.match(md(), / 2 repeats measured with the CPUs apart were set aside and run again once they were together\./);
   assert.match(md(), / 1 repeat measured apart was kept \(re-runs are bounded: 2 a repeat, 2 s of waiting before each, 20 s a run\): it is in the figures\./);
+});
+
+test('What bounds each figure: a sustainable rate set by bursts or wake-up regimes, from every search\'s capped runs', () => {
+  const results = makeResults({ groups: ['ceilings'] });
+  const rec = results.scenarios.find((r) => r.sustainable)!;
+  const md = () => renderMarkdown({ title: 'T', blocks: boundsBlocks([resultSet(results)]) });
+  assert.not.match(md(), /sustainable rate/, 'no searches with their runs kept: nothing to say');
+  const delivered = rec.aggregates['rates.deliveredPerSec'].mean!;
+  const run = (share: number, droppedKernel: number, fill: number, reached = 1) =>
+    ({ rateCap: delivered * share, generatedPerSec: delivered * share * reached, droppedKernel, events: delivered * share * 0.3, fill });
+  const unthrottled = { rateCap: 0, generatedPerSec: delivered, droppedKernel: 10 };
+  rec.sustainable!.searches = [
+    [unthrottled, run(0.5, 0, 0.4), run(0.75, 300, 1), run(0.6, 0, 0.93)],
+    [unthrottled, run(0.5, 120, 1), run(0.25, 0, 0.2)],
+  ];
+  assert.match(md(), /sustainable rate\*\*: bursts, not a steady rate the transport cannot carry\. 2 of the searches’ 5 capped 0\.3 s runs dropped at a rate below the .*\/s the unthrottled runs delivered on average/);
+  assert.ok(md().includes(`losing at most ${fmtPct(300 / (delivered * 0.75 * 0.3))} of their records`), 'the worst loss among the runs that dropped below the delivered rate');
+  assert.match(md(), /Runs that carried filled the producer’s buffer up to 93%\. Whether a run meets them is partly chance/);
+  // a run that fell short of its cap without a drop: the wake-up regime (under the rule that
+  // asks for the cap; results from before it judged by drops alone)
+  rec.sustainable!.searches[0][1] = run(0.5, 0, 0.3, 0.63);
+  assert.not.match(md(), /fell short/);
+  rec.sustainable!.capReached = 0.97;
+  assert.match(md(), /: bursts and the wake-up regime, not a steady rate .*; 1 of them fell short of its cap without a drop at such rates \(reaching as little as 63% of it\)/);
+  // a run that lost a large share: the consumer fell behind, no claim of chance
+  rec.sustainable!.searches[1][1] = run(0.5, Math.round(delivered * 0.5 * 0.3 * 0.2), 1);
+  assert.match(md(), /: the consumer falling behind and the wake-up regime\. .* one losing 20% of its records: a loss that large/);
+  // every failed run above the delivered rate: nothing to say
+  rec.sustainable!.searches = [[unthrottled, run(1.1, 50, 1), run(0.5, 0, 0.3)]];
+  assert.not.match(md(), /sustainable rate/);
 });
 
 test.run();

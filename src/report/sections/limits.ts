@@ -7,6 +7,7 @@
  */
 import { boundOf, BOUND_SHARE, MATERIAL_DROPS, placementOf, type Bound, type Placement } from '../../analysis/bounds.js';
 import { metricAggregate, readerOf, recordsOf } from '../../analysis/groups.js';
+import { BURST_LOSS, searchMisses, type SearchMisses } from '../../analysis/search.js';
 import { fmtNs, fmtPct, fmtSi } from '../../format/units.js';
 import type { CalibrationRow, MeanCi } from '../../results/calibration.js';
 import type { ResultSet, ScenarioRecord } from '../../results/schema.js';
@@ -46,6 +47,32 @@ export function boundSentence(b: Bound, rec: ScenarioRecord, place: Placement | 
   }
 }
 
+/** Why a sustainable rate sits below the raw ceiling, when its searches' runs say (searchMisses). */
+export function missSentence(m: SearchMisses, rec: ScenarioRecord): string {
+  const s = rec.sustainable!;
+  const runs = `capped ${s.trialSeconds !== undefined ? `${s.trialSeconds} s ` : ''}runs`;
+  const parts: string[] = [];
+  const bursts = m.dropped && m.dropped.worstLoss < BURST_LOSS;
+  if (m.dropped) {
+    const d = m.dropped;
+    parts.push(`${d.n} of the searches’ ${m.capped} ${runs} dropped at a rate below the ${fmtSi(m.deliveredPerSec)}/s the unthrottled runs delivered on average (from ${fmtSi(d.lowestCap)}/s), ${d.n === 1 ? 'losing' : bursts ? 'losing at most' : 'one losing'} ${fmtPct(d.worstLoss)} of ${d.n === 1 || !bursts ? 'its' : 'their'} records${
+      bursts ? ': the consumer kept the rate on average but fell behind by more than the buffer holds for a moment (a late wake-up, or its CPU taken away)' : ': a loss that large means the consumer fell behind for much of the run'}`);
+  }
+  if (m.short) {
+    parts.push(`${m.short.n} of ${m.dropped ? 'them' : `the searches’ ${m.capped} ${runs}`} fell short of ${m.short.n === 1 ? 'its' : 'their'} cap without a drop at ${m.dropped ? 'such rates' : `a rate below the ${fmtSi(m.deliveredPerSec)}/s the unthrottled runs delivered on average`} (reaching as little as ${fmtPct(m.short.lowestReach)} of it): the wake-up work slowed the producer in some runs and not in others`);
+  }
+  const fill = m.carriedFill !== undefined ? ` Runs that carried filled the producer’s buffer up to ${fmtPct(m.carriedFill)}.` : '';
+  const sus = s.aggregate?.relCi;
+  const raw = metricAggregate(rec, 'rates.generatedPerSec')?.relCi;
+  const varies = sus !== undefined && raw !== undefined && sus > raw
+    ? `, which is why the sustainable rate varies more between searches (±${fmtPct(sus)}) than the raw ceiling between repeats (±${fmtPct(raw)})`
+    : '';
+  const what = [bursts ? 'bursts' : m.dropped ? 'the consumer falling behind' : '', m.short ? 'the wake-up regime' : ''].filter(Boolean).join(' and ');
+  const steady = m.dropped && !bursts ? '' : ', not a steady rate the transport cannot carry';
+  const chance = bursts || m.short ? ` Whether a run meets them is partly chance${varies}.` : '';
+  return `${what}${steady}. ${parts.join('; ')}.${fill}${chance}`;
+}
+
 /** "What bounds each figure": one item per ceiling scenario. */
 export function boundsBlocks(sets: readonly ResultSet[]): Block[] {
   const multi = sets.length > 1;
@@ -55,6 +82,8 @@ export function boundsBlocks(sets: readonly ResultSet[]): Block[] {
       for (const rec of recordsOf(set, g)) {
         if (rec.config?.consumer === 'drain') continue;
         items.push([{ strong: who(set, rec, multi) }, `: ${boundSentence(boundOf(set, rec), rec, placementOf(set, rec))}`]);
+        const misses = searchMisses(rec);
+        if (misses) items.push([{ strong: `${who(set, rec, multi)}, sustainable rate` }, `: ${missSentence(misses, rec)}`]);
       }
     }
   }
