@@ -18,10 +18,13 @@ const RATES = [
   ['rates.deliveredPerSec', 'delivered/s'],
 ] as const;
 
+/** The sustainable rate's name among a record's figures. */
+export const SUSTAINABLE_FIGURE = 'sustainable rate';
+
 export function precisionFigures(rec: ScenarioRecord): PrecisionFigure[] {
   const rates = RATES.filter(([m]) => rec.config?.consumer !== 'drain' || m !== 'rates.generatedPerSec');
   return [
     ...rates.map(([m, what]) => ({ what, aggregate: rec.aggregates[m], values: rec.repeats[m] ?? [] })),
-    ...(rec.sustainable ? [{ what: 'sustainable rate', aggregate: rec.sustainable.aggregate, values: rec.sustainable.perRepeat ?? [] }] : []),
+    ...(rec.sustainable ? [{ what: SUSTAINABLE_FIGURE, aggregate: rec.sustainable.aggregate, values: rec.sustainable.perRepeat ?? [] }] : []),
   ];
 }

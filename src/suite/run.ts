@@ -22,7 +22,7 @@ import { type OutputDir } from '../results/outdir.js';
 import { addSetAside, addTrial, newRecord, repeatsDone, writeResults } from '../results/write.js';
 import { abortScenarios } from '../harness/trial.js';
 import { planSuite, type PlannedScenario, type Precision, type SuitePlan } from './suite.js';
-import { precisionFigures } from '../analysis/precision.js';
+import { precisionFigures, SUSTAINABLE_FIGURE } from '../analysis/precision.js';
 import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../results/schema.js';
 import { type TrialResult } from '../harness/types.js';
 import { type KernelCalibration } from '../results/calibration.js';
@@ -222,8 +222,12 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
         for (const planned of round) {
           if (stopper.signal.aborted) return; // unmarked: --resume continues the precision rounds
           const record = recordOf(planned);
-          // A search costs several trials: it runs only while the sustainable rate is itself wide.
-          const searchWide = !((record.sustainable?.aggregate?.relCi ?? Infinity) <= target.relCi);
+          // A search costs several trials, a raw repeat one: a round searches only while the
+          // sustainable rate is itself wide and the repeats' own figures are not (their repeats
+          // come first: on a VM the zero-loss rate can stay wide for more searches than the
+          // group's time allows, and must not starve the figures a few more repeats settle).
+          const searchWide = !((record.sustainable?.aggregate?.relCi ?? Infinity) <= target.relCi)
+            && precisionFigures(record).every((f) => f.what === SUSTAINABLE_FIGURE || (f.aggregate?.relCi ?? Infinity) <= target.relCi);
           const ms = await trial(planned, record, repeatsDone(record) + 1);
           if (ms !== undefined) loadMs.set(planned.id, [...(loadMs.get(planned.id) ?? []), ms]);
           if (planned.sustainable && searchWide && searchesDone(record, plan.repeats) < repeatsDone(record) && !stopper.signal.aborted) await search(planned, record);

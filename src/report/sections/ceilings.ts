@@ -131,10 +131,11 @@ function searchWords(recs: readonly ScenarioRecord[]): string {
       : perRepeat
         ? `by bisection on the producers’ rate cap, between zero and the raw ceiling, keeping the highest cap whose run ${rule}, whenever a repeat’s unthrottled run did not carry its own rate (in each scenario’s last repeat it did)`
         : 'by bisection on the producers’ rate cap (here no search needed one: the unthrottled runs dropped nothing)';
-  // precision rounds search only while the sustainable rate is wide: fewer searches than repeats
+  // precision rounds search only while the sustainable rate is wide and the repeats' figures are
+  // not: fewer searches than repeats
   const fewer = searched.filter((r) => (r.sustainable!.perRepeat?.length ?? 0) < (r.repeats['wallNs']?.length ?? 0)).length;
   const when = perRepeat
-    ? ` It is searched right after a repeat (the repeat’s own unthrottled run is the search’s first step), so it has a mean and an interval like the other columns: after every repeat${fewer ? `, except in precision rounds once its own interval met the target (${fewer} of ${searched.length} scenarios searched fewer times than they repeated)` : ''};`
+    ? ` It is searched right after a repeat (the repeat’s own unthrottled run is the search’s first step), so it has a mean and an interval like the other columns: after every repeat${fewer ? `, except in precision rounds, which search only while its own interval is wider than the target and the raw ceiling’s and delivered/s’s are not (${fewer} of ${searched.length} scenarios searched fewer times than they repeated)` : ''};`
     : ' It is searched once per scenario, after the repeats;';
   const capped = searched.some((r) => r.sustainable!.capReached !== undefined)
     ? ' A capped run must also reach its cap: with adaptive wake-ups the wake-up work can slow the producer below it, and a rate nobody produced is not carried.'
