@@ -10,8 +10,8 @@ import { findSustainableRate, type SearchStep } from '../../src/harness/sustaina
 import type { ScenarioConfig } from '../../src/harness/types.js';
 
 const base = { load: 'saturation', events: 500_000, eventsPerCall: 500 } as ScenarioConfig;
-/** a probing run's events: 0.3 s at its rate (the search's default), in whole 500-record calls */
-const eventsAt = (rate: number) => Math.ceil((rate * 0.3) / 500) * 500;
+/** a probing run's events: 0.3 s at its rate (the search's default), at least 5000, in whole 500-record calls */
+const eventsAt = (rate: number) => Math.ceil(Math.max(5000, rate * 0.3) / 500) * 500;
 const step = (rateCap: number, generatedPerSec: number, droppedKernel = 0, events = eventsAt(rateCap)): SearchStep => ({
   rateCap, events, generatedPerSec, deliveredPerSec: generatedPerSec, delivered: 1, droppedKernel,
 });
@@ -50,10 +50,13 @@ test('the bisection after the back-offs still finds none when nothing below the 
     step(227_813, 227_000, 1),
     step(113_907, 113_000, 1),
     step(56_954, 56_000, 1),
+    step(28_477, 28_000, 1), // halvings below the lowest cap tried: they drop too
+    step(14_238, 14_000, 1),
+    step(7_119, 7_000, 1),
   ];
   const s = await findSustainableRate(base, { steps: 4, done });
   assert.is(s.steps.length, done.length);
-  assert.is(s.ratePerSec, 0, 'no cap held: none found');
+  assert.is(s.ratePerSec, 0, 'no cap held down to an eighth of the lowest tried: none found');
 });
 
 test('a failed confirmation after that bisection steps down through the caps it carried, not to "none found"', async () => {
@@ -76,6 +79,30 @@ test('a failed confirmation after that bisection steps down through the caps it 
   assert.is(s.steps.length, done.length, 'every recorded run was replayed, none measured');
   assert.is(s.ratePerSec, 1_594_688);
   assert.is(s.confirmation.droppedKernel, 0);
+});
+
+test('when the carried caps fail their confirmations too, the search halves below the lowest cap tried', async () => {
+  // recorded on this repo's VM (perf buffer, sampled wake-ups, standard suite): every carried cap
+  // failed its confirmation, down to 0.90 M/s, and the search reported none found (0 in the mean)
+  const done = [
+    step(0, 2_473_744, 0, 500_000),
+    step(0, 2_278_774, 8653, 742_500),
+    step(2_226_369, 2_226_538, 724), // back-offs
+    step(2_003_732, 2_004_164, 553),
+    step(1_803_358, 1_802_642, 690),
+    step(901_679, 895_682), // bisection below 1,803,358
+    step(1_352_519, 1_353_338),
+    step(1_577_939, 1_568_392),
+    step(1_690_649, 1_600_948, 3782),
+    step(1_577_939, 1_578_660, 1224), // confirmation
+    step(1_352_519, 1_351_418, 1224), // the carried caps, stepping down
+    step(901_679, 895_858, 724),
+    step(450_839, 450_800), // half the lowest cap tried: carried
+    step(450_839, 450_700), // and confirmed
+  ];
+  const s = await findSustainableRate(base, { steps: 4, done });
+  assert.is(s.steps.length, done.length, 'every recorded run was replayed, none measured');
+  assert.is(s.ratePerSec, 450_839);
 });
 
 test.run();

@@ -144,7 +144,7 @@ function searchWords(recs: readonly ScenarioRecord[]): string {
   const length = seconds.length === 1
     ? ` Each capped run lasts ${seconds[0]} s at its rate: the figure says a run that long carried it, not that a longer one would.`
     : '';
-  return `The sustainable rate is the highest rate the transport carries without dropping anything.${capped}${when} ${how}; a final run at that cap must confirm it, and if it fails the rate backs off and is confirmed again (by 10%, or to just under the rate a run that fell short of its cap did carry; up to three times, then by a bisection below the last cap that failed and its confirmation, stepping down through the lower caps that bisection carried while confirmations fail; else none is found).${length}`;
+  return `The sustainable rate is the highest rate the transport carries without dropping anything.${capped}${when} ${how}; a final run at that cap must confirm it, and if it fails the rate backs off and is confirmed again (by 10%, or to just under the rate a run that fell short of its cap did carry; up to three times, then by a bisection below the last cap that failed and its confirmation, stepping down through the lower caps that bisection carried while confirmations fail, then halving below the lowest cap tried, up to three times; else none is found).${length}`;
 }
 
 /** Each search, step by step, for readers who want to see how the rate was found. */
