@@ -136,7 +136,10 @@ async function runIn(out: OutputDir, { plan, previous, calibration }: Prepared, 
       const r = p.result;
       const what = p.warmup ? 'warm-up' : p.repeat > plan.repeats ? `repeat ${p.repeat} (precision round)` : `repeat ${p.repeat}/${plan.repeats}`;
       const drops = r.counts.droppedKernel ? `, ${r.counts.droppedKernel} dropped` : '';
-      view.trial(p.done, p.total, `${p.scenario.id} ${what}: ${fmtSi(r.rates.deliveredPerSec)} delivered/s${drops}`);
+      // the pause before a re-run is the wait for the CPUs to come together: say so
+      const n = p.setAsideNs.length;
+      const aside = n ? ` (after ${n} run${n === 1 ? '' : 's'} set aside with the CPUs apart: ${p.setAsideNs.map((ns) => `${ns} ns`).join(', ')})` : '';
+      view.trial(p.done, p.total, `${p.scenario.id} ${what}: ${fmtSi(r.rates.deliveredPerSec)} delivered/s${drops}${aside}`);
     },
   });
   try {

@@ -40,6 +40,8 @@ export interface TrialProgress {
   /** measured repeat number (1-based); 0 for a warm-up */
   repeat: number;
   result: TrialResult;
+  /** the round trips of the runs of this repeat set aside before it (measured with the CPUs apart) */
+  setAsideNs: number[];
 }
 
 export interface RunOptions {
@@ -253,7 +255,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
         addSetAside(record, setAside);
         save();
       }
-      opts.onTrial?.({ done: finished, total, scenario: planned, warmup: repeat === 0, repeat: repeat > 0 ? repeatsDone(record) : 0, result });
+      opts.onTrial?.({ done: finished, total, scenario: planned, warmup: repeat === 0, repeat: repeat > 0 ? repeatsDone(record) : 0, result, setAsideNs: setAside.map((r) => r.host?.cpuPairNs ?? 0) });
       return result.loadPhaseNs / 1e6;
     }
 

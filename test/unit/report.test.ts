@@ -214,7 +214,7 @@ test('the Precision paragraph says where the host put the CPU pair, and what the
   assert.match(md(), / 1 repeat measured apart was kept \(re-runs are bounded: 2 a repeat, 2 s of waiting before each, 20 s a run\): it is in the figures\./);
 });
 
-test('What bounds each figure: a sustainable rate set by bursts or wake-up regimes, from every search\'s capped runs', () => {
+test('What bounds each figure: a sustainable rate set by bursts or a slower producer, from every search\'s capped runs', () => {
   const results = makeResults({ groups: ['ceilings'] });
   const rec = results.scenarios.find((r) => r.sustainable)!;
   const md = () => renderMarkdown({ title: 'T', blocks: boundsBlocks([resultSet(results)]) });
@@ -235,10 +235,10 @@ test('What bounds each figure: a sustainable rate set by bursts or wake-up regim
   rec.sustainable!.searches[0][1] = run(0.5, 0, 0.3, 0.63);
   assert.not.match(md(), /fell short/);
   rec.sustainable!.capReached = 0.97;
-  assert.match(md(), /: bursts and the wake-up regime, not a steady rate .*; 1 of them fell short of its cap without a drop at such rates \(reaching as little as 63% of it\)/);
+  assert.match(md(), /: bursts and a producer slower in some runs, not a steady rate .*; 1 more fell short of its cap at such rates without a drop \(reaching as little as 63\.0% of it\): the producer ran slower in some runs than in others \(with adaptive wake-ups the wake-up work slows it\)\./);
   // a run that lost a large share: the consumer fell behind, no claim of chance
   rec.sustainable!.searches[1][1] = run(0.5, Math.round(delivered * 0.5 * 0.3 * 0.2), 1);
-  assert.match(md(), /: the consumer falling behind and the wake-up regime\. .* one losing 20% of its records: a loss that large/);
+  assert.match(md(), /: the consumer falling behind and a producer slower in some runs\. .* one losing 20% of its records: a loss that large/);
   // every failed run above the delivered rate: nothing to say
   rec.sustainable!.searches = [[unthrottled, run(1.1, 50, 1), run(0.5, 0, 0.3)]];
   assert.not.match(md(), /sustainable rate/);

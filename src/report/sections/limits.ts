@@ -59,7 +59,11 @@ export function missSentence(m: SearchMisses, rec: ScenarioRecord): string {
       bursts ? ': the consumer kept the rate on average but fell behind by more than the buffer holds for a moment (a late wake-up, or its CPU taken away)' : ': a loss that large means the consumer fell behind for much of the run'}`);
   }
   if (m.short) {
-    parts.push(`${m.short.n} of ${m.dropped ? 'them' : `the searches’ ${m.capped} ${runs}`} fell short of ${m.short.n === 1 ? 'its' : 'their'} cap without a drop at ${m.dropped ? 'such rates' : `a rate below the ${fmtSi(m.deliveredPerSec)}/s the unthrottled runs delivered on average`} (reaching as little as ${fmtPct(m.short.lowestReach)} of it): the wake-up work slowed the producer in some runs and not in others`);
+    const its = m.short.n === 1 ? 'its' : 'their';
+    const where = m.dropped ? `more fell short of ${its} cap at such rates without a drop` : `of the searches’ ${m.capped} ${runs} fell short of ${its} cap without a drop at a rate below the ${fmtSi(m.deliveredPerSec)}/s the unthrottled runs delivered on average`;
+    // the reach rounded down to a tenth of a percent: 96.97% is short of a 97% rule, "97.0%" would not read so
+    const adaptive = rec.transport === 'ringbuf' && rec.config?.ringbufWakeup === 'adaptive' ? ' (with adaptive wake-ups the wake-up work slows it)' : '';
+    parts.push(`${m.short.n} ${where} (reaching as little as ${(Math.floor(m.short.lowestReach * 1000) / 10).toFixed(1)}% of it): the producer ran slower in some runs than in others${adaptive}`);
   }
   const fill = m.carriedFill !== undefined ? ` Runs that carried filled the producer’s buffer up to ${fmtPct(m.carriedFill)}.` : '';
   const sus = s.aggregate?.relCi;
@@ -67,7 +71,7 @@ export function missSentence(m: SearchMisses, rec: ScenarioRecord): string {
   const varies = sus !== undefined && raw !== undefined && sus > raw
     ? `, which is why the sustainable rate varies more between searches (±${fmtPct(sus)}) than the raw ceiling between repeats (±${fmtPct(raw)})`
     : '';
-  const what = [bursts ? 'bursts' : m.dropped ? 'the consumer falling behind' : '', m.short ? 'the wake-up regime' : ''].filter(Boolean).join(' and ');
+  const what = [bursts ? 'bursts' : m.dropped ? 'the consumer falling behind' : '', m.short ? 'a producer slower in some runs' : ''].filter(Boolean).join(' and ');
   const steady = m.dropped && !bursts ? '' : ', not a steady rate the transport cannot carry';
   const chance = bursts || m.short ? ` Whether a run meets them is partly chance${varies}.` : '';
   return `${what}${steady}. ${parts.join('; ')}.${fill}${chance}`;
