@@ -18,6 +18,15 @@ const RATES = [
   ['rates.deliveredPerSec', 'delivered/s'],
 ] as const;
 
+/** More values a figure needs for its 95% interval to reach `target` (relative half-width) at its
+ *  present spread: a half-width narrows as 1/√n, so n·(now / target)² in all, less the n it has
+ *  (the t quantile shrinking too makes this an overestimate). Undefined below 3 values. */
+export function valuesToTarget(aggregate: Aggregate | undefined, target: number): number | undefined {
+  const rel = aggregate?.relCi;
+  if (!aggregate || aggregate.n < 3 || typeof rel !== 'number' || !Number.isFinite(rel)) return undefined;
+  return Math.max(0, Math.ceil(aggregate.n * (rel / target) ** 2) - aggregate.n);
+}
+
 /** The sustainable rate's name among a record's figures. */
 export const SUSTAINABLE_FIGURE = 'sustainable rate';
 

@@ -158,7 +158,7 @@ const SCENARIO: Record<string, Check> = {
   'x?': shaped({ name: string, value: numberOrNull }), // null: a sweep over words (reader: libbpf)
   'warnings?': listOf(string),
   'attachedVia?': string,
-  'precision?': shaped({ relCi: finite, maxRepeats: finite, maxSeconds: finite, stoppedBy: oneOf('precise', 'max-repeats', 'max-seconds') }),
+  'precision?': shaped({ relCi: finite, maxRepeats: finite, maxSeconds: finite, stoppedBy: oneOf('precise', 'max-repeats', 'max-seconds', 'out-of-reach'), 'needed?': finite }),
   'setAside?': listOf(shaped({ repeat: finite, rateCap: finite, cpuPairNs: finite, generatedPerSec: finite, droppedKernel: finite })),
   'sustainable?': shaped({ 'searches?': listOf(listOf(shaped({ rateCap: finite, generatedPerSec: finite, droppedKernel: finite, 'events?': finite, 'fill?': finite }))) }),
 };

@@ -55,8 +55,14 @@ export interface ScenarioRecord {
    *  in run order; absent when none was */
   setAside?: SetAsideTrial[];
   /** a group with a precision target (suite PRECISION): the target and why its repeats stopped:
-   *  'precise' (every judged figure within it), 'max-repeats' or 'max-seconds' (a bound came first) */
-  precision?: { relCi: number; maxRepeats: number; maxSeconds: number; stoppedBy: 'precise' | 'max-repeats' | 'max-seconds' };
+   *  'precise' (every judged figure within it), 'max-repeats' or 'max-seconds' (a bound came first),
+   *  'out-of-reach' (left out of the rounds once its spread needed more of them than the time left) */
+  precision?: {
+    relCi: number; maxRepeats: number; maxSeconds: number;
+    stoppedBy: 'precise' | 'max-repeats' | 'max-seconds' | 'out-of-reach';
+    /** out-of-reach: the rounds its widest figure still needed at its spread, beyond the group's time */
+    needed?: number;
+  };
   /** statistics of the load-phase durations (ms) of the repeats measured by the run that wrote it
    *  (rme: the 95% margin of error in % of the mean). 'tinybench' in runs before issue 11, whose
    *  repeats tinybench scheduled; 'repeats' since the runner interleaves repeats itself. */

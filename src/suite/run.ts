@@ -22,7 +22,7 @@ import { type OutputDir } from '../results/outdir.js';
 import { addSetAside, addTrial, newRecord, repeatsDone, writeResults } from '../results/write.js';
 import { abortScenarios } from '../harness/trial.js';
 import { planSuite, type PlannedScenario, type Precision, type SuitePlan } from './suite.js';
-import { precisionFigures, SUSTAINABLE_FIGURE } from '../analysis/precision.js';
+import { precisionFigures, SUSTAINABLE_FIGURE, valuesToTarget } from '../analysis/precision.js';
 import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../results/schema.js';
 import { type TrialResult } from '../harness/types.js';
 import { type KernelCalibration } from '../results/calibration.js';
@@ -218,11 +218,29 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
      *  record says which it was. */
     async function untilPrecise(members: PlannedScenario[], target: Precision, loadMs: Map<string, number[]>): Promise<void> {
       const started = Date.now();
-      const open = () => members.filter((p) => imprecise(p, recordOf(p), target) && repeatsDone(recordOf(p)) < target.maxRepeats);
+      const roundMs = new Map<string, number>(); // the last precision round's cost, per scenario
+      const needs = new Map<string, number>(); // the rounds a scenario left out still needed
+      // Out of reach: the rounds its widest figure still needs at its spread (valuesToTarget) cost
+      // more than the group has left; its time goes to the scenarios a few rounds still settle.
+      const outOfReach = (p: PlannedScenario): boolean => {
+        const ms = roundMs.get(p.id);
+        if (ms === undefined) return false;
+        const record = recordOf(p);
+        const need = Math.max(0, ...precisionFigures(record)
+          .filter((f) => !(f.aggregate && f.aggregate.relCi <= target.relCi))
+          .map((f) => valuesToTarget(f.aggregate, target.relCi) ?? 0));
+        const left = target.maxSeconds * 1000 - (Date.now() - started);
+        // with less than a round left it is the time running out (max-seconds), not the spread
+        const out = left >= ms && need * ms > left;
+        if (out) needs.set(p.id, need);
+        return out;
+      };
+      const open = () => members.filter((p) => imprecise(p, recordOf(p), target) && repeatsDone(recordOf(p)) < target.maxRepeats && !needs.has(p.id) && !outOfReach(p));
       for (let round = open(); round.length && Date.now() - started < target.maxSeconds * 1000; round = open()) {
         total += round.length;
         for (const planned of round) {
           if (stopper.signal.aborted) return; // unmarked: --resume continues the precision rounds
+          const roundStarted = Date.now();
           const record = recordOf(planned);
           // A search costs several trials, a raw repeat one: a round searches only while the
           // sustainable rate is itself wide and the repeats' own figures are not (their repeats
@@ -233,13 +251,17 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
           const ms = await trial(planned, record, repeatsDone(record) + 1);
           if (ms !== undefined) loadMs.set(planned.id, [...(loadMs.get(planned.id) ?? []), ms]);
           if (planned.sustainable && searchWide && searchesDone(record, plan.repeats) < repeatsDone(record) && !stopper.signal.aborted) await search(planned, record);
+          roundMs.set(planned.id, Date.now() - roundStarted);
         }
       }
       if (stopper.signal.aborted) return;
       for (const planned of members) {
         const record = recordOf(planned);
-        const stoppedBy = !imprecise(planned, record, target) ? 'precise' : repeatsDone(record) >= target.maxRepeats ? 'max-repeats' : 'max-seconds';
-        record.precision = { ...target, stoppedBy };
+        const need = needs.get(planned.id);
+        const stoppedBy = !imprecise(planned, record, target) ? 'precise'
+          : repeatsDone(record) >= target.maxRepeats ? 'max-repeats'
+          : need !== undefined ? 'out-of-reach' : 'max-seconds';
+        record.precision = { ...target, stoppedBy, ...(stoppedBy === 'out-of-reach' ? { needed: need } : {}) };
       }
       save();
     }

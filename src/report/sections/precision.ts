@@ -8,7 +8,7 @@
  */
 import { readerOf } from '../../analysis/groups.js';
 import { placementSummary } from '../../analysis/placement.js';
-import { precisionFigures, type PrecisionFigure } from '../../analysis/precision.js';
+import { precisionFigures, SUSTAINABLE_FIGURE, type PrecisionFigure } from '../../analysis/precision.js';
 import { FAR_FACTOR, NEAR_WAIT_MS, RERUNS, WAIT_BUDGET_MS } from '../../harness/placement-rule.js';
 import { twoClusters } from '../../analysis/stats.js';
 import { fmtSi } from '../../format/units.js';
@@ -23,6 +23,8 @@ function widest(rec: ScenarioRecord): PrecisionFigure | undefined {
 }
 
 const pct = (x: number) => `±${Math.round(x * 100)}%`;
+/** A width that missed `target`, never rounded onto it: ±15.1% against ±15%, not "±15%". */
+const missedPct = (x: number, target: number) => (Math.round(x * 100) <= Math.round(target * 100) ? `±${(Math.ceil(x * 1000) / 10).toFixed(1)}%` : pct(x));
 
 /** "5–18 repeats", or "5 repeats" when all are alike. */
 function range(xs: number[], unit: string): string {
@@ -79,14 +81,19 @@ export function precisionBlocks(sets: readonly ResultSet[]): Block[] {
   const items = missed.map(({ set, rec }) => {
     const w = widest(rec);
     const n = rec.repeats['wallNs']?.length ?? 0;
-    const by = rec.precision!.stoppedBy === 'max-repeats' ? `${n} repeats (the bound)` : `${n} repeats, when the group's ${rec.precision!.maxSeconds} s ran out`;
+    const p = rec.precision!;
+    // the sustainable rate's values are searches, fewer than the repeats in precision rounds
+    const searches = w?.what === SUSTAINABLE_FIGURE ? `${w.values.length} searches in ` : '';
+    const by = p.stoppedBy === 'max-repeats' ? `${searches}${n} repeats (the bound)`
+      : p.stoppedBy === 'out-of-reach' ? `${searches}${n} repeats: at its spread it needed about ${p.needed ?? '?'} more rounds, more than what was left of the group's ${p.maxSeconds} s, which went to the other scenarios`
+      : `${searches}${n} repeats, when the group's ${p.maxSeconds} s ran out`;
     const name = `${multi ? `${set.tag}: ` : ''}${rec.group} ${rec.label}, ${rec.transport}, ${readerOf(rec)} reader`;
     if (!w) return [{ strong: name }, `: stopped after ${by}.`] as Inline[];
     const c = twoClusters(w.values);
     const spread = c
       ? ` Its repeats fall into two clusters, ${c.low.length} around ${fmtSi(c.low[Math.floor(c.low.length / 2)])}/s and ${c.high.length} around ${fmtSi(c.high[Math.floor(c.high.length / 2)])}/s: the mean describes neither, and more repeats would narrow the interval only slowly.`
       : ` Its repeats ranged ${fmtSi(Math.min(...w.values))}–${fmtSi(Math.max(...w.values))}/s.`;
-    return [{ strong: name }, `: the ${w.what} stayed at ${pct(w.aggregate!.relCi)} after ${by}.${spread}`] as Inline[];
+    return [{ strong: name }, `: the ${w.what} stayed at ${missedPct(w.aggregate!.relCi, p.relCi)} after ${by}.${spread}`] as Inline[];
   });
   return [{ p: text }, ...(items.length ? [{ ul: items }] : [])];
 }
