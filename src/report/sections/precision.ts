@@ -90,9 +90,10 @@ export function precisionBlocks(sets: readonly ResultSet[]): Block[] {
     const name = `${multi ? `${set.tag}: ` : ''}${rec.group} ${rec.label}, ${rec.transport}, ${readerOf(rec)} reader`;
     if (!w) return [{ strong: name }, `: stopped after ${by}.`] as Inline[];
     const c = twoClusters(w.values);
+    const its = w.what === SUSTAINABLE_FIGURE ? 'Its searches' : 'Its repeats';
     const spread = c
-      ? ` Its repeats fall into two clusters, ${c.low.length} around ${fmtSi(c.low[Math.floor(c.low.length / 2)])}/s and ${c.high.length} around ${fmtSi(c.high[Math.floor(c.high.length / 2)])}/s: the mean describes neither, and more repeats would narrow the interval only slowly.`
-      : ` Its repeats ranged ${fmtSi(Math.min(...w.values))}–${fmtSi(Math.max(...w.values))}/s.`;
+      ? ` ${its} fall into two clusters, ${c.low.length} around ${fmtSi(c.low[Math.floor(c.low.length / 2)])}/s and ${c.high.length} around ${fmtSi(c.high[Math.floor(c.high.length / 2)])}/s: the mean describes neither, and more repeats would narrow the interval only slowly.`
+      : ` ${its} ranged ${fmtSi(Math.min(...w.values))}–${fmtSi(Math.max(...w.values))}/s.`;
     return [{ strong: name }, `: the ${w.what} stayed at ${missedPct(w.aggregate!.relCi, p.relCi)} after ${by}.${spread}`] as Inline[];
   });
   return [{ p: text }, ...(items.length ? [{ ul: items }] : [])];
