@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BUILTIN_SUITES, loadSuite, planSuite, SuiteError } from '../src/suite/suite.js';
+import { JUDGE_VALUES } from '../src/suite/run.js';
 import { type ResultsFile } from '../src/results/schema.js';
 import { METRIC_NAMES } from '../src/results/metrics.js';
 import { loadedRingbenchObjects, settle, sleep, stormProcesses } from './kernel.js';
@@ -201,8 +202,13 @@ test('precision rounds: more repeats until the target, each bound stops them, an
     transports: ['ringbuf'],
     groups: [
       group('ceilings', { relCi: 0.99, maxRepeats: 10, maxSeconds: 60 }), // met by the repeats alone
-      group('wakeup-ceiling', { relCi: 0.0001, maxRepeats: 5, maxSeconds: 60 }), // unreachable: the repeat bound
-      group('syscall-ceiling', { relCi: 0.0001, maxRepeats: 1000, maxSeconds: 1 }), // unreachable: the time bound
+      group('wakeup-ceiling', { relCi: 0.0001, maxRepeats: 4, maxSeconds: 60 }), // unreachable: the repeat bound
+      // unreachable: the time bound, with rounds longer than the group's time (a storm paced to
+      // 1.25 s a trial), so the spread never gets to say it first
+      { ...group('slow-rounds', { relCi: 0.0001, maxRepeats: 1000, maxSeconds: 1 }), set: { children: 5000, rateCap: 4000 } },
+      // unreachable, said by its spread once it has JUDGE_VALUES repeats: left out, not run to
+      // either bound
+      group('hopeless', { relCi: 0.0001, maxRepeats: 1000, maxSeconds: 60 }),
     ],
   };
   writeFileSync(join(dir, 'p.json'), JSON.stringify(suite));
@@ -215,9 +221,12 @@ test('precision rounds: more repeats until the target, each bound stops them, an
   assert.is(rec('ceilings').precision?.stoppedBy, 'precise');
   assert.is(n('ceilings'), 3, 'precise after the suite’s repeats: no extra round');
   assert.is(rec('wakeup-ceiling').precision?.stoppedBy, 'max-repeats');
-  assert.is(n('wakeup-ceiling'), 5);
-  assert.is(rec('syscall-ceiling').precision?.stoppedBy, 'max-seconds');
-  assert.ok(n('syscall-ceiling') > 3, 'at least one extra round ran before the time bound');
+  assert.is(n('wakeup-ceiling'), 4);
+  assert.is(rec('slow-rounds').precision?.stoppedBy, 'max-seconds');
+  assert.ok(n('slow-rounds') > 3, 'at least one extra round ran before the time bound');
+  assert.is(rec('hopeless').precision?.stoppedBy, 'out-of-reach');
+  assert.is(n('hopeless'), JUDGE_VALUES, 'judged once it had enough repeats, and left out then');
+  assert.ok(rec('hopeless').precision!.needed! > 1000, JSON.stringify(rec('hopeless').precision));
   for (const s of res.scenarios) for (const m of METRIC_NAMES) assert.is(s.repeats[m].length, s.repeats['wallNs'].length, `${s.id} ${m}`);
   assert.match(r.stderr, /repeat 4 \(precision round\)/);
   // the run's CPU time and steal (/proc/stat): at most its wall time on every CPU
@@ -226,8 +235,9 @@ test('precision rounds: more repeats until the target, each bound stops them, an
   assert.ok(res.machine.stealSeconds >= 0 && res.machine.stealSeconds <= res.machine.cpuSeconds);
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(md, /\*\*Precision\.\*\* /);
-  assert.match(md, /1 of 3 scenarios reached it/);
-  assert.match(md, /wakeup-ceiling every-64, ringbuf, libbpf reader\*\*: the .* stayed at ±\d+% after 5 repeats \(the bound\)/);
+  assert.match(md, /1 of 4 scenarios reached it/);
+  assert.match(md, /wakeup-ceiling every-64, ringbuf, libbpf reader\*\*: the .* stayed at ±[\d.]+% after 4 repeats \(the bound\)/);
+  assert.match(md, /hopeless every-64, ringbuf, libbpf reader\*\*: the .* stayed at ±[\d.]+% after 10 repeats: at its spread it needed about \d+ more rounds, more than what was left of the group's 60 s/);
 });
 
 test('per-repeat sustainable searches: Ctrl-C keeps the finished ones, --resume adds only the missing ones', async () => {

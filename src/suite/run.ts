@@ -30,6 +30,8 @@ import { type KernelCalibration } from '../results/calibration.js';
 /** Bisection steps of each per-repeat search: within 1/16 of the raw ceiling. Five searches are
  *  averaged, and seven steps per repeat would cost more than the rest of a ceiling group. */
 export const SEARCH_STEPS = 4;
+/** The values a wide figure needs before the precision rounds judge whether it is out of reach. */
+export const JUDGE_VALUES = 10;
 
 export interface TrialProgress {
   /** trials finished so far, warm-ups included, and the total planned */
@@ -218,17 +220,20 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
      *  record says which it was. */
     async function untilPrecise(members: PlannedScenario[], target: Precision, loadMs: Map<string, number[]>): Promise<void> {
       const started = Date.now();
-      const roundMs = new Map<string, number>(); // the last precision round's cost, per scenario
+      const roundMs = new Map<string, number[]>(); // each precision round's cost, per scenario
       const needs = new Map<string, number>(); // the rounds a scenario left out still needed
-      // Out of reach: the rounds its widest figure still needs at its spread (valuesToTarget) cost
-      // more than the group has left; its time goes to the scenarios a few rounds still settle.
+      // Out of reach: the rounds its wide figures still need at their spread (valuesToTarget), at
+      // its rounds' mean cost, take more than the group has left; its time goes to the scenarios
+      // a few rounds still settle. Judged only from JUDGE_VALUES values on: with fewer, one
+      // outlier moves the width, and the estimate with it, several-fold.
       const outOfReach = (p: PlannedScenario): boolean => {
-        const ms = roundMs.get(p.id);
-        if (ms === undefined) return false;
+        const costs = roundMs.get(p.id);
+        if (!costs?.length) return false;
+        const ms = costs.reduce((a, b) => a + b, 0) / costs.length;
         const record = recordOf(p);
-        const need = Math.max(0, ...precisionFigures(record)
-          .filter((f) => !(f.aggregate && f.aggregate.relCi <= target.relCi))
-          .map((f) => valuesToTarget(f.aggregate, target.relCi) ?? 0));
+        const wide = precisionFigures(record).filter((f) => !(f.aggregate && f.aggregate.relCi <= target.relCi));
+        if (wide.some((f) => f.values.length < JUDGE_VALUES)) return false;
+        const need = Math.max(0, ...wide.map((f) => valuesToTarget(f.aggregate, target.relCi) ?? 0));
         const left = target.maxSeconds * 1000 - (Date.now() - started);
         // with less than a round left it is the time running out (max-seconds), not the spread
         const out = left >= ms && need * ms > left;
@@ -251,7 +256,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
           const ms = await trial(planned, record, repeatsDone(record) + 1);
           if (ms !== undefined) loadMs.set(planned.id, [...(loadMs.get(planned.id) ?? []), ms]);
           if (planned.sustainable && searchWide && searchesDone(record, plan.repeats) < repeatsDone(record) && !stopper.signal.aborted) await search(planned, record);
-          roundMs.set(planned.id, Date.now() - roundStarted);
+          roundMs.set(planned.id, [...(roundMs.get(planned.id) ?? []), Date.now() - roundStarted]);
         }
       }
       if (stopper.signal.aborted) return;
