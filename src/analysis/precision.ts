@@ -37,3 +37,8 @@ export function precisionFigures(rec: ScenarioRecord): PrecisionFigure[] {
     ...(rec.sustainable ? [{ what: SUSTAINABLE_FIGURE, aggregate: rec.sustainable.aggregate, values: rec.sustainable.perRepeat ?? [] }] : []),
   ];
 }
+
+/** A record's figures whose 95% interval is wider than `relCi` of the mean (or not known yet). */
+export function wideFigures(rec: ScenarioRecord, relCi: number): PrecisionFigure[] {
+  return precisionFigures(rec).filter((f) => !(f.aggregate && f.aggregate.relCi <= relCi));
+}

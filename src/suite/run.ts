@@ -22,7 +22,7 @@ import { type OutputDir } from '../results/outdir.js';
 import { addSetAside, addTrial, newRecord, repeatsDone, writeResults } from '../results/write.js';
 import { abortScenarios } from '../harness/trial.js';
 import { planSuite, type PlannedScenario, type Precision, type SuitePlan } from './suite.js';
-import { precisionFigures, SUSTAINABLE_FIGURE, valuesToTarget } from '../analysis/precision.js';
+import { SUSTAINABLE_FIGURE, valuesToTarget, wideFigures } from '../analysis/precision.js';
 import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../results/schema.js';
 import { type TrialResult } from '../harness/types.js';
 import { type KernelCalibration } from '../results/calibration.js';
@@ -212,7 +212,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
      *  scenario to be searched that has no search yet is. */
     function imprecise(planned: PlannedScenario, record: ScenarioRecord, target: Precision): boolean {
       if (planned.sustainable && !record.sustainable?.aggregate) return true;
-      return precisionFigures(record).some((f) => !(f.aggregate && f.aggregate.relCi <= target.relCi));
+      return wideFigures(record, target.relCi).length > 0;
     }
 
     /** The precision rounds of a group: one more repeat of each imprecise scenario per round (and a
@@ -229,9 +229,8 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
       const outOfReach = (p: PlannedScenario): boolean => {
         const costs = roundMs.get(p.id);
         if (!costs?.length) return false;
-        const ms = costs.reduce((a, b) => a + b, 0) / costs.length;
-        const record = recordOf(p);
-        const wide = precisionFigures(record).filter((f) => !(f.aggregate && f.aggregate.relCi <= target.relCi));
+        const ms = mean(costs);
+        const wide = wideFigures(recordOf(p), target.relCi);
         if (wide.some((f) => f.values.length < JUDGE_VALUES)) return false;
         const need = Math.max(0, ...wide.map((f) => valuesToTarget(f.aggregate, target.relCi) ?? 0));
         const left = target.maxSeconds * 1000 - (Date.now() - started);
@@ -251,8 +250,8 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
           // sustainable rate is itself wide and the repeats' own figures are not (their repeats
           // come first: on a VM the zero-loss rate can stay wide for more searches than the
           // group's time allows, and must not starve the figures a few more repeats settle).
-          const searchWide = !((record.sustainable?.aggregate?.relCi ?? Infinity) <= target.relCi)
-            && precisionFigures(record).every((f) => f.what === SUSTAINABLE_FIGURE || (f.aggregate?.relCi ?? Infinity) <= target.relCi);
+          const wide = wideFigures(record, target.relCi);
+          const searchWide = (!record.sustainable?.aggregate || wide.length > 0) && wide.every((f) => f.what === SUSTAINABLE_FIGURE);
           const ms = await trial(planned, record, repeatsDone(record) + 1);
           if (ms !== undefined) loadMs.set(planned.id, [...(loadMs.get(planned.id) ?? []), ms]);
           if (planned.sustainable && searchWide && searchesDone(record, plan.repeats) < repeatsDone(record) && !stopper.signal.aborted) await search(planned, record);
@@ -292,6 +291,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
       opts.onSearch?.(planned);
       const k = searchesDone(record, plan.repeats);
       const value = (m: string) => record.repeats[m]?.[k] ?? NaN;
+      const peak = value('memory.peakCpuOccupancyBytes');
       const unthrottled: SearchStep[] = planned.config.rateCap === 0
         ? [{
             rateCap: 0,
@@ -301,7 +301,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
             delivered: value('counts.delivered'),
             droppedKernel: value('counts.droppedKernel'),
             cpuPairNs: value('host.cpuPairNs'),
-            ...(Number.isFinite(value('memory.peakCpuOccupancyBytes')) ? { fill: fillOf(planned.config, value('memory.peakCpuOccupancyBytes')) } : {}),
+            ...(Number.isFinite(peak) ? { fill: fillOf(planned.config, peak) } : {}),
           }]
         : [];
       try {
