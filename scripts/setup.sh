@@ -26,8 +26,9 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium)
   # ringbench matrix (its test boots kernels in QEMU guests): QEMU, static busybox for the
   # initramfs, cpio/zstd/xz for kernel packages and modules, kmod for modinfo. virtiofsd is part
-  # of qemu-system-common on Debian 12 (/usr/lib/qemu/virtiofsd) and its own package later.
-  packages+=(qemu-system-x86 busybox-static cpio zstd xz-utils kmod)
+  # of qemu-system-common on Debian 12 (/usr/lib/qemu/virtiofsd) and its own package later;
+  # unshare and mount make the read-only view of / it serves (essential on Debian anyway).
+  packages+=(qemu-system-x86 busybox-static cpio zstd xz-utils kmod util-linux mount)
   if apt-cache show virtiofsd >/dev/null 2>&1; then packages+=(virtiofsd); fi
 fi
 

@@ -2,8 +2,8 @@
  * initramfs — the guest's first user space: a gzip'd newc cpio archive holding static busybox, the
  * kernel's virtio/fuse/overlay modules and an /init script.
  *
- * /init inserts the modules, mounts the host's `/` (virtiofs tag `hostroot`) read-only under an
- * in-memory overlay (tmpfs upper, so the host's /tmp stays visible; plain read-only plus tmpfs on
+ * /init inserts the modules, mounts the host's `/` (virtiofs tag `hostroot`, served read-only by
+ * the host: see qemu.ts) read-only under an in-memory overlay (tmpfs upper, so the host's /tmp stays visible; plain read-only plus tmpfs on
  * /tmp and /run when the kernel has no overlayfs), mounts the output folder (virtiofs tag `out`, read-write) at the same absolute path
  * as on the host, then chroots into that root and runs `<out>/guest/command.sh` with /bin/sh. The
  * script itself records its exit status in `<out>/guest/exit-status`; /init then syncs and powers

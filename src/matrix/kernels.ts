@@ -9,10 +9,14 @@
  * tar` into a per-user cache ($XDG_CACHE_HOME or ~/.cache, then ringbench/kernels/<pkg>_<ver>/):
  * only vmlinuz, config and the modules a guest needs to reach the host's files (virtio PCI,
  * fuse/virtiofs, overlay) with their dependencies, decompressed. The host's /boot and /lib/modules
- * are never touched. A cache entry appears atomically (rename) once complete.
+ * are never touched. A cache entry appears atomically (rename) once complete. Its manifest records
+ * the size and sha256 of every file; each use checks them, and an entry that fails (a truncated
+ * or edited file, a missing one, a manifest without hashes) is named in one line, removed and
+ * fetched again.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, join, resolve } from 'node:path';
 
@@ -206,13 +210,75 @@ export function collectModules(config: Map<string, string>, moduleTree: string, 
   return { modules: order.map((n) => join(dest, `${n}.ko`)), overlay: config.has('OVERLAY_FS') };
 }
 
+interface CachedFile {
+  size: number;
+  sha256: string;
+}
+
 interface Manifest {
   pkg: string;
   version: string;
   release: string;
+  /** file names under modules/, in load order */
   modules: string[];
   overlay: boolean;
   fetchedAt: string;
+  /** every file of the entry by its path in it (vmlinuz, config, modules/X.ko): size and sha256 */
+  files: Record<string, CachedFile>;
+}
+
+/** The only names a cache entry holds; anything else in a manifest is not ours. */
+const ENTRY_FILE = /^(vmlinuz|config|modules\/[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\.ko)$/;
+
+function describeFile(path: string): CachedFile {
+  const data = readFileSync(path);
+  return { size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+}
+
+/**
+ * Why the cache entry in dir cannot be used, in words that name the file, or null when every file
+ * has the size and sha256 its manifest records.
+ */
+export function cacheEntryProblem(dir: string): string | null {
+  const manifestFile = join(dir, 'manifest.json');
+  let m: Partial<Manifest>;
+  try {
+    m = JSON.parse(readFileSync(manifestFile, 'utf8')) as Partial<Manifest>;
+  } catch (e) {
+    return `${manifestFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0]})`;
+  }
+  if (!m || typeof m !== 'object' || !m.files || typeof m.files !== 'object') return `${manifestFile} records no file sizes and hashes (written by an older ringbench)`;
+  if (!Array.isArray(m.modules) || typeof m.release !== 'string' || typeof m.overlay !== 'boolean') return `${manifestFile} lacks its release, modules or overlay fields`;
+  const files = m.files;
+  const needed = ['vmlinuz', 'config', ...m.modules.map((n) => `modules/${n}`)];
+  for (const name of needed) if (!Object.hasOwn(files, name)) return `${manifestFile} records no size and hash for ${name}`;
+  for (const [name, want] of Object.entries(files)) {
+    if (!ENTRY_FILE.test(name)) return `${manifestFile} names a file '${name}' that a cache entry does not hold`;
+    const path = join(dir, name);
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch {
+      return `${path} is missing`;
+    }
+    if (!st.isFile()) return `${path} is not a regular file`;
+    if (st.size !== want?.size) return `${path} is ${st.size} bytes, its manifest says ${want?.size}`;
+    const got = describeFile(path).sha256;
+    if (got !== want.sha256) return `${path} has sha256 ${got.slice(0, 16)}…, its manifest says ${String(want.sha256).slice(0, 16)}…`;
+  }
+  return null;
+}
+
+/** Moves a bad entry out of the way (atomically: a concurrent reader sees it whole or not at all), then deletes it. */
+function discardEntry(dir: string, root: string): void {
+  const aside = join(root, `.bad-${process.pid}-${Date.now()}`);
+  try {
+    renameSync(dir, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // another process removed it
+    throw new KernelFetchError(`cannot remove the bad kernel cache entry ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); remove it by hand`);
+  }
+  rmSync(aside, { recursive: true, force: true });
 }
 
 const EXTRACT = ['./boot/vmlinuz-*', './boot/config-*', ...['drivers/virtio', 'fs/fuse', 'fs/overlayfs'].map((d) => `./lib/modules/*/kernel/${d}/*`)];
@@ -230,7 +296,12 @@ export async function prepareDebianKernel(spec: { input: string; pkg: string }, 
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
     return { input: spec.input, id, release: m.release, pkg, version, vmlinuz: join(dir, 'vmlinuz'), modules: m.modules.map((n) => join(dir, 'modules', n)), overlay: m.overlay, cacheDir: dir };
   };
-  if (existsSync(join(dir, 'manifest.json'))) return fromCache();
+  if (existsSync(dir)) {
+    const problem = cacheEntryProblem(dir);
+    if (!problem) return fromCache();
+    log(`${spec.input}: bad kernel cache entry: ${problem}; removing ${dir} and fetching it again`);
+    discardEntry(dir, root);
+  }
 
   mkdirSync(root, { recursive: true });
   const tmp = join(root, `.fetch-${process.pid}-${Date.now()}`);
@@ -256,12 +327,15 @@ export async function prepareDebianKernel(spec: { input: string; pkg: string }, 
     renameSync(join(boot, config), join(stage, 'config'));
     const cfg = readConfig(join(stage, 'config'));
     const { modules, overlay } = collectModules(cfg, join(tmp, 'x', 'lib', 'modules', release), join(stage, 'modules'), pkg);
-    const manifest: Manifest = { pkg, version, release, modules: modules.map((m) => basename(m)), overlay, fetchedAt: new Date().toISOString() };
+    const names = modules.map((m) => basename(m));
+    const files: Record<string, CachedFile> = {};
+    for (const name of ['vmlinuz', 'config', ...names.map((n) => `modules/${n}`)]) files[name] = describeFile(join(stage, name));
+    const manifest: Manifest = { pkg, version, release, modules: names, overlay, fetchedAt: new Date().toISOString(), files };
     writeFileSync(join(stage, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     try {
       renameSync(stage, dir);
     } catch (e) {
-      if (!existsSync(join(dir, 'manifest.json'))) throw e; // else another fetch won the race
+      if (cacheEntryProblem(dir) !== null) throw e; // else another fetch won the race
     }
     log(`${spec.input}: cached ${release} in ${dir}`);
     return fromCache();

@@ -2,10 +2,15 @@
  * qemu — boots one kernel in a QEMU guest that sees the host's files, runs one command there and
  * brings back its exit status.
  *
- * Two virtiofsd processes serve the guest: the host's `/` (tag `hostroot`, mounted read-only under
- * an in-memory overlay by the guest's /init) and the output folder (tag `out`, read-write, mounted
- * at the same path). The command is `<out>/guest/command.sh`, written by the caller; it records its
- * exit status in `<out>/guest/exit-status`. The serial console goes to `<out>/guest/console.log`.
+ * Two virtiofsd processes serve the guest: the host's `/` (tag `hostroot`) and the output folder
+ * (tag `out`, read-write, mounted at the same path). virtiofsd runs as root and Debian 12's has no
+ * read-only mode, so the guest's own `ro` mount option protects nothing: a guest root process could
+ * remount the share read-write or mount it again. The `hostroot` virtiofsd therefore starts in a
+ * private mount namespace (`unshare --mount --propagation private`) and serves a recursive bind of
+ * `/` in which every mount is remounted read-only (HOSTROOT_SETUP); the host's mount table never
+ * sees it, and the namespace goes when virtiofsd does. The guest's /init puts an in-memory overlay
+ * on top. The command is `<out>/guest/command.sh`, written by the caller; it records its exit
+ * status in `<out>/guest/exit-status`. The serial console goes to `<out>/guest/console.log`.
  *
  * KVM with `-cpu host` when /dev/kvm can be opened, otherwise TCG emulation (`-cpu max`). Every
  * process started here is tracked by PID and reaped: on normal exit, on the per-boot timeout, on
@@ -14,7 +19,7 @@
  * too long for a socket, a private folder under the system's temporary one) and are removed after.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildInitramfs } from './initramfs.js';
@@ -102,6 +107,7 @@ export function findVirtiofsd(): string | null {
 export function missingTools(): string | null {
   const missing: string[] = [];
   if (spawnSync(QEMU, ['--version'], { stdio: 'ignore' }).status !== 0) missing.push('qemu-system-x86_64 (apt-get install qemu-system-x86)');
+  if (spawnSync('unshare', ['--version'], { stdio: 'ignore' }).status !== 0) missing.push('unshare (apt-get install util-linux)');
   if (!findVirtiofsd()) missing.push('virtiofsd (apt-get install qemu-system-x86 on Debian 12, virtiofsd on newer)');
   if (!staticBusybox())
     missing.push('a static busybox at /bin/busybox (apt-get install busybox-static)');
@@ -125,6 +131,38 @@ function virtiofsdArgs(bin: string, socket: string, source: string, cache: 'alwa
     return [`--socket-path=${socket}`, `--shared-dir=${source}`, '--sandbox=chroot', `--cache=${cache}`];
   }
   return [`--socket-path=${socket}`, '-o', `source=${source}`, '-o', 'sandbox=chroot', '-o', `cache=${cache}`, '-f'];
+}
+
+/**
+ * Run by `sh -c` in a fresh private mount namespace, as `sh -c HOSTROOT_SETUP sh DIR CMD…`: binds
+ * the host's `/` recursively at DIR, remounts every mount there read-only (a recursive bind keeps
+ * the submounts writable, and util-linux 2.38 cannot set `ro` recursively), checks the result in
+ * /proc/self/mountinfo, then execs CMD (virtiofsd, serving DIR; its PID stays the one we track).
+ * A mount stacked under another at the same path is hidden from virtiofsd and may stay writable.
+ * Anything it cannot make read-only (a mount point with an escaped character, a refused remount)
+ * stops it before virtiofsd starts: fail closed.
+ */
+export const HOSTROOT_SETUP = `set -ef
+X=$1; shift
+mount --rbind / "$X"
+under() { awk -v x="$X" '$5 == x || index($5, x "/") == 1' /proc/self/mountinfo; }
+[ -n "$(under)" ] || { echo "ringbench: the bind of / at $X is not in /proc/self/mountinfo" >&2; exit 1; }
+for mp in $(under | awk '{ print $5 }'); do
+  case $mp in *\\*) echo "ringbench: cannot make mount point $mp read-only (escaped name)" >&2; exit 1;; esac
+  mount -o remount,bind,ro -- "$mp" || { echo "ringbench: cannot make $mp read-only" >&2; exit 1; }
+done
+rw=$(under | awk '{ id[NR] = $1; parent[NR] = $2; mp[NR] = $5; opts[NR] = $6; at[$1] = $5 }
+  END { for (i = 1; i <= NR; i++) if (at[parent[i]] == mp[i]) hidden[parent[i]] = 1
+        for (i = 1; i <= NR; i++) if (!hidden[id[i]] && opts[i] !~ /^ro(,|$)/) print mp[i] }')
+[ -z "$rw" ] || { echo "ringbench: still writable after remount: $rw" >&2; exit 1; }
+exec "$@"
+`;
+
+/** How to start virtiofsd for a share: the host's root goes through the read-only namespace. */
+function virtiofsdCommand(bin: string, socket: string, source: string, cache: 'always' | 'auto', readOnlyRoot?: string): [string, string[]] {
+  const args = virtiofsdArgs(bin, socket, readOnlyRoot ?? source, cache);
+  if (!readOnlyRoot) return [bin, args];
+  return ['unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', HOSTROOT_SETUP, 'sh', readOnlyRoot, bin, ...args]];
 }
 
 function track(child: ChildProcess): Promise<number | null> {
@@ -159,6 +197,20 @@ async function waitForFile(path: string, ms: number, stillAlive: () => boolean):
   return existsSync(path);
 }
 
+/**
+ * Removes the scratch folder, unless the read-only view of / is mounted at hostRoot in this mount
+ * namespace (it never should be: it lives only in virtiofsd's): a recursive remove would then walk
+ * the host's whole tree.
+ */
+function removeScratch(tmp: string, hostRoot: string): void {
+  try {
+    if (existsSync(hostRoot) && statSync(hostRoot).dev !== statSync(tmp).dev) return;
+  } catch {
+    return;
+  }
+  rmSync(tmp, { recursive: true, force: true });
+}
+
 /** Boots the kernel, runs <outDir>/guest/command.sh, and returns when the guest is gone. */
 export async function bootAndRun(o: BootOptions): Promise<BootResult> {
   const started = Date.now();
@@ -170,6 +222,7 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
   let tmp = join(guestDir, 'vm');
   if (join(tmp, 'hostroot.sock').length > 100) tmp = mkdtempSync(join(os.tmpdir(), 'ringbench-vm-'));
   else mkdirSync(tmp, { recursive: true });
+  let hostRoot = join(tmp, 'hostroot');
   const consoleLog = createWriteStream(join(guestDir, 'console.log'));
   const tail: string[] = [];
   let bootMs: number | null = null;
@@ -181,13 +234,18 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
     writeFileSync(initrd, buildInitramfs(o.kernel.modules));
     const virtiofsd = findVirtiofsd();
     if (!virtiofsd) throw new Error('virtiofsd not found');
+    // The mount point of the read-only view of /: an empty folder here, a mount only inside the
+    // namespace of its virtiofsd.
+    mkdirSync(hostRoot);
+    hostRoot = realpathSync(hostRoot); // as /proc/self/mountinfo will name it
     const shares = [
-      { tag: 'hostroot', source: '/', cache: 'always' as const },
-      { tag: 'out', source: o.outDir, cache: 'auto' as const },
+      { tag: 'hostroot', source: '/', cache: 'always' as const, readOnlyRoot: hostRoot },
+      { tag: 'out', source: o.outDir, cache: 'auto' as const, readOnlyRoot: undefined },
     ];
     for (const s of shares) {
       const socket = join(tmp, `${s.tag}.sock`);
-      const child = spawn(virtiofsd, virtiofsdArgs(virtiofsd, socket, s.source, s.cache), { stdio: ['ignore', 'ignore', 'pipe'] });
+      const [cmd, cmdArgs] = virtiofsdCommand(virtiofsd, socket, s.source, s.cache, s.readOnlyRoot);
+      const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr?.on('data', (d) => (err = (err + d).slice(-2000)));
       const exited = track(child);
@@ -246,7 +304,7 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
   } finally {
     for (const c of children) await reap(c.child, c.exited);
     await new Promise<void>((r) => consoleLog.end(r));
-    rmSync(tmp, { recursive: true, force: true });
+    removeScratch(tmp, hostRoot);
   }
   let exitStatus: number | null = null;
   if (existsSync(statusFile)) {
