@@ -5,10 +5,12 @@
  * with a command that, as the guest's root, tries to write a folder of the host: through the
  * original share, after remounting it read-write, and through a second read-write mount of it.
  * Nothing may appear on the host, the guest must have seen each write refused, and no QEMU,
- * virtiofsd or mount is left behind. Then a cached kernel file is truncated: preparing the kernel
+ * virtiofsd or mount is left behind, also when `ringbench matrix` is killed outright while a guest
+ * runs. Then a cached kernel file is truncated: preparing the kernel
  * names the file in one line, removes the entry and fetches it again.
  * Fails, never skips, when the machine cannot boot guests (bash scripts/setup.sh --test).
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cacheEntryProblem, prepareDebianKernel, type PreparedKernel } from '../src/matrix/kernels.js';
 import { bootAndRun, missingTools } from '../src/matrix/qemu.js';
+import { CLI } from './cli.js';
 
 /** A private kernel cache: never disturbs the user's (other runs may be booting from it). */
 const cache = mkdtempSync(join(tmpdir(), 'ringbench-kcache-'));
@@ -105,6 +108,36 @@ echo 0 > ${out}/guest/exit-status
   } finally {
     rmSync(out, { recursive: true, force: true });
     rmSync(target, { recursive: true, force: true });
+  }
+});
+
+test('ringbench matrix killed outright (SIGKILL) leaves no QEMU, virtiofsd or mount behind', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'ringbench-guest-kill-')), 'm');
+  const mountsBefore = mountPoints();
+  const child = spawn(process.execPath, [CLI, 'matrix', '--kernels', spec.input, '--accel', 'tcg', '--out', out], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, XDG_CACHE_HOME: cache },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((done) => child.on('close', done));
+  try {
+    const qemuUp = () => processesMentioning(out).some((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('qemu-system'));
+    const end = Date.now() + 120_000;
+    while (Date.now() < end && child.exitCode === null && !qemuUp()) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(qemuUp(), `QEMU never started: ${stderr}`);
+    assert.ok(processesMentioning(out).length >= 3, 'QEMU and two virtiofsd');
+    child.kill('SIGKILL');
+    await exited;
+    // the kernel delivers the parent-death signal at once; give the processes a moment to go
+    const gone = Date.now() + 5000;
+    while (Date.now() < gone && processesMentioning(out).length) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(processesMentioning(out), [], 'QEMU, unshare or virtiofsd outlived ringbench');
+    assert.equal(mountPoints().filter((m) => m.includes('ringbench-') && !mountsBefore.includes(m)), [], 'a mount left behind');
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const pid of processesMentioning(out)) process.kill(pid, 'SIGKILL');
+    rmSync(join(out, '..'), { recursive: true, force: true });
   }
 });
 

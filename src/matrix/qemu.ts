@@ -14,11 +14,12 @@
  *
  * KVM with `-cpu host` when /dev/kvm can be opened, otherwise TCG emulation (`-cpu max`). Every
  * process started here is tracked by PID and reaped: on normal exit, on the per-boot timeout, on
- * abort (Ctrl-C / SIGTERM through the AbortSignal), and as a last resort on process exit.
+ * abort (Ctrl-C / SIGTERM through the AbortSignal), as a last resort on process exit, and by the
+ * kernel (parent-death signal) when this process is killed outright.
  * Temporary files (vhost-user sockets, the initramfs) live in <out>/guest/vm (or, when that path is
  * too long for a socket, a private folder under the system's temporary one) and are removed after.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,14 @@ export interface BootResult {
 const QEMU = 'qemu-system-x86_64';
 const VIRTIOFSD_PATHS = ['/usr/libexec/virtiofsd', '/usr/lib/qemu/virtiofsd'];
 
+/**
+ * Starts cmd so that the kernel SIGKILLs it when this process dies, however it dies (SIGKILL
+ * included, where no exit handler runs): `setpriv --pdeathsig KILL` execs cmd, the PID stays.
+ */
+function spawnBound(cmd: string, args: string[], options: SpawnOptions): ChildProcess {
+  return spawn('setpriv', ['--pdeathsig', 'KILL', '--', cmd, ...args], options);
+}
+
 /** Every child process started here that has not been reaped yet. */
 const live = new Set<ChildProcess>();
 
@@ -82,7 +91,7 @@ export async function kvmProblem(): Promise<string | null> {
   } catch (e) {
     return `/dev/kvm cannot be opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
   }
-  const child = spawn(QEMU, ['-accel', 'kvm', '-cpu', 'host', '-m', '64M', '-display', 'none', '-nodefaults', '-no-reboot', '-serial', 'stdio', '-monitor', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnBound(QEMU, ['-accel', 'kvm', '-cpu', 'host', '-m', '64M', '-display', 'none', '-nodefaults', '-no-reboot', '-serial', 'stdio', '-monitor', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = track(child);
   let out = '';
   let err = '';
@@ -107,7 +116,7 @@ export function findVirtiofsd(): string | null {
 export function missingTools(): string | null {
   const missing: string[] = [];
   if (spawnSync(QEMU, ['--version'], { stdio: 'ignore' }).status !== 0) missing.push('qemu-system-x86_64 (apt-get install qemu-system-x86)');
-  if (spawnSync('unshare', ['--version'], { stdio: 'ignore' }).status !== 0) missing.push('unshare (apt-get install util-linux)');
+  for (const tool of ['unshare', 'setpriv']) if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0) missing.push(`${tool} (apt-get install util-linux)`);
   if (!findVirtiofsd()) missing.push('virtiofsd (apt-get install qemu-system-x86 on Debian 12, virtiofsd on newer)');
   if (!staticBusybox())
     missing.push('a static busybox at /bin/busybox (apt-get install busybox-static)');
@@ -245,7 +254,7 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
     for (const s of shares) {
       const socket = join(tmp, `${s.tag}.sock`);
       const [cmd, cmdArgs] = virtiofsdCommand(virtiofsd, socket, s.source, s.cache, s.readOnlyRoot);
-      const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawnBound(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr?.on('data', (d) => (err = (err + d).slice(-2000)));
       const exited = track(child);
@@ -268,7 +277,7 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
       ...shares.flatMap((s, i) => ['-chardev', `socket,id=fs${i},path=${join(tmp, `${s.tag}.sock`)}`, '-device', `vhost-user-fs-pci,chardev=fs${i},tag=${s.tag}`]),
       '-display', 'none', '-nodefaults', '-no-reboot', '-serial', 'stdio', '-monitor', 'none',
     ];
-    const qemu = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const qemu = spawnBound(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const qemuExited = track(qemu);
     children.push({ child: qemu, exited: qemuExited });
     let qemuErr = '';
