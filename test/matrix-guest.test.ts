@@ -5,7 +5,8 @@
  * with a command that, as the guest's root, tries to write a folder of the host: through the
  * original share, after remounting it read-write, and through a second read-write mount of it.
  * Nothing may appear on the host, the guest must have seen each write refused, and no QEMU,
- * virtiofsd or mount is left behind, also when `ringbench matrix` is killed outright while a guest
+ * virtiofsd or mount is left behind, and what it plants in its own share (a symlink, a FIFO, a
+ * set-user-ID file, a folder for another user) is removed or made harmless before the host goes on, also when `ringbench matrix` is killed outright while a guest
  * runs. Then a cached kernel file is truncated: preparing the kernel
  * names the file in one line, removes the entry and fetches it again.
  * Fails, never skips, when the machine cannot boot guests (bash scripts/setup.sh --test).
@@ -84,6 +85,11 @@ try second-mount mount -t virtiofs -o rw hostroot /run/second
 try second-write sh -c 'echo second > /run/second${target}/second'
 try second-chmod chmod 777 /run/second${target}
 grep virtiofs /proc/mounts >> ${log}
+# traps in its own share for the host's next reads and writes there
+ln -s $T/planted ${out}/results.json
+mkfifo ${out}/fifo
+cp /bin/true ${out}/suid && chmod 4755 ${out}/suid
+mkdir ${out}/open && chmod 1777 ${out}/open && chown 65534:65534 ${out}/open
 echo 0 > ${out}/guest/exit-status
 `,
       { mode: 0o755 },
@@ -104,6 +110,12 @@ echo 0 > ${out}/guest/exit-status
     assert.equal(processesMentioning(out), [], 'QEMU, unshare or virtiofsd left running');
     const mountsAfter = mountPoints();
     assert.equal(mountsAfter.filter((m) => m.includes('ringbench-') && !mountsBefore.includes(m)), [], 'a mount left behind');
+    // the traps are gone: no link, no FIFO, no set-user-ID bit, no folder of another user's
+    assert.equal(readdirSync(out).sort(), ['escape.log', 'guest', 'open', 'suid']);
+    assert.is(statSync(join(out, 'suid')).mode & 0o7777, 0o755);
+    const open = statSync(join(out, 'open'));
+    assert.equal([open.uid, open.mode & 0o7777], [process.getuid!(), 0o755]);
+    assert.equal(new Set(r.sanitized), new Set(['results.json', 'fifo', 'suid', 'open'].map((n) => join(out, n))));
     assert.equal(readdirSync(join(out, 'guest')).sort(), ['command.sh', 'console.log', 'exit-status'], 'the scratch folder is removed');
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -20,7 +20,7 @@
  * too long for a socket, a private folder under the system's temporary one) and are removed after.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, createWriteStream, lchownSync, lstatSync, readdirSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildInitramfs } from './initramfs.js';
@@ -52,6 +52,8 @@ export interface BootResult {
   /** why the boot failed, in one line, when exitStatus is null */
   failure?: string;
   consoleTail: string[];
+  /** what the guest left in its share that the host removed or changed (sanitizeGuestShare) */
+  sanitized?: string[];
 }
 
 const QEMU = 'qemu-system-x86_64';
@@ -207,12 +209,49 @@ async function waitForFile(path: string, ms: number, stillAlive: () => boolean):
 }
 
 /**
+ * After a boot, makes what the guest left in its share safe for the host, which reads and writes
+ * there next (the exit status, the next round's command.sh): a guest root process could have
+ * planted a symlink for a later write to follow out of --out, a device node, a set-user-ID file,
+ * or handed a folder to another user. Removes every symlink, device, FIFO and socket; gives every
+ * file and folder back to this process's user; clears set-ID bits and write access for others.
+ * Returns the paths it removed or changed. Runs only once QEMU and virtiofsd are gone.
+ */
+export function sanitizeGuestShare(dir: string): string[] {
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  const changed: string[] = [];
+  const dev = lstatSync(dir).dev;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const st = lstatSync(p);
+      if (!st.isFile() && !st.isDirectory()) {
+        rmSync(p, { force: true });
+        changed.push(p);
+        continue;
+      }
+      // lstat said file or folder and nothing else writes here now: chown/chmod reach this entry
+      const mode = st.mode & 0o7777 & ~0o7022;
+      if (st.uid !== uid || st.gid !== gid || (st.mode & 0o7777) !== mode) {
+        lchownSync(p, uid, gid);
+        chmodSync(p, mode);
+        changed.push(p);
+      }
+      if (st.isDirectory() && st.dev === dev) walk(p); // never into another file system
+    }
+  };
+  walk(dir);
+  return changed;
+}
+
+/**
  * Removes the scratch folder, unless the read-only view of / is mounted at hostRoot in this mount
  * namespace (it never should be: it lives only in virtiofsd's): a recursive remove would then walk
  * the host's whole tree.
  */
 function removeScratch(tmp: string, hostRoot: string): void {
   try {
+    if (lstatSync(tmp).isSymbolicLink()) return rmSync(tmp); // planted by the guest: the link only
     if (existsSync(hostRoot) && statSync(hostRoot).dev !== statSync(tmp).dev) return;
   } catch {
     return;
@@ -237,6 +276,7 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
   let bootMs: number | null = null;
   let failure: string | undefined;
   let timedOut = false;
+  let sanitized: string[] = [];
   const children: { child: ChildProcess; exited: Promise<number | null> }[] = [];
   try {
     const initrd = join(tmp, 'initramfs.cpio.gz');
@@ -314,6 +354,7 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
     for (const c of children) await reap(c.child, c.exited);
     await new Promise<void>((r) => consoleLog.end(r));
     removeScratch(tmp, hostRoot);
+    sanitized = sanitizeGuestShare(o.outDir);
   }
   let exitStatus: number | null = null;
   if (existsSync(statusFile)) {
@@ -328,5 +369,5 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
         ? 'interrupted'
         : 'the guest stopped without reporting an exit status';
   }
-  return { exitStatus, timedOut, aborted, bootMs, wallMs: Date.now() - started, failure: exitStatus === null ? failure : undefined, consoleTail: tail };
+  return { exitStatus, timedOut, aborted, bootMs, wallMs: Date.now() - started, failure: exitStatus === null ? failure : undefined, consoleTail: tail, sanitized };
 }
