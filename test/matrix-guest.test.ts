@@ -11,7 +11,7 @@
  * names the file in one line, removes the entry and fetches it again.
  * Fails, never skips, when the machine cannot boot guests (bash scripts/setup.sh --test).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cacheEntryProblem, prepareDebianKernel, type PreparedKernel } from '../src/matrix/kernels.js';
-import { bootAndRun, missingTools } from '../src/matrix/qemu.js';
+import { bootAndRun, HOSTROOT_SETUP, missingTools } from '../src/matrix/qemu.js';
 import { CLI } from './cli.js';
 
 /** A private kernel cache: never disturbs the user's (other runs may be booting from it). */
@@ -54,6 +54,36 @@ function processesMentioning(needle: string): number[] {
 }
 
 const mountPoints = () => readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n').map((l) => l.split(' ')[4]);
+
+test('the read-only view of /: every reachable mount read-only, fail closed, nothing on the host', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ringbench-rootview-'));
+  const view = join(dir, 'view');
+  mkdirSync(view);
+  const mountsBefore = mountPoints();
+  try {
+    const ns = ['--mount', '--propagation', 'private', '--'];
+    const r = spawnSync('unshare', [...ns, 'sh', '-c', HOSTROOT_SETUP, 'sh', view, 'cat', '/proc/self/mountinfo'], { encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    const rows = r.stdout.trim().split('\n').map((l) => l.split(' ')).filter((f) => f[4] === view || f[4].startsWith(`${view}/`));
+    assert.ok(rows.length >= mountsBefore.length, `${rows.length} mounts in the view, ${mountsBefore.length} on the host`);
+    const at = new Map(rows.map((f) => [f[0], f[4]]));
+    const hidden = new Set(rows.filter((f) => at.get(f[1]) === f[4]).map((f) => f[1]));
+    const writable = rows.filter((f) => !hidden.has(f[0]) && !/^ro(,|$)/.test(f[5])).map((f) => f[4]);
+    assert.equal(writable, []);
+    const write = spawnSync('unshare', [...ns, 'sh', '-c', HOSTROOT_SETUP, 'sh', view, 'sh', '-c', `echo x > ${view}${dir}/written`], { encoding: 'utf8' });
+    assert.match(write.stderr, /Read-only file system/);
+    // a mount point the setup cannot name safely stops it before the command runs
+    const odd = spawnSync('unshare', [...ns, 'sh', '-c', 'mkdir "$1" && mount -t tmpfs odd "$1" && exec sh -c "$2" sh "$3" echo started', 'sh', join(dir, 'with space'), HOSTROOT_SETUP, view], { encoding: 'utf8' });
+    assert.is(odd.status, 1, odd.stderr);
+    assert.match(odd.stderr, /cannot make mount point .*with\\040space read-only/);
+    assert.not.match(odd.stdout, /started/);
+    assert.equal(readdirSync(dir).sort(), ['view', 'with space']);
+    assert.equal(readdirSync(view), []);
+    assert.equal(mountPoints().filter((m) => m.startsWith(dir)), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('a guest root process cannot write the host: not through the share, a remount or a second mount', async () => {
   assert.is(missingTools(), null);

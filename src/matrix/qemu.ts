@@ -156,16 +156,16 @@ function virtiofsdArgs(bin: string, socket: string, source: string, cache: 'alwa
 export const HOSTROOT_SETUP = `set -ef
 X=$1; shift
 mount --rbind / "$X"
-under() { awk -v x="$X" '$5 == x || index($5, x "/") == 1' /proc/self/mountinfo; }
-[ -n "$(under)" ] || { echo "ringbench: the bind of / at $X is not in /proc/self/mountinfo" >&2; exit 1; }
+under() { X=$X awk 'BEGIN { x = ENVIRON["X"] } $5 == x || index($5, x "/") == 1' /proc/self/mountinfo; }
+[ -n "$(under)" ] || { printf '%s\\n' "ringbench: the bind of / at $X is not in /proc/self/mountinfo" >&2; exit 1; }
 for mp in $(under | awk '{ print $5 }'); do
-  case $mp in *\\*) echo "ringbench: cannot make mount point $mp read-only (escaped name)" >&2; exit 1;; esac
-  mount -o remount,bind,ro -- "$mp" || { echo "ringbench: cannot make $mp read-only" >&2; exit 1; }
+  case $mp in *\\\\*) printf 'ringbench: cannot make mount point %s read-only (a name mountinfo escapes)\\n' "$mp" >&2; exit 1;; esac
+  mount -o remount,bind,ro -- "$mp" || { printf '%s\\n' "ringbench: cannot make $mp read-only" >&2; exit 1; }
 done
 rw=$(under | awk '{ id[NR] = $1; parent[NR] = $2; mp[NR] = $5; opts[NR] = $6; at[$1] = $5 }
   END { for (i = 1; i <= NR; i++) if (at[parent[i]] == mp[i]) hidden[parent[i]] = 1
-        for (i = 1; i <= NR; i++) if (!hidden[id[i]] && opts[i] !~ /^ro(,|$)/) print mp[i] }')
-[ -z "$rw" ] || { echo "ringbench: still writable after remount: $rw" >&2; exit 1; }
+        for (i = 1; i <= NR; i++) if (!hidden[id[i]] && opts[i] !~ /^ro(,|$)/) s = s " " mp[i]; print s }')
+[ -z "$rw" ] || { printf 'ringbench: still writable after remount:%s\\n' "$rw" >&2; exit 1; }
 exec "$@"
 `;
 
