@@ -165,7 +165,14 @@ test('ringbench matrix killed outright (SIGKILL) leaves no QEMU, virtiofsd or mo
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise((done) => child.on('close', done));
   try {
-    const qemuUp = () => processesMentioning(out).some((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('qemu-system'));
+    const isQemu = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('qemu-system');
+      } catch {
+        return false; // gone
+      }
+    };
+    const qemuUp = () => processesMentioning(out).some(isQemu);
     const end = Date.now() + 120_000;
     while (Date.now() < end && child.exitCode === null && !qemuUp()) await new Promise((r) => setTimeout(r, 100));
     assert.ok(qemuUp(), `QEMU never started: ${stderr}`);

@@ -20,7 +20,7 @@
  * too long for a socket, a private folder under the system's temporary one) and are removed after.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { chmodSync, closeSync, createWriteStream, lchownSync, lstatSync, readdirSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, createWriteStream, lchownSync, lstatSync, readdirSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildInitramfs } from './initramfs.js';
@@ -264,7 +264,9 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
   const started = Date.now();
   const guestDir = join(o.outDir, 'guest');
   const statusFile = join(guestDir, 'exit-status');
-  rmSync(statusFile, { force: true });
+  // (recursive: the previous round's guest may have left a folder by these names)
+  rmSync(statusFile, { recursive: true, force: true });
+  rmSync(join(guestDir, 'console.log'), { recursive: true, force: true });
   // Sockets and the initramfs go into the output folder, unless the socket path would be too long
   // for a Unix socket (108 bytes): then into a private folder under the system's temporary one.
   let tmp = join(guestDir, 'vm');
@@ -272,11 +274,13 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
   else mkdirSync(tmp, { recursive: true });
   let hostRoot = join(tmp, 'hostroot');
   const consoleLog = createWriteStream(join(guestDir, 'console.log'));
+  consoleLog.on('error', () => {}); // a lost console copy must not end the run; tail keeps the end
   const tail: string[] = [];
   let bootMs: number | null = null;
   let failure: string | undefined;
   let timedOut = false;
   let sanitized: string[] = [];
+  let unsafe: string | undefined;
   const children: { child: ChildProcess; exited: Promise<number | null> }[] = [];
   try {
     const initrd = join(tmp, 'initramfs.cpio.gz');
@@ -316,6 +320,10 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
       '-append', `console=ttyS0 quiet panic=-1 mitigations=off ringbench.out=${o.outDir}`,
       ...shares.flatMap((s, i) => ['-chardev', `socket,id=fs${i},path=${join(tmp, `${s.tag}.sock`)}`, '-device', `vhost-user-fs-pci,chardev=fs${i},tag=${s.tag}`]),
       '-display', 'none', '-nodefaults', '-no-reboot', '-serial', 'stdio', '-monitor', 'none',
+      // QEMU runs as root and emulates a guest that may be hostile: a seccomp filter refuses it
+      // set*id, fork/exec, obsolete and scheduling calls. (No -runas: a change of user clears the
+      // parent-death signal, and QEMU would outlive a killed ringbench.)
+      '-sandbox', 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny',
     ];
     const qemu = spawnBound(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const qemuExited = track(qemu);
@@ -354,13 +362,21 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
     for (const c of children) await reap(c.child, c.exited);
     await new Promise<void>((r) => consoleLog.end(r));
     removeScratch(tmp, hostRoot);
-    sanitized = sanitizeGuestShare(o.outDir);
+    try {
+      sanitized = sanitizeGuestShare(o.outDir);
+    } catch (e) {
+      unsafe = `cannot check what the guest left in ${o.outDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+    }
   }
   let exitStatus: number | null = null;
-  if (existsSync(statusFile)) {
-    const n = Number.parseInt(readFileSync(statusFile, 'utf8').trim(), 10);
+  if (!unsafe && existsSync(statusFile) && statSync(statusFile).isFile()) {
+    const head = Buffer.alloc(32);
+    const fd = openSync(statusFile, 'r');
+    const n = Number.parseInt(head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('utf8').trim(), 10);
+    closeSync(fd);
     exitStatus = Number.isNaN(n) ? null : n;
   }
+  if (unsafe) failure = unsafe;
   const aborted = !!o.signal?.aborted;
   if (exitStatus === null && !failure) {
     failure = timedOut
