@@ -249,6 +249,8 @@ test('negative counts and rates are refused naming the real value; Infinity is "
     [file('neg-count.json', negCount), /scenarios\[0\]\.repeats\["counts\.droppedKernel"\]\[2\] must be a number ≥ 0; got -5$/],
     [file('neg-mean.json', negMean), /scenarios\[0\]\.aggregates\["rates\.generatedPerSec"\]\.mean must be a number ≥ 0; got -1$/],
     [file('inf.json', inf), /scenarios\[0\]\.repeats\["rates\.deliveredPerSec"\]\[0\] must be a number; got Infinity$/],
+    // prototype keys are refused in results files as in noise records
+    [file('proto.json', JSON.stringify(makeResults({ seed: 76 })).replace('{', '{"constructor":{"prototype":{}},')), /proto\.json: holds a "(constructor|prototype)" key, which no ringbench file has$/],
   ];
   for (const [path, message] of cases) assertRefused(['compare', good, path], message);
   // --resume reads through the same loader
