@@ -36,6 +36,7 @@
  * the whole interval lies beyond the threshold; otherwise "within noise".
  */
 import { judgeAll, measureChange, type MetricComparison } from './compare-judge.js';
+import { GATE_EXIT } from './gate-exit.js';
 import { compareControl, metricInput, NO_NOISE } from './compare-basis.js';
 import { scenarioValues } from './samples.js';
 import { type NoiseFile } from './noise.js';
@@ -368,13 +369,10 @@ function runSummary(runs: readonly ResultsFile[], sources: string[]): RunSummary
 
 /** 1 when any judged metric regressed beyond the threshold; 3 when no judged metric could be
  *  decided (judgedNothing); else 0. */
-export function comparisonExitCode(c: Comparison): 0 | 1 | 3 {
-  if (c.summary.regressed > 0) return 1;
-  return judgedNothing(c) === undefined ? 0 : 3;
+export function comparisonExitCode(c: Comparison): number {
+  if (c.summary.regressed > 0) return GATE_EXIT.regressed;
+  return judgedNothing(c) === undefined ? GATE_EXIT.pass : GATE_EXIT.judgedNothing;
 }
-
-/** Exit code of a comparison in which no judged metric could be decided: the gate fails closed. */
-export const JUDGED_NOTHING_EXIT = 3;
 
 /** One line saying that the comparison decided nothing (and why), or undefined when it decided
  *  something. Two 1-repeat runs have no interval: "within noise" there is not a pass. */
@@ -383,5 +381,5 @@ export function judgedNothing(c: Comparison): string | undefined {
   const judged = s.regressed + s.improved + s.noChange + s.withinNoise;
   if (judged > s.undecided) return undefined;
   const why = judged === 0 ? 'no judged metric in common' : `all ${judged} judged metrics lack the data for an interval (too few repeats or runs a side)`;
-  return `judged nothing: ${why}; the gate fails closed (exit ${JUDGED_NOTHING_EXIT}): give runs with at least 2 repeats, several runs a side, or --noise`;
+  return `judged nothing: ${why}; the gate fails closed (exit ${GATE_EXIT.judgedNothing}): give runs with at least 2 repeats, several runs a side, or --noise`;
 }

@@ -9,7 +9,7 @@ import { OutputDirError } from '../results/outdir.js';
 import { SuiteError } from '../suite/suite.js';
 import type { ProbeReport } from '../harness/probe.js';
 import { InputFileError } from '../results/input.js';
-import { JUDGED_NOTHING_EXIT } from '../analysis/compare.js';
+import { GATE_EXIT } from '../analysis/gate-exit.js';
 import { UsageError } from './flags.js';
 
 export const EXIT = {
@@ -20,7 +20,7 @@ export const EXIT = {
   /** bad input: a flag, field, file or output directory; nothing was loaded or written */
   usage: 2,
   /** `compare`, `ab`: no judged metric could be decided (too few repeats or runs): the gate fails closed */
-  judgedNothing: JUDGED_NOTHING_EXIT,
+  judgedNothing: GATE_EXIT.judgedNothing,
   /** stopped by SIGINT (Ctrl-C): finished work is kept, partial results printed or saved */
   sigint: 130,
   /** stopped by SIGTERM: as SIGINT */
