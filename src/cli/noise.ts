@@ -10,13 +10,13 @@
  * Exit codes: 0 written; 1 a run failed; 2 bad flags or inputs; 130/143 interrupted (nothing
  * written).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { buildNoise } from '../analysis/noise.js';
 import { probe } from '../harness/probe.js';
 import { loadResults, refuseRepeatedRuns } from '../results/load.js';
-import { OutputDir, openOutputFileDir } from '../results/outdir.js';
+import { checkOutputPath, OutputDir, openOutputFileDir } from '../results/outdir.js';
 import type { ResultsFile } from '../results/schema.js';
 import { runSuite } from '../suite/run.js';
 import { loadSuite } from '../suite/suite.js';
@@ -64,8 +64,10 @@ export async function noiseCommand(inputs: string[], opts: NoiseOptions): Promis
       process.stderr.write(`ringbench noise: wrote ${out} from ${inputs.length} runs\n`);
       return EXIT.ok;
     }
-    target = noiseTarget(opts.out);
-    if (target.dir.exists(target.name)) throw new UsageError(`--out ${opts.out}: already exists; a noise record is never overwritten: choose a new name or remove it`);
+    // checked now, created only once the probe says the suite can run here
+    if (opts.out.trim() === '' || opts.out.endsWith('/')) throw new UsageError(`--out must name a file; got '${opts.out}'`);
+    checkOutputPath(dirname(resolve(opts.out)), '--out', true);
+    if (lstatSync(resolve(opts.out), { throwIfNoEntry: false })) throw new UsageError(`--out ${opts.out}: already exists; a noise record is never overwritten: choose a new name or remove it`);
   } catch (e) {
     return reportError(e);
   }
@@ -79,6 +81,11 @@ export async function noiseCommand(inputs: string[], opts: NoiseOptions): Promis
   const capabilities = probe();
   const refused = cannotRun(capabilities);
   if (refused !== undefined) return refused;
+  try {
+    target = noiseTarget(opts.out);
+  } catch (e) {
+    return reportError(e);
+  }
   const work = mkdtempSync(join(tmpdir(), 'ringbench-noise-'));
   let current: ReturnType<typeof runSuite> | undefined;
   const interrupts = onInterrupt(() => current?.stop(), 'stopping; no noise record is written');
