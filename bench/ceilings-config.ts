@@ -11,8 +11,9 @@ import type { ScenarioConfig, Transport } from '../src/harness/types.js';
 export const MIN_VS_REFERENCE = 1;
 /** Section 2: the custom ring buffer reader must reach this multiple of libbpf's reader. */
 export const MIN_READER_GAIN = 1.3;
-/** An aggregate is called noisy beyond this relative CI half-width (or with any outlier). */
-export const NOISY_REL_CI = 0.1;
+/** An aggregate is called noisy beyond this relative CI half-width (or with any outlier): the
+ *  catalogue's one threshold (src/results/metrics). */
+export { NOISY_REL_CI } from '../src/results/metrics.js';
 
 export const WORKERS = 2;
 export const CEILING_RING_BYTES = 1 << 20;

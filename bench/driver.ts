@@ -21,8 +21,9 @@
  * times each by wall clock, which here would include loading and attaching BPF; the quantities of
  * interest come from the trial itself.
  */
-import { closeSync, constants, lstatSync, openSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { openOutputFileDir, writeOutputFile } from '../src/results/outdir.js';
+import { onInterrupt } from '../src/cli/signals.js';
+import { basename, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { captureEnvironment } from '../src/harness/env.js';
 import { TrialError } from '../src/harness/trial.js';
@@ -121,41 +122,28 @@ function parseFlags<O, M, A>(b: Bench<O, M, A>, argv: string[]): (O & CommonOpti
   return { ...b.validate(raw), rounds, warmup, json };
 }
 
-/** The JSON file must be new, in an existing directory, and no symlink may stand in its place. */
+/** The JSON file must be new, in a safe directory (results/outdir: created if missing), and no
+ *  symlink may stand in its place. */
 function checkJsonPath(p: string): string {
   if (p === '-') return p;
   if (p.trim() === '') throw new UsageError(`--json needs a file name (or - for stdout)`);
   // through npm the working directory is the package's; INIT_CWD is where the user typed
   const abs = resolve(process.env.INIT_CWD ?? process.cwd(), p);
-  try {
-    lstatSync(abs);
+  if (openOutputFileDir(abs, '--json').exists(basename(abs))) {
     throw new UsageError(`--json ${p}: already exists; finished results are never overwritten: choose a new name or remove it`);
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
   }
-  let dir;
-  try {
-    dir = lstatSync(dirname(abs));
-  } catch {
-    throw new UsageError(`--json ${p}: the directory ${dirname(abs)} does not exist`);
-  }
-  if (!dir.isDirectory()) throw new UsageError(`--json ${p}: ${dirname(abs)} is not a directory (symlinks are not followed)`);
   return abs;
 }
 
-/** O_EXCL|O_NOFOLLOW: a file or symlink created at that path since the check is never written through. */
+/** Written once through results/outdir (O_EXCL|O_NOFOLLOW temp file, linked into place: a name
+ *  that appeared since the check is never written through or replaced). */
 function writeJson(path: string, value: unknown): void {
   const text = JSON.stringify(value, null, 2) + '\n';
   if (path === '-') {
     process.stdout.write(text);
     return;
   }
-  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
+  writeOutputFile(path, text, { flag: '--json', replace: false });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,16 +194,14 @@ export async function runBench<O, M, A>(b: Bench<O, M, A>, argv = process.argv.s
 
   // A bare storm blocks the JS thread while it waits, so Ctrl-C takes effect when it returns;
   // trials through the addon stop at once. Either way no further trial starts.
-  let interrupted = false;
-  const stopIfInterrupted = () => {
-    if (interrupted) throw new BenchError('interrupted');
-  };
-  const onSigint = () => {
-    interrupted = true;
+  // cli/signals: the first SIGINT/SIGTERM stops after the current trial, a second ends at once
+  const interrupts = onInterrupt(() => {
     process.stderr.write(`\n${prefix}interrupted, stopping…\n`);
     b.abort();
+  });
+  const stopIfInterrupted = () => {
+    if (interrupts.received) throw new BenchError('interrupted');
   };
-  process.on('SIGINT', onSigint);
 
   const startedAt = new Date().toISOString();
   const startedMs = Date.now();
@@ -230,9 +216,9 @@ export async function runBench<O, M, A>(b: Bench<O, M, A>, argv = process.argv.s
     after = (await b.after?.(opts, { stopIfInterrupted })) as A;
   } catch (e) {
     progress('');
-    if (interrupted) {
+    if (interrupts.exitCode !== undefined) {
       process.stdout.write(interruptedLines(b, vs, samples, opts.rounds).join('\n') + '\n');
-      return 130;
+      return interrupts.exitCode;
     }
     if (e instanceof TrialError || e instanceof BenchError) {
       process.stderr.write(`${e.message.startsWith('ringbench') ? '' : prefix}${e.message}\n`);
@@ -240,7 +226,7 @@ export async function runBench<O, M, A>(b: Bench<O, M, A>, argv = process.argv.s
     }
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupts.dispose();
   }
   progress('');
 

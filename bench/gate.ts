@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { ROOT } from '../src/harness/addon.js';
 import { BenchError, runBench, samplesOf, type Bench, type Run, type Sample } from './driver.js';
 import { intFlag, loadWords, table, UsageError } from './machine.js';
+import { DEFAULTS, thresholdFlag } from '../src/cli/flags.js';
 import { trial } from './trial.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
@@ -93,7 +94,7 @@ async function newRun(): Promise<string> {
   if (r.code !== 0) throw new BenchError(`ringbench run --suite ${suiteArg} exited ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
   return dir;
 }
-let suiteArg = 'quick';
+let suiteArg: string = DEFAULTS.suite;
 
 async function ensureNoise(o: Options): Promise<string> {
   if (noiseFile) return noiseFile;
@@ -253,14 +254,13 @@ const gate: Bench<Options, Measured> = {
     ['--noise-runs <n>', 'runs of the noise record made first (default 5)'],
     ['--noise <file>', 'use this noise record instead of making one'],
     ['--stress-pairs <n>', 'stressed candidates in the first N rounds only (default: every round)'],
-    ['--threshold <pct>', 'compare threshold in percent (default 5)'],
+    ['--threshold <pct>', `compare threshold in percent (default ${DEFAULTS.thresholdPct})`],
   ],
   validate(raw) {
-    const threshold = raw.threshold === undefined ? 5 : Number(raw.threshold);
-    if (!(threshold > 0 && threshold < 1000)) throw new UsageError(`--threshold must be a percentage in (0, 1000); got '${raw.threshold}'`);
+    const threshold = thresholdFlag(raw.threshold);
     return {
-      suite: raw.suite ?? 'quick',
-      noiseRuns: intFlag('noise-runs', raw.noiseRuns, 5, 2, 100),
+      suite: raw.suite ?? DEFAULTS.suite,
+      noiseRuns: intFlag('noise-runs', raw.noiseRuns, DEFAULTS.noiseRuns, 2, 100),
       noise: raw.noise,
       stressPairs: intFlag('stress-pairs', raw.stressPairs, 1000, 0, 1000),
       thresholdPct: threshold,

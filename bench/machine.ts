@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { alignColumns } from '../src/format/table.js';
+import { intFlag as parseIntFlag, UsageError } from '../src/cli/flags.js';
 import { CLOCK_TICKS_PER_SECOND, cpuTimes } from '../src/harness/env.js';
 
 /** Other work of at least this many CPUs on average makes a run "not quiet". */
@@ -78,14 +79,10 @@ export function table(rows: string[][]): string[] {
   return alignColumns(rows, '   ');
 }
 
-/** A bad flag: one line for the user, exit 2. */
-export class UsageError extends Error {}
+/** A bad flag: one line for the user, exit 2 (the CLI's own, src/cli/flags). */
+export { UsageError };
 
+/** `--name` as an integer in min..max (src/cli/flags' rule), or `fallback` when not given. */
 export function intFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = raw.trim() === '' ? NaN : Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be an integer in ${min}..${max}; got '${raw}'`);
-  }
-  return n;
+  return raw === undefined ? fallback : parseIntFlag(`--${name}`, raw, min, max);
 }

@@ -23,12 +23,12 @@ import type { ScenarioConfig } from '../src/harness/types.js';
 import { aggregateOf, BenchError, paired, runBench, samplesOf, type Bench, type Run, type Sample, type Variant } from './driver.js';
 import { formatMemory, measureMemory, type MemorySummary } from './memory.js';
 import { intFlag, loadWords, table, UsageError } from './machine.js';
+// noisy beyond this relative CI half-width (or with any outlier): the catalogue's one threshold
+import { NOISY_REL_CI } from '../src/results/metrics.js';
 import { abortScenarios, trial } from './trial.js';
 
 /** A transport may cost at most this share of the bare storm's exit rate. */
 const MAX_OVERHEAD = 0.15;
-/** An aggregate is called noisy beyond this relative CI half-width (or with any outlier). */
-const NOISY_REL_CI = 0.05;
 
 interface Options {
   children: number;

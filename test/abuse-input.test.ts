@@ -3,12 +3,15 @@
  * CLI as a user types them: each bad input exits 2 with one line naming the flag, field or file and
  * what is valid, and loads nothing; `report` and `compare` take a results file or its directory;
  * a corrupt, minimal or oversized results file is refused naming the field or the size; compare
- * judges only scenarios whose configuration matches and exits 2 when none does. Results files are
- * synthetic (test/compare-fixtures); knob refusals run unprivileged, so that exit 2 rather than 1
- * proves nothing reached bpf().
+ * judges only scenarios whose configuration matches and exits 2 when none does. Inputs are data,
+ * not only shapes (issue 25): forged noise records, one run given twice, devices and FIFOs,
+ * negative values, an edited suite under --resume are refused; a comparison that judged nothing
+ * exits 3. Results files are synthetic (test/compare-fixtures), except the one real tiny run the
+ * --resume case needs; knob refusals run unprivileged, so that exit 2 rather than 1 proves
+ * nothing reached bpf().
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -156,6 +159,131 @@ test('compare judges only scenarios whose configuration matches; nothing compara
   for (const s of candidate.scenarios) s.config = { ...s.config, children: 20 };
   assertRefused(['compare', file('cfg-base.json', base20), file('cfg-all.json', candidate)],
     /^ringbench compare: nothing comparable between .*cfg-base\.json and .*cfg-all\.json: all 4 scenarios in common differ in configuration \(producers\/workers=1\/ringbuf: children 20000 → 20\)$/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Inputs validated as data (issue 25): forged noise records, one run given twice, devices and
+// FIFOs, negative values, a comparison that judged nothing, an edited suite under --resume.
+
+/** A noise record built by the real command from two synthetic runs of one suite. */
+function noiseRecord(name: string): { path: string; record: Record<string, unknown> } {
+  const a = runDir(`${name}-n1`, makeResults({ seed: 41 }));
+  const b = runDir(`${name}-n2`, makeResults({ seed: 42 }));
+  const path = join(base, `${name}.json`);
+  const r = cli(['noise', '--out', path, a, b]);
+  assert.is(r.code, 0, r.stderr);
+  return { path, record: JSON.parse(readFileSync(path, 'utf8')) };
+}
+
+test('forged --noise records exit 2 naming the field: negative or infinite spread, runs 1, prototype keys; another suite or host needs --force, which says what differs', () => {
+  const { record } = noiseRecord('noise-good');
+  const base1 = runDir('forge-base', makeResults({ seed: 43 }));
+  // the candidate's rates halved: an infinite spread used to call this "0 regressions", exit 0
+  const halved = runDir('forge-halved', makeResults({ seed: 44, factors: Object.fromEntries(makeResults({ seed: 44 }).scenarios.map((s) => [s.id, { 'rates.deliveredPerSec': 0.5 }])) }));
+  const id = Object.keys(record.scenarios as object)[0];
+  const forge = (name: string, edit: (r: any) => void, raw?: (text: string) => string) => {
+    const r = structuredClone(record);
+    edit(r);
+    const text = JSON.stringify(r);
+    return file(`${name}.json`, raw ? raw(text) : text);
+  };
+  const cases: [string, RegExp][] = [
+    [forge('neg-sd', (r) => (r.scenarios[id]['rates.deliveredPerSec'].sd = -0.5)), /corrupt noise record: scenarios\[".*"\]\["rates\.deliveredPerSec"\]\.sd must be a finite number ≥ 0; got -0\.5$/],
+    [forge('inf-sd', () => {}, (t) => t.replace(/("rates\.deliveredPerSec":\{"n":2,"mean":[^,]+,"sd":)[^}]+/, '$11e999')), /\.sd must be a finite number ≥ 0; got Infinity$/],
+    [forge('runs-1', (r) => (r.runs = 1)), /corrupt noise record: runs must be an integer ≥ 2 \(a spread needs two runs\); got 1$/],
+    [forge('proto', () => {}, (t) => t.replace('"scenarios":{', '"scenarios":{"__proto__":{"x":{"n":2,"mean":1,"sd":0}},')), /holds a "__proto__" key, which no ringbench file has$/],
+    [forge('other-suite', (r) => (r.suite = 'standard')), /--noise .*other-suite\.json was recorded for other runs \(suite 'standard' in the record, 'quick' in the run\).*pass --force$/],
+    [forge('other-host', (r) => (r.environment.hostname = 'elsewhere')), /was recorded for other runs \(hostname elsewhere in the record, testhost in the run\)/],
+  ];
+  for (const [noise, message] of cases) assertRefused(['compare', '--noise', noise, base1, halved], message);
+  // --force judges against another host's record, and says what differs
+  const forced = cli(['compare', '--noise', cases[5][0], '--force', base1, halved]);
+  assert.is(forced.code, 1, forced.stderr);
+  assert.match(forced.stderr, /--force: judging against --noise .*other-host\.json although hostname elsewhere in the record, testhost in the run/);
+});
+
+test('the same run twice is refused, by content whatever the path: noise --out F s1 s1, compare s1 s1 -- s2 s3, compare s1 copy-of-s1', () => {
+  const s1 = runDir('twice-1', makeResults({ seed: 51 }));
+  const s2 = runDir('twice-2', makeResults({ seed: 52 }));
+  const s3 = runDir('twice-3', makeResults({ seed: 53 }));
+  const copy = file('twice-copy.json', readFileSync(join(s1, 'results.json'), 'utf8'));
+  const out = join(base, 'twice-noise.json');
+  assertRefused(['noise', '--out', out, s1, s1], /twice-1 is the same run as .*twice-1 \(identical results\.json, sha256 [0-9a-f]{12}\)/);
+  assert.not.ok(readdirSync(base).includes('twice-noise.json'), 'no record written');
+  assertRefused(['compare', s1, s1, '--', s2, s3], /^ringbench compare: .*twice-1 is the same run as .*twice-1 /);
+  assertRefused(['compare', s1, copy], /twice-copy\.json is the same run as .*twice-1/);
+  assertRefused(['compare', s1, s2, '--', s3, copy], /twice-copy\.json is the same run as .*twice-1/);
+});
+
+test('devices and FIFOs are refused at once, never read: compare, --noise, --calibration, --suite (exit 2, one line)', () => {
+  const good = runDir('dev-good', makeResults({ seed: 61 }));
+  const fifo = join(base, 'fifo.json');
+  assert.is(spawnSync('mkfifo', [fifo]).status, 0);
+  const cases: [string[], RegExp][] = [
+    [['compare', good, '/dev/zero'], /^ringbench compare: \/dev\/zero: a character device, not a regular file: ringbench reads only regular files$/],
+    [['compare', good, fifo], /fifo\.json: a FIFO, not a regular file/],
+    [['compare', '--noise', '/dev/zero', good, runDir('dev-other', makeResults({ seed: 62 }))], /--noise \/dev\/zero: a character device, not a regular file/],
+    [['run', '--suite', 'smoke', '--out', join(base, 'never-cal'), '--calibration', '/dev/zero'], /--calibration \/dev\/zero: cannot be used: a character device, not a regular file/],
+    [['run', '--suite', fifo, '--out', join(base, 'never-suite')], /fifo\.json: a FIFO, not a regular file/],
+    [['report', '/dev/zero', '--out', join(base, 'never-report')], /\/dev\/zero \(a character device, not a regular file/],
+  ];
+  for (const [args, message] of cases) {
+    const started = Date.now();
+    assertRefused(args, message);
+    assert.ok(Date.now() - started < 30_000, `${args.join(' ')} returned`); // a FIFO used to hang for ever
+  }
+  assert.not.ok(['never-cal', 'never-suite', 'never-report'].some((d) => readdirSync(base).includes(d)), 'nothing created');
+});
+
+test('negative counts and rates are refused naming the real value; Infinity is "Infinity", not "null"', () => {
+  const good = file('neg-good.json', makeResults({ seed: 71 }));
+  const negRate = makeResults({ seed: 72 });
+  negRate.scenarios[1].repeats['rates.deliveredPerSec'][0] = -1000;
+  const negCount = makeResults({ seed: 73 });
+  negCount.scenarios[0].repeats['counts.droppedKernel'][2] = -5;
+  const negMean = makeResults({ seed: 74 });
+  negMean.scenarios[0].aggregates['rates.generatedPerSec'].mean = -1;
+  const inf = JSON.stringify(makeResults({ seed: 75 })).replace(/("rates\.deliveredPerSec":\[)[0-9.e+]+/, '$11e999');
+  const cases: [string, RegExp][] = [
+    [file('neg-rate.json', negRate), /neg-rate\.json: corrupt results file: scenarios\[1\]\.repeats\["rates\.deliveredPerSec"\]\[0\] must be a number ≥ 0; got -1000$/],
+    [file('neg-count.json', negCount), /scenarios\[0\]\.repeats\["counts\.droppedKernel"\]\[2\] must be a number ≥ 0; got -5$/],
+    [file('neg-mean.json', negMean), /scenarios\[0\]\.aggregates\["rates\.generatedPerSec"\]\.mean must be a number ≥ 0; got -1$/],
+    [file('inf.json', inf), /scenarios\[0\]\.repeats\["rates\.deliveredPerSec"\]\[0\] must be a number; got Infinity$/],
+    // prototype keys are refused in results files as in noise records
+    [file('proto.json', JSON.stringify(makeResults({ seed: 76 })).replace('{', '{"constructor":{"prototype":{}},')), /proto\.json: holds a "(constructor|prototype)" key, which no ringbench file has$/],
+  ];
+  for (const [path, message] of cases) assertRefused(['compare', good, path], message);
+  // --resume reads through the same loader
+  const dir = runDir('neg-resume', negRate);
+  assertRefused(['run', '--resume', dir], /neg-resume\/results\.json: corrupt results file: .* must be a number ≥ 0; got -1000$/);
+});
+
+test('a comparison that judged nothing fails closed: two 1-repeat runs with rates 60% lower exit 3 and say so in one line', () => {
+  const factors = Object.fromEntries(makeResults({ seed: 81 }).scenarios.map((s) => [s.id, { 'rates.deliveredPerSec': 0.4, 'rates.generatedPerSec': 0.4 }]));
+  const a = file('one-a.json', makeResults({ seed: 81, repeats: 1 }));
+  const b = file('one-b.json', makeResults({ seed: 82, repeats: 1, factors }));
+  const r = cli(['compare', a, b]);
+  assert.is(r.code, 3, r.stderr);
+  assert.match(r.stderr.trim(), /^ringbench compare: judged nothing: all \d+ judged metrics lack the data for an interval .*the gate fails closed \(exit 3\)/);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  // with enough repeats the same change is judged (exit 1)
+  const five = cli(['compare', file('five-a.json', makeResults({ seed: 81 })), file('five-b.json', makeResults({ seed: 82, factors }))]);
+  assert.is(five.code, 1, five.stderr);
+});
+
+test('--resume refuses a run whose recorded suiteDefinition was edited after it began (it no longer matches suiteHash)', () => {
+  const dir = join(base, 'resume-edited');
+  const suite = file('resume-suite.json', { name: 'edited', repeats: 1, warmup: 0, defaults: { children: 100, workers: 1 }, groups: [{ group: 'producers', sweep: { workers: [1] } }], transports: ['ringbuf'] });
+  const first = cli(['run', '--suite', suite, '--out', dir, '--no-report']);
+  assert.is(first.code, 0, first.stderr);
+  const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  assert.match(results.suiteHash, /^[0-9a-f]{64}$/);
+  results.complete = false;
+  results.suiteDefinition.defaults.children = 5000;
+  writeFileSync(join(dir, 'results.json'), JSON.stringify(results, null, 2));
+  const before = readFileSync(join(dir, 'results.json'), 'utf8');
+  assertRefused(['run', '--resume', dir, '--no-report'], /resume-edited\/results\.json: suiteDefinition does not match its recorded suiteHash \(it was edited after the run began\)/);
+  assert.is(readFileSync(join(dir, 'results.json'), 'utf8'), before, 'the run is untouched');
 });
 
 test.after(() => {

@@ -8,7 +8,7 @@
  * as in probe.test.
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -87,6 +87,28 @@ test('a CAP_BPF + CAP_PERFMON user runs a whole suite with the saturation load i
     assert.is(r.status, 0, r.stderr);
     // BPF run-time stats need CAP_SYS_ADMIN: a note, not a failure
     assert.not.match(r.stderr, /could not load/);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('matrix as an unprivileged user fails before it creates anything, naming what it needs (exit 1, no raw EACCES)', () => {
+  const home = mkdtempSync('/tmp/ringbench-matrix-nobody-');
+  try {
+    chmodSync(home, 0o755);
+    writeFileSync(join(home, 'vmlinuz'), 'not a kernel\n');
+    chownSync(home, NOBODY, NOBODY);
+    for (const [kernels, message] of [
+      [`path:${join(home, 'vmlinuz')}`, /^ringbench matrix: cannot run here: booting kernels in guests needs root .*run it with sudo/],
+      ['host', /^ringbench: cannot run here:\n\s+- missing privileges/],
+    ] as [string, RegExp][]) {
+      const out = join(home, 'out');
+      const r = cliAs('unprivileged', ['matrix', '--kernels', kernels, '--accel', 'tcg', '--out', out]);
+      assert.is(r.status, 1, `${kernels}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.not.match(r.stderr, /EACCES/);
+      assert.not.ok(existsSync(out), `${out} was created`);
+    }
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

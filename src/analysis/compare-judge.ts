@@ -36,6 +36,9 @@ export interface MetricComparison {
   unit: string;
   /** counted in the summary and the exit code; false = shown for information only */
   judged: boolean;
+  /** judged and with enough data for an interval: its verdict can go either way (a gate that
+   *  decided nothing fails closed, see comparisonExitCode) */
+  decided: boolean;
   higherIsBetter: boolean;
   base: SideSummary;
   candidate: SideSummary;
@@ -101,6 +104,7 @@ export function measureChange(input: MetricInput, thresholdPct: number): MetricC
     metric: input.metric,
     unit: unitName(input.metric),
     judged: input.judged,
+    decided: input.judged && !!e && !input.tooFew,
     higherIsBetter,
     base: { n: input.base.length, mean: baseMean, stddev: stddev(input.base) },
     candidate: { n: input.candidate.length, mean: candMean, stddev: stddev(input.candidate) },

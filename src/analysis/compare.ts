@@ -36,6 +36,7 @@
  * the whole interval lies beyond the threshold; otherwise "within noise".
  */
 import { judgeAll, measureChange, type MetricComparison } from './compare-judge.js';
+import { GATE_EXIT } from './gate-exit.js';
 import { compareControl, metricInput, NO_NOISE } from './compare-basis.js';
 import { scenarioValues } from './samples.js';
 import { type NoiseFile } from './noise.js';
@@ -115,7 +116,8 @@ export interface Comparison {
   /** plain-language caveats: one-sided scenarios, configuration differences, incomplete runs */
   warnings: string[];
   /** verdicts of judged metrics, and how many informational metrics were compared */
-  summary: { regressed: number; improved: number; noChange: number; withinNoise: number; informational: number };
+  /** undecided: judged metrics without enough data for an interval (also counted in their verdict) */
+  summary: { regressed: number; improved: number; noChange: number; withinNoise: number; informational: number; undecided: number };
 }
 
 export interface CompareOptions {
@@ -286,9 +288,10 @@ export function compareResults(
   }
   judgeAll(scenarios.flatMap((s) => s.metrics));
 
-  const summary = { regressed: 0, improved: 0, noChange: 0, withinNoise: 0, informational: 0 };
+  const summary = { regressed: 0, improved: 0, noChange: 0, withinNoise: 0, informational: 0, undecided: 0 };
   for (const s of scenarios) {
     for (const m of s.metrics) {
+      if (m.judged && !m.decided) summary.undecided++;
       if (!m.judged) summary.informational++;
       else if (m.verdict === 'regressed') summary.regressed++;
       else if (m.verdict === 'improved') summary.improved++;
@@ -364,7 +367,19 @@ function runSummary(runs: readonly ResultsFile[], sources: string[]): RunSummary
   return { source: sources.slice(0, runs.length).join(', '), suite: r.suite, startedAt: r.startedAt, complete: runs.every((x) => x.complete !== false), environment };
 }
 
-/** 1 when any judged metric regressed beyond the threshold, else 0. */
-export function comparisonExitCode(c: Comparison): 0 | 1 {
-  return c.summary.regressed > 0 ? 1 : 0;
+/** 1 when any judged metric regressed beyond the threshold; 3 when no judged metric could be
+ *  decided (judgedNothing); else 0. */
+export function comparisonExitCode(c: Comparison): number {
+  if (c.summary.regressed > 0) return GATE_EXIT.regressed;
+  return judgedNothing(c) === undefined ? GATE_EXIT.pass : GATE_EXIT.judgedNothing;
+}
+
+/** One line saying that the comparison decided nothing (and why), or undefined when it decided
+ *  something. Two 1-repeat runs have no interval: "within noise" there is not a pass. */
+export function judgedNothing(c: Comparison): string | undefined {
+  const s = c.summary;
+  const judged = s.regressed + s.improved + s.noChange + s.withinNoise;
+  if (judged > s.undecided) return undefined;
+  const why = judged === 0 ? 'no judged metric in common' : `all ${judged} judged metrics lack the data for an interval (too few repeats or runs a side)`;
+  return `judged nothing: ${why}; the gate fails closed (exit ${GATE_EXIT.judgedNothing}): give runs with at least 2 repeats, several runs a side, or --noise`;
 }

@@ -5,11 +5,11 @@
  * of one build differ by about √2 × that spread, which repeats inside one run cannot see (a whole
  * run shifts together).
  */
-import { readFileSync, statSync } from 'node:fs';
 import { mean, stddev } from './stats.js';
 import { controlSamples, scenarioValues } from './samples.js';
 import type { ResultsFile } from '../results/schema.js';
 import { MAX_RESULTS_BYTES, ResultsInputError } from '../results/load.js';
+import { InputFileError, readJsonInput } from '../results/input.js';
 
 export const NOISE_SCHEMA = 'ringbench/noise@1';
 
@@ -70,30 +70,74 @@ export function buildNoise(runs: ResultsFile[], sources: string[]): NoiseFile {
   };
 }
 
-/** Reads a noise file; a missing or malformed one is a ResultsInputError naming it. */
+/** A noise file is smaller than the results it was built from. */
+const MAX_NOISE_BYTES = MAX_RESULTS_BYTES;
+
+/** Reads a noise file; a missing, malformed or forged one is a ResultsInputError naming it. Only a
+ *  regular file is read (results/input); every spread must be finite and ≥ 0 with n ≥ 2, and
+ *  `runs` at least 2: a negative or infinite spread would make any change "within noise". */
 export function loadNoise(path: string): NoiseFile {
   let data: unknown;
-  let size = 0;
   try {
-    size = statSync(path).size;
-  } catch {
-    /* read below names the problem */
-  }
-  if (size > MAX_RESULTS_BYTES) {
-    throw new ResultsInputError(`--noise ${path}: ${(size / 2 ** 20).toFixed(0)} MiB is larger than a noise file can be (at most ${MAX_RESULTS_BYTES / 2 ** 20} MiB)`);
-  }
-  try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    data = readJsonInput(path, MAX_NOISE_BYTES).data;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a noise file' : (e as Error).message;
-    throw new ResultsInputError(`--noise ${path}: ${why}`);
+    if (!(e instanceof InputFileError)) throw e;
+    throw new ResultsInputError(`--noise ${path}: ${e.message}`);
   }
   const d = data as Partial<NoiseFile> | null;
-  if (!d || d.schema !== NOISE_SCHEMA || typeof d.scenarios !== 'object' || typeof d.runs !== 'number') {
+  if (!d || typeof d !== 'object' || d.schema !== NOISE_SCHEMA || typeof d.scenarios !== 'object' || d.scenarios === null || typeof d.runs !== 'number') {
     throw new ResultsInputError(`--noise ${path}: not a ringbench noise file (expected schema "${NOISE_SCHEMA}"; make one with: ringbench noise --suite S --runs 5 --out FILE)`);
   }
+  const problem = noiseProblem(d);
+  if (problem) throw new ResultsInputError(`--noise ${path}: corrupt noise record: ${problem}`);
   return d as NoiseFile;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const shown = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
+
+/** The first field of a noise record that cannot be a measured spread, or undefined. */
+function noiseProblem(d: Partial<NoiseFile>): string | undefined {
+  if (!Number.isInteger(d.runs) || d.runs! < 2) return `runs must be an integer ≥ 2 (a spread needs two runs); got ${shown(d.runs)}`;
+  if (typeof d.suite !== 'string') return `suite must be a string; got ${shown(d.suite)}`;
+  if (d.environment !== undefined && !isObject(d.environment)) return `environment must be an object; got ${shown(d.environment)}`;
+  const spread = (s: unknown, at: string): string | undefined => {
+    if (!isObject(s)) return `${at} must be an object; got ${shown(s)}`;
+    if (!Number.isInteger(s.n) || (s.n as number) < 2 || (s.n as number) > d.runs!) return `${at}.n must be an integer in 2..${d.runs} (the runs); got ${shown(s.n)}`;
+    if (typeof s.mean !== 'number' || !Number.isFinite(s.mean) || s.mean < 0) return `${at}.mean must be a finite number ≥ 0; got ${shown(s.mean)}`;
+    if (typeof s.sd !== 'number' || !Number.isFinite(s.sd) || s.sd < 0) return `${at}.sd must be a finite number ≥ 0; got ${shown(s.sd)}`;
+    return undefined;
+  };
+  const metrics = (m: unknown, at: string): string | undefined => {
+    if (!isObject(m)) return `${at} must be an object; got ${shown(m)}`;
+    for (const [k, v] of Object.entries(m)) {
+      const why = spread(v, `${at}[${JSON.stringify(k)}]`);
+      if (why) return why;
+    }
+    return undefined;
+  };
+  for (const [id, m] of Object.entries(d.scenarios as Record<string, unknown>)) {
+    const why = metrics(m, `scenarios[${JSON.stringify(id)}]`);
+    if (why) return why;
+  }
+  return d.control === undefined ? undefined : metrics(d.control, 'control');
+}
+
+/**
+ * What differs between a noise record and the runs it would judge: another suite, host, kernel
+ * or CPU makes its spread another machine's. Empty when it fits.
+ */
+export function noiseMismatch(noise: NoiseFile, runs: readonly ResultsFile[]): string[] {
+  const diffs: string[] = [];
+  const e = noise.environment ?? {};
+  for (const r of runs) {
+    if (r.suite !== noise.suite) diffs.push(`suite '${noise.suite}' in the record, '${r.suite}' in the run`);
+    const re = r.environment ?? ({} as ResultsFile['environment']);
+    for (const key of ['hostname', 'kernel', 'cpuModel', 'cpuCount'] as const) {
+      if (e[key] !== undefined && re[key] !== undefined && e[key] !== re[key]) diffs.push(`${key} ${String(e[key])} in the record, ${String(re[key])} in the run`);
+    }
+  }
+  return [...new Set(diffs)];
 }
 
 /**

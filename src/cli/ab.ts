@@ -7,18 +7,18 @@
  * `compare` and `report` read.
  *
  * Exit codes: 0 nothing judged regressed in B; 1 a judged metric regressed (or the kernel refused);
- * 2 bad flags, knobs or suites; 130/143 interrupted (the pairs finished so far are compared).
+ * 2 bad flags, knobs or suites; 3 no judged metric could be decided (too few pairs); 130/143 interrupted (the pairs finished so far are compared).
  */
 import { join } from 'node:path';
-import { compareResults, comparisonExitCode } from '../analysis/compare.js';
+import { compareResults, comparisonExitCode, judgedNothing } from '../analysis/compare.js';
 import { formatComparison } from '../analysis/compare-format.js';
 import { fmtSi } from '../format/units.js';
 import { probe } from '../harness/probe.js';
 import { checkOutputPath, OutputDir } from '../results/outdir.js';
 import { writeResults } from '../results/write.js';
 import { planAb, runAb } from '../suite/ab.js';
-import { parseThreshold, THRESHOLD_RULE } from './compare.js';
-import { EXIT, reportError, UsageError, cannotRun } from './errors.js';
+import { EXIT, reportError, cannotRun } from './errors.js';
+import { DEFAULTS, formatFlag, thresholdFlag, type Format } from './flags.js';
 import { onInterrupt } from './signals.js';
 
 export interface AbOptions {
@@ -30,17 +30,14 @@ export interface AbOptions {
   out?: string;
 }
 
-const FORMATS = ['text', 'md', 'json'] as const;
-
 export async function abCommand(opts: AbOptions): Promise<number> {
   let plan;
   let thresholdPct: number;
+  let format: Format;
   try {
-    const t = parseThreshold(opts.threshold);
-    if (t === undefined) throw new UsageError(THRESHOLD_RULE(opts.threshold));
-    thresholdPct = t;
-    if (!(FORMATS as readonly string[]).includes(opts.format ?? 'text')) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${opts.format}")`);
-    plan = planAb(opts.suite ?? 'quick', opts.a, opts.b);
+    thresholdPct = thresholdFlag(opts.threshold);
+    format = formatFlag(opts.format);
+    plan = planAb(opts.suite ?? DEFAULTS.suite, opts.a, opts.b);
     if (opts.out !== undefined) checkOutputPath(opts.out, '--out');
   } catch (e) {
     return reportError(e);
@@ -48,6 +45,13 @@ export async function abCommand(opts: AbOptions): Promise<number> {
   const capabilities = probe();
   const refused = cannotRun(capabilities);
   if (refused !== undefined) return refused;
+  // Taken before the pairs run (never after: a refused directory would lose them), locked.
+  let out: OutputDir | undefined;
+  try {
+    if (opts.out !== undefined) out = OutputDir.open(opts.out, { flag: '--out', mode: 'new', lock: true });
+  } catch (e) {
+    return reportError(e);
+  }
   for (const w of plan.warnings) process.stderr.write(`ringbench ab: ${w}\n`);
   process.stderr.write(`ringbench ab: ${plan.pairs.length} scenarios × ${plan.repeats} pairs (+${plan.warmup} warm-up), A and B interleaved\n`);
   const command = ['ringbench', 'ab', ...process.argv.slice(3)].join(' ');
@@ -59,16 +63,9 @@ export async function abCommand(opts: AbOptions): Promise<number> {
   const interrupts = onInterrupt(() => run.stop(), 'stopping the current trial; finished pairs are compared');
   try {
     const { a, b } = await run.done;
-    if (opts.out !== undefined) {
-      for (const [side, results] of [['a', a], ['b', b]] as const) {
-        const dir = OutputDir.open(join(opts.out, side), { flag: '--out', mode: 'new', lock: true });
-        try {
-          writeResults(dir, results);
-        } finally {
-          dir.release();
-        }
-      }
-      process.stderr.write(`ringbench ab: wrote ${join(opts.out, 'a')} and ${join(opts.out, 'b')}\n`);
+    if (out) {
+      for (const [side, results] of [['a', a], ['b', b]] as const) writeResults(out.subdir(side), results);
+      process.stderr.write(`ringbench ab: wrote ${join(out.path, 'a')} and ${join(out.path, 'b')}\n`);
     }
     if (!a.scenarios.length) {
       process.stderr.write('ringbench ab: no pair finished: nothing to compare\n');
@@ -76,13 +73,15 @@ export async function abCommand(opts: AbOptions): Promise<number> {
     }
     const comparison = compareResults(a, b, { thresholdPct, paired: true });
     comparison.warnings.unshift(...plan.warnings);
-    const format = (opts.format ?? 'text') as (typeof FORMATS)[number];
     const color = format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR;
     await new Promise<void>((resolve) => process.stdout.write(formatComparison(comparison, format, { color }), () => resolve()));
+    const nothing = judgedNothing(comparison);
+    if (nothing && comparison.summary.regressed === 0 && interrupts.exitCode === undefined) process.stderr.write(`ringbench ab: ${nothing}\n`);
     return interrupts.exitCode ?? comparisonExitCode(comparison);
   } catch (e) {
     return reportError(e);
   } finally {
     interrupts.dispose();
+    out?.release();
   }
 }

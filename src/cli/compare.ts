@@ -6,72 +6,89 @@
  * the machine's run-to-run spread. The comparison goes to stdout; problems go to stderr as one line.
  *
  * Exit codes: 0 no judged metric regressed; 1 a judged metric regressed beyond the threshold;
- * 2 a bad flag, or an input file that is missing, not a results file, of another schema version, or
- * shares no scenario with the other.
+ * 2 a bad flag, or an input file that is missing, not a results file, of another schema version,
+ * the same run given twice, a --noise record of another suite or host (without --force), or one
+ * that shares no scenario with the other; 3 no judged metric could be decided (the gate fails
+ * closed: two 1-repeat runs are not a pass).
  *
- * --github-benchmark PATH writes two files for github-action-benchmark, because each of its steps
- * takes one tool and one JSON array: PATH minus a trailing ".json", plus ".bigger.json" (tool
- * "customBiggerIsBetter") and ".smaller.json" (tool "customSmallerIsBetter").
+ * --github-benchmark DIR writes two files into DIR (an output directory under results/outdir's
+ * rules) for github-action-benchmark, because each of its steps takes one tool and one JSON
+ * array: bigger-is-better.json (tool "customBiggerIsBetter") and smaller-is-better.json (tool
+ * "customSmallerIsBetter").
  */
-import { OutputWriteError, writeOutputFile } from '../results/outdir.js';
-import { comparisonExitCode, compareResults } from '../analysis/compare.js';
+import { OutputDir, OutputWriteError } from '../results/outdir.js';
+import { comparisonExitCode, compareResults, judgedNothing } from '../analysis/compare.js';
 import { formatComparison } from '../analysis/compare-format.js';
 import { toGithubActionBenchmark } from '../format/github.js';
-import { loadResults, ResultsInputError } from '../results/load.js';
+import { loadResults, refuseRepeatedRuns } from '../results/load.js';
 import type { ResultsFile } from '../results/schema.js';
-import { loadNoise } from '../analysis/noise.js';
+import { loadNoise, noiseMismatch } from '../analysis/noise.js';
+import { EXIT, isUsageError } from './errors.js';
+import { formatFlag, thresholdFlag } from './flags.js';
 
-const FORMATS = ['text', 'md', 'json'] as const;
-type Format = (typeof FORMATS)[number];
-const DEFAULT_THRESHOLD_PCT = 5;
+/** The files `--github-benchmark DIR` writes (README "Commands"), one per github-action-benchmark tool. */
+export const GITHUB_BENCHMARK_FILES = { biggerIsBetter: 'bigger-is-better.json', smallerIsBetter: 'smaller-is-better.json' } as const;
 
 export async function compareCommand(
   base: string | string[],
   candidate: string | string[],
   opts: { threshold?: string; format?: string; githubBenchmark?: string; noise?: string; force?: boolean },
 ): Promise<number> {
-  const thresholdPct = parseThreshold(opts.threshold);
-  if (thresholdPct === undefined) {
-    return fail(THRESHOLD_RULE(opts.threshold));
-  }
-  const format = (opts.format ?? 'text') as Format;
-  if (!FORMATS.includes(format)) {
-    return fail(`--format must be one of ${FORMATS.join(', ')} (got "${opts.format}")`);
-  }
-
   let comparison;
+  let format;
   try {
-    const load = (side: string | string[]) => (Array.isArray(side) ? side : [side]).map((p) => loadResults(p));
+    const thresholdPct = thresholdFlag(opts.threshold);
+    format = formatFlag(opts.format);
+    const paths = (side: string | string[]) => (Array.isArray(side) ? side : [side]);
+    const load = (side: string | string[]) => paths(side).map((p) => loadResults(p));
     const noise = opts.noise === undefined ? undefined : loadNoise(opts.noise);
     const [b, c] = [load(base), load(candidate)];
+    // one run given twice (either side, or both): by content, whatever the paths
+    refuseRepeatedRuns([...b, ...c], [...paths(base), ...paths(candidate)]);
     const refusal = b.flatMap((x) => c.map((y) => emulatedAcrossKernels(x, y))).find((r) => r !== null);
     if (refusal && !opts.force) return fail(refusal);
+    if (noise) {
+      const diffs = noiseMismatch(noise, [...b, ...c]);
+      if (diffs.length && !opts.force) return fail(`--noise ${opts.noise} was recorded for other runs (${diffs.join('; ')}); its spread is not these runs' noise: record one with ringbench noise for this suite and host, or pass --force`);
+      if (diffs.length) process.stderr.write(`ringbench compare: --force: judging against --noise ${opts.noise} although ${diffs.join('; ')}\n`);
+    }
     comparison = compareResults(b, c, { thresholdPct, noise, noiseSource: opts.noise });
   } catch (err) {
-    if (err instanceof ResultsInputError) return fail(err.message);
+    if (isUsageError(err)) return fail((err as Error).message);
     throw err;
   }
 
-  const color = format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  // Wait for the write so that a caller's process.exit() cannot cut a piped comparison short.
-  await new Promise<void>((resolve) => process.stdout.write(formatComparison(comparison, format, { color }), () => resolve()));
-
-  if (opts.githubBenchmark) {
-    const { biggerIsBetter, smallerIsBetter } = toGithubActionBenchmark(comparison);
-    const stem = opts.githubBenchmark.replace(/\.json$/, '');
-    const files: [string, unknown][] = [
-      [`${stem}.bigger.json`, biggerIsBetter],
-      [`${stem}.smaller.json`, smallerIsBetter],
-    ];
+  // The directory is checked before anything is printed, so a refused path leaves stdout empty.
+  let benchDir: OutputDir | undefined;
+  if (opts.githubBenchmark !== undefined) {
     try {
-      // never through a symlink, never into another user's directory (results/outdir.ts)
-      for (const [file, entries] of files) writeOutputFile(file, JSON.stringify(entries, null, 2) + '\n', { flag: '--github-benchmark' });
+      benchDir = OutputDir.open(opts.githubBenchmark, { flag: '--github-benchmark', mode: 'report', lock: true });
     } catch (err) {
       process.stderr.write(`ringbench compare: ${(err as Error).message}\n`);
-      return err instanceof OutputWriteError ? 1 : 2;
+      return err instanceof OutputWriteError ? EXIT.failed : EXIT.usage;
     }
-    process.stderr.write(`ringbench compare: wrote ${files.map(([f]) => f).join(' and ')}\n`);
   }
+  try {
+    const color = format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    // Wait for the write so that a caller's process.exit() cannot cut a piped comparison short.
+    await new Promise<void>((resolve) => process.stdout.write(formatComparison(comparison, format, { color }), () => resolve()));
+
+    if (benchDir) {
+      const entries = toGithubActionBenchmark(comparison);
+      try {
+        // never through a symlink, never into another user's directory (results/outdir.ts)
+        const written = Object.entries(GITHUB_BENCHMARK_FILES).map(([kind, name]) => benchDir!.write(name, JSON.stringify(entries[kind as keyof typeof GITHUB_BENCHMARK_FILES], null, 2) + '\n'));
+        process.stderr.write(`ringbench compare: wrote ${written.join(' and ')}\n`);
+      } catch (err) {
+        process.stderr.write(`ringbench compare: ${(err as Error).message}\n`);
+        return err instanceof OutputWriteError ? EXIT.failed : EXIT.usage;
+      }
+    }
+  } finally {
+    benchDir?.release();
+  }
+  const nothing = judgedNothing(comparison);
+  if (nothing && comparison.summary.regressed === 0) process.stderr.write(`ringbench compare: ${nothing}\n`);
   return comparisonExitCode(comparison);
 }
 
@@ -90,21 +107,9 @@ export function splitRuns(runs: string[], afterSeparator: number | undefined): {
   return { base, candidate };
 }
 
-/** "5", "2.5" or "5%" → 5; undefined when out of range or not a number. */
-export const THRESHOLD_RULE = (raw: string | undefined) =>
-  `--threshold must be a percentage greater than 0 and less than 1000 (got "${raw}")`;
-
-/** `--threshold` as a percentage (default 5), or undefined when it is not one. */
-export function parseThreshold(raw: string | undefined): number | undefined {
-  if (raw === undefined) return DEFAULT_THRESHOLD_PCT;
-  const text = raw.trim().replace(/%$/, '');
-  const value = text === '' ? NaN : Number(text);
-  return Number.isFinite(value) && value > 0 && value < 1000 ? value : undefined;
-}
-
-function fail(message: string): 2 {
+function fail(message: string): number {
   process.stderr.write(`ringbench compare: ${message}\n`);
-  return 2;
+  return EXIT.usage;
 }
 
 /**

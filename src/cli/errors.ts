@@ -1,13 +1,16 @@
 /**
  * cli/errors — the exit codes of every command, and the one place that turns an error into one
- * line on stderr and its code. README "Exit codes" documents the same table; test/abuse.test.ts
- * holds the commands to it.
+ * line on stderr and its code. README "Exit codes" documents the same table; the abuse tier
+ * (test/output-safety, signals, abuse-input) holds the commands to it.
  */
 import { ResultsInputError } from '../results/load.js';
 import { ConfigError } from '../harness/knobs.js';
 import { OutputDirError } from '../results/outdir.js';
 import { SuiteError } from '../suite/suite.js';
 import type { ProbeReport } from '../harness/probe.js';
+import { InputFileError } from '../results/input.js';
+import { GATE_EXIT } from '../analysis/gate-exit.js';
+import { UsageError } from './flags.js';
 
 export const EXIT = {
   /** the command did its job (a --timeout-ms bound is a normal outcome: a note says so) */
@@ -16,20 +19,19 @@ export const EXIT = {
   failed: 1,
   /** bad input: a flag, field, file or output directory; nothing was loaded or written */
   usage: 2,
+  /** `compare`, `ab`: no judged metric could be decided (too few repeats or runs): the gate fails closed */
+  judgedNothing: GATE_EXIT.judgedNothing,
   /** stopped by SIGINT (Ctrl-C): finished work is kept, partial results printed or saved */
   sigint: 130,
   /** stopped by SIGTERM: as SIGINT */
   sigterm: 143,
 } as const;
 
-/** A flag or argument the command cannot use. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 /** Errors that mean "bad input": the message names what is wrong and what is valid. */
 export function isUsageError(e: unknown): boolean {
-  return e instanceof UsageError || e instanceof ConfigError || e instanceof SuiteError || e instanceof ResultsInputError || e instanceof OutputDirError;
+  return e instanceof UsageError || e instanceof ConfigError || e instanceof SuiteError || e instanceof ResultsInputError || e instanceof OutputDirError || e instanceof InputFileError;
 }
 
 /** One line, starting with "ringbench: ", whatever the message looked like. */

@@ -4,8 +4,9 @@
  * exits with the code it returns (cli/errors.ts has the table); usage errors print one line and
  * exit 2.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { EXIT, reportError } from './errors.js';
+import { ACCELS, commanderLine, DEFAULTS, FORMATS } from './flags.js';
 import { packageVersion } from '../harness/env.js';
 import { knobOptions, scenarioCommand } from './scenario.js';
 
@@ -20,7 +21,7 @@ program
   .exitOverride()
   .showSuggestionAfterError()
   // one line per error: commander puts its suggestion on a line of its own
-  .configureOutput({ writeErr: (s) => process.stderr.write(s.replace(/^error: /, 'ringbench: ').replace(/\n\(Did you mean (.*)\)$/m, '; did you mean $1')) });
+  .configureOutput({ writeErr: (s) => process.stderr.write(commanderLine(s)) });
 
 function exitWith(code: number): void {
   process.exitCode = code;
@@ -54,7 +55,7 @@ scenario.action(async (opts) => exitWith(await scenarioCommand(opts)));
 program
   .command('run')
   .description('the main job: run a suite, write results.json, results.csv and the report')
-  .option('--suite <suite>', 'smoke, quick, standard, full, or a suite file (see bench/README.md)')
+  .option('--suite <suite>', `smoke, quick, standard, full, or a suite file (see bench/README.md; default: ${DEFAULTS.runSuite})`)
   .option('--out <dir>', 'output directory (default: reports/<date>-<host>)')
   .option('--resume <dir>', 'continue an interrupted run in <dir>')
   .option('--force', 'replace the run files (results, report, charts) already in --out')
@@ -66,11 +67,11 @@ program
   .command('matrix')
   .description('one suite on several kernels in QEMU guests (KVM, else emulated): a capability table and per-kernel results')
   .requiredOption('--kernels <list>', 'comma-separated: Debian kernel packages, aliases (6.1-cloud, 6.12-rt, …), host, path:VMLINUZ[:MODULES_DIR]')
-  .option('--suite <suite>', 'smoke (default), quick, standard, full, or a suite file')
+  .option('--suite <suite>', `smoke, quick, standard, full, or a suite file (default: ${DEFAULTS.matrixSuite})`)
   .option('--out <dir>', 'output directory (default: reports/matrix-<date>)')
   .option('--rounds <n>', "spread the suite's repeats over N rounds of every kernel (A, B, A, B)")
-  .option('--accel <accel>', 'auto (KVM when /dev/kvm answers, else TCG), kvm or tcg', 'auto')
-  .option('--timeout <sec>', 'per kernel and round (default: 300 for smoke under TCG)')
+  .addOption(new Option('--accel <accel>', 'auto (KVM when /dev/kvm answers, else TCG), kvm or tcg').choices(ACCELS).default(DEFAULTS.accel))
+  .option('--timeout <sec>', 'per kernel and round, 10..86400 (default: 300 for smoke under TCG)')
   .option('--no-report', 'skip the report at the end')
   .action(async (opts) => exitWith(await (await import('../matrix/matrix.js')).matrixCommand(opts)));
 
@@ -79,7 +80,7 @@ program
   .description('charts, report.html and report.md from saved results (two runs: with a comparison)')
   .argument('<results...>', 'results.json files or run directories')
   .option('--out <dir>', 'output directory (default: the run directory when given one)')
-  .option('--threshold <pct>', 'noise threshold for the comparison of two runs, in percent', '5')
+  .option('--threshold <pct>', 'noise threshold for the comparison of two runs, in percent', String(DEFAULTS.thresholdPct))
   .action(async (inputs, opts) => exitWith(await (await import('./report.js')).reportCommand(inputs, opts)));
 
 program
@@ -87,10 +88,10 @@ program
   .description('compare runs (directories or results.json): BASE CANDIDATE, or BASE… -- CANDIDATE…; exit 1 on a regression')
   .argument('<runs...>', 'base then candidate; with several runs a side: base runs -- candidate runs (options before --)')
   .option('--noise <file>', "judge a single pair against this machine's run-to-run spread (from ringbench noise)")
-  .option('--threshold <pct>', 'noise threshold in percent', '5')
-  .option('--format <format>', 'text, md or json', 'text')
-  .option('--github-benchmark <path>', 'also write github-action-benchmark JSON files')
-  .option('--force', "compare kernels of an emulated kernel matrix even so (rates under emulation are not the kernel's)")
+  .option('--threshold <pct>', 'noise threshold in percent', String(DEFAULTS.thresholdPct))
+  .addOption(new Option('--format <format>', 'text, md or json').choices(FORMATS).default(DEFAULTS.format))
+  .option('--github-benchmark <dir>', 'also write github-action-benchmark files into DIR: bigger-is-better.json and smaller-is-better.json')
+  .option('--force', "compare even so: kernels of an emulated kernel matrix (rates under emulation are not the kernel's), or against a --noise record of another suite or host (what differs is printed)")
   .action(async (runs: string[], opts) => {
     const { compareCommand, splitRuns } = await import('./compare.js');
     const sep = process.argv.indexOf('--', process.argv.indexOf('compare'));
@@ -107,8 +108,8 @@ program
   .description("record this machine's run-to-run spread: run a suite N times (A/A) for compare --noise")
   .argument('[runs...]', 'instead of running: build the record from these finished runs of one suite')
   .requiredOption('--out <file>', 'the noise file to write (never over an existing file)')
-  .option('--suite <suite>', 'quick, standard, full, or a suite file', 'quick')
-  .option('--runs <n>', 'runs of the suite (at least 2)', '5')
+  .option('--suite <suite>', 'quick, standard, full, or a suite file', DEFAULTS.suite)
+  .option('--runs <n>', 'runs of the suite (2..100)', String(DEFAULTS.noiseRuns))
   .action(async (runs: string[], opts) => exitWith(await (await import('./noise.js')).noiseCommand(runs, opts)));
 
 program
@@ -116,9 +117,9 @@ program
   .description('paired A/B: run a suite with A and B interleaved trial by trial, verdict from paired differences; exit 1 on a regression of B')
   .requiredOption('--a <knobs|suite>', "A: knobs over --suite ('consumerDelayNs=1000,ringbufBytes=1M', '' for none) or a suite file")
   .requiredOption('--b <knobs|suite>', 'B: the same forms')
-  .option('--suite <suite>', 'the scenarios (for knob sides): quick, standard, full, or a suite file', 'quick')
-  .option('--threshold <pct>', 'noise threshold in percent', '5')
-  .option('--format <format>', 'text, md or json', 'text')
+  .option('--suite <suite>', 'the scenarios (for knob sides): quick, standard, full, or a suite file', DEFAULTS.suite)
+  .option('--threshold <pct>', 'noise threshold in percent', String(DEFAULTS.thresholdPct))
+  .addOption(new Option('--format <format>', 'text, md or json').choices(FORMATS).default(DEFAULTS.format))
   .option('--out <dir>', 'also write both sides as runs: DIR/a and DIR/b (results.json, results.csv)')
   .action(async (opts) => exitWith(await (await import('./ab.js')).abCommand(opts)));
 

@@ -4,7 +4,7 @@
  * comparison (the same verdicts as `ringbench compare`). Unusable inputs are named and skipped.
  */
 import { compareResults, comparisonSections, loadResults, ResultsInputError } from '../analysis/compare.js';
-import { parseThreshold, THRESHOLD_RULE } from './compare.js';
+import { parseThreshold, THRESHOLD_RULE } from './flags.js';
 import { writeReport } from '../report/report.js';
 import { OutputWriteError } from '../results/outdir.js';
 import { statSync } from 'node:fs';

@@ -8,7 +8,8 @@
  * and the runs (per kernel: package, release, emulated or not, boot/probe/suite times, checks).
  * When no kernel produced results, the report holds those two sections alone.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import type { OutputDir } from '../results/outdir.js';
 import { join } from 'node:path';
 import { writeReport } from '../report/report.js';
 import type { Environment } from '../harness/types.js';
@@ -196,26 +197,28 @@ function readJson(file: string): unknown {
   }
 }
 
-/** Writes report.html and report.md into the matrix folder; returns their paths. */
-export async function writeMatrixReport(out: string, m: MatrixFile, log: (l: string) => void): Promise<{ html: string; md: string }> {
+/** Writes report.html and report.md into the matrix folder (through results/outdir, like every
+ *  writer: never through a planted symlink); returns their paths. */
+export async function writeMatrixReport(output: OutputDir, m: MatrixFile, log: (l: string) => void): Promise<{ html: string; md: string }> {
+  const out = output.path;
   const probes = m.kernels.map((k) => readJson(join(out, k.dir, 'probe.json')));
   const sections = matrixSections(m, probes);
   const withResults = m.kernels.map((k) => join(out, k.dir)).filter((d) => existsSync(join(d, 'results.json')));
   const html = join(out, 'report.html');
   const md = join(out, 'report.md');
   if (withResults.length) {
-    await writeReport(withResults, out, { log: (l) => log(l) });
+    await writeReport(withResults, out, { output, log: (l) => log(l) });
     // Put the matrix sections in front of the verdict, and into the table of contents.
     const page = readFileSync(html, 'utf8');
     const at = page.indexOf('<h2 ');
     const toc = '<a href="#kernel-capabilities">Kernel capabilities</a><a href="#kernel-runs">Kernel runs</a>';
-    writeFileSync(html, (at > 0 ? `${page.slice(0, at)}${sections.html}\n${page.slice(at)}` : page).replace('<nav class="toc">', `<nav class="toc">${toc}`).replace(/<title>[^<]*<\/title>/, '<title>Kernel matrix: BPF ring buffer vs perf buffer</title>').replace(/<h1>[^<]*<\/h1>/, `<h1>Kernel matrix: BPF ring buffer vs perf buffer on ${m.kernels.length} kernels</h1>`));
+    output.write('report.html', (at > 0 ? `${page.slice(0, at)}${sections.html}\n${page.slice(at)}` : page).replace('<nav class="toc">', `<nav class="toc">${toc}`).replace(/<title>[^<]*<\/title>/, '<title>Kernel matrix: BPF ring buffer vs perf buffer</title>').replace(/<h1>[^<]*<\/h1>/, `<h1>Kernel matrix: BPF ring buffer vs perf buffer on ${m.kernels.length} kernels</h1>`));
     const text = readFileSync(md, 'utf8');
     const mdAt = text.indexOf('\n## ');
-    writeFileSync(md, (mdAt > 0 ? `${text.slice(0, mdAt)}\n${sections.md}\n${text.slice(mdAt)}` : `${text}\n${sections.md}\n`).replace(/^# .*$/m, '# Kernel matrix: BPF ring buffer vs perf buffer'));
+    output.write('report.md', (mdAt > 0 ? `${text.slice(0, mdAt)}\n${sections.md}\n${text.slice(mdAt)}` : `${text}\n${sections.md}\n`).replace(/^# .*$/m, '# Kernel matrix: BPF ring buffer vs perf buffer'));
   } else {
-    writeFileSync(html, `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Kernel matrix</title></head><body><main><h1>Kernel matrix</h1>\n<p>No kernel produced results.</p>\n${sections.html}\n</main></body></html>\n`);
-    writeFileSync(md, `# Kernel matrix\n\nNo kernel produced results.\n\n${sections.md}\n`);
+    output.write('report.html', `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Kernel matrix</title></head><body><main><h1>Kernel matrix</h1>\n<p>No kernel produced results.</p>\n${sections.html}\n</main></body></html>\n`);
+    output.write('report.md', `# Kernel matrix\n\nNo kernel produced results.\n\n${sections.md}\n`);
   }
   return { html, md };
 }

@@ -9,15 +9,27 @@
  * so drift of the host hits every kernel alike. The report is rendered on the host at the end
  * (matrix-report.ts). Results from TCG are labelled emulated throughout.
  *
+ * Outputs go through results/outdir like every writer's: --out must be a new (empty) real
+ * directory of this user's, it is locked for the run (a second matrix there is refused naming the
+ * PID), and every file is written O_EXCL|O_NOFOLLOW then renamed. Flags, tools and privileges are
+ * all checked before anything is created. Signals are cli/signals': the first stops the current
+ * guest and keeps finished kernels, a second ends the process at once.
+ *
  * Exit: 0 every kernel booted and passed its checks; 1 a kernel failed (or the machine cannot boot
- * guests); 2 bad input (one line naming the flag); 130 interrupted (finished work is kept).
+ * guests, or privileges are missing); 2 bad input (one line naming the flag); 130 SIGINT, 143
+ * SIGTERM (finished work is kept).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { captureEnvironment } from '../harness/env.js';
 import { ROOT } from '../harness/addon.js';
+import { probe } from '../harness/probe.js';
+import { OutputDir, checkOutputPath, openOutDir } from '../results/outdir.js';
 import { BUILTIN_SUITES, loadSuite, SuiteError } from '../suite/suite.js';
+import { cannotRun, EXIT, reportError } from '../cli/errors.js';
+import { ACCELS, DEFAULTS, intFlag, UsageError } from '../cli/flags.js';
+import { onInterrupt } from '../cli/signals.js';
 import { KernelFetchError, KernelListError, parseKernelList, prepareDebianKernel, preparePathKernel, resolvePackage, type KernelSpec, type PreparedKernel } from './kernels.js';
 import { writeMatrixReport, MATRIX_SCHEMA, type MatrixFile, type MatrixKernel } from './matrix-report.js';
 import { bootAndRun, kvmProblem, missingTools, type Accel, type BootResult } from './qemu.js';
@@ -32,8 +44,6 @@ export interface MatrixOptions {
   report?: boolean;
 }
 
-class UsageError extends Error {}
-
 const GUEST_JS = join(ROOT, 'dist', 'src', 'matrix', 'guest.js');
 
 function defaultOut(): string {
@@ -41,28 +51,12 @@ function defaultOut(): string {
   return join(ROOT, 'reports', `matrix-${stamp}`);
 }
 
-/** Creates dir (and missing parents) refusing any symlink on the way; returns its absolute path. */
-export function safeDir(dir: string, flag: string): string {
-  const abs = resolve(dir);
-  if (/\s/.test(abs)) throw new UsageError(`${flag} ${dir}: the path must not contain white space (it goes on the guest's kernel command line)`);
-  const missing: string[] = [];
-  let d = abs;
-  for (; !existsSync(d); d = dirname(d)) missing.unshift(d);
-  if (realpathSync(d) !== d) throw new UsageError(`${flag} ${dir}: ${d} is or passes through a symlink; give the real path`);
-  if (!lstatSync(d).isDirectory()) throw new UsageError(`${flag} ${dir}: ${d} is not a directory`);
-  try {
-    for (const m of missing) mkdirSync(m);
-  } catch (e) {
-    throw new UsageError(`${flag} ${dir}: cannot create it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+/** --out checked without creating anything: outdir's rules, and no white space (the path goes on
+ *  the guest's kernel command line). */
+function checkMatrixOut(raw: string): string {
+  const abs = checkOutputPath(raw, '--out');
+  if (/\s/.test(abs)) throw new UsageError(`--out ${raw}: the path must not contain white space (it goes on the guest's kernel command line)`);
   return abs;
-}
-
-function parseInteger(raw: string | undefined, flag: string, min: number, max: number, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new UsageError(`${flag} must be an integer in ${min}..${max}; got '${raw}'`);
-  return n;
 }
 
 function suiteFile(name: string): string {
@@ -77,6 +71,19 @@ function kernelId(spec: KernelSpec): string {
   return spec.input.replace(/^linux-image-/, '').replace(/[^A-Za-z0-9._+-]/g, '_');
 }
 
+/** One folder name per kernel, unique whatever the inputs' file names: two path: kernels both
+ *  called vmlinuz become path-vmlinuz and path-vmlinuz-2 (a shared folder lost one's results). */
+export function kernelIds(specs: readonly KernelSpec[]): string[] {
+  const taken = new Set<string>();
+  return specs.map((spec) => {
+    const id = kernelId(spec);
+    let unique = id;
+    for (let n = 2; taken.has(unique.toLowerCase()); n++) unique = `${id}-${n}`;
+    taken.add(unique.toLowerCase());
+    return unique;
+  });
+}
+
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function guestArgs(dir: string, suite: string, repeats: number, accel: string, round: number, hostEnv: string): string[] {
@@ -84,7 +91,7 @@ function guestArgs(dir: string, suite: string, repeats: number, accel: string, r
 }
 
 /** The `host` column: guest.ts as a child of this process, reaped by PID, same timeout rules. */
-function runOnHost(args: string[], dir: string, timeoutMs: number, signal: AbortSignal, onLine: (l: string) => void): Promise<BootResult> {
+function runOnHost(args: string[], guestDir: OutputDir, timeoutMs: number, signal: AbortSignal, onLine: (l: string) => void): Promise<BootResult> {
   const started = Date.now();
   return new Promise((done) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -108,7 +115,7 @@ function runOnHost(args: string[], dir: string, timeoutMs: number, signal: Abort
     child.on('close', (code) => {
       clearTimeout(timer);
       signal.removeEventListener('abort', kill);
-      writeFileSync(join(dir, 'guest', 'output.log'), `${tail.join('\n')}\n`);
+      guestDir.write('output.log', `${tail.join('\n')}\n`);
       const failure = timedOut ? `timed out after ${Math.round(timeoutMs / 1000)} s` : signal.aborted ? 'interrupted' : undefined;
       done({ exitStatus: failure ? null : code, timedOut, aborted: signal.aborted, bootMs: null, wallMs: Date.now() - started, failure, consoleTail: tail });
     });
@@ -118,7 +125,7 @@ function runOnHost(args: string[], dir: string, timeoutMs: number, signal: Abort
 export async function matrixCommand(opts: MatrixOptions): Promise<number> {
   const log = (l: string) => process.stderr.write(`ringbench matrix: ${l}\n`);
   let specs: KernelSpec[];
-  let out: string;
+  let outPath: string;
   let rounds: number;
   let accel: Accel;
   let suite: string;
@@ -126,6 +133,14 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
   let timeoutMs: number;
   try {
     specs = parseKernelList(opts.kernels);
+    const accelFlag = opts.accel ?? DEFAULTS.accel;
+    if (!(ACCELS as readonly string[]).includes(accelFlag)) throw new UsageError(`--accel must be one of ${ACCELS.join(', ')}; got '${accelFlag}'`);
+    suite = suiteFile(opts.suite ?? DEFAULTS.matrixSuite);
+    const plan = loadSuite(suite);
+    repeats = plan.repeats;
+    rounds = opts.rounds === undefined ? 1 : intFlag('--rounds', opts.rounds, 1, repeats);
+    const timeoutSec = opts.timeout === undefined ? undefined : intFlag('--timeout', opts.timeout, 10, 86400);
+    outPath = checkMatrixOut(opts.out ?? defaultOut());
     // An unknown package name is bad input: ask apt before anything starts.
     for (const spec of specs) {
       if (spec.kind !== 'debian') continue;
@@ -136,75 +151,68 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
         throw e;
       }
     }
-    const accelFlag = opts.accel ?? 'auto';
-    if (!['auto', 'kvm', 'tcg'].includes(accelFlag)) throw new UsageError(`--accel must be auto, kvm or tcg; got '${accelFlag}'`);
-    suite = suiteFile(opts.suite ?? 'smoke');
-    const plan = loadSuite(suite);
-    repeats = plan.repeats;
-    rounds = parseInteger(opts.rounds, '--rounds', 1, repeats, 1);
     const needsGuest = specs.some((s) => s.kind !== 'host');
+    // Tools and privileges before anything is created (the output tree, the kernel cache).
+    if (needsGuest) {
+      const missing = missingTools();
+      if (missing) {
+        log(missing);
+        return EXIT.failed;
+      }
+    }
+    if (!existsSync(GUEST_JS)) {
+      log(`${GUEST_JS} is missing; build first: npm run setup`);
+      return EXIT.failed;
+    }
+    const refused = matrixPrivileges(specs);
+    if (refused !== undefined) return refused;
     const kvm = accelFlag === 'tcg' || !needsGuest ? 'not tried' : await kvmProblem();
     if (accelFlag === 'kvm' && kvm !== null) {
       log(`--accel kvm: ${kvm}; use --accel tcg or auto`);
-      return 1;
+      return EXIT.failed;
     }
     accel = accelFlag === 'tcg' || kvm !== null ? 'tcg' : 'kvm';
     if (accelFlag === 'auto' && needsGuest && kvm !== null) log(`KVM unusable (${kvm}): guests run under TCG emulation`);
     const smoke = plan.name === 'smoke';
-    const defaultTimeout = accel === 'tcg' ? (smoke ? 300 : 3600) : smoke ? 120 : 1800;
-    timeoutMs = parseInteger(opts.timeout, '--timeout', 10, 86400, defaultTimeout) * 1000;
-    out = safeDir(opts.out ?? defaultOut(), '--out');
-    if (existsSync(join(out, 'matrix.json')) || existsSync(join(out, 'kernels')))
-      throw new UsageError(`--out ${opts.out}: already holds a kernel matrix; choose a new folder (a matrix is not resumed)`);
+    timeoutMs = (timeoutSec ?? (accel === 'tcg' ? (smoke ? 300 : 3600) : smoke ? 120 : 1800)) * 1000;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof KernelListError || e instanceof SuiteError) {
+    if (e instanceof KernelListError || e instanceof SuiteError) {
       process.stderr.write(`ringbench matrix: ${e.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
-    throw e;
+    return reportError(e);
   }
-  if (specs.some((s) => s.kind !== 'host')) {
-    const missing = missingTools();
-    if (missing) {
-      log(missing);
-      return 1;
-    }
+  let outDir: OutputDir;
+  try {
+    outDir = openOutDir(outPath, { kind: 'matrix', notEmptyHint: 'a kernel matrix is not resumed or replaced: choose a new folder' });
+  } catch (e) {
+    return reportError(e);
   }
-  if (!existsSync(GUEST_JS)) {
-    log(`${GUEST_JS} is missing; build first: npm run setup`);
-    return 1;
-  }
+  const out = outDir.path;
 
   const stopper = new AbortController();
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) return;
-    interrupted = true;
-    log('interrupted: stopping the current guest; finished kernels are kept');
-    stopper.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupts = onInterrupt(() => stopper.abort(), 'stopping the current guest; finished kernels are kept');
   try {
     const started = Date.now();
     const hostEnv = captureEnvironment();
-    const hostEnvFile = join(out, 'host-environment.json');
-    writeFileSync(hostEnvFile, `${JSON.stringify(hostEnv, null, 2)}\n`);
+    const hostEnvFile = outDir.write('host-environment.json', `${JSON.stringify(hostEnv, null, 2)}\n`);
 
     // Fetch (or find in the cache) the kernels one after another in the background: the first
     // boots while the next downloads. A kernel that cannot be fetched fails alone.
-    const kernels: { spec: KernelSpec; prepared?: PreparedKernel; ready: Promise<void>; entry: MatrixKernel }[] = [];
-    const kernelsDir = safeDir(join(out, 'kernels'), '--out');
+    const kernels: { spec: KernelSpec; prepared?: PreparedKernel; ready: Promise<void>; entry: MatrixKernel; guestDir: OutputDir }[] = [];
+    const kernelsDir = outDir.subdir('kernels');
     let chain: Promise<void> = Promise.resolve();
-    for (const spec of specs) {
-      const id = kernelId(spec);
-      const dir = safeDir(join(kernelsDir, id), '--out');
-      safeDir(join(dir, 'guest'), '--out');
+    const ids = kernelIds(specs);
+    for (const [i, spec] of specs.entries()) {
+      const id = ids[i];
+      const kernelDir = kernelsDir.subdir(id);
+      const guestDir = kernelDir.subdir('guest');
+      const dir = kernelDir.path;
       const entry: MatrixKernel = {
         input: spec.input, id, kind: spec.kind, dir: `kernels/${id}`, release: spec.kind === 'host' ? hostEnv.kernel : undefined,
         accel: spec.kind === 'host' ? 'host' : accel, emulated: spec.kind !== 'host' && accel === 'tcg', prepareMs: 0, boots: [], status: 'pending',
       };
-      const k: (typeof kernels)[number] = { spec, entry, ready: Promise.resolve() };
+      const k: (typeof kernels)[number] = { spec, entry, guestDir, ready: Promise.resolve() };
       chain = chain.then(async () => {
         if (stopper.signal.aborted) return;
         const t = Date.now();
@@ -228,7 +236,7 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
       rounds, startedAt: new Date(started).toISOString(), complete: false, command: ['ringbench', ...process.argv.slice(2)].join(' '),
       host: hostEnv, kernels: kernels.map((k) => k.entry),
     };
-    const save = () => writeFileSync(join(out, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
+    const save = () => outDir.write('matrix.json', `${JSON.stringify(matrix, null, 2)}\n`);
     save();
 
     for (let round = 1; round <= rounds && !stopper.signal.aborted; round++) {
@@ -244,10 +252,10 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
         log(`round ${round}/${rounds}: ${k.entry.id}${k.spec.kind === 'host' ? ' (this machine)' : ` (${k.entry.release}, ${accel === 'tcg' ? 'TCG, emulated' : 'KVM'})`}`);
         let result: BootResult;
         if (k.spec.kind === 'host') {
-          result = await runOnHost(args, dir, timeoutMs, stopper.signal, onLine);
+          result = await runOnHost(args, k.guestDir, timeoutMs, stopper.signal, onLine);
         } else {
           const script = `#!/bin/sh\n# written by ringbench matrix; runs inside the guest, chrooted into the host's files\ncd ${q(ROOT)}\n{ ${[process.execPath, ...args].map(q).join(' ')}; echo $? > ${q(join(dir, 'guest', 'exit-status'))}; } 2>&1 | tee -a ${q(join(dir, 'guest', 'output.log'))}\n`;
-          writeFileSync(join(dir, 'guest', 'command.sh'), script, { mode: 0o755 });
+          k.guestDir.write('command.sh', script, { mode: 0o755 });
           result = await bootAndRun({ kernel: k.prepared!, outDir: dir, accel, timeoutMs, onConsole: onLine, signal: stopper.signal });
         }
         const guestFile = join(dir, 'guest.json');
@@ -284,14 +292,30 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
     matrix.wallMs = Date.now() - started;
     save();
     if (opts.report !== false) {
-      const report = await writeMatrixReport(out, matrix, log);
+      const report = await writeMatrixReport(outDir, matrix, log);
       log(`report: ${report.html}`);
     }
     log(`wrote ${join(out, 'matrix.json')} in ${(matrix.wallMs / 1000).toFixed(0)} s`);
-    if (interrupted) return 130;
-    return kernels.every((k) => k.entry.status === 'ok') ? 0 : 1;
+    if (interrupts.exitCode !== undefined) return interrupts.exitCode;
+    return kernels.every((k) => k.entry.status === 'ok') ? EXIT.ok : EXIT.failed;
+  } catch (e) {
+    return reportError(e);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupts.dispose();
+    outDir.release();
   }
+}
+
+/**
+ * What this user lacks for the kernels asked for, said before anything is created (exit 1), or
+ * undefined. Guests need root: virtiofsd serves the host's files and QEMU opens /dev/kvm and the
+ * per-kernel shares; the `host` column needs what `run` needs (the probe's verdict).
+ */
+function matrixPrivileges(specs: readonly KernelSpec[]): number | undefined {
+  const euid = typeof process.geteuid === 'function' ? process.geteuid() : 0;
+  if (euid !== 0 && specs.some((s) => s.kind !== 'host')) {
+    process.stderr.write(`ringbench matrix: cannot run here: booting kernels in guests needs root (virtiofsd serves the host's files to the guest as root); run it with sudo, or use --kernels host\n`);
+    return EXIT.failed;
+  }
+  return specs.some((s) => s.kind === 'host') ? cannotRun(probe()) : undefined;
 }

@@ -5,13 +5,13 @@
  */
 import { groupTableOf, metricAggregate, recordsOf, wakeupVariant } from '../analysis/groups.js';
 import { fmtAggregate, metricFormat } from '../format/units.js';
-import { NOISE_CHECKED_METRICS } from '../results/metrics.js';
+import { NOISE_CHECKED_METRICS, NOISY_REL_CI } from '../results/metrics.js';
 import type { Aggregate, ResultSet, ScenarioRecord } from '../results/schema.js';
 import type { Inline, TableSpec, Text } from './document.js';
 
 /** Wider than ±10% of the mean: worth a mark next to the number. Outliers alone are not. */
 export function isWide(a: Aggregate | undefined): boolean {
-  return !!a && a.n > 1 && a.relCi > 0.1;
+  return !!a && a.n > 1 && a.relCi > NOISY_REL_CI;
 }
 
 /** A noise-checked metric (the catalogue says which: ratios near zero always have wide relative CIs) with a wide interval. */
@@ -20,7 +20,7 @@ export function isNoisy(metric: string, r: ScenarioRecord): boolean {
 }
 
 /** Footnote for the † a noisy cell carries. */
-export const NOISY_NOTE = ' † noisy: the interval is wider than ±10% of the mean (see Data quality).';
+export const NOISY_NOTE = ` † noisy: the interval is wider than ±${NOISY_REL_CI * 100}% of the mean (see Data quality).`;
 
 /** "A = host · kernel, B = …": what the set tags in narrow headers stand for. */
 export function setTags(sets: readonly ResultSet[]): string {

@@ -4,6 +4,7 @@
  * and report use for a noisy one. Comparisons between aggregates live in analysis/stats.
  */
 import type { Aggregate } from './schema.js';
+import { NOISY_REL_CI } from './metrics.js';
 
 // Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom; beyond 30 the normal value.
 const T975 = [
@@ -62,7 +63,7 @@ export function aggregate(values: readonly number[]): Aggregate {
 }
 
 /** Words for a noisy aggregate, or nothing when it is tight; used by run and report alike. */
-export function noiseWarning(metric: string, a: Aggregate, relThreshold = 0.1): string | undefined {
+export function noiseWarning(metric: string, a: Aggregate, relThreshold = NOISY_REL_CI): string | undefined {
   const parts: string[] = [];
   if (a.n > 1 && a.relCi > relThreshold) {
     parts.push(`95% CI is ±${(a.relCi * 100).toFixed(0)}% of the mean`);

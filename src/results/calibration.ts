@@ -6,7 +6,7 @@
  * wake-up mode, the kernel's and ringbench's M events/s and their paired ratio, each mean ± 95% CI
  * half-width over the rounds.
  */
-import { readFileSync } from 'node:fs';
+import { InputFileError, readJsonInput } from './input.js';
 import { basename } from 'node:path';
 import { ResultsInputError } from './load.js';
 
@@ -99,19 +99,17 @@ export function parseCalibration(data: unknown, file: string): KernelCalibration
   };
 }
 
-/** Reads `--calibration FILE`; errors name the file. */
+/** A calibration file is a page of JSON (bench:kernel --json); 16 MiB is far beyond one. */
+const MAX_CALIBRATION_BYTES = 16 * 2 ** 20;
+
+/** Reads `--calibration FILE` (a regular file, bounded: results/input); errors name the file. */
 export function readCalibration(file: string): KernelCalibration {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new CalibrationError(`--calibration ${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = readJsonInput(file, MAX_CALIBRATION_BYTES).data;
   } catch (e) {
-    throw new CalibrationError(`--calibration ${file}: not JSON (${(e as Error).message})`);
+    if (!(e instanceof InputFileError)) throw e;
+    throw new CalibrationError(`--calibration ${file}: ${e.message.startsWith('not JSON') ? e.message : `cannot be used: ${e.message}`}`);
   }
   return parseCalibration(data, `--calibration ${file}`);
 }

@@ -5,8 +5,9 @@
  * throws on the first problem (compare, run --resume); `loadResultSets` loads several inputs into
  * labelled ResultSets and turns bad files into error entries (report).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
+import { InputFileError, readJsonInput } from './input.js';
 import { RESULTS_SCHEMA, type ResultSet, type ResultsFile } from './schema.js';
 
 /** An input problem the user can fix (bad file, incompatible runs); the message names the file. */
@@ -40,7 +41,8 @@ export function sourceOf(r: ResultsFile, fallback: string): string {
  *  a larger one is refused with one line rather than failing inside JSON.parse. */
 export const MAX_RESULTS_BYTES = 256 * 1024 * 1024;
 
-/** Read a results file, or the results.json of a run directory; errors name the file. */
+/** Read a results file, or the results.json of a run directory; errors name the file. Only a
+ *  regular file is read, with MAX_RESULTS_BYTES counted while reading (results/input). */
 export function loadResults(pathOrDir: string): ResultsFile {
   let file = pathOrDir;
   try {
@@ -48,29 +50,46 @@ export function loadResults(pathOrDir: string): ResultsFile {
   } catch (err) {
     throw fileError(pathOrDir, describeFsError(err));
   }
-  let text: string;
+  let read: { data: unknown; hash: string };
   try {
-    const size = statSync(file).size;
-    if (size > MAX_RESULTS_BYTES) {
-      throw fileError(file, `${(size / 2 ** 20).toFixed(0)} MiB is larger than a results file can be (at most ${MAX_RESULTS_BYTES / 2 ** 20} MiB; a run writes a few MB)`);
-    }
-    text = readFileSync(file, 'utf8');
+    read = readJsonInput(file, MAX_RESULTS_BYTES);
   } catch (err) {
-    if (err instanceof ResultsInputError) throw err;
-    const missingInDir = file !== pathOrDir && (err as NodeJS.ErrnoException).code === 'ENOENT';
+    if (!(err instanceof InputFileError)) throw err;
+    const missingInDir = file !== pathOrDir && err.message === 'no such file or directory';
     throw missingInDir
       ? fileError(pathOrDir, 'directory has no results.json (give a run directory or a results.json file)')
-      : fileError(file, describeFsError(err));
+      : fileError(file, err.message.replace(/^(.*) is larger than such a file can be/, '$1 is larger than a results file can be').replace(/\)$/, '; a run writes a few MB)'));
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw fileError(file, `not JSON (${(err as Error).message})`);
-  }
+  const data = read.data;
   validateResults(data, file);
   loadedFrom.set(data, file);
+  contentHashes.set(data, read.hash);
   return data;
+}
+
+/** sha256 of each loaded results file's bytes: one run, whatever path it was given by. */
+const contentHashes = new WeakMap<object, string>();
+
+/** The content hash of a loaded results file (undefined when it did not come from loadResults). */
+export function contentHashOf(r: ResultsFile): string | undefined {
+  return contentHashes.get(r);
+}
+
+/**
+ * Refuses the same run given twice (by content, whatever the paths): on one side it would count
+ * twice as an independent run, on both sides it compares a run with itself.
+ */
+export function refuseRepeatedRuns(runs: readonly ResultsFile[], inputs: readonly string[]): void {
+  const seen = new Map<string, number>();
+  runs.forEach((r, i) => {
+    const hash = contentHashOf(r);
+    if (hash === undefined) return;
+    const first = seen.get(hash);
+    if (first !== undefined) {
+      throw new ResultsInputError(`${inputs[i]} is the same run as ${inputs[first]} (identical results.json, sha256 ${hash.slice(0, 12)}); give each run once: a run counted twice looks like two runs that agree exactly`);
+    }
+    seen.set(hash, i);
+  });
 }
 
 function describeFsError(err: unknown): string {
@@ -102,10 +121,14 @@ type Check = (v: unknown) => string | undefined;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** A nested path continues the field ("[0]", ".mean"); words follow after a space. */
 const joined = (why: string) => (why.startsWith('[') || why.startsWith('.') ? why : ` ${why}`);
-const got = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v)?.slice(0, 40) ?? String(v));
+/** The value as the file holds it: Infinity is "Infinity" (JSON.stringify would say null). */
+const got = (v: unknown) => (v === undefined ? 'nothing' : typeof v === 'number' ? String(v) : JSON.stringify(v)?.slice(0, 40) ?? String(v));
 const string: Check = (v) => (typeof v === 'string' ? undefined : `must be a string; got ${got(v)}`);
 const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : `must be true or false; got ${got(v)}`);
 const finite: Check = (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `must be a number; got ${got(v)}`);
+/** Counts, rates, times and sizes: every measured value ringbench records is ≥ 0. */
+const nonNegative: Check = (v) => finite(v) ?? ((v as number) < 0 ? `must be a number ≥ 0; got ${got(v)}` : undefined);
+const nonNegativeOrNull: Check = (v) => (v === null ? undefined : nonNegative(v));
 /** Aggregates may hold null where JSON could not write a number (relCi of a zero mean). */
 const numberOrNull: Check = (v) => (v === null ? undefined : finite(v));
 const object: Check = (v) => (isRecord(v) ? undefined : `must be an object; got ${got(v)}`);
@@ -146,28 +169,28 @@ const shaped = (fields: Record<string, Check>): Check => (v) => {
   return why === undefined ? undefined : isRecord(v) ? `.${why}` : why;
 };
 
-const AGGREGATE = shaped({ n: finite, mean: numberOrNull, stddev: numberOrNull, min: numberOrNull, max: numberOrNull, median: numberOrNull, 'ci95?': listOf(numberOrNull), 'relCi?': numberOrNull, 'outliers?': finite });
+const AGGREGATE = shaped({ n: nonNegative, mean: nonNegativeOrNull, stddev: nonNegativeOrNull, min: nonNegativeOrNull, max: nonNegativeOrNull, median: nonNegativeOrNull, 'ci95?': listOf(numberOrNull), 'relCi?': nonNegativeOrNull, 'outliers?': nonNegative });
 const SCENARIO: Record<string, Check> = {
   id: string,
   group: string,
   label: string,
   transport: oneOf('ringbuf', 'perfbuf'),
   config: object,
-  repeats: recordOf(listOf(finite)),
+  repeats: recordOf(listOf(nonNegative)),
   aggregates: recordOf(AGGREGATE),
   'x?': shaped({ name: string, value: numberOrNull }), // null: a sweep over words (reader: libbpf)
   'warnings?': listOf(string),
   'attachedVia?': string,
   'precision?': shaped({ relCi: finite, maxRepeats: finite, maxSeconds: finite, stoppedBy: oneOf('precise', 'max-repeats', 'max-seconds', 'out-of-reach'), 'needed?': finite }),
-  'setAside?': listOf(shaped({ repeat: finite, rateCap: finite, cpuPairNs: finite, generatedPerSec: finite, droppedKernel: finite })),
-  'sustainable?': shaped({ 'searches?': listOf(listOf(shaped({ rateCap: finite, generatedPerSec: finite, droppedKernel: finite, 'events?': finite, 'fill?': finite }))) }),
+  'setAside?': listOf(shaped({ repeat: nonNegative, rateCap: nonNegative, cpuPairNs: nonNegative, generatedPerSec: nonNegative, droppedKernel: nonNegative })),
+  'sustainable?': shaped({ 'searches?': listOf(listOf(shaped({ rateCap: nonNegative, generatedPerSec: nonNegative, droppedKernel: nonNegative, 'events?': nonNegative, 'fill?': nonNegative }))) }),
 };
 
 /** Types, not just the schema string: a schema-valid file with strings for numbers would
  *  otherwise compare as "0 regressions". Returns "<field path> <why>" for the first bad field. */
 function shapeProblem(data: Record<string, unknown>): string | undefined {
-  const top = fieldsProblem(data, { suite: string, 'command?': string, startedAt: string, complete: boolean, 'environment?': object,
-    'control?': shaped({ samples: recordOf(listOf(finite)) }), 'machine?': shaped({ cpuSeconds: finite, stealSeconds: finite }) }, '');
+  const top = fieldsProblem(data, { suite: string, 'suiteHash?': string, 'command?': string, startedAt: string, complete: boolean, 'environment?': object,
+    'control?': shaped({ samples: recordOf(listOf(nonNegative)) }), 'machine?': shaped({ cpuSeconds: nonNegative, stealSeconds: nonNegative }) }, '');
   if (top) return top;
   const scenarios = data.scenarios as unknown[];
   for (let i = 0; i < scenarios.length; i++) {

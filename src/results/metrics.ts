@@ -167,6 +167,13 @@ export function floorOf(metric: string): number {
   return metricSpec(metric)?.floor ?? 0;
 }
 
+/**
+ * An aggregate is "noisy" when its 95% interval is wider than ±10% of its mean: run's warnings,
+ * the report's † mark and the bench/ scripts all use this one threshold (the overhead bench used
+ * 5%, stricter than what the report called noisy for the same numbers; 10% is the documented one).
+ */
+export const NOISY_REL_CI = 0.1;
+
 export const JUDGED_METRICS: readonly string[] = METRICS.filter((s) => s.judged).map((s) => s.name);
 export const NOISE_CHECKED_METRICS: readonly string[] = METRICS.filter((s) => s.noiseChecked).map((s) => s.name);
 /** Metrics compare looks at (judged or shown), in catalogue order. */

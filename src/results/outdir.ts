@@ -38,6 +38,11 @@ export interface OutputDirOptions {
   mode: OutputMode;
   /** take the directory's lock file (run does; report does too, so it never writes beside a live run) */
   lock?: boolean;
+  /** a root-owned sticky directory (/tmp) is acceptable as the directory itself: for one-file
+   *  outputs (writeOutputFile), whose names are created O_EXCL and never followed */
+  stickyRootOk?: boolean;
+  /** what a `new` directory that is not empty should say to do instead (default: run's hint) */
+  notEmptyHint?: string;
 }
 
 export const LOCK_FILE = '.ringbench.lock';
@@ -72,17 +77,23 @@ function unsafeDir(st: Stats, ownerOk: (uid: number) => boolean): string | undef
  * on the way (unless given resolved), ancestors owned by root or this user and not writable by
  * others unless sticky, and the directory itself (if it exists) this user's own.
  */
-export function checkOutputPath(raw: string, flag: string): string {
+export function checkOutputPath(raw: string, flag: string, stickyRootOk = false): string {
   if (raw.trim() === '') throw new OutputDirError(`${flag} must name a directory; got ''`);
   try {
-    return checkPath(resolve(raw), raw, flag);
+    return checkPath(resolve(raw), raw, flag, stickyRootOk);
   } catch (e) {
     if (e instanceof OutputDirError) throw e;
     throw new OutputDirError(`${flag} ${raw}: cannot look at it (${describeErrno(e)})`);
   }
 }
 
-function checkPath(abs: string, raw: string, flag: string): string {
+/** The owner test for the output directory itself: this user's, or (stickyRootOk) root's sticky one. */
+function ownDir(stickyRootOk: boolean): (uid: number, st: Stats) => boolean {
+  const me = euid();
+  return (uid, st) => uid === me || (stickyRootOk && uid === 0 && (st.mode & 0o1000) !== 0);
+}
+
+function checkPath(abs: string, raw: string, flag: string, stickyRootOk: boolean): string {
   let existing = abs;
   let st = lstatOrUndefined(existing);
   while (!st) {
@@ -96,7 +107,8 @@ function checkPath(abs: string, raw: string, flag: string): string {
   }
   const me = euid();
   if (existing === abs) {
-    const why = unsafeDir(st, (uid) => uid === me);
+    const own = ownDir(stickyRootOk);
+    const why = unsafeDir(st, (uid) => own(uid, st!));
     if (why) throw new OutputDirError(`${flag} ${raw}: the directory ${why}; use a directory of your own that no other user can write`);
   }
   for (let d = existing === abs ? dirname(abs) : existing; ; d = dirname(d)) {
@@ -152,7 +164,7 @@ export class OutputDir {
 
   /** Creates or verifies `raw` for `opts.mode`, taking its lock when asked. */
   static open(raw: string, opts: OutputDirOptions): OutputDir {
-    const abs = checkOutputPath(raw, opts.flag);
+    const abs = checkOutputPath(raw, opts.flag, opts.stickyRootOk);
     precheckContents(abs, raw, opts);
     // Create what is missing one level at a time (recursive mkdir can spin on /proc-like file
     // systems); a directory that appears meanwhile is verified like any existing one.
@@ -165,8 +177,9 @@ export class OutputDir {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new OutputDirError(`${opts.flag} ${raw}: cannot write there: creating ${d} failed (${code(e)})`);
       }
     }
-    const me = euid();
-    const why = unsafeDir(lstatSync(abs), (uid) => uid === me);
+    const own = ownDir(!!opts.stickyRootOk);
+    const st = lstatSync(abs);
+    const why = unsafeDir(st, (uid) => own(uid, st));
     if (why) throw new OutputDirError(`${opts.flag} ${raw}: the directory ${why}`);
     const dir = new OutputDir(abs, opts.flag);
     if (opts.lock) dir.lock(raw);
@@ -183,12 +196,12 @@ export class OutputDir {
   /** Writes `name` (a plain file name) atomically: temp file (O_EXCL, O_NOFOLLOW), fsync, rename.
    *  With `replace: false` an existing `name` is never replaced (OutputDirError): the temp file is
    *  hard-linked into place, which fails when the name is taken. */
-  write(name: string, data: string | Uint8Array, { replace = true }: { replace?: boolean } = {}): string {
+  write(name: string, data: string | Uint8Array, { replace = true, mode = 0o644 }: { replace?: boolean; mode?: number } = {}): string {
     if (name.includes(sep) || name.startsWith('.')) throw new Error(`OutputDir.write: '${name}' is not a plain file name`);
     const final = join(this.path, name);
     const tmp = join(this.path, `.${name}.${randomBytes(8).toString('hex')}.tmp`);
     try {
-      createExclusive(tmp, data);
+      createExclusive(tmp, data, mode);
     } catch (e) {
       throw new OutputWriteError(`cannot write ${final}: ${describeErrno(e)}`);
     }
@@ -202,6 +215,26 @@ export class OutputDir {
     }
     if (!replace) removeQuietly(tmp);
     return final;
+  }
+
+  /** Whether `name` exists here (as anything, a symlink included). */
+  exists(name: string): boolean {
+    return lstatOrUndefined(join(this.path, name)) !== undefined;
+  }
+
+  /** write() under the name the other writers' API uses (openOutDir). */
+  writeFile(name: string, data: string | Uint8Array, opts: { replace?: boolean; mode?: number } = {}): string {
+    return this.write(name, data, opts);
+  }
+
+  /** subdir() under the name the other writers' API uses (openOutDir). */
+  mkdir(name: string): OutputDir {
+    return this.subdir(name);
+  }
+
+  /** The lock this handle holds (its token), or undefined: subdirectories share their parent's. */
+  get locked(): boolean {
+    return this.lockToken !== undefined;
   }
 
   /** A subdirectory (created if missing, else verified as a real, private directory of ours). */
@@ -272,16 +305,59 @@ export class OutputDir {
   }
 }
 
+/** What a writer is: decides the mode with force/resume (report: files there are replaced). */
+export type OutputKind = 'run' | 'report' | 'matrix' | 'fleet' | 'ab' | 'github-benchmark';
+
+export interface OpenOutDirOptions {
+  /** the flag the path came from, for messages (default "--out") */
+  flag?: string;
+  /** replace what ringbench wrote there before (run's --force) */
+  force?: boolean;
+  /** continue the run there (run's --resume) */
+  resume?: boolean;
+  kind?: OutputKind;
+  /** hint for a directory that is not empty (kind run: --resume / --force) */
+  notEmptyHint?: string;
+}
+
+/**
+ * The one entry point for a command's output directory (run, report, matrix, ab, fleet,
+ * --github-benchmark): checks ownership, mode and symlinks of the path and its parents, refuses
+ * '', creates it, and takes its lock (another live ringbench there is refused, naming its PID).
+ * A new directory must be empty unless `force` (ringbench's own files are then removed) or
+ * `resume`; kind 'report' and 'github-benchmark' replace their own files in any directory of
+ * ours. The handle writes with writeFile(name, data) (O_EXCL|O_NOFOLLOW temp file, renamed into
+ * place), makes subdirectories with mkdir(name), and release() frees the lock (also at exit).
+ */
+export function openOutDir(path: string, opts: OpenOutDirOptions = {}): OutputDir {
+  const replacing = opts.kind === 'report' || opts.kind === 'github-benchmark';
+  const mode: OutputMode = opts.resume ? 'resume' : opts.force ? 'force' : replacing ? 'report' : 'new';
+  return OutputDir.open(path, { flag: opts.flag ?? '--out', mode, lock: true, notEmptyHint: opts.notEmptyHint });
+}
+
 /**
  * Writes one file the safe way wherever a command is told to put it (`--github-benchmark PATH`,
  * `noise --out FILE`): its directory is verified (created if missing) like any output directory,
  * the file written by OutputDir.write. Returns the file's absolute path.
  */
 export function writeOutputFile(path: string, data: string | Uint8Array, opts: { flag: string; replace?: boolean }): string {
-  if (path.trim() === '' || path.endsWith(sep)) throw new OutputDirError(`${opts.flag} must name a file; got '${path}'`);
+  const dir = openOutputFileDir(path, opts.flag);
+  return dir.write(basename(resolve(path)), data, { replace: opts.replace });
+}
+
+/**
+ * The directory a one-file output goes into, checked (and created if missing) before any work:
+ * the rules of an output directory, except that a root-owned sticky one (/tmp) is accepted as
+ * `run` accepts it as a parent. The path must name a file: not '', not a directory.
+ */
+export function openOutputFileDir(path: string, flag: string): OutputDir {
+  if (path.trim() === '' || path.endsWith(sep)) throw new OutputDirError(`${flag} must name a file; got '${path}'`);
   const abs = resolve(path);
-  const dir = OutputDir.open(dirname(abs), { flag: opts.flag, mode: 'report' });
-  return dir.write(basename(abs), data, { replace: opts.replace });
+  const st = lstatOrUndefined(abs);
+  if (st?.isDirectory()) throw new OutputDirError(`${flag} ${path} is a directory; give a file name`);
+  if (st && !st.isFile() && !st.isSymbolicLink()) throw new OutputDirError(`${flag} ${path} is not a regular file; give a file name in a directory of your own`);
+  if (basename(abs).startsWith('.')) throw new OutputDirError(`${flag} ${path}: the file name must not start with '.'`);
+  return OutputDir.open(dirname(abs), { flag, mode: 'report', stickyRootOk: true });
 }
 
 /** Checks what the directory holds against the mode: refuses a live lock and, for new, any content. */
@@ -297,7 +373,7 @@ function precheckContents(abs: string, raw: string, opts: OutputDirOptions): voi
   }
   const entries = readdirSync(abs).filter((e) => !e.startsWith(LOCK_FILE));
   if (opts.mode === 'new' && entries.length) {
-    const hint = entries.includes('results.json') ? `continue it with --resume ${raw}, or replace it with --force` : 'choose an empty directory, or replace its run files with --force';
+    const hint = opts.notEmptyHint ?? (entries.includes('results.json') ? `continue it with --resume ${raw}, or replace it with --force` : 'choose an empty directory, or replace its run files with --force');
     throw new OutputDirError(`${opts.flag} ${raw} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); ${hint}`);
   }
   if (opts.mode === 'resume') {
@@ -312,8 +388,8 @@ function inUse(flag: string, raw: string, holder: number | undefined): OutputDir
 }
 
 /** Creates a new file (never through a symlink, never over an existing name) holding `data`. */
-function createExclusive(path: string, data: string | Uint8Array): void {
-  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+function createExclusive(path: string, data: string | Uint8Array, mode = 0o644): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
   try {
     writeFileSync(fd, data);
     fsyncSync(fd);

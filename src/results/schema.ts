@@ -113,6 +113,8 @@ export interface ResultsFile {
   environment: Environment;
   /** the suite as it was run (so --resume and readers know what was planned) */
   suiteDefinition?: unknown;
+  /** sha256 of JSON.stringify(suiteDefinition): --resume refuses a definition edited since */
+  suiteHash?: string;
   /** scenarios planned, and how many of them have every repeat */
   progress?: { planned: number; finished: number; repeats: number; warmup: number };
   scenarios: ScenarioRecord[];

@@ -19,6 +19,8 @@ import { captureEnvironment, cpuTimes } from '../harness/env.js';
 import { probe, type ProbeReport } from '../harness/probe.js';
 import { aggregate, mean, quantileSorted } from '../results/aggregate.js';
 import { type OutputDir } from '../results/outdir.js';
+import { contentHash } from '../results/input.js';
+import { ResultsInputError } from '../results/load.js';
 import { addSetAside, addTrial, newRecord, repeatsDone, writeResults } from '../results/write.js';
 import { abortScenarios } from '../harness/trial.js';
 import { planSuite, type PlannedScenario, type Precision, type SuitePlan } from './suite.js';
@@ -86,9 +88,19 @@ function timingOf(ms: readonly number[]): NonNullable<ScenarioRecord['timing']> 
   return { source: 'repeats', loadPhaseMs: { mean: mean(ms), rme: a.relCi * 100, min: a.min, max: a.max, p50: quantileSorted(sorted, 0.5), samples: a.n } };
 }
 
-/** The plan an earlier, interrupted run was following. */
+/** sha256 of the suite definition as results.json records it (JSON key order is kept by a
+ *  write and read), so --resume can tell an edited definition from the one the run began with. */
+export function suiteHashOf(definition: unknown): string {
+  return contentHash(JSON.stringify(definition));
+}
+
+/** The plan an earlier, interrupted run was following; refused when its recorded definition no
+ *  longer matches the hash recorded beside it (edited after the run began). */
 export function planOf(previous: ResultsFile, dir: string): SuitePlan {
   if (!previous.suiteDefinition) throw new Error(`${dir}/results.json does not record its suite; it cannot be resumed`);
+  if (previous.suiteHash !== undefined && previous.suiteHash !== suiteHashOf(previous.suiteDefinition)) {
+    throw new ResultsInputError(`${dir}/results.json: suiteDefinition does not match its recorded suiteHash (it was edited after the run began); the rest of the suite would run with other knobs under the same name: start a new run instead`);
+  }
   return planSuite(previous.suiteDefinition, `${dir}/results.json`);
 }
 
@@ -113,6 +125,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
           complete: false,
           environment: captureEnvironment(opts.capabilities ?? probe()),
           suiteDefinition: plan.definition,
+          suiteHash: suiteHashOf(plan.definition),
           scenarios: [],
         };
     if (opts.calibration) results.calibration = opts.calibration;

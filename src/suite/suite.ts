@@ -5,7 +5,8 @@
  * (errors name the file and the field), and expands it into the list of scenarios to measure.
  * The format is documented in bench/README.md.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { InputFileError, readJsonInput } from '../results/input.js';
 import { basename, join } from 'node:path';
 import { ConfigError, didYouMean, resolveConfig } from '../harness/knobs.js';
 import { ROOT } from '../harness/addon.js';
@@ -98,15 +99,14 @@ export function loadSuite(nameOrPath: string): SuitePlan {
     throw new SuiteError(`--suite must be ${BUILTIN_SUITES.join(', ')} or a suite file; '${nameOrPath}' is neither`);
   }
   let parsed: unknown;
-  // A suite is a page of JSON; anything near this size is not one (refused before reading).
+  // A suite is a page of JSON: a regular file of at most 1 MiB, counted while reading
+  // (results/input), so /dev/zero or a FIFO is refused rather than read forever.
   const MAX_SUITE_BYTES = 1 << 20;
-  if (!builtin && statSync(file).size > MAX_SUITE_BYTES) {
-    throw new SuiteError(`${file}: ${statSync(file).size} bytes is larger than a suite file can be (at most 1 MiB)`);
-  }
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    parsed = readJsonInput(file, MAX_SUITE_BYTES).data;
   } catch (e) {
-    throw new SuiteError(`${file}: not valid JSON (${(e as Error).message})`);
+    if (!(e instanceof InputFileError)) throw e;
+    throw new SuiteError(`${file}: ${e.message.startsWith('not JSON') ? e.message.replace('not JSON', 'not valid JSON') : e.message.replace('such a file', 'a suite file')}`);
   }
   return planSuite(parsed, builtin ? nameOrPath : file);
 }

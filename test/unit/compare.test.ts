@@ -3,12 +3,12 @@
  * nothing else is, the threshold holds, bad input fails with the file named, and every output format
  * says what it should. Synthetic results only (compare reads files; it never touches the kernel).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compareResults, comparisonExitCode, type Comparison } from '../../src/analysis/compare.js';
+import { compareResults, comparisonExitCode, judgedNothing, type Comparison } from '../../src/analysis/compare.js';
 import { comparisonSections, formatComparison } from '../../src/analysis/compare-format.js';
 import { toGithubActionBenchmark } from '../../src/format/github.js';
 import { loadResults } from '../../src/results/load.js';
@@ -150,7 +150,10 @@ test('fewer than 3 repeats: shown, never judged, and a warning says so', () => {
   assert.is(rate.verdict, 'within noise');
   assert.match(rate.note!, /no interval/);
   assert.match(rate.note!, /not judged: fewer than 3 repeats/);
-  assert.is(comparisonExitCode(c), 0);
+  // nothing could be decided: the gate fails closed with its own exit code
+  assert.is(rate.decided, false);
+  assert.is(comparisonExitCode(c), 3);
+  assert.match(judgedNothing(c)!, /^judged nothing: all \d+ judged metrics lack the data for an interval/);
   const two = (seed: number, factor: number) => makeResults({ seed, repeats: 2, factors: { [PERF2]: { 'rates.deliveredPerSec': factor } } });
   assert.is(metricOf(compareResults(two(1, 1), two(2, 0.5), { thresholdPct: 5 }), PERF2, 'rates.deliveredPerSec').verdict, 'within noise');
   assert.is(metricOf(compareResults(makeResults({ seed: 1, repeats: 3 }), makeResults({ seed: 2, repeats: 3, factors: { [PERF2]: { 'rates.deliveredPerSec': 0.5 } } }), { thresholdPct: 5 }), PERF2, 'rates.deliveredPerSec').verdict, 'regressed');
@@ -279,14 +282,19 @@ test('compareCommand: exit codes 0/1/2, one clear line for bad flags and files',
   assert.match(badFile.stderr, 'nope.json');
   assert.is(badFile.stderr.trim().split('\n').length, 1);
 
-  assert.is((await runCommand(a, a, { threshold: '5%' })).code, 0);
+  assert.is((await runCommand(a, writeJson('cmd-base-copy.json', makeResults({ seed: 11 })), { threshold: '5%' })).code, 0);
+  // one run on both sides (by content, whatever the path): refused
+  const same = await runCommand(a, writeJson('cmd-base-again.json', base), {});
+  assert.is(same.code, 2);
+  assert.match(same.stderr, /cmd-base-again\.json is the same run as .*cmd-base\.json \(identical results\.json/);
 
-  const prefix = path.join(tmp, 'bench.json');
-  const regressed = await runCommand(a, b, { format: 'md', githubBenchmark: prefix });
+  const benchDir = path.join(tmp, 'bench');
+  const regressed = await runCommand(a, b, { format: 'md', githubBenchmark: benchDir });
   assert.is(regressed.code, 1);
   assert.match(regressed.stdout, /^\*\*ringbench compare:\*\* 2 regressions/);
-  for (const file of ['bench.bigger.json', 'bench.smaller.json']) {
-    const full = path.join(tmp, file);
+  assert.equal(readdirSync(benchDir).sort(), ['bigger-is-better.json', 'smaller-is-better.json']);
+  for (const file of ['bigger-is-better.json', 'smaller-is-better.json']) {
+    const full = path.join(benchDir, file);
     assert.ok(existsSync(full), file);
     assert.ok(Array.isArray(JSON.parse(readFileSync(full, 'utf8'))));
   }

@@ -1,140 +1,29 @@
 /**
- * abuse.test — the fault and abuse tier (issue 12), on the real kernel as root: a hostile user's
- * directories and planted symlinks are left byte-for-byte unchanged; a finished run is never
- * replaced silently; two runs into one directory end with one refused and nothing lost; signals
- * and --timeout-ms end every command with the exit code README's table gives; a full disk names
- * the file and leaves no temp file; an unprivileged run creates nothing; a run writes nothing
- * outside --out. The hostile user is uid 65534, as in probe.test. Storms are small (hundreds to a
- * few thousand children) so the tier takes well under a minute.
+ * output-safety.test — the abuse tier's output half, on the real kernel as root: a hostile user's
+ * directories and planted symlinks are left byte-for-byte unchanged by every writer (run, report,
+ * matrix, noise --out, compare --github-benchmark); a finished run is never replaced silently; two
+ * runs (or matrices) into one directory end with one refused naming the other's PID; a full disk
+ * names the file and leaves no temp file; an unprivileged run creates nothing; a run writes nothing
+ * outside --out. The hostile user is uid 65534, as in probe.test. Matrix output checks all happen
+ * before any guest boots, so they cost no boot. Storms are small (hundreds to a few thousand
+ * children) so the file takes well under a minute.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import {
-  chmodSync, chownSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync,
+  chmodSync, chownSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync,
   rmSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ROOT } from '../src/harness/addon.js';
-import { searchRunOf } from '../src/harness/sustainable.js';
-import { OutputDirError, writeOutputFile } from '../src/results/outdir.js';
-import { type ResultsFile } from '../src/results/schema.js';
-import { childrenOf, sleep } from './kernel.js';
+import { OutputDir, OutputDirError, writeOutputFile } from '../src/results/outdir.js';
+import { makeResults } from './compare-fixtures.js';
+import { assertOnlyRealFiles, cli, NOBODY, readResults, snapshot, suiteFile as writeSuite, tinySuite, trials } from './abuse-cli.js';
 
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
-const NOBODY = 65534;
 /** A root-only place for the secrets a hostile user would like root to overwrite. */
 const base = mkdtempSync('/tmp/ringbench-abuse-');
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  pid: number;
-  /** ms from the last signal sent to the exit */
-  msAfterSignal?: number;
-}
-
-/** What a signal's condition sees of the running command. */
-interface Watch {
-  stdout: string;
-  stderr: string;
-  pid: number;
-  /** ms since the previous signal was sent (Infinity before the first) */
-  sinceSignalMs: number;
-}
-
-interface CliOptions {
-  /** signals to send, each once its condition holds (checked every 20 ms, in order) */
-  signals?: { signal: NodeJS.Signals; when: (now: Watch) => boolean }[];
-  /** run as uid/gid 65534 with no capabilities */
-  unprivileged?: boolean;
-  /** run in a mount namespace where the root file system is read-only except this directory */
-  readOnlyExcept?: string;
-}
-
-function cli(args: string[], opts: CliOptions = {}): Promise<Exit> {
-  let cmd = process.execPath;
-  let argv = [CLI, ...args];
-  if (opts.unprivileged) {
-    argv = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--', cmd, ...argv];
-    cmd = 'setpriv';
-  } else if (opts.readOnlyExcept) {
-    const script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro / && exec "$@"';
-    argv = ['--mount', '--propagation', 'private', 'sh', '-c', script, opts.readOnlyExcept, cmd, ...argv];
-    cmd = 'unshare';
-  }
-  return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
-    const out = { stdout: '', stderr: '' };
-    child.stdout.on('data', (d) => (out.stdout += d));
-    child.stderr.on('data', (d) => (out.stderr += d));
-    const pending = [...(opts.signals ?? [])];
-    let lastSignalAt: number | undefined;
-    const timer = setInterval(() => {
-      const now: Watch = { ...out, pid: child.pid!, sinceSignalMs: lastSignalAt ? Date.now() - lastSignalAt : Infinity };
-      if (pending.length && pending[0].when(now)) {
-        child.kill(pending.shift()!.signal);
-        lastSignalAt = Date.now();
-      }
-    }, 20);
-    child.on('close', (code, signal) => {
-      clearInterval(timer);
-      resolve({ code, signal, ...out, pid: child.pid!, msAfterSignal: lastSignalAt && Date.now() - lastSignalAt });
-    });
-  });
-}
-
-/** Every entry under `root`: type, owner, mode, and the content's hash or the link's target. */
-function snapshot(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (p: string) => {
-    const st = lstatSync(p);
-    const head = `${st.uid}:${st.gid} ${(st.mode & 0o177777).toString(8)}`;
-    if (st.isSymbolicLink()) out[p] = `${head} -> ${readlinkSync(p)}`;
-    else if (st.isFile()) out[p] = `${head} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
-    else if (st.isDirectory()) {
-      out[p] = head;
-      for (const e of readdirSync(p)) walk(join(p, e));
-    } else out[p] = head;
-  };
-  walk(root);
-  return out;
-}
-
-/** Real files only: no symlink anywhere under `root`, everything root's own. */
-function assertOnlyRealFiles(root: string): void {
-  for (const [p, what] of Object.entries(snapshot(root))) {
-    assert.not.match(what, / -> /, `${p} is a symlink`);
-    assert.ok(what.startsWith('0:0 '), `${p} is not root's: ${what}`);
-  }
-}
-
-/** `scenarios` scenarios (both transports when even, ringbuf alone for 1) of a tiny storm. */
-const tinySuite = (scenarios: number, children: number, repeats = 1) => ({
-  name: 'abuse',
-  repeats,
-  warmup: 0,
-  defaults: { children, ringbufBytes: '256K', workers: 1 },
-  groups: [{ group: 'producers', sweep: { rateCap: Array.from({ length: Math.ceil(scenarios / 2) }, (_, i) => i * 1000000) } }],
-  ...(scenarios === 1 ? { transports: ['ringbuf'] } : {}),
-});
-
-function suiteFile(name: string, suite: unknown): string {
-  const file = join(base, `${name}.json`);
-  writeFileSync(file, JSON.stringify(suite));
-  return file;
-}
-
-function readResults(dir: string): ResultsFile {
-  return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsFile;
-}
-
-const trials = (r: ResultsFile) => r.scenarios.reduce((n, s) => n + s.repeats['wallNs'].length, 0);
-
-const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+const suiteFile = (name: string, suite: unknown) => writeSuite(base, name, suite);
 
 // ---------------------------------------------------------------------------------------------
 // 1. output safety
@@ -273,141 +162,6 @@ test('two runs into one directory: one is refused naming the other\'s PID, and n
   assert.not.ok(existsSync(join(stale, '.ringbench.lock')));
 });
 
-// ---------------------------------------------------------------------------------------------
-// 3. signals
-
-/** A condition that holds once the command's storm is running, remembering its pids. */
-function stormRunning(seen: Set<number>) {
-  return (now: Watch) => {
-    for (const p of childrenOf(now.pid)) seen.add(p);
-    return seen.size > 0;
-  };
-}
-
-async function assertGone(pids: Set<number>): Promise<void> {
-  for (let i = 0; i < 100 && [...pids].some(alive); i++) await sleep(30);
-  assert.equal([...pids].filter(alive), [], 'storm processes left behind');
-}
-
-test('SIGTERM to scenario prints the partial result and exits 143; nothing is left running', async () => {
-  const storm = new Set<number>();
-  const r = await cli(['scenario', '--children', '3000', '--rate-cap', '1000', '--workers', '1', '--json'], {
-    signals: [{ signal: 'SIGTERM', when: stormRunning(storm) }],
-  });
-  assert.is(r.code, 143, r.stderr);
-  const result = JSON.parse(r.stdout);
-  assert.ok(result.aborted && result.counts.generated < 3000);
-  assert.match(result.accounting.notes.join(' '), /it was stopped after \d+ of 3000 children/);
-  assert.is(result.counts.delivered + result.counts.droppedKernel, result.counts.seenByBpf);
-  await assertGone(storm);
-});
-
-test('--timeout-ms is a normal outcome: exit 0 and a note in the result', async () => {
-  const r = await cli(['scenario', '--children', '10000000', '--timeout-ms', '300', '--workers', '1', '--json']);
-  assert.is(r.code, 0, r.stderr);
-  const result = JSON.parse(r.stdout);
-  assert.ok(result.aborted);
-  assert.match(result.accounting.notes.join(' '), /the load did not finish: it hit --timeout-ms 300 after \d+ of 10000000 children/);
-});
-
-test('trace exits 130 on Ctrl-C and 143 on SIGTERM', async () => {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    const r = await cli(['trace'], { signals: [{ signal, when: (o) => o.stderr.includes('Ctrl-C to stop') }] });
-    assert.is(r.code, code, `${signal}: ${r.stderr}`);
-    assert.match(r.stderr, /ringbench trace: \d+ events? shown/);
-  }
-});
-
-test('a second Ctrl-C exits at once, without waiting for a slow consumer; the storm goes with it', async () => {
-  // 10 ms per event: draining what half a second of storm made would take many seconds
-  const storm = new Set<number>();
-  const running = stormRunning(storm);
-  let seenAt = 0;
-  const r = await cli(['scenario', '--children', '4000', '--consumer-delay-ns', '10000000', '--ringbuf-bytes', '1M', '--workers', '1'], {
-    signals: [
-      { signal: 'SIGINT', when: (o) => running(o) && Date.now() - (seenAt ||= Date.now()) > 500 },
-      { signal: 'SIGINT', when: (o) => o.sinceSignalMs > 200 },
-    ],
-  });
-  // ended by the second SIGINT itself (a shell shows 130), not after the drain
-  assert.is(r.signal, 'SIGINT', `${r.code} ${r.stderr}`);
-  assert.match(r.stderr, /second SIGINT: exiting now/);
-  assert.is(r.stdout, '', 'it did not wait for the drain to print a result');
-  await assertGone(storm);
-  process.stderr.write(`    (second Ctrl-C to exit: ${r.msAfterSignal} ms)\n`);
-});
-
-test('Ctrl-C during a slow drain: 130 within 2 s, the partial result with what was left as counts.notDrained', async () => {
-  // 10 ms per event: 2000 events take 20 s to drain; the storm itself is over in a fraction of a second
-  const storm = new Set<number>();
-  const running = stormRunning(storm);
-  const r = await cli(['scenario', '--children', '2000', '--consumer-delay-ns', '10000000', '--workers', '1', '--json'], {
-    // once the storm has come and gone: the load is over, the consumer is draining
-    signals: [{ signal: 'SIGINT', when: (o) => running(o) && childrenOf(o.pid).length === 0 }],
-  });
-  assert.is(r.code, 130, r.stderr);
-  assert.ok(r.msAfterSignal! < 2000, `Ctrl-C to exit: ${r.msAfterSignal} ms`);
-  const result = JSON.parse(r.stdout);
-  const c = result.counts;
-  assert.is(c.generated, 2000, 'the load had finished');
-  assert.ok(c.notDrained > 0 && c.delivered > 0, JSON.stringify(c));
-  assert.is(c.delivered + c.notDrained + c.droppedKernel, c.seenByBpf);
-  assert.ok(result.accounting.kernelBalanced);
-  assert.match(result.accounting.notes.join(' '), /stopped while draining.*the drain was cut short \(1 s after the stop\): \d+ records were left unread/);
-  await assertGone(storm);
-  process.stderr.write(`    (Ctrl-C during the drain to exit: ${r.msAfterSignal} ms; ${c.notDrained} not drained)\n`);
-});
-
-test('--timeout-ms bounds the drain too: a slow consumer ends 1 s past it, exit 0, the rest counted as notDrained', async () => {
-  const r = await cli(['scenario', '--transport', 'perfbuf', '--children', '1000', '--consumer-delay-ns', '10000000', '--workers', '1', '--timeout-ms', '300', '--json']);
-  assert.is(r.code, 0, r.stderr);
-  const result = JSON.parse(r.stdout);
-  const c = result.counts;
-  assert.ok(c.notDrained > 0, JSON.stringify(c));
-  assert.is(c.delivered + c.notDrained + c.droppedKernel, c.seenByBpf);
-  // the trial's own clock: load phase up to 300 ms, the drain at most 1 s past that (the
-  // unbounded drain would take ~10 s at 10 ms per event)
-  assert.ok(result.wallNs < 3e9, `wall ${result.wallNs / 1e6} ms`);
-  assert.match(result.accounting.notes.join(' '), /the drain was cut short \(1 s after the --timeout-ms bound\)/);
-});
-
-test('SIGTERM to run keeps finished trials (exit 143); an interrupted sustainable-rate search keeps its finished steps and --resume replays them', async () => {
-  const suite = suiteFile('search', {
-    name: 'search',
-    repeats: 1,
-    warmup: 0,
-    defaults: { load: 'saturation', events: 50000, ringbufBytes: '16K', consumerDelayNs: 1000, workers: 1 },
-    groups: [{ group: 'ceilings', sustainable: true, sweep: { reader: ['libbpf'] } }],
-    transports: ['ringbuf'],
-  });
-  const out = join(base, 'search');
-  // stop shortly after the search starts: its first step (the repeat's own unthrottled trial) is
-  // already finished, and its rate-capped steps take longer than 0.2 s each
-  const first = await cli(['run', '--suite', suite, '--out', out, '--no-report'], {
-    signals: [{ signal: 'SIGTERM', when: (o) => /searching the sustainable rate/.test(o.stderr) && (searchStart ??= Date.now()) < Date.now() - 200 }],
-  });
-  assert.is(first.code, 143, first.stderr);
-  assert.match(first.stderr, /continue it with: ringbench run --resume/);
-  const partial = readResults(out);
-  assert.is(partial.complete, false);
-  const rec = partial.scenarios[0];
-  assert.is(trials(partial), 1, 'the measured repeat is kept');
-  assert.is(rec.sustainable, undefined);
-  const kept = rec.sustainableSearch ?? [];
-  assert.ok(kept.length >= 1, `finished steps kept: ${kept.length}`);
-
-  const second = await cli(['run', '--resume', out, '--no-report']);
-  assert.is(second.code, 0, second.stderr);
-  const full = readResults(out);
-  assert.ok(full.complete);
-  const s = full.scenarios[0];
-  assert.ok(s.sustainable, 'the search finished');
-  assert.is(s.sustainableSearch, undefined);
-  // the kept steps were replayed, not measured again: their numbers are identical
-  assert.equal(s.sustainable!.steps.slice(0, kept.length), kept.map(searchRunOf));
-  assert.is(trials(full), 1);
-});
-let searchStart: number | undefined;
 
 // ---------------------------------------------------------------------------------------------
 // 6. smaller: a full disk, an unprivileged run, writes outside --out
@@ -505,6 +259,123 @@ test('one-file outputs (writeOutputFile): a planted symlink is replaced, never f
   assert.equal(readdirSync(dir), ['bench.json'], 'no temp file left');
   assert.throws(() => writeOutputFile(join(base, 'hostile', 'x.json'), 'x', { flag: '--x' }), /belongs to uid 65534/);
   assert.throws(() => writeOutputFile('', 'x', { flag: '--x' }), /--x must name a file/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// 7. every other writer: matrix, compare --github-benchmark, noise --out (issue 25)
+
+/** A run directory holding synthetic results (test/compare-fixtures), readable by anyone. */
+function runDir(name: string, seed: number, repeats = 5): string {
+  const dir = join(base, 'runs', name);
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  writeFileSync(join(dir, 'results.json'), JSON.stringify(makeResults({ seed, repeats })), { mode: 0o644 });
+  return dir;
+}
+
+test("matrix --out: another user's directory, a world-writable one, '' and planted symlinks are refused before anything is created (exit 2)", async () => {
+  const hostile = join(base, 'hostile');
+  const secret = join(base, 'secrets', 'shadow');
+  // another user's output directory with a planted host-environment.json (#25 item 2)
+  const trap = join(hostile, 'matrix');
+  mkdirSync(trap);
+  symlinkSync(secret, join(trap, 'host-environment.json'));
+  lchownSync(join(trap, 'host-environment.json'), NOBODY, NOBODY);
+  chownSync(trap, NOBODY, NOBODY);
+  const worldWritable = join(base, 'world-writable');
+  mkdirSync(worldWritable);
+  chmodSync(worldWritable, 0o777);
+  // our own directory with a dangling matrix.json symlink pointing outside it
+  const own = join(base, 'own-matrix');
+  mkdirSync(own);
+  const outside = join(base, 'outside-matrix.json');
+  symlinkSync(outside, join(own, 'matrix.json'));
+  const cwd = mkdtempSync(join(base, 'cwd-'));
+  const before = { ...snapshot(hostile), ...snapshot(join(base, 'secrets')), ...snapshot(worldWritable) };
+  const cases: [string, RegExp][] = [
+    [trap, /--out .*matrix: the directory belongs to uid 65534/],
+    [join(hostile, 'fresh'), /hostile belongs to uid 65534, .*another user could swap/],
+    [worldWritable, /world-writable: the directory is writable by every user/],
+    [own, /--out .*own-matrix is not empty \(matrix\.json\); a kernel matrix is not resumed or replaced/],
+    ['', /^ringbench: --out must name a directory; got ''$/],
+  ];
+  for (const [out, message] of cases) {
+    const r = await cli(['matrix', '--kernels', 'host', '--no-report', '--out', out], { cwd });
+    assert.is(r.code, 2, `--out '${out}' → ${r.code}: ${r.stderr}`);
+    assert.match(r.stderr.trim(), message);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  assert.equal({ ...snapshot(hostile), ...snapshot(join(base, 'secrets')), ...snapshot(worldWritable) }, before, 'nothing changed');
+  assert.not.ok(existsSync(outside), 'nothing was created through the dangling symlink');
+  assert.equal(readdirSync(cwd), [], "--out '' wrote nothing into the current directory");
+  assert.equal(readdirSync(own), ['matrix.json']);
+});
+
+test("a second matrix into a locked --out is refused naming the holder's PID; nothing is written (exit 2)", async () => {
+  const out = join(base, 'matrix-locked');
+  const held = OutputDir.open(out, { flag: '--out', mode: 'new', lock: true });
+  try {
+    const r = await cli(['matrix', '--kernels', 'host', '--no-report', '--out', out]);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`^ringbench: --out ${out} is in use by another ringbench \\(PID ${process.pid}\\)`));
+    assert.equal(readdirSync(out), ['.ringbench.lock']);
+  } finally {
+    held.release();
+  }
+});
+
+test('compare --github-benchmark writes exactly its two files inside a safe directory; /dev/null, a file and another user\'s directory are refused', async () => {
+  const [a, b] = [runDir('gb-a', 21), runDir('gb-b', 22)];
+  const parent = join(base, 'gb');
+  mkdirSync(parent);
+  const dir = join(parent, 'bench');
+  const r = await cli(['compare', a, b, '--github-benchmark', dir]);
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  assert.equal(readdirSync(parent), ['bench'], 'no sibling of the path');
+  assert.equal(readdirSync(dir).sort(), ['bigger-is-better.json', 'smaller-is-better.json']);
+  for (const f of readdirSync(dir)) assert.ok(Array.isArray(JSON.parse(readFileSync(join(dir, f), 'utf8'))));
+  const file = join(parent, 'file.json');
+  writeFileSync(file, '[]');
+  const hostileBefore = snapshot(join(base, 'hostile'));
+  try {
+    for (const [path, message] of [
+      ['/dev/null', /--github-benchmark \/dev\/null: the directory is not a directory/],
+      [file, /file\.json: the directory is not a directory/],
+      [join(base, 'hostile', 'gb'), /hostile belongs to uid 65534/],
+    ] as [string, RegExp][]) {
+      const refused = await cli(['compare', a, b, '--github-benchmark', path]);
+      assert.is(refused.code, 2, `${path}: ${refused.stderr}`);
+      assert.match(refused.stderr, message);
+      assert.is(refused.stdout, '', 'refused before the comparison is printed');
+    }
+    assert.not.ok(existsSync('/dev/null.bigger.json') || existsSync('/dev/null.smaller.json'), 'no sibling of /dev/null');
+    assert.equal(readdirSync(parent).sort(), ['bench', 'file.json']);
+    assert.equal(snapshot(join(base, 'hostile')), hostileBefore);
+  } finally {
+    for (const f of ['/dev/null.bigger.json', '/dev/null.smaller.json']) rmSync(f, { force: true });
+  }
+});
+
+test('noise --out: a root-owned sticky directory (like /tmp) is accepted for an unprivileged user, as run accepts it; a record is never overwritten', async () => {
+  const sticky = mkdtempSync('/tmp/ringbench-sticky-');
+  try {
+    chmodSync(sticky, 0o1777);
+    const [a, b] = [runDir('noise-a', 31), runDir('noise-b', 32)];
+    chmodSync(base, 0o755); // let uid 65534 read the runs
+    const out = join(sticky, 'noise.json');
+    const r = await cli(['noise', '--out', out, a, b], { unprivileged: true });
+    assert.is(r.code, 0, r.stderr);
+    assert.is(lstatSync(out).uid, NOBODY);
+    assert.is(JSON.parse(readFileSync(out, 'utf8')).runs, 2);
+    const before = readFileSync(out, 'utf8');
+    const again = await cli(['noise', '--out', out, a, b]);
+    assert.is(again.code, 2, again.stderr);
+    assert.match(again.stderr, /--out .*noise\.json: already exists; a noise record is never overwritten/);
+    assert.is(readFileSync(out, 'utf8'), before);
+    assert.equal(readdirSync(sticky), ['noise.json'], 'no temp file left');
+  } finally {
+    chmodSync(base, 0o700);
+    rmSync(sticky, { recursive: true, force: true });
+  }
 });
 
 test.after(() => {
