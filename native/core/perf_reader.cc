@@ -69,6 +69,7 @@ int PerfReader::on_record(void* ctx, int cpu, void* event) {
 int PerfReader::epoll_fd() const { return perf_buffer__epoll_fd(pb_); }
 
 int PerfReader::consume() {
+  sink_->begin_batch();
   for (size_t i = 0; i < pages_.size(); i++) note_unread(i, unread(i));  // before libbpf publishes
   int n = perf_buffer__consume(pb_);
   for (size_t i = 0; i < pages_.size(); i++) note_unread(i, unread(i));
@@ -82,6 +83,7 @@ uint64_t PerfReader::unread(size_t i) const {
 }
 
 int PerfReader::consume_batch() {
+  sink_->begin_batch();
   const long page = sysconf(_SC_PAGESIZE);
   const uint64_t mask = data_bytes_ - 1;
   int n = 0;

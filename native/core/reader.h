@@ -12,11 +12,13 @@
 
 namespace ringbench {
 
-// Called for each record, on the consumer's thread; then once at the end of each batch with the
-// most unread bytes seen during it, so per-batch work (the clock, the timeline) is done once.
+// Called once as a read starts (before libbpf or our walk looks at the positions), for each
+// record, on the consumer's thread; then once at the end of each batch with the most unread bytes
+// seen during it, so per-batch work (the clock, the timeline) is done once.
 class EventSink {
  public:
   virtual ~EventSink() = default;
+  virtual void begin_batch() {}
   virtual void on_event(const void* data, size_t size) = 0;
   virtual void end_batch(uint64_t /*unread_bytes*/) {}
 };

@@ -63,6 +63,7 @@ int RingbufReader::on_record(void* ctx, void* data, size_t size) {
 int RingbufReader::epoll_fd() const { return ring_buffer__epoll_fd(rb_); }
 
 int RingbufReader::consume() {
+  sink_->begin_batch();
   note_unread(0, occupancy());  // what is there before libbpf starts publishing
   int n = ring_buffer__consume(rb_);
   note_unread(0, occupancy());
@@ -71,6 +72,7 @@ int RingbufReader::consume() {
 }
 
 int RingbufReader::consume_batch() {
+  sink_->begin_batch();
   const unsigned long mask = data_bytes_ - 1;
   unsigned long cons = __atomic_load_n(consumer_pos_, __ATOMIC_RELAXED);  // we are its only writer
   const unsigned long prod = __atomic_load_n(producer_pos_, __ATOMIC_ACQUIRE);

@@ -129,6 +129,11 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   out.lat_p99 = sink->latency.quantile(0.99);
   out.lat_p999 = sink->latency.quantile(0.999);
   out.lat_max = sink->latency.max();
+  out.commit_to_read_max = std::max(sink->commit_to_read_max, out.lat_max);
+  out.pending_gap_p50 = sink->pending_gap.quantile(0.50);
+  out.pending_gap_p90 = sink->pending_gap.quantile(0.90);
+  out.pending_gap_p99 = sink->pending_gap.quantile(0.99);
+  out.pending_gap_max = sink->pending_gap.max();
   // The fullest the buffer got: positions read as records were consumed, and for ringbuf the
   // BPF side's view at a failed reserve (a consumer can read only between its batches).
   out.bpf_peak_unread_bytes = kc.peak_avail;

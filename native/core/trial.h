@@ -47,6 +47,9 @@ struct TrialOutput {
   bool displacement_truncated = false;
   // latency percentiles
   uint64_t lat_p50 = 0, lat_p90 = 0, lat_p99 = 0, lat_p999 = 0, lat_max = 0;
+  // stalls (sink.h): the longest commit-to-read over every timed record; gaps between reads
+  uint64_t commit_to_read_max = 0;
+  uint64_t pending_gap_p50 = 0, pending_gap_p90 = 0, pending_gap_p99 = 0, pending_gap_max = 0;
   // memory
   uint64_t buffer_bytes = 0, map_memlock_bytes = 0, peak_occupancy_bytes = 0;
   uint64_t peak_cpu_occupancy_bytes = 0;  // the fullest single buffer (perfbuf: one CPU's)

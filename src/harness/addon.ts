@@ -100,6 +100,14 @@ export interface NativeTrialOutput {
   latP99: number;
   latP999: number;
   latMax: number;
+  /** stalls: the longest BPF-timestamp-to-receive time over every timed record (native/core/sink.h) */
+  commitToReadMax: number;
+  /** stalls: per read that found records, from the previous read's start (or the oldest record's
+   *  BPF timestamp, if later) to this read's start */
+  pendingGapP50: number;
+  pendingGapP90: number;
+  pendingGapP99: number;
+  pendingGapMax: number;
   bufferBytes: number;
   mapMemlockBytes: number;
   /** the fullest the buffer got: positions read as records were consumed, and (ringbuf) BPF's
@@ -144,7 +152,8 @@ export const TRACER_CONFIG_KEYS = keysOf<NativeTracerConfig>()([...TRANSPORT_CON
 export const TRIAL_OUTPUT_KEYS = keysOf<NativeTrialOutput>()(['attachedVia', 'generated', 'stormFailed', 'seenByBpf',
   'delivered', 'droppedKernel', 'lostReported', 'malformed', 'notDrained', 'seqSum', 'loadPhaseNs', 'wallNs', 'lastDeliveryNs',
   'drainNs', 'inversions', 'maxDisplacement', 'maxTimeRegressionNs', 'displacementTruncated', 'latP50', 'latP90',
-  'latP99', 'latP999', 'latMax', 'bufferBytes', 'mapMemlockBytes', 'peakOccupancyBytes', 'peakCpuOccupancyBytes',
+  'latP99', 'latP999', 'latMax', 'commitToReadMax', 'pendingGapP50', 'pendingGapP90', 'pendingGapP99',
+  'pendingGapMax', 'bufferBytes', 'mapMemlockBytes', 'peakOccupancyBytes', 'peakCpuOccupancyBytes',
   'bpfPeakUnreadBytes', 'sinkNsPerEvent', 'cpuPairBeforeNs', 'cpuPairAfterNs', 'consumerCpuNs',
   'bpfRunTimeNs', 'bpfRunCnt', 'bpfStatsEnabled', 'wakeups', 'consumerError', 'windowNs', 'timelineDelivered',
   'timelineOccupancy', 'stormStopped', 'aborted']);

@@ -74,6 +74,12 @@ export function shapeTrial(config: ScenarioConfig, r: NativeTrialOutput): TrialR
       maxTimeRegressionNs: r.maxTimeRegressionNs,
     },
     latencyNs: { p50: r.latP50, p90: r.latP90, p99: r.latP99, p999: r.latP999, max: r.latMax },
+    stalls: {
+      maxCommitToReadNs: r.commitToReadMax,
+      maxPendingGapNs: r.pendingGapMax,
+      pendingGapNs: { p50: r.pendingGapP50, p90: r.pendingGapP90, p99: r.pendingGapP99, max: r.pendingGapMax },
+      commitToReadNs: { p50: r.latP50, p99: r.latP99, p999: r.latP999, max: r.commitToReadMax },
+    },
     memory: { bufferBytes: r.bufferBytes, peakOccupancyBytes: r.peakOccupancyBytes, peakCpuOccupancyBytes: r.peakCpuOccupancyBytes },
     cpu: {
       consumerNsPerEvent: counts.delivered ? r.consumerCpuNs / counts.delivered : 0,

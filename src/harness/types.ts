@@ -97,6 +97,21 @@ export interface Percentiles {
   max: number;
 }
 
+/**
+ * How long records waited (the stall record). commitToReadNs: receive time minus the record's BPF
+ * timestamp; p50/p99/p999 are the latency histogram's (one record in latencyEvery), max covers
+ * every timed record (at the first clock reading at or after its receipt). pendingGapNs: for each
+ * consumer read that found records, the time from the previous read's start (or from the oldest
+ * record's BPF timestamp, if later) to this read's start. The max* fields repeat the two maxima.
+ * Minimal records carry no time: commit-to-read is 0 and gaps run from the previous read's start.
+ */
+export interface Stalls {
+  maxCommitToReadNs: number;
+  maxPendingGapNs: number;
+  pendingGapNs: { p50: number; p90: number; p99: number; max: number };
+  commitToReadNs: { p50: number; p99: number; p999: number; max: number };
+}
+
 /** What one trial measured. */
 export interface TrialMetrics {
   counts: Counts;
@@ -108,6 +123,8 @@ export interface TrialMetrics {
     maxTimeRegressionNs: number;
   };
   latencyNs: Percentiles;
+  /** how long records waited; optional in old files */
+  stalls?: Stalls;
   /** peakCpuOccupancyBytes: the fullest single buffer (perfbuf: one CPU's); optional in old files */
   memory: { bufferBytes: number; peakOccupancyBytes: number; peakCpuOccupancyBytes?: number };
   /** sinkNsPerEvent: the measuring sink's own CPU per record (calibrated); optional in old files */
