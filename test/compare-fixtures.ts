@@ -53,6 +53,8 @@ const BASE_VALUES: Record<string, number> = {
   'memory.bufferBytes': 262144,
   'memory.peakOccupancyBytes': 65536,
   'memory.peakCpuOccupancyBytes': 65536,
+  'memory.rings': 1,
+  'memory.bytesPerRing': 262144,
   'cpu.consumerNsPerEvent': 800,
   'cpu.bpfNsPerEvent': 300,
   'cpu.sinkNsPerEvent': 10,
@@ -111,7 +113,7 @@ export function makeResults(opts: FixtureOptions): ResultsFile {
       const amplitude = metric === 'memory.bufferBytes' ? 0 : noise;
       // The CPU pair and the stalls came after the seeded tests were written: they draw nothing, so
       // theirs stay put.
-      const drawsNothing = metric === 'host.cpuPairNs' || metric.startsWith('stalls.');
+      const drawsNothing = metric === 'host.cpuPairNs' || metric.startsWith('stalls.') || metric === 'memory.rings' || metric === 'memory.bytesPerRing';
       const xs = Array.from({ length: repeats }, () => (drawsNothing ? value : value * (1 + amplitude * (2 * random() - 1))));
       record.repeats[metric] = xs;
       record.aggregates[metric] = aggregate(xs);

@@ -136,6 +136,8 @@ function record(
       'memory.bufferBytes': s.bufferBytes,
       'memory.peakOccupancyBytes': (peak = Math.min(s.bufferBytes, s.bufferBytes * (0.2 + s.dropRate * 3) * jitter())),
       'memory.peakCpuOccupancyBytes': peak,
+      'memory.rings': transport === 'perfbuf' ? 2 : 1,
+      'memory.bytesPerRing': transport === 'perfbuf' ? s.bufferBytes / 2 : s.bufferBytes,
       'cpu.consumerNsPerEvent': s.consumerNs * jitter(),
       'cpu.bpfNsPerEvent': s.bpfNs * jitter(),
       'cpu.sinkNsPerEvent': 10,

@@ -63,6 +63,8 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   Transport transport(tc, sink.get());  // throws: the load's destructor then stops it unstarted
   out.attached_via = transport.attached_via();
   out.buffer_bytes = transport.buffer_bytes();
+  out.buffers = transport.buffers();
+  out.buffer_data_bytes = transport.buffer_data_bytes();
   out.map_memlock_bytes = transport.map_memlock_bytes();
 
   int stats_fd = -1;
@@ -115,6 +117,7 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   out.seen_by_bpf = kc.hits;
   out.dropped_kernel = kc.drops;
   out.lost_reported = transport.lost_reported();
+  out.per_buffer_read = transport.per_buffer_read();
   out.delivered = sink->delivered;
   out.malformed = sink->malformed;
   out.not_drained = sink->not_drained;

@@ -107,6 +107,8 @@ export const METRICS: readonly MetricSpec[] = [
   m('memory.bufferBytes', 'bytes', 'buffer memory', 'lower', true, false, 'ringbuf: data + 3 metadata pages; perfbuf: CPUs × (pages + 1) × page'),
   m('memory.peakOccupancyBytes', 'bytes', 'peak unread', 'none', false, false, 'the fullest the buffer got: producer minus consumer position just before each consumer publication (perfbuf: all CPUs together), and for ringbuf `bpf_ringbuf_query` at a failed reserve'),
   m('memory.peakCpuOccupancyBytes', 'bytes', 'peak unread, one CPU', 'none', false, false, "perfbuf: the fullest single CPU buffer, measured the same way (ringbuf: its one buffer's peak)"),
+  m('memory.rings', 'count', 'buffers', 'none', false, false, 'the buffers records go into: 1 shared ring, one ring per N CPUs (`--ringbuf-sharing`), or perfbuf\'s one per CPU', { counts: 'buffers' }),
+  m('memory.bytesPerRing', 'bytes', 'bytes per buffer', 'none', false, false, 'data bytes of each of those buffers (rings split `--ringbuf-bytes`, each rounded down to a power-of-two number of pages)'),
   m('cpu.consumerNsPerEvent', 'ns/event', 'consumer CPU/event', 'lower', true, true, 'consumer thread CPU time per event', { floor: 5 }),
   m('cpu.bpfNsPerEvent', 'ns/event', 'BPF CPU/event', 'lower', true, true, 'program run time (bpf_stats) per record it emitted (the BPF hit counter): runs the filter rejected count in the time, not the divisor', { floor: 5 }),
   m('cpu.sinkNsPerEvent', 'ns/event', 'sink CPU/event', 'lower', false, false, "the measuring sink's own CPU per record (counts, ordering, sampled latency), calibrated after the load on synthetic records of the trial's size: subtract it from consumer CPU/event"),
