@@ -39,6 +39,9 @@ export interface SkewFinding {
   spread: Aggregate;
   /** the skewed drop rate against the spread one */
   skew: Direction;
+  /** the storm's own rate (generated/s) skewed against spread: a storm on fewer CPUs may run
+   *  faster, having them to itself, and so offer the buffer more per second */
+  stormRate?: { skewed: Aggregate; spread: Aggregate; direction: Direction };
 }
 
 /** Per transport (and ring layout) of the skew group: drop rates skewed and spread. */
@@ -55,7 +58,10 @@ export function skewFindings(set: ResultSet): SkewFinding[] {
     const spread = spreadRec && metricAggregate(spreadRec, DROP_RATE);
     if (!skewed || !spread) continue;
     const t = mine[0].transport;
-    out.push({ transport: t, ...(t === 'ringbuf' ? { sharing: mine[0].config?.ringbufSharing ?? 'shared' } : {}), skewed, spread, skew: directionOf(skewed, spread) });
+    const rs = metricAggregate(skewedRec, 'rates.generatedPerSec');
+    const rp = metricAggregate(spreadRec, 'rates.generatedPerSec');
+    const stormRate = rs && rp ? { stormRate: { skewed: rs, spread: rp, direction: directionOf(rs, rp) } } : {};
+    out.push({ transport: t, ...(t === 'ringbuf' ? { sharing: mine[0].config?.ringbufSharing ?? 'shared' } : {}), skewed, spread, skew: directionOf(skewed, spread), ...stormRate });
   }
   return out;
 }

@@ -18,6 +18,7 @@ function rec(group: string, label: string, transport: 'ringbuf' | 'perfbuf', con
     'counts.droppedKernel': drops,
     'counts.seenByBpf': drops.map(() => 1000),
     'rates.deliveredPerSec': drops.map((_, i) => rate * (1 + 0.01 * i)),
+    'rates.generatedPerSec': drops.map((_, i) => (config.stormRate as number ?? rate) * (1 + 0.01 * i)),
   };
   return {
     id: `${group}/${label}/${transport}`, group, label, x: { name: 'workers', value: Number(config.workers ?? 0) }, transport,
@@ -77,6 +78,16 @@ const contention = (oversubscribedAt2: boolean, perCpuRate: number) => set([
   rec('contention', 'per-cpu workers=1', 'perfbuf', { workers: 1 }, [0, 0, 0], 3e6, false),
   rec('contention', 'per-cpu workers=2', 'perfbuf', { workers: 2 }, [0, 0, 0], 3e6, oversubscribedAt2),
 ]);
+
+test('skew: a storm that ran faster on one CPU is said, so the drops are not read as the buffer\'s alone', () => {
+  const faster = set([
+    rec('skew', 'one-cpu', 'perfbuf', { stormCpus: '0', stormRate: 30000 }, [700, 710, 720]),
+    rec('skew', 'all-cpus', 'perfbuf', { stormCpus: '0-1', stormRate: 10000 }, [400, 410, 420]),
+  ]);
+  assert.match(skewWords(skewFindings(faster)).join(' '), /The storm itself ran faster on one CPU \(perfbuf runs: 30(\.\d+)?k\/s against 10(\.\d+)?k\/s\)/);
+  const same = skew([300, 320, 310], [290, 330, 300], [700, 720, 710], [400, 420, 410]);
+  assert.not.match(skewWords(skewFindings(same)).join(' '), /ran (faster|slower)/, 'same storm rate: nothing to say');
+});
 
 test('contention: rates per layout, where the consumer shares a CPU, per-CPU rings against the shared ring', () => {
   const points = contentionPoints(contention(true, 8e6));

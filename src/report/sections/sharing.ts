@@ -44,6 +44,12 @@ export function skewWords(findings: readonly SkewFinding[]): string[] {
   } else {
     out.push('On this host, skewing the storm onto one CPU made no clear difference to any transport: the 95% intervals of the drop rates overlap.');
   }
+  // the offered rate moved too: say so, or the drops read as the buffer's alone
+  const faster = findings.filter((f) => f.stormRate?.direction === 'higher');
+  const slower = findings.filter((f) => f.stormRate?.direction === 'lower');
+  const rate = (f: SkewFinding) => `${fmtSi(f.stormRate!.skewed.mean)}/s against ${fmtSi(f.stormRate!.spread.mean)}/s`;
+  if (faster.length) out.push(`The storm itself ran faster on one CPU (${faster.map((f) => `${f.transport === 'perfbuf' ? 'perfbuf' : 'ring buffer'} runs: ${rate(f)}`).join('; ')}): with its CPU to itself it offered the buffer more records per second, which accounts for part of the difference.`);
+  if (slower.length) out.push(`The storm ran slower on one CPU (${slower.map((f) => `${f.transport === 'perfbuf' ? 'perfbuf' : 'ring buffer'} runs: ${rate(f)}`).join('; ')}), so it offered the buffer fewer records per second there.`);
   return out;
 }
 
