@@ -104,7 +104,7 @@ export const METRICS: readonly MetricSpec[] = [
   m('stalls.commitToReadNs.p99', 'ns', 'commit-to-read p99', 'lower', false, false, '99th percentile commit-to-read (the latency histogram)'),
   m('stalls.commitToReadNs.p999', 'ns', 'commit-to-read p99.9', 'lower', false, false, '99.9th percentile commit-to-read (the latency histogram)'),
   m('stalls.commitToReadNs.max', 'ns', 'commit-to-read max', 'lower', false, false, 'the longest commit-to-read (= `stalls.maxCommitToReadNs`)'),
-  m('memory.bufferBytes', 'bytes', 'buffer memory', 'lower', true, false, 'ringbuf: data + 3 metadata pages; perfbuf: CPUs × (pages + 1) × page'),
+  m('memory.bufferBytes', 'bytes', 'buffer memory', 'lower', true, false, 'ringbuf: data + 3 metadata pages, per ring (`--ringbuf-sharing`; the one-page shared ring an array of rings leaves unused is not counted); perfbuf: CPUs × (pages + 1) × page'),
   m('memory.peakOccupancyBytes', 'bytes', 'peak unread', 'none', false, false, 'the fullest the buffer got: producer minus consumer position just before each consumer publication (perfbuf: all CPUs together), and for ringbuf `bpf_ringbuf_query` at a failed reserve'),
   m('memory.peakCpuOccupancyBytes', 'bytes', 'peak unread, one CPU', 'none', false, false, "perfbuf: the fullest single CPU buffer, measured the same way (ringbuf: its one buffer's peak)"),
   m('memory.rings', 'count', 'buffers', 'none', false, false, 'the buffers records go into: 1 shared ring, one ring per N CPUs (`--ringbuf-sharing`), or perfbuf\'s one per CPU', { counts: 'buffers' }),
