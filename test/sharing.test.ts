@@ -58,11 +58,12 @@ test('--ringbuf-sharing per-cpu with the storm on CPU 0: its ring takes the reco
 
 for (const reader of ['libbpf', 'custom'] as const) {
   test(`--ringbuf-sharing per-cpu saturation (${reader} reader): producers on every CPU fill every ring; ordering is measured across rings`, async () => {
-    // drain: the backlog is read ring after ring, so producers that overlapped in time at all
-    // leave records in a later ring older than the end of an earlier one
+    // drain: the backlog is read ring after ring, so producers that overlapped in time leave
+    // records in a later ring older than the end of an earlier one; the rate cap spreads the
+    // load over 0.25 s so that they do overlap, even on a busy host
     const r = await runScenario({
       transport: 'ringbuf', ringbufSharing: 'per-cpu', reader, load: 'saturation', events: 100_000, eventsPerCall: 100,
-      workers: NCPU, producerCpu: 0, ringbufBytes: 16 << 20, consumer: 'drain', ringbufWakeup: 'every-n', wakeupEvery: 1_000_000,
+      workers: NCPU, producerCpu: 0, rateCap: 400_000, ringbufBytes: 16 << 20, consumer: 'drain', ringbufWakeup: 'every-n', wakeupEvery: 1_000_000,
     });
     assertBalanced(r);
     assert.is(r.counts.droppedKernel, 0, 'each ring holds its producer\'s backlog');
