@@ -17,16 +17,18 @@ import { onInterrupt } from './signals.js';
 export function formatTrial(r: TrialResult): string {
   const c = r.config;
   const ok = (b: boolean) => (b ? '✓' : '✗');
+  const rings = r.memory.rings ?? 1;
   const memory = c.transport === 'ringbuf'
-    ? `ringbuf ${fmtBytes(c.ringbufBytes)}`
+    ? `ringbuf ${fmtBytes(c.ringbufBytes)}${rings > 1 || c.ringbufSharing !== 'shared' ? ` as ${rings} ring${rings === 1 ? '' : 's'} of ${fmtBytes(r.memory.bytesPerRing ?? 0)} (${c.ringbufSharing})` : ''}`
     : `perfbuf ${c.perfbufPages} pages/CPU (${fmtBytes(c.perfbufPages * limits().pageSize)} each)`;
   const lines = [
-    `${c.transport} · ${c.load === 'storm' ? `${c.stormMode} storm · ${c.children} children` : `saturation · ${c.events} events`} · ${c.workers} worker${c.workers > 1 ? 's' : ''} · ${memory} · ${c.eventBytes} B events · ${c.consumer}/${c.reader} reader · attached via ${r.attachedVia}`,
+    `${c.transport} · ${c.load === 'storm' ? `${c.stormMode} storm · ${c.children} children${c.stormCpus ? ` on CPUs ${c.stormCpus}` : ''}` : `saturation · ${c.events} events`} · ${c.workers} worker${c.workers > 1 ? 's' : ''} · ${memory} · ${c.eventBytes} B events · ${c.consumer}/${c.reader} reader · attached via ${r.attachedVia}`,
     `  counts      generated ${r.counts.generated}  seenByBpf ${r.counts.seenByBpf}  delivered ${r.counts.delivered}  droppedKernel ${r.counts.droppedKernel}  lostReported ${r.counts.lostReported}${r.counts.notDrained ? `  notDrained ${r.counts.notDrained}` : ''}  missing ${r.counts.missing}`,
     `  rates       generated ${fmtSi(r.rates.generatedPerSec)}/s  delivered ${fmtSi(r.rates.deliveredPerSec)}/s`,
     `  ordering    inversions ${r.ordering.inversions} (${fmtPct(r.ordering.inversionRatio)})  max displacement ${r.ordering.maxDisplacement}  max time step back ${fmtNs(r.ordering.maxTimeRegressionNs)}`,
     `  latency     p50 ${fmtNs(r.latencyNs.p50)}  p90 ${fmtNs(r.latencyNs.p90)}  p99 ${fmtNs(r.latencyNs.p99)}  p99.9 ${fmtNs(r.latencyNs.p999)}  max ${fmtNs(r.latencyNs.max)}`,
-    `  memory      buffer ${fmtBytes(r.memory.bufferBytes)}  peak unread ${fmtBytes(r.memory.peakOccupancyBytes)}`,
+    `  memory      buffer ${fmtBytes(r.memory.bufferBytes)}  peak unread ${fmtBytes(r.memory.peakOccupancyBytes)}${(r.counts.perCpuDelivered ?? r.counts.perRingDelivered ?? []).length > 1 ? `  read per ${r.counts.perCpuDelivered ? 'CPU' : 'ring'} ${(r.counts.perCpuDelivered ?? r.counts.perRingDelivered)!.join(' / ')}` : ''}`,
+    ...(r.stalls ? [`  stalls      longest commit-to-read ${fmtNs(r.stalls.maxCommitToReadNs)}  read gaps p50 ${fmtNs(r.stalls.pendingGapNs.p50)}  p99 ${fmtNs(r.stalls.pendingGapNs.p99)}  max ${fmtNs(r.stalls.maxPendingGapNs)}`] : []),
     `  cpu         consumer ${fmtNs(r.cpu.consumerNsPerEvent)}/event  BPF ${fmtNs(r.cpu.bpfNsPerEvent)}/event  sink ${fmtNs(r.cpu.sinkNsPerEvent ?? NaN)}/event  wake-ups ${fmtSi(r.cpu.wakeups)}`,
     `  time        load phase ${fmtNs(r.loadPhaseNs)}  wall ${fmtNs(r.wallNs)}`,
     ...(r.host?.cpuPairNs ? [`  cpus        producer CPU ${c.producerCpu} ↔ consumer CPU ${c.consumerCpu}: a cache line's round trip ${fmtNs(r.host.cpuPairNs)} (where the host put them)`] : []),
