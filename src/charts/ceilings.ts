@@ -28,12 +28,17 @@ export function ceilingSetup(recs: readonly ScenarioRecord[]): string {
  * from the offset scale's padding): vega-lite centres a band-fraction bar (width: { band: 0.8 })
  * by the x band's width, not the offset band's, which moves it off its error bar.
  */
-function barLayers(name: string, xEnc: Record<string, unknown>, off: Record<string, unknown>, yTitle: string, colour: unknown) {
+function barLayers(name: string, xEnc: Record<string, unknown>, off: Record<string, unknown>, yTitle: string, colour: unknown, rows: readonly Row[] = []) {
+  // Values spanning more than 10×: a log axis, so the smaller transport's bar stays visible.
+  const pos = rows.map((r) => r.mean).filter((v) => v > 0);
+  const log = pos.length > 1 && Math.max(...pos) / Math.min(...pos) > 10;
+  const scale = log ? { type: 'log', domainMin: 10 ** Math.floor(Math.log10(Math.min(...pos) / 2)) } : { zero: true };
+  for (const r of log ? rows : []) if (!(r.lo > 0)) r.lo = Math.min(...pos) / 2;
   return [
     {
       name: `${name}_bars`,
       mark: { type: 'bar' },
-      encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', axis: { title: yTitle, labelExpr: SI_LABEL } }, color: colour },
+      encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', scale, axis: { title: log ? `${yTitle} (log scale)` : yTitle, labelExpr: SI_LABEL } }, color: colour },
     },
     {
       // Only values with repeats have an interval (a sustainable rate is one search).
@@ -69,11 +74,9 @@ function ceilingsSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined {
       if (raw) push(CEILING_MEASURES[0], ciFields('rates.generatedPerSec', raw));
       const del = metricAggregate(rec, 'rates.deliveredPerSec');
       if (del) push(CEILING_MEASURES[1], ciFields('rates.deliveredPerSec', del));
-      const rate = rec.sustainable?.ratePerSec;
-      const perRepeat = rec.sustainable?.aggregate;
-      // One search per repeat: an interval like the others; one per scenario (older runs): none (n = 1 draws no rule).
-      if (perRepeat && perRepeat.n > 1) push(CEILING_MEASURES[2], ciFields('rates.deliveredPerSec', perRepeat));
-      else if (rate !== undefined && Number.isFinite(rate)) push(CEILING_MEASURES[2], { mean: rate, lo: rate, hi: rate, n: 1 });
+      // One search per repeat (results/load.ts upgrades a single search to an aggregate of one).
+      const searched = rec.sustainable?.aggregate;
+      if (searched && Number.isFinite(searched.mean)) push(CEILING_MEASURES[2], ciFields('rates.deliveredPerSec', searched));
     }
   });
   if (!rows.length) return undefined;
@@ -92,7 +95,7 @@ function ceilingsSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined {
     width: Math.min(SINGLE_W, Math.max(480, 60 * measures * order.length)),
     height: SINGLE_H,
     data: { values: rows },
-    layer: barLayers('ceilings', xEnc, off, 'events/s', colour),
+    layer: barLayers('ceilings', xEnc, off, 'events/s', colour, rows),
   });
 }
 

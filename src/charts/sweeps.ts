@@ -8,7 +8,7 @@ import { recordsOf } from '../analysis/groups.js';
 import { DROP_RATE } from '../results/metrics.js';
 import type { ResultSet } from '../results/schema.js';
 import { rowsFor, type Drawn, type Row, type Series, type SeriesOptions } from './data.js';
-import { BYTES_LABEL, colourEncoding, colourScale, dashEncoding, HALF_H, HALF_W, SI_LABEL, SINGLE_H, SINGLE_W, top } from './theme.js';
+import { BYTES_LABEL, colourEncoding, colourScale, dashEncoding, HALF_H, HALF_W, NS_LABEL, SHAPE, SI_LABEL, SINGLE_H, SINGLE_W, top } from './theme.js';
 
 interface SweepAxis {
   title: string;
@@ -104,7 +104,7 @@ function sweepPanel(
       {
         name: `${names}_means`,
         mark: { type: 'point', filled: true, size: 46, opacity: 1 },
-        encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative' }, color: colour },
+        encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative' }, color: colour, shape: SHAPE },
       },
       // A series measured at one x only (ringbuf's adaptive wake-up has no N) is a reference
       // level for the whole sweep: a dashed line across the plot says so better than a lone dot.
@@ -165,7 +165,7 @@ function sweepChart(
 /** Delivered events/s against the number of storm workers. */
 export function throughputChart(sets: readonly ResultSet[]): Drawn {
   return { spec: sweepChart(sets, 'producers', 'Delivered events/s vs parallel producers', { title: 'producers (storm worker threads)' }, [
-    { metric: 'rates.deliveredPerSec', opts: { yTitle: 'delivered events/s', yFormat: '~s', yZero: false } },
+    { metric: 'rates.deliveredPerSec', opts: { yTitle: 'delivered events/s', yFormat: '~s', yZero: true } },
   ]) };
 }
 
@@ -180,7 +180,7 @@ export function dropsMemoryChart(sets: readonly ResultSet[]): Drawn {
 export function orderingChart(sets: readonly ResultSet[]): Drawn {
   return { spec: sweepChart(sets, 'producers', 'Ordering vs parallel producers', { title: 'producers' }, [
     { metric: 'ordering.inversionRatio', opts: { title: 'events delivered out of order', yTitle: 'share of events', yFormat: '~%' } },
-    { metric: 'ordering.maxDisplacement', opts: { title: 'worst displacement', yTitle: 'positions', yFormat: '~s' } },
+    { metric: 'ordering.maxDisplacement', opts: { title: 'max displacement (mean of repeats)', yTitle: 'positions', yFormat: '~s' } },
   ]) };
 }
 
@@ -194,7 +194,7 @@ export function wakeupChart(sets: readonly ResultSet[]): Drawn {
     { title: 'N (events per wake-up)' },
     [
       { metric: 'rates.deliveredPerSec', opts: { title: 'throughput', yTitle: 'delivered events/s', yFormat: '~s', yZero: false } },
-      { metric: 'cpu.consumerNsPerEvent', opts: { title: 'consumer CPU per event', yTitle: 'ns per event', yFormat: '~s' } },
+      { metric: 'cpu.consumerNsPerEvent', opts: { title: 'consumer CPU per event', yTitle: 'CPU per event', yLabelExpr: NS_LABEL } },
     ],
     { byVariant: true },
     references,

@@ -41,9 +41,9 @@ function rowKey(r: ScenarioRecord): string {
 }
 
 /** A group's table: one row per scenario and transport, metric columns (× result set). */
-export function groupTable(sets: readonly ResultSet[], group: string): TableSpec {
+export function groupTable(sets: readonly ResultSet[], group: string, only?: readonly string[]): TableSpec {
   const layout = groupTableOf(group);
-  const metrics = layout.metrics;
+  const metrics = only ? [...only] : layout.metrics;
   const rowsByKey = new Map<string, { x: number; label: string; transport: string; recs: (ScenarioRecord | undefined)[] }>();
   sets.forEach((set, si) => {
     for (const r of recordsOf(set, group)) {

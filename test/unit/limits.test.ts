@@ -9,7 +9,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { boundOf, placementOf } from '../../src/analysis/bounds.js';
-import { computeVerdicts } from '../../src/analysis/verdict.js';
+import { ceilingFindings } from '../../src/analysis/findings.js';
 import { aggregate } from '../../src/analysis/stats.js';
 import { CalibrationError, parseCalibration } from '../../src/results/calibration.js';
 import { ceilingsBlocks } from '../../src/report/sections/ceilings.js';
@@ -203,14 +203,15 @@ test('sustainable rate per repeat: mean ± CI in the table, and the verdict judg
   moreRepeats.repeats = { ...moreRepeats.repeats, wallNs: Array(6).fill(1e9) }; // six repeats, five searches
   assert.match(text(run([moreRepeats, withSearches('perfbuf', five(0.4e6))], 4500)), /after every repeat, except in precision rounds, which search only while its own interval is wider than the target and the raw ceiling’s and delivered\/s’s are not \(1 of 2 scenarios searched fewer times than they repeated\);/);
   assert.match(t, /for 4 steps \(to within 1\/16 of the ceiling\)/);
-  const v = computeVerdicts(set).find((x) => x.question === 'Ceiling')!;
-  assert.is(v.favours, 'ringbuf');
-  assert.match(v.text, /ringbuf sustains more \(default wake-ups, libbpf reader\) \(3\.00×\): .*5 searches each, each right after a repeat\); the 95% intervals do not overlap/);
+  const v = ceilingFindings(set)[0];
+  assert.is(v.measure, 'sustainable');
+  assert.is(v.ratio.favours, 'ringbuf');
+  assert.ok(Math.abs(v.ratio.ratio - 3) < 1e-9, `ratio ${v.ratio.ratio}`);
   // overlapping intervals: no winner
   const close = run([withSearches('ringbuf', [1e6, 1.4e6, 0.8e6, 1.2e6, 1e6]), withSearches('perfbuf', [1.1e6, 0.9e6, 1.3e6, 1e6, 1e6])], 4500);
-  const w = computeVerdicts(close).find((x) => x.question === 'Ceiling')!;
-  assert.is(w.favours, null);
-  assert.match(w.text, /no clear difference in the sustainable rate/);
+  const w = ceilingFindings(close)[0];
+  assert.is(w.ratio.favours, null);
+  assert.ok(w.ratio.overlap);
 });
 
 test.run();
