@@ -32,13 +32,15 @@ function barLayers(name: string, xEnc: Record<string, unknown>, off: Record<stri
   // Values spanning more than 10×: a log axis, so the smaller transport's bar stays visible.
   const pos = rows.map((r) => r.mean).filter((v) => v > 0);
   const log = pos.length > 1 && Math.max(...pos) / Math.min(...pos) > 10;
-  const scale = log ? { type: 'log', domainMin: 10 ** Math.floor(Math.log10(Math.min(...pos) / 2)) } : { zero: true };
-  for (const r of log ? rows : []) if (!(r.lo > 0)) r.lo = Math.min(...pos) / 2;
+  const foot = 10 ** Math.floor(Math.log10(Math.min(...pos) / 2));
+  const scale = log ? { type: 'log', domainMin: foot } : { zero: true };
+  for (const r of log ? rows : []) if (!(r.lo > foot)) r.lo = foot;
   return [
     {
       name: `${name}_bars`,
       mark: { type: 'bar' },
-      encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', scale, axis: { title: log ? `${yTitle} (log scale)` : yTitle, labelExpr: SI_LABEL } }, color: colour },
+      // a log axis has no zero: the bars rise from the foot of the axis
+      encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', scale, axis: { title: log ? `${yTitle} (log scale)` : yTitle, labelExpr: SI_LABEL } }, ...(log ? { y2: { datum: foot } } : {}), color: colour },
     },
     {
       // Only values with repeats have an interval (a sustainable rate is one search).
