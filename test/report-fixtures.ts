@@ -12,6 +12,7 @@ import { inflateSync } from 'node:zlib';
 import { aggregate } from '../src/analysis/stats.js';
 import { RESULTS_SCHEMA, type ResultSet, type ResultsFile, type ScenarioRecord } from '../src/results/schema.js';
 import { writeReport } from '../src/report/report.js';
+import { upgradeResults } from '../src/results/load.js';
 import { METRIC_NAMES } from '../src/results/metrics.js';
 import { type ScenarioConfig, type SustainableRate, type Timeline, type Transport } from '../src/harness/types.js';
 import { DEFAULTS } from '../src/harness/knobs.js';
@@ -484,9 +485,9 @@ export function distinctColours(rgba: Uint8Array): number {
   return seen.size;
 }
 
-/** One result set as the report labels it. */
+/** One result set as the report labels it, upgraded as results/load.ts upgrades a loaded file. */
 export function resultSet(results: ResultsFile, label = 'bench-a · 6.1'): ResultSet {
-  return { file: 'results.json', label, tag: 'A', results };
+  return { file: 'results.json', label, tag: 'A', results: upgradeResults(results) };
 }
 
 /** The items of one named vega mark inside an SVG string (-1: no such mark). */

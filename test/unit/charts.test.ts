@@ -40,7 +40,7 @@ test('specs compile and render to SVG with the expected marks', async () => {
   assert.equal(skipped, [], 'a complete result set supports every chart');
   assert.equal(
     charts.map((c) => c.id).sort(),
-    ['ceilings', 'cpu-per-event', 'drops-memory', 'event-size', 'latency-percentiles', 'ordering-producers', 'reader-ceiling', 'storm-timeline', 'throughput-producers', 'wakeup-ceiling', 'wakeup-sweep'],
+    ['ceilings', 'cpu-per-event', 'drops-memory', 'event-size', 'latency-cdf', 'latency-percentiles', 'ordering-producers', 'reader-ceiling', 'storm-timeline', 'throughput-producers', 'wakeup-ceiling', 'wakeup-sweep'],
   );
   const tp = charts.find((c) => c.id === 'throughput-producers')!;
   const svg = await renderSvg(tp.spec, tp.id);
@@ -72,14 +72,15 @@ test('ceilings charts: raw, delivered and sustainable bars; drain rate; wake-up 
     return { c, svg: await renderSvg(c.spec, c.id) };
   };
   const ceil = await chart('ceilings');
-  // 3 measures × 2 transports × 2 readers; the sustainable rate (one search) has no interval.
+  // 3 measures × 2 transports × 2 readers; the sustainable rate (one search, upgraded on load to
+  // an aggregate of one) has no interval.
   assert.is(markItems(ceil.svg, 'ceilings_bars_marks', 'path'), 12);
   assert.is(markItems(ceil.svg, 'ceilings_errorbars_marks', 'line'), 8, 'CI rules for raw and delivered only');
   for (const label of ['raw ceiling (generated/s)', 'delivered/s at full rate', 'sustainable rate (0 drops)', 'ringbuf (libbpf reader)', 'perfbuf (custom reader)']) {
     assert.ok(ceil.svg.includes(`>${label}</text>`), label);
   }
-  assert.match(ceil.c.caption, /getpgid trigger, 2 producer threads, 64 KiB buffer/);
-  assert.match(ceil.c.caption, /one search per scenario, so it has no interval/);
+  assert.match(ceil.c.caption, /getpgid\(\) trigger, 2 producer threads, 64 KiB buffer/);
+  assert.match(ceil.c.caption, /none for a single search/);
   // The sustainable bars are the searches' answers, not some other number.
   const rows = (ceil.c.spec as unknown as { data: { values: { category: string; series: string; mean: number }[] } }).data.values;
   const sus = rows.filter((r) => r.category === 'sustainable rate (0 drops)');

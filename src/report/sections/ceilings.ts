@@ -195,7 +195,7 @@ function triggerWords(sets: readonly ResultSet[]): Inline[] {
 export function ceilingsBlocks(sets: readonly ResultSet[], figures: Figures): Block[] {
   const has = (g: string) => sets.some((s) => recordsOf(s, g).length > 0);
   if (!CEILING_GROUPS.some(has)) return [];
-  const blocks: Block[] = [{ h: 2, text: 'Ceilings' }];
+  const blocks: Block[] = [{ h: 2, text: 'Ceilings', id: 'method-ceilings' }];
   // How far past a storm the saturation load goes, from the same results.
   // Every saturation group counts, so no table below shows a higher generated rate than this
   // sentence; drain-mode reading (a backlog, not a load) is named apart.

@@ -22,29 +22,9 @@ function who(set: ResultSet, rec: ScenarioRecord, multi: boolean): string {
   return `${multi ? `${set.tag}: ` : ''}${rec.group} ${rec.label}, ${rec.transport}, ${readerOf(rec)} reader`;
 }
 
-/** "; the consumer thread ran for 35% of the load" when its CPU time is known. */
+/** ", consumer ran 35% of the load" when its CPU time is known. */
 function ran(b: Bound): string {
-  return b.consumerBusy !== undefined && Number.isFinite(b.consumerBusy) ? ` (the consumer thread ran for ${fmtPct(Math.min(1, b.consumerBusy))} of the load)` : '';
-}
-
-/** One sentence on what bounds a figure, with the numbers it was decided by. */
-export function boundSentence(b: Bound, rec: ScenarioRecord, place: Placement | undefined): string {
-  const kept = b.dropShare && b.dropShare > 0 ? `Only ${fmtPct(b.dropShare)} of the events were dropped, so the consumer kept up` : 'Nothing was dropped, so the consumer kept up';
-  const turns = place?.oversubscribed ? ' Its threads outnumber the CPUs, so producer and consumer also took turns on them.' : '';
-  switch (b.kind) {
-    case 'trigger':
-      return `the trigger. ${kept}; the producer made ${fmtSi(b.callsPerSec!)} getpgid() calls/s, ${fmtPct(b.share!)} of the bare trigger loop’s ${fmtSi(b.bareCallsPerSec!)} per thread (control trials): the syscall itself set the pace.${turns}`;
-    case 'program':
-      return `the producer’s BPF program. ${kept}; the producer made ${fmtSi(b.callsPerSec!)} getpgid() calls/s, ${fmtPct(b.share!)} of the bare trigger loop’s ${fmtSi(b.bareCallsPerSec!)} per thread, so it spent about ${fmtNs(b.programNsPerRecord!)} per record more than the bare loop: the program’s work (filling each event, reserving or outputting it, and any wake-up it queues).${turns}`;
-    case 'reader':
-      return `the reader. ${fmtPct(b.dropShare!)} of the events were dropped while ${fmtSi(b.deliveredPerSec!)}/s were delivered, ${fmtPct(b.share!)} of what the ${readerOf(rec)} reader drains flat out (${fmtSi(b.drainPerSec!)}/s, reader-ceiling group): the reader was at about its own speed${ran(b)}.${turns}`;
-    case 'transport':
-      return `the transport’s hand-off. ${fmtPct(b.dropShare!)} of the events were dropped while only ${fmtSi(b.deliveredPerSec!)}/s were delivered, ${fmtPct(b.share!)} of what the ${readerOf(rec)} reader drains flat out (${fmtSi(b.drainPerSec!)}/s): the reader could have gone faster, so the hand-off between producer and consumer set the pace: the transport’s wake-ups and shared positions, or the consumer waiting for a CPU${ran(b)}.${turns}`;
-    default:
-      if (b.dropped === false) return `the producer side (${kept.toLowerCase().replace('only ', '')}); these results have no control trials to tell the trigger from the BPF program.`;
-      if (b.dropped === true) return 'the consumer side (events were dropped); no drain-mode scenario of the same transport, reader and event size tells the reader from the transport.';
-      return 'not known: the results lack the rates or drop counts it is decided by.';
-  }
+  return b.consumerBusy !== undefined && Number.isFinite(b.consumerBusy) ? `; consumer ran ${fmtPct(Math.min(1, b.consumerBusy))} of the load` : '';
 }
 
 /** Why a sustainable rate sits below the raw ceiling, when its searches' runs say (searchMisses). */
@@ -82,8 +62,8 @@ function boundCell(b: Bound): string {
   switch (b.kind) {
     case 'trigger': return 'the trigger (syscall)';
     case 'program': return `the BPF program (+${fmtNs(b.programNsPerRecord!)}/record)`;
-    case 'reader': return 'the reader';
-    case 'transport': return 'the hand-off (wake-ups, or the consumer waiting for a CPU)';
+    case 'reader': return `the reader${ran(b)}`;
+    case 'transport': return `the hand-off (wake-ups, or the consumer waiting for a CPU)${ran(b)}`;
     default: return b.dropped === false ? 'the producer side (no control trials)' : b.dropped === true ? 'the consumer side (no drain scenario)' : 'not known';
   }
 }
@@ -102,7 +82,7 @@ export function boundsBlocks(sets: readonly ResultSet[]): Block[] {
         const ref = b.share === undefined ? '—' : b.bareCallsPerSec ? `${fmtPct(b.share)} of bare loop` : `${fmtPct(b.share)} of drain rate`;
         rows.push([who(set, rec, multi), boundCell(b) + (place?.oversubscribed ? ' ⚠ threads > CPUs' : ''), b.dropShare === undefined ? '—' : fmtPct(b.dropShare), ref]);
         const m = searchMisses(rec);
-        if (m) misses.push([{ strong: who(set, rec, multi) }, `: ${missSentence(m, rec)}`]);
+        if (m) misses.push([{ strong: `${who(set, rec, multi)}, sustainable rate` }, `: ${missSentence(m, rec)}`]);
       }
     }
   }

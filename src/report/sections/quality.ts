@@ -38,7 +38,10 @@ export function qualityBlocks(sets: readonly ResultSet[], warnings: readonly War
     ]);
   }
   const serious = warnings.filter((w) => w.kind === 'input' || w.kind === 'incomplete' || w.kind === 'accounting');
+  const inputs = warnings.filter((w) => w.kind === 'input');
   const note: Text = [
+    ...inputs.flatMap((w, i) => [i ? '; ' : { strong: 'Not included: ' }, { code: w.file ?? '' }, ` (${w.text})`]),
+    ...(inputs.length ? ['. '] : []),
     serious.length ? { strong: `${serious.length} run warning${serious.length === 1 ? '' : 's'} (unreadable input, unfinished run or accounting). ` } : 'No run warnings: every trial’s accounting added up. ',
     `All ${warnings.length} warnings, each once: `,
     { link: 'warnings.json', href: 'warnings.json' },
