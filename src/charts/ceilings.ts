@@ -10,7 +10,7 @@ import { fmtBytes } from '../format/units.js';
 import type { ResultSet, ScenarioRecord } from '../results/schema.js';
 import { ciFields, readerSeries, seriesOf, type Drawn, type Row, type Series, type Transport } from './data.js';
 import { measureText } from './fonts.js';
-import { colourEncoding, colourScale, SI_LABEL, SINGLE_H, SINGLE_W, top } from './theme.js';
+import { colourEncoding, colourScale, NS_LABEL, SI_LABEL, SINGLE_H, SINGLE_W, top } from './theme.js';
 
 /** "2 producers, 64 KiB buffers" from the records' configurations (ranges when they differ). */
 export function ceilingSetup(recs: readonly ScenarioRecord[]): string {
@@ -147,7 +147,7 @@ export function wakeupCeilingChart(sets: readonly ResultSet[]): Drawn {
 function wakeupCeilingSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined {
   const panels = [
     ['rates.deliveredPerSec', 'delivered events/s', 1],
-    ['cpu.bpfNsPerEvent', 'BPF program ns per event', 1],
+    ['cpu.bpfNsPerEvent', 'BPF program CPU per event', 1],
   ] as const;
   const rows: Row[] = [];
   const series: Series[] = [];
@@ -185,6 +185,14 @@ function wakeupCeilingSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined
   const off = sets.length > 1 ? { yOffset: { field: 'set', type: 'nominal', sort: sets.map((x) => x.label), scale: { paddingInner: 0.1 } } } : {};
   const panel = (i: number) => {
     const [metric, title] = panels[i];
+    // Values spanning more than 10×: a log axis with bars from its foot, as in the ceilings chart.
+    const mine = rows.filter((r) => r.panel === metric);
+    const pos = mine.map((r) => r.mean).filter((v) => v > 0);
+    const log = pos.length > 1 && Math.max(...pos) / Math.min(...pos) > 10;
+    const foot = log ? 10 ** Math.floor(Math.log10(Math.min(...pos) / 2)) : 0;
+    for (const r of log ? mine : []) if (!(r.lo > foot)) r.lo = foot;
+    const scale = log ? { type: 'log', domainMin: foot } : { zero: true };
+    const labelExpr = metric.startsWith('cpu.') ? NS_LABEL : SI_LABEL;
     return {
       width,
       height,
@@ -193,7 +201,7 @@ function wakeupCeilingSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined
         {
           name: `w${i}_bars`,
           mark: { type: 'bar' },
-          encoding: { y: y(i === 0), ...off, x: { field: 'mean', type: 'quantitative', axis: { title, labelExpr: SI_LABEL, tickCount: 4 } }, color: colour },
+          encoding: { y: y(i === 0), ...off, x: { field: 'mean', type: 'quantitative', scale, axis: { title: log ? `${title} (log)` : title, labelExpr, tickCount: 4 } }, ...(log ? { x2: { datum: foot } } : {}), color: colour },
         },
         {
           name: `w${i}_errorbars`,

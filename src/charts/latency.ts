@@ -114,7 +114,12 @@ export function latencyCdfChart(sets: readonly ResultSet[]): Drawn {
   });
   if (rows.length < 2) return { from };
   const colour = colourEncoding(series);
-  const x = { field: 'mean', type: 'quantitative', scale: { type: 'log' }, axis: { title: 'delivery latency (log scale)', labelExpr: NS_LABEL, tickCount: 6 } };
+  // 1-2-5 ticks over the data's decades: a log axis labelled without crowding.
+  const lo = Math.min(...rows.map((r) => r.lo));
+  const hi = Math.max(...rows.map((r) => r.hi));
+  const values: number[] = [];
+  for (let d = 10 ** Math.floor(Math.log10(lo)); d <= hi * 10; d *= 10) for (const m of [1, 3]) if (d * m >= lo / 1.5 && d * m <= hi * 1.5) values.push(d * m);
+  const x = { field: 'mean', type: 'quantitative', scale: { type: 'log' }, axis: { title: 'delivery latency (log scale)', labelExpr: NS_LABEL, values } };
   const y = {
     field: 'nines',
     type: 'quantitative',

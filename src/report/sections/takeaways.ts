@@ -12,6 +12,7 @@ import { bothWords, notClearWords, ratioWords, sig2, wakeupWords } from '../word
 
 const measureVerb = (f: CeilingFinding) => (f.measure === 'sustainable' ? 'sustains' : 'delivers at full rate');
 const lead = (c: Contrast) => (c.ratio >= 1 ? 'ringbuf' : 'perfbuf');
+const other = (c: Contrast) => (c.ratio >= 1 ? 'perfbuf' : 'ringbuf');
 
 /** "ringbuf sustains 14× (95% CI 12–16×) perfbuf's rate", or "no clear difference" with why. */
 function ceilingClause(f: CeilingFinding): string {
@@ -54,7 +55,7 @@ export function ceilingTakeaway(fs: readonly CeilingFinding[]): string | undefin
   if (!def) return undefined;
   if (def.ratio.overlap) return `At libbpf's defaults neither transport is clearly faster (${sig2(def.ratio.ratio)}×, intervals overlap).`;
   const eqWords = eq.length ? `; batching both sides' wake-ups narrows it to ${eq.map((f) => `${sig2(f.ratio.ratio)}×`).join(' or ')}` : '';
-  return `${lead(def.ratio)} ${measureVerb(def)} ${sig2(def.ratio.ratio >= 1 ? def.ratio.ratio : 1 / def.ratio.ratio)}× the other's rate at libbpf's defaults${eqWords}.`;
+  return `${lead(def.ratio)} ${measureVerb(def)} ${sig2(def.ratio.ratio >= 1 ? def.ratio.ratio : 1 / def.ratio.ratio)}× ${other(def.ratio)}'s rate at libbpf's defaults${eqWords}.`;
 }
 
 export function orderingBullet(o: OrderingFinding): Text {
@@ -180,7 +181,7 @@ export function findingTitles(f: Findings): Record<string, string> {
       : `${lead(def.ratio)} ${def.measure === 'sustainable' ? 'sustains' : 'delivers'} ${sig2(Math.max(def.ratio.ratio, 1 / def.ratio.ratio))}× at libbpf defaults${eq && !eq.ratio.overlap ? `, ${sig2(Math.max(eq.ratio.ratio, 1 / eq.ratio.ratio))}× at equal batching` : ''}`;
   }
   const eq64 = f.ceilings.find((c) => c.group === 'wakeup-ceiling' && c.condition === 'equal');
-  if (eq64) t['wakeup-ceiling'] = eq64.ratio.overlap ? 'Wake-up strategies: no clear gap at equal batching' : `At equal batching ${lead(eq64.ratio)} still delivers ${sig2(Math.max(eq64.ratio.ratio, 1 / eq64.ratio.ratio))}× the other`;
+  if (eq64) t['wakeup-ceiling'] = eq64.ratio.overlap ? 'Wake-up strategies: no clear gap at equal batching' : `At equal batching ${lead(eq64.ratio)} still delivers ${sig2(Math.max(eq64.ratio.ratio, 1 / eq64.ratio.ratio))}× ${other(eq64.ratio)}'s rate`;
   if (f.ordering) t['ordering-producers'] = orderingTakeaway(f.ordering).replace(/[.:].*$/, '');
   if (f.memory) {
     const z = (x: 'ringbuf' | 'perfbuf') => (f.memory!.zeroFrom[x].bytes === null ? 'never' : fmtBytes(f.memory!.zeroFrom[x].bytes!));
@@ -188,7 +189,9 @@ export function findingTitles(f: Findings): Record<string, string> {
   }
   if (f.latency) {
     const l = f.latency;
-    t['latency-cdf'] = l.tailDisagrees && l.p999 ? 'p99 and p99.9 disagree: the tails cross' : l.p99.overlap ? 'Latency: no clear p99 difference' : `${l.p99.favours} has the lower p99 latency`;
+    t['latency-cdf'] = l.tailDisagrees && l.p999
+      ? l.p99.overlap && l.p999.overlap ? 'p99 and p99.9 lean different ways; neither gap is significant' : 'p99 and p99.9 disagree'
+      : l.p99.overlap ? 'Latency: no clear p99 difference' : `${l.p99.favours} has the lower p99 latency`;
     t['latency-percentiles'] = t['latency-cdf'];
   }
   const cpu = cpuTakeaway(f.cpu);

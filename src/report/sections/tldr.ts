@@ -6,7 +6,7 @@ import type { Findings } from '../../analysis/findings.js';
 import type { ResultSet } from '../../results/schema.js';
 import type { Block, Text } from '../document.js';
 import type { Figures } from '../figures.js';
-import { ceilingBullet, cpuBullet, latencyBullet, memoryBullet, orderingBullet, stormLine, usePerfbufLine } from './takeaways.js';
+import { ceilingTakeaway, ceilingBullet, cpuBullet, latencyBullet, memoryBullet, orderingBullet, stormLine, usePerfbufLine } from './takeaways.js';
 
 /** The chart placed right below the TL;DR. */
 export const HERO_CHART = 'ceilings';
@@ -29,6 +29,11 @@ export function tldrBullets(f: Findings): Text[] {
   return out.slice(0, 5);
 }
 
+/** The hero chart's alt text: the ceiling finding, or the catalogue title when there is none. */
+function heroAlt(f: Findings): string | undefined {
+  return ceilingTakeaway(f.ceilings);
+}
+
 export function tldrBlocks(sets: readonly ResultSet[], findings: Findings, figures: Figures): Block[] {
   const from = sets.length > 1 ? [{ p: `From ${sets[0].tag}: ${sets[0].label}.` } as Block] : [];
   const perf = usePerfbufLine(findings);
@@ -44,6 +49,6 @@ export function tldrBlocks(sets: readonly ResultSet[], findings: Findings, figur
         ],
       },
     },
-    ...figures.place(HERO_CHART),
+    ...figures.place(HERO_CHART, heroAlt(findings)),
   ];
 }
