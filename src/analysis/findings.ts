@@ -148,6 +148,8 @@ export interface MemoryPoint {
 }
 export interface MemoryFinding {
   points: MemoryPoint[];
+  /** the consumer's artificial delay per event in the sweep (ns), when it had one */
+  delayNs?: number;
   /** smallest size from which every repeat at every size up dropped nothing; null: none */
   zeroFrom: Record<Transport, { bytes: number | null; repeats: number }>;
 }
@@ -156,6 +158,7 @@ const droppedRepeats = (r: ScenarioRecord) => (r.repeats?.['counts.droppedKernel
 
 export function memoryFinding(set: ResultSet): MemoryFinding | undefined {
   const points: MemoryPoint[] = [];
+  const delayNs = recordsOf(set, 'memory').map((r) => r.config?.consumerDelayNs).find((d) => (d ?? 0) > 0);
   for (const { r, p } of pairsOf(set, 'memory')) {
     const drops = contrast(DROP_RATE, r, p);
     if (drops) points.push({ bytes: r.x?.value ?? 0, drops, ringDropped: droppedRepeats(r), perfDropped: droppedRepeats(p) });
@@ -173,7 +176,7 @@ export function memoryFinding(set: ResultSet): MemoryFinding | undefined {
     }
     return { bytes, repeats };
   };
-  return { points, zeroFrom: { ringbuf: zero('ringbuf'), perfbuf: zero('perfbuf') } };
+  return { points, delayNs, zeroFrom: { ringbuf: zero('ringbuf'), perfbuf: zero('perfbuf') } };
 }
 
 export interface LatencyFinding {

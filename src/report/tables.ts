@@ -20,7 +20,7 @@ export function isNoisy(metric: string, r: ScenarioRecord): boolean {
 }
 
 /** Footnote for the † a noisy cell carries. */
-export const NOISY_NOTE = ' † noisy: the interval is wider than ±10% of the mean (see Data quality).';
+export const NOISY_NOTE = ' † noisy: interval wider than ±10% of the mean.';
 
 /** "A = host · kernel, B = …": what the set tags in narrow headers stand for. */
 export function setTags(sets: readonly ResultSet[]): string {
@@ -33,7 +33,7 @@ export function repeatsWords(ns: readonly number[]): string {
   const lo = Math.min(...counted);
   const hi = Math.max(0, ...counted);
   if (!counted.length || lo === hi) return `${hi} repeat${hi === 1 ? '' : 's'}`;
-  return `${lo}–${hi} repeats (per scenario: the precision rounds repeat the widest more)`;
+  return `${lo}–${hi} repeats per scenario (precision rounds)`;
 }
 
 function rowKey(r: ScenarioRecord): string {

@@ -9,6 +9,7 @@ import { buildCharts, CHARTS, renderPng, renderSvg } from '../../src/charts/inde
 import { CHART_WORDS } from '../../src/charts/captions.js';
 import { displayInterval, GROUP_ORDER, metricAggregate } from '../../src/analysis/groups.js';
 import { DROP_RATE } from '../../src/results/metrics.js';
+import { aggregate } from '../../src/analysis/stats.js';
 import { decodePng, distinctColours, makeResults, markItems, resultSet } from '../report-fixtures.js';
 
 /** Pixels dark enough to be text (axis lines and series colours are lighter). */
@@ -103,9 +104,27 @@ test('ceilings charts: raw, delivered and sustainable bars; drain rate; wake-up 
     assert.is(markItems(wake.svg, `${panel}_bars_marks`, 'path'), 6, `${panel}: 3 strategies per transport`);
     assert.is(markItems(wake.svg, `${panel}_errorbars_marks`, 'line'), 6);
   }
-  for (const label of ['ringbuf · adaptive', 'ringbuf · sampled-64K', 'perfbuf · every-1', 'perfbuf · watermark-64K', 'delivered events/s', 'BPF program ns per event']) {
+  for (const label of ['ringbuf · adaptive', 'ringbuf · sampled-64K', 'perfbuf · every-1', 'perfbuf · watermark-64K', 'delivered events/s', 'BPF program CPU per event']) {
     assert.ok(wake.svg.includes(`>${label}</text>`), label);
   }
+});
+
+test('values spanning more than 10× get a log axis; a finding replaces the catalogue title', async () => {
+  const res = makeResults();
+  for (const r of res.scenarios.filter((x) => x.group === 'ceilings' && x.transport === 'perfbuf')) {
+    for (const m of ['rates.generatedPerSec', 'rates.deliveredPerSec']) {
+      r.repeats[m] = r.repeats[m].map((v) => v / 50);
+      r.aggregates[m] = aggregate(r.repeats[m]);
+    }
+  }
+  const { charts } = buildCharts([resultSet(res)], { ceilings: 'ringbuf sustains 50× perfbuf' });
+  const c = charts.find((x) => x.id === 'ceilings')!;
+  const svg = await renderSvg(c.spec, c.id);
+  assert.ok(svg.includes('>events/s (log scale)</text>'), 'log axis');
+  assert.is(c.title, 'ringbuf sustains 50× perfbuf');
+  assert.ok(svg.includes('>ringbuf sustains 50× perfbuf</text>') && svg.includes('>Transport ceilings</text>'), 'finding as title, catalogue title below');
+  const { charts: plain } = buildCharts([resultSet(makeResults())]);
+  assert.not.ok((await renderSvg(plain.find((x) => x.id === 'ceilings')!.spec, 'c2')).includes('(log scale)'), 'no log axis within 10×');
 });
 
 test('intervals are drawn clipped at zero (and shares at 100%), and the caption says so', () => {

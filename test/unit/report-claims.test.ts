@@ -126,7 +126,22 @@ test('8. a sustainable rate wider than ±10% carries a † in the ceilings table
   r.sustainable!.aggregate = aggregate(r.sustainable!.perRepeat);
   const words = md(ceilingsBlocks([resultSet(upgradeResults(res))], noFigures()));
   assert.ok(words.includes(`${fmtAggregate('rates.deliveredPerSec', r.sustainable!.aggregate)} (5 searches) †`), 'marked');
-  assert.match(words, /† noisy/);
+  assert.match(words, /† noisy: interval wider/);
+});
+
+test('every section takeaway is one sentence of at most 30 words; every table footnote at most 40', async () => {
+  for (const res of [makeResults(), makeResults({ perfbufDropsMore: false }), makeResults({ ceilingFavours: 'perfbuf' }), makeResults({ repeats: 1 })]) {
+    const set = resultSet(res);
+    const blocks = bodyBlocks([set], findingsOf(set), noFigures());
+    const takeaways = blocks.filter((b): b is { p: { strong: string }; cls: string } => 'p' in b && b.cls === 'takeaway').map((b) => b.p.strong);
+    assert.ok(takeaways.length >= 5, `${takeaways.length} takeaways`);
+    for (const t of takeaways) assert.ok(t.split(/\s+/).length <= 30, `${t.split(/\s+/).length} words: ${t}`);
+  }
+  const words = md([...ceilingsBlocks([resultSet(makeResults())], noFigures()), ...bodyBlocks([resultSet(makeResults())], findingsOf(resultSet(makeResults())), noFigures())]);
+  const lines = words.split('\n');
+  lines.forEach((l, i) => {
+    if (i > 1 && lines[i - 1] === '' && lines[i - 2].startsWith('|') && l && !l.startsWith('|') && !l.startsWith('#')) assert.ok(l.split(/\s+/).length <= 40, `footnote of ${l.split(/\s+/).length} words: ${l}`);
+  });
 });
 
 test.run();

@@ -7,7 +7,7 @@
 import type { CeilingFinding, Findings, MemoryFinding } from '../../analysis/findings.js';
 import { recordsOf } from '../../analysis/groups.js';
 import { DROP_RATE } from '../../results/metrics.js';
-import { fmtAggregate, fmtBytes } from '../../format/units.js';
+import { fmtAggregate, fmtBytes, fmtNs } from '../../format/units.js';
 import type { Aggregate, ResultSet } from '../../results/schema.js';
 import type { Block, TableSpec, Text } from '../document.js';
 import type { Figures } from '../figures.js';
@@ -77,7 +77,7 @@ function memoryTable(m: MemoryFinding): TableSpec {
     head: ['buffer', 'ringbuf drops', 'perfbuf drops', 'repeats that dropped (r / p)', 'clearly lower'],
     numeric: [true, true, true, true, false],
     rows: m.points.map((p) => [fmtBytes(p.bytes), fmtAggregate(DROP_RATE, p.drops.ring), fmtAggregate(DROP_RATE, p.drops.perf), `${p.ringDropped}/${p.drops.ring.n} / ${p.perfDropped}/${p.drops.perf.n}`, who(p)]),
-    footnote: 'Equal total memory, consumer slowed to 50 µs/event. Mean ± 95% CI of the per-repeat drop rate.',
+    footnote: `Equal total memory${m.delayNs ? `, consumer slowed to ${fmtNs(m.delayNs)}/event` : ''}. Mean ± 95% CI of the per-repeat drop rate.`,
   };
 }
 

@@ -78,12 +78,9 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
   const rule = recordsRuleWords(sets.flatMap((st) => recordsOf(st, 'ceilings')));
   const head = ['transport', first, ...(multi ? ['set'] : []), 'raw ceiling', metricFormat('rates.deliveredPerSec').title, 'sustainable rate', metricFormat(DROP_RATE).title];
   const foot: Inline[] = [
-    `Events/s. Raw ceiling (events generated per second), delivered/s and drop rate: the unthrottled load at full rate, mean ± half-width of the 95% confidence interval over ${repeatsWords(ns)}. `,
-    rows.some((r) => /searches/.test(String(r[r.length - 2])))
-      ? `Sustainable rate: the highest rate cap at which a run ${rule}, confirmed by a further run at that cap; bisection searches, each right after a repeat (the cell says how many), so it has a mean ± 95% CI like the other columns (a search that found no rate counts as 0).`
-      : `Sustainable rate: the highest rate cap at which a run ${rule}, from one bisection search per scenario, confirmed by a further run at that cap; a single search has no interval.`,
+    `Events/s, mean ± 95% CI over ${repeatsWords(ns)}; the first three columns unthrottled. Sustainable: the highest cap at which a run ${rule}, confirmed.`,
   ];
-  if (rows.some((r) => String(r[r.length - 2]).endsWith('‡'))) foot.push(' ‡ the first confirmation run failed: the rate was backed off (10%, or to just under the rate a run that fell short did carry) and confirmed again.');
+  if (rows.some((r) => String(r[r.length - 2]).endsWith('‡'))) foot.push(' ‡ backed off after a failed confirmation.');
   if (multi) foot.push(` Sets: ${setTags(sets)}.`);
   if (noisy) foot.push(NOISY_NOTE);
   return { head, numeric: head.map((h) => !['set', 'transport', first].includes(h)), rows, groupFirst: 1, footnote: foot, wide: Math.max(...rows.map((r) => String(r[r.length - 2]).length)) > 32 };

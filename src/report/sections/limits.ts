@@ -193,18 +193,20 @@ export function calibrationBlocks(sets: readonly ResultSet[]): Block[] {
     });
     const batch = cal.kernelDefaults.batch;
     const load = cal.rows.map((r) => r.foreignCpus).filter(Number.isFinite);
-    const foot: Inline[] = [
-      `M events/s, mean ± 95% CI half-width over ${Number.isFinite(cal.rounds) ? `${cal.rounds} rounds` : 'the rounds'} (${cal.source}, kernel ${cal.kernel || 'unrecorded'}). `,
-      `The kernel and calibration columns come from bench:kernel, which alternates the two benchmarks round by round${typeof batch === 'number' ? ` with the kernel bench’s batch of ${batch} records per call` : ''}; the ratio is paired by round. `,
-      '“This run” is delivered/s of this suite’s ceilings scenario with the same transport, reader and wake-up mode (— when the suite has none); it ran at another time, with its own record size and batch, so only the calibration columns compare like with like.',
+    // The how goes above the table; the footnote keeps to units and marks (at most 40 words).
+    const how: Inline[] = [
+      `bench:kernel alternates the two benchmarks round by round${typeof batch === 'number' ? ` with the kernel bench’s batch of ${batch} records per call` : ''}; the ratio is paired by round. `,
+      '“This run” is delivered/s of this suite’s ceilings scenario with the same transport, reader and wake-up mode; it ran at another time, with its own record size and batch, so only the calibration columns compare like with like.',
     ];
     const side = [cal.record ? `${cal.record} records` : '', cal.pin ? `producer pinning: ${cal.pin}` : ''].filter(Boolean);
-    if (side.length) foot.push(` ringbench’s side of the calibration: ${side.join(', ')}.`);
+    if (side.length) how.push(` ringbench’s side of the calibration: ${side.join(', ')}.`);
     const sinks = cal.rows.map((r) => r.sinkNsPerEvent).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-    if (sinks.length) foot.push(` Its sink cost: ${fmtNs(Math.min(...sinks))}–${fmtNs(Math.max(...sinks))} per event.`);
-    if (cal.rows.some((r) => r.ringbenchDerived)) foot.push(' * ringbench has no back-to-back mode in that calibration: its figure is derived from a drain trial.');
-    if (load.length) foot.push(` Other work used ${Math.min(...load).toFixed(2)}–${Math.max(...load).toFixed(2)} CPUs during the calibration’s trials.`);
+    if (sinks.length) how.push(` Its sink cost: ${fmtNs(Math.min(...sinks))}–${fmtNs(Math.max(...sinks))} per event.`);
+    if (load.length) how.push(` Other work used ${Math.min(...load).toFixed(2)}–${Math.max(...load).toFixed(2)} CPUs during the calibration’s trials.`);
+    const foot: Inline[] = [`M events/s, mean ± 95% CI over ${Number.isFinite(cal.rounds) ? `${cal.rounds} rounds` : 'the rounds'} (${cal.source}, kernel ${cal.kernel || 'unrecorded'}).`];
+    if (cal.rows.some((r) => r.ringbenchDerived)) foot.push(' * derived from a drain trial (no back-to-back mode).');
     if (sets.length > 1) out.push({ p: { strong: `Set ${set.tag}` } });
+    out.push({ p: how });
     out.push({
       table: {
         head: ['variant', 'wake-up', 'kernel bench', 'ringbench (calibration)', 'ringbench / kernel', 'this run'],

@@ -151,9 +151,9 @@ export function stormLine(f: Findings): string | undefined {
     ? `neither dropped an event in the ${d.pairs} paired storm scenarios`
     : `drop rates differ clearly in ${d.ringbufMore + d.perfbufMore} of ${d.pairs} paired storm scenarios`;
   const bound = s.boundByStorm
-    ? `Storm throughput is bound by fork and exit, not the transport: both delivered over ${fmtPct(0.99)} of generated events`
-    : `Storm throughput: ringbuf clearly ahead at ${s.tally.ringbuf}, perfbuf at ${s.tally.perfbuf}, neither at ${s.tally.none} producer counts`;
-  return `${bound} (${s.at} producers: ${bothWords('rates.deliveredPerSec', s.delivered)} events/s); ${drops}.`;
+    ? `Bound by fork and exit, not the transport: both delivered over ${fmtPct(0.99)} of generated events`
+    : `Events/s: ringbuf clearly ahead at ${s.tally.ringbuf}, perfbuf at ${s.tally.perfbuf}, neither at ${s.tally.none} producer counts`;
+  return `${bound}; ${drops}.`;
 }
 
 /** "Use perfbuf when …", only from a clear perfbuf advantage in the data; else nothing. */
