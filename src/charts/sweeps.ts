@@ -150,7 +150,9 @@ function sweepChart(
   const width = single ? SINGLE_W : HALF_W;
   const specs = built
     .map((b, i) => {
-      if (!b.rows.length) return undefined;
+      // A panel where every value is zero (no drops anywhere) carries no point: left out, unless
+      // it is the chart's only panel (then the flat line at zero is the finding).
+      if (!b.rows.length || (panels.length > 1 && b.rows.every((r) => r.mean === 0 && r.hi === 0))) return undefined;
       dodgeLog(b.rows, xDomain.domain, width, order);
       const counts = new Map<string, number>();
       for (const r of b.rows) counts.set(r.series, (counts.get(r.series) ?? 0) + 1);
