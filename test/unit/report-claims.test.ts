@@ -15,7 +15,7 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { bodyBlocks } from '../../src/report/sections/body.js';
 import { ceilingsBlocks } from '../../src/report/sections/ceilings.js';
 import { methodologyBlocks } from '../../src/report/sections/methodology.js';
-import { ceilingBullet, latencyBullet, memoryBullet, orderingBullet, stormLine } from '../../src/report/sections/takeaways.js';
+import { bottomLine, ceilingBullet, clearWins, latencyBullet, memoryBullet, orderingBullet, stormLine, usePerfbufLine } from '../../src/report/sections/takeaways.js';
 import type { ResultsFile, ScenarioRecord } from '../../src/results/schema.js';
 import { makeResults, resultSet } from '../report-fixtures.js';
 
@@ -127,6 +127,30 @@ test('8. a sustainable rate wider than ±10% carries a † in the ceilings table
   const words = md(ceilingsBlocks([resultSet(upgradeResults(res))], noFigures()));
   assert.ok(words.includes(`${fmtAggregate('rates.deliveredPerSec', r.sustainable!.aggregate)} (5 searches) †`), 'marked');
   assert.match(words, /† noisy: interval wider/);
+});
+
+test('the bottom line and "use perfbuf when" come only from clear differences, and flip with the data', () => {
+  const ring = findingsOf(resultSet(makeResults()));
+  assert.match(bottomLine(ring), /favour ringbuf: .*× the delivered rate with a wake-up every 64 events on both/);
+  assert.match(bottomLine(ring), /; and \d+ more\. None favours perfbuf\.$/);
+  // a single search has no interval: the defaults' sustainable rate is never a clear win
+  assert.not.ok(clearWins(ring).ringbuf.some((w) => /sustainable rate/.test(w)));
+  const perf = findingsOf(resultSet(makeResults({ perfbufDropsMore: false })));
+  assert.ok(clearWins(perf).perfbuf.some((w) => /fewer drops at 16 KiB/.test(w)));
+  assert.match(usePerfbufLine(perf) ?? '', /^Use perfbuf when the buffer is 16 KiB .* and the consumer is slow/);
+  assert.match(bottomLine(perf), /Others favour perfbuf: fewer drops at 16 KiB/);
+  // identical transports: nothing is clear, nothing is recommended
+  const same = makeResults();
+  for (const r of same.scenarios.filter((x) => x.transport === 'perfbuf')) {
+    const twin = same.scenarios.find((o) => o.transport === 'ringbuf' && o.group === r.group && o.x.value === r.x.value && o.config.reader === r.config.reader);
+    if (!twin) continue;
+    r.repeats = twin.repeats;
+    r.aggregates = twin.aggregates;
+    if (twin.sustainable) r.sustainable = twin.sustainable;
+  }
+  const none = findingsOf(resultSet(same));
+  assert.is(usePerfbufLine(none), undefined);
+  assert.not.match(bottomLine(none), /favour perfbuf:/);
 });
 
 test('every section takeaway is one sentence of at most 30 words; every table footnote at most 40', async () => {

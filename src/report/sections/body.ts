@@ -87,7 +87,8 @@ export function bodyBlocks(sets: readonly ResultSet[], findings: Findings, figur
     const c = s.build(sets, findings);
     if (!c) continue;
     blocks.push({ h: 2, text: s.title, id: s.id }, { p: { strong: c.takeaway }, cls: 'takeaway' });
-    if (s.chart) blocks.push(...figures.place(s.chart, c.takeaway));
+    // the chart's alt text is its own finding (its title), not the section's takeaway
+    if (s.chart) blocks.push(...figures.place(s.chart));
     if (c.table) blocks.push({ table: c.table });
   }
   return blocks;

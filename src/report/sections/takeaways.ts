@@ -149,11 +149,41 @@ export function stormLine(f: Findings): string | undefined {
   const d = f.drops.storms;
   const drops = !d.anyDrops
     ? `neither dropped an event in the ${d.pairs} paired storm scenarios`
-    : `drop rates differ clearly in ${d.ringbufMore + d.perfbufMore} of ${d.pairs} paired storm scenarios`;
+    : d.ringbufMore + d.perfbufMore === 0
+      ? `no clear drop difference in any of the ${d.pairs} paired storm scenarios`
+      : `drop rates differ clearly in ${d.ringbufMore + d.perfbufMore} of ${d.pairs} paired storm scenarios (ringbuf drops more in ${d.ringbufMore})`;
   const bound = s.boundByStorm
     ? `Bound by fork and exit, not the transport: both delivered over ${fmtPct(0.99)} of generated events`
     : `Events/s: ringbuf clearly ahead at ${s.tally.ringbuf}, perfbuf at ${s.tally.perfbuf}, neither at ${s.tally.none} producer counts`;
   return `${bound}; ${drops}.`;
+}
+
+/** The clear differences (non-overlapping 95% intervals) each transport wins, as short phrases. */
+export function clearWins(f: Findings): Record<'ringbuf' | 'perfbuf', string[]> {
+  const wins: Record<'ringbuf' | 'perfbuf', string[]> = { ringbuf: [], perfbuf: [] };
+  for (const c of f.ceilings) {
+    const t = c.ratio.favours;
+    if (t) wins[t].push(`${sig2(Math.max(c.ratio.ratio, 1 / c.ratio.ratio))}× the ${c.measure === 'sustainable' ? 'sustainable' : 'delivered'} rate with ${conditionWords(c)}`);
+  }
+  const o = f.ordering?.inversions;
+  if (o?.favours) wins[o.favours].push(`fewer events out of order at ${f.ordering!.at} producers (${fmtPct(Math.min(o.ring.mean, o.perf.mean))} vs ${fmtPct(Math.max(o.ring.mean, o.perf.mean))})`);
+  for (const p of f.memory?.points ?? []) if (p.drops.favours) wins[p.drops.favours].push(`fewer drops at ${fmtBytes(p.bytes)}`);
+  const l = f.latency;
+  if (l?.p99.favours) wins[l.p99.favours].push('lower p99 latency');
+  if (l?.p999?.favours) wins[l.p999.favours].push('lower p99.9 latency');
+  if (f.cpu?.consumer?.favours) wins[f.cpu.consumer.favours].push('less consumer CPU per event');
+  return wins;
+}
+
+/** The answer in one line: which transport the clear differences favour, and where. */
+export function bottomLine(f: Findings): string {
+  const w = clearWins(f);
+  // the first three (ceilings, ordering, memory come first), then how many more
+  const list = (xs: string[]) => `${xs.slice(0, 3).join('; ')}${xs.length > 3 ? `; and ${xs.length - 3} more` : ''}`;
+  const side = (t: 'ringbuf' | 'perfbuf') => (w[t].length ? `favour ${t}: ${list(w[t])}` : `none favours ${t}`);
+  if (!w.ringbuf.length && !w.perfbuf.length) return 'No difference in this run is clear: every pair of 95% intervals overlaps.';
+  const [first, second] = w.ringbuf.length >= w.perfbuf.length ? (['ringbuf', 'perfbuf'] as const) : (['perfbuf', 'ringbuf'] as const);
+  return `Clear differences (non-overlapping 95% intervals) ${side(first)}. ${cap(side(second).replace(/^favour /, 'Others favour '))}.`;
 }
 
 /** "Use perfbuf when …", only from a clear perfbuf advantage in the data; else nothing. */

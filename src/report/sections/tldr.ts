@@ -6,7 +6,7 @@ import type { Findings } from '../../analysis/findings.js';
 import type { ResultSet } from '../../results/schema.js';
 import type { Block, Text } from '../document.js';
 import type { Figures } from '../figures.js';
-import { ceilingTakeaway, ceilingBullet, cpuBullet, latencyBullet, memoryBullet, orderingBullet, stormLine, usePerfbufLine } from './takeaways.js';
+import { bottomLine, ceilingTakeaway, ceilingBullet, cpuBullet, latencyBullet, memoryBullet, orderingBullet, stormLine, usePerfbufLine } from './takeaways.js';
 
 /** The chart placed right below the TL;DR. */
 export const HERO_CHART = 'ceilings';
@@ -44,6 +44,7 @@ export function tldrBlocks(sets: readonly ResultSet[], findings: Findings, figur
         blocks: [
           { h: 2, text: 'TL;DR' },
           ...from,
+          { p: { strong: bottomLine(findings) } },
           { ul: tldrBullets(findings) },
           ...(perf ? [{ p: [{ strong: perf }] } as Block] : []),
         ],
