@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findingsOf, latencyFinding, memoryFinding, orderingFinding } from '../../src/analysis/findings.js';
 import { aggregate } from '../../src/analysis/stats.js';
+import { warningsOf } from '../../src/analysis/warnings.js';
 import { fmtAggregate, fmtSi } from '../../src/format/units.js';
 import { upgradeResults } from '../../src/results/load.js';
 import type { Block } from '../../src/report/document.js';
@@ -151,6 +152,26 @@ test('the bottom line and "use perfbuf when" come only from clear differences, a
   const none = findingsOf(resultSet(same));
   assert.is(usePerfbufLine(none), undefined);
   assert.not.match(bottomLine(none), /favour perfbuf:/);
+});
+
+test('old results upgrade on load: one search becomes a list of one, stored noise notes go, accounting stays', () => {
+  const res = makeResults();
+  const r = rec(res, 'ceilings', 'ringbuf', 0);
+  delete r.sustainable!.perRepeat;
+  delete r.sustainable!.aggregate;
+  r.warnings = ['rates.deliveredPerSec: 95% CI is ±35% of the mean', 'cpu.bpfNsPerEvent: 1 of 5 repeats are outliers (beyond 1.5 IQR)', 'repeat 3: delivered + dropped != seen'];
+  upgradeResults(res);
+  assert.equal(r.sustainable!.perRepeat, [r.sustainable!.ratePerSec]);
+  assert.is(r.sustainable!.aggregate!.n, 1);
+  assert.equal(r.warnings, ['repeat 3: delivered + dropped != seen']);
+  const again = JSON.stringify(res);
+  upgradeResults(res);
+  assert.is(JSON.stringify(res), again, 'idempotent');
+  // each warning once, typed
+  const ws = warningsOf([resultSet(res)]);
+  assert.is(ws.filter((w) => w.kind === 'accounting' && w.scenario === r.id).length, 1);
+  const keys = ws.map((w) => `${w.kind} ${w.scenario} ${w.metric}`);
+  assert.is(new Set(keys).size, keys.length, 'no warning twice');
 });
 
 test('every section takeaway is one sentence of at most 30 words; every table footnote at most 40', async () => {

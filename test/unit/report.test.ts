@@ -107,6 +107,11 @@ test('corrupt file and wrong schema are reported by name while a good file still
   assert.ok(html.includes(corruptFile) && html.includes(wrongFile), 'the report names what it left out');
   assert.ok(existsSync(r.md) && r.charts.length === 24, `${r.charts.length} chart files`);
   assert.ok(existsSync(path.join(path.dirname(r.md), 'warnings.json')), 'warnings.json beside the report');
+  // Pasted 800 px wide, a PNG (drawn at 2×) shows its text at least at the chart's own size (11–14 px).
+  for (const png of r.charts.filter((f) => f.endsWith('.png'))) {
+    const width = (await readFile(png)).readUInt32BE(16);
+    assert.ok(width <= 1600, `${path.basename(png)} is ${width} px wide`);
+  }
 
   try {
     await writeReport([corrupt, wrong, path.join(tmp, 'missing')], path.join(tmp, 'none'));
