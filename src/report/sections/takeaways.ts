@@ -17,7 +17,7 @@ const other = (c: Contrast) => (c.ratio >= 1 ? 'perfbuf' : 'ringbuf');
 /** "ringbuf sustains 14× (95% CI 12–16×) perfbuf's rate", or "no clear difference" with why. */
 function ceilingClause(f: CeilingFinding): string {
   const c = f.ratio;
-  if (c.overlap) return `neither is clearly faster (${sig2(c.ratio)}×, ${c.single ? 'single runs' : 'intervals overlap'})`;
+  if (c.overlap) return `neither is clearly faster (${sig2(c.ratio)}×, ${c.single ? 'single runs' : `95% CI ${sig2(c.lo)}–${sig2(c.hi)}×, not significant`})`;
   return c.ratio >= 1
     ? `ringbuf ${measureVerb(f)} ${ratioWords(c)} perfbuf's rate`
     : `perfbuf ${measureVerb(f)} ${ratioWords({ ...c, ratio: 1 / c.ratio, lo: 1 / c.hi, hi: c.lo > 0 ? 1 / c.lo : Infinity })} ringbuf's rate`;
