@@ -12,6 +12,7 @@ import { inflateSync } from 'node:zlib';
 import { aggregate } from '../src/analysis/stats.js';
 import { RESULTS_SCHEMA, type ResultSet, type ResultsFile, type ScenarioRecord } from '../src/results/schema.js';
 import { writeReport } from '../src/report/report.js';
+import { upgradeResults } from '../src/results/load.js';
 import { METRIC_NAMES } from '../src/results/metrics.js';
 import { type ScenarioConfig, type SustainableRate, type Timeline, type Transport } from '../src/harness/types.js';
 import { DEFAULTS } from '../src/harness/knobs.js';
@@ -175,7 +176,7 @@ function record(
 }
 
 const KiB = 1024;
-const ALL_GROUPS = ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu', 'ceilings', 'syscall-ceiling', 'reader-ceiling', 'wakeup-ceiling'];
+const ALL_GROUPS = ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'cpu', 'ceilings', 'syscall-ceiling', 'reader-ceiling', 'wakeup-ceiling', 'skew', 'contention'];
 
 /**
  * A sustainable-rate search as ceiling.ts runs it: the unthrottled run, 7 bisection steps on the
@@ -398,6 +399,31 @@ export function makeResults(opts: FixtureOptions = {}): ResultsFile {
       out.push(record(rand, repeats, 'wakeup-ceiling', label, { name: 'variant', value: x }, t, cfg, s, false));
     }
   }
+  // Generated last, so the groups above keep their seeded values.
+  if (groups.has('skew')) {
+    // A slow consumer at 64 KiB: perfbuf's share on the storm's one CPU fills, the shared ring does not.
+    for (const [label, stormCpus] of [['one-cpu', '0'], ['all-cpus', '0-1']] as const) {
+      for (const t of both) {
+        const s = base(t);
+        s.dropRate = t === 'perfbuf' ? (label === 'one-cpu' ? 0.6 : 0.3) : 0.1;
+        s.generatedPerSec = label === 'one-cpu' ? 24000 : 11000;
+        s.noise = 0.05;
+        const cfg = defaultConfig(t, { ringbufBytes: 64 * KiB, perfbufPages: 8, consumerDelayNs: 50000, stormCpus } as Partial<ScenarioConfig>);
+        out.push(record(rand, repeats, 'skew', label, { name: 'variant', value: label === 'one-cpu' ? 1 : 2 }, t, cfg, s, false));
+      }
+    }
+  }
+  if (groups.has('contention')) {
+    for (const workers of [1, 2]) {
+      for (const [t, sharing] of [['ringbuf', 'shared'], ['ringbuf', 'per-cpu'], ['perfbuf', 'shared']] as const) {
+        const s = base(t);
+        s.generatedPerSec = (t === 'perfbuf' ? 2.5e6 : sharing === 'shared' ? 6e6 : 6.5e6) * (workers === 2 ? 0.8 : 1);
+        s.noise = 0.03;
+        const cfg = saturation(t, { workers, ringbufBytes: 1024 * KiB, perfbufPages: 128, ringbufSharing: sharing } as Partial<ScenarioConfig>);
+        out.push(record(rand, repeats, 'contention', `${sharing === 'per-cpu' ? 'per-cpu' : t}-workers=${workers}`, { name: 'workers', value: workers }, t, cfg, s, workers === 2));
+      }
+    }
+  }
   return {
     schema: RESULTS_SCHEMA,
     suite: 'standard',
@@ -496,9 +522,9 @@ export function distinctColours(rgba: Uint8Array): number {
   return seen.size;
 }
 
-/** One result set as the report labels it. */
+/** One result set as the report labels it, upgraded as results/load.ts upgrades a loaded file. */
 export function resultSet(results: ResultsFile, label = 'bench-a · 6.1'): ResultSet {
-  return { file: 'results.json', label, tag: 'A', results };
+  return { file: 'results.json', label, tag: 'A', results: upgradeResults(results) };
 }
 
 /** The items of one named vega mark inside an SVG string (-1: no such mark). */

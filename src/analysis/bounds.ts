@@ -76,7 +76,7 @@ export function placementOf(set: ResultSet, rec: ScenarioRecord): Placement | un
   if (!(cpus > 0) || !(producers >= 0) || (!b2b && !(producers > 0))) return undefined;
   const consumerConcurrent = rec.config.consumer !== 'drain';
   const threads = producers + (consumerConcurrent ? 1 : 0);
-  // producerCpu: the producer pinning knob (issue 11); absent in results from before it.
+  // producerCpu: the producer pinning knob; absent in results from before it (not pinned).
   const producerCpu = pinned((rec.config as unknown as Record<string, unknown>).producerCpu);
   return { producers, consumerConcurrent, threads, cpus, oversubscribed: threads > cpus, consumerCpu: pinned(rec.config.consumerCpu), producerCpu };
 }

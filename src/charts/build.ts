@@ -8,7 +8,7 @@ import { CHART_WORDS, clippedNote } from './captions.js';
 import { ceilingsChart, readerCeilingChart, wakeupCeilingChart } from './ceilings.js';
 import { cpuChart } from './cpu.js';
 import type { Drawn } from './data.js';
-import { latencyChart } from './latency.js';
+import { latencyCdfChart, latencyChart } from './latency.js';
 import { dropsMemoryChart, eventSizeChart, orderingChart, throughputChart, wakeupChart } from './sweeps.js';
 import { timelineChart } from './timeline.js';
 import { contentionChart, skewChart } from './sharing.js';
@@ -34,6 +34,7 @@ export const CHARTS: readonly { id: string; group?: string; draw: (sets: readonl
   { id: 'drops-memory', group: 'memory', draw: dropsMemoryChart },
   { id: 'skew-memory', group: 'skew', draw: skewChart },
   { id: 'contention', group: 'contention', draw: contentionChart },
+  { id: 'latency-cdf', group: 'latency', draw: latencyCdfChart },
   { id: 'latency-percentiles', group: 'latency', draw: latencyChart },
   { id: 'ordering-producers', group: 'producers', draw: orderingChart },
   { id: 'wakeup-sweep', group: 'wakeup', draw: wakeupChart },
@@ -45,14 +46,17 @@ export const CHARTS: readonly { id: string; group?: string; draw: (sets: readonl
   { id: 'storm-timeline', draw: timelineChart },
 ];
 
-/** Every chart the data supports, and a reason for each one it does not. */
-export function buildCharts(sets: readonly ResultSet[]): { charts: ChartSpec[]; skipped: SkippedChart[] } {
+/** Every chart the data supports, and a reason for each one it does not. `titles` (by chart id)
+ *  replace the catalogue's titles, in the image and the caption: the report passes the finding. */
+export function buildCharts(sets: readonly ResultSet[], titles: Readonly<Record<string, string>> = {}): { charts: ChartSpec[]; skipped: SkippedChart[] } {
   const charts: ChartSpec[] = [];
   const skipped: SkippedChart[] = [];
   for (const { id, group, draw } of CHARTS) {
     const drawn = draw(sets);
     const words = CHART_WORDS[id];
-    if (drawn.spec) charts.push({ id, title: words.title, caption: words.caption(drawn) + clippedNote(drawn.spec), spec: drawn.spec, ...(group ? { group } : {}) });
+    const title = titles[id] ?? words.title;
+    if (drawn.spec && titles[id]) (drawn.spec as { title?: unknown }).title = { text: title, subtitle: words.title };
+    if (drawn.spec) charts.push({ id, title, caption: words.caption(drawn) + clippedNote(drawn.spec), spec: drawn.spec, ...(group ? { group } : {}) });
     else skipped.push({ chart: words.title, why: `no data for ${words.missing} in these results` });
   }
   return { charts, skipped };

@@ -43,6 +43,12 @@ export const CHART_WORDS: Record<string, ChartWords> = {
       `Saturation load: events delivered per second as more producer threads write at once, into one shared ring buffer, a ring per CPU (--ringbuf-sharing per-cpu, the same total memory) and perfbuf's per-CPU buffers. ${BARS}`,
     missing: 'the contention group (delivered events/s vs producers)',
   },
+  'latency-cdf': {
+    title: 'Delivery latency distribution',
+    caption: (d) =>
+      `Share of events delivered within a given latency (BPF timestamp to user-space receipt), through p50, p90, p99 and p99.9; the y axis is in "nines" so the tail gets the room. Log x. Horizontal bars: 95% CI.${borrowed(d)}`,
+    missing: 'latency percentiles',
+  },
   'latency-percentiles': {
     title: 'Delivery latency percentiles',
     caption: (d) =>
@@ -76,7 +82,7 @@ export const CHART_WORDS: Record<string, ChartWords> = {
   ceilings: {
     title: 'Transport ceilings',
     caption: (d) =>
-      `Saturation load (getpgid trigger, ${d.setup ?? ''}), per transport and reader. Raw ceiling: events/s the unthrottled producers generated, dropped ones included; delivered: events/s that reached user space in those runs; sustainable: the highest rate cap at which a run ${d.searchRule ?? 'dropped nothing'}, confirmed by a final run — ${d.sustainedPerRepeat ? 'one search per repeat, so it has an interval like the other bars' : 'one search per scenario, so it has no interval'}. ${BARS}`,
+      `getpgid() trigger, ${d.setup ?? ''}. Raw: events/s generated unthrottled (drops included); delivered: what reached user space; sustainable: the highest cap at which a run ${d.searchRule ?? 'dropped nothing'}. Black lines: 95% CI${d.sustainedPerRepeat ? '' : ' (none for a single search)'}.`,
     missing: 'the ceilings group (raw, delivered and sustainable events/s)',
   },
   'reader-ceiling': {

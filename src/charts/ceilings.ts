@@ -10,7 +10,7 @@ import { fmtBytes } from '../format/units.js';
 import type { ResultSet, ScenarioRecord } from '../results/schema.js';
 import { ciFields, readerSeries, seriesOf, type Drawn, type Row, type Series, type Transport } from './data.js';
 import { measureText } from './fonts.js';
-import { colourEncoding, colourScale, SI_LABEL, SINGLE_H, SINGLE_W, top } from './theme.js';
+import { colourEncoding, colourScale, NS_LABEL, SI_LABEL, SINGLE_H, SINGLE_W, top } from './theme.js';
 
 /** "2 producers, 64 KiB buffers" from the records' configurations (ranges when they differ). */
 export function ceilingSetup(recs: readonly ScenarioRecord[]): string {
@@ -28,12 +28,19 @@ export function ceilingSetup(recs: readonly ScenarioRecord[]): string {
  * from the offset scale's padding): vega-lite centres a band-fraction bar (width: { band: 0.8 })
  * by the x band's width, not the offset band's, which moves it off its error bar.
  */
-function barLayers(name: string, xEnc: Record<string, unknown>, off: Record<string, unknown>, yTitle: string, colour: unknown) {
+function barLayers(name: string, xEnc: Record<string, unknown>, off: Record<string, unknown>, yTitle: string, colour: unknown, rows: readonly Row[] = []) {
+  // Values spanning more than 10×: a log axis, so the smaller transport's bar stays visible.
+  const pos = rows.map((r) => r.mean).filter((v) => v > 0);
+  const log = pos.length > 1 && Math.max(...pos) / Math.min(...pos) > 10;
+  const foot = 10 ** Math.floor(Math.log10(Math.min(...pos) / 2));
+  const scale = log ? { type: 'log', domainMin: foot } : { zero: true };
+  for (const r of log ? rows : []) if (!(r.lo > foot)) r.lo = foot;
   return [
     {
       name: `${name}_bars`,
       mark: { type: 'bar' },
-      encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', axis: { title: yTitle, labelExpr: SI_LABEL } }, color: colour },
+      // a log axis has no zero: the bars rise from the foot of the axis
+      encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', scale, axis: { title: log ? `${yTitle} (log scale)` : yTitle, labelExpr: SI_LABEL } }, ...(log ? { y2: { datum: foot } } : {}), color: colour },
     },
     {
       // Only values with repeats have an interval (a sustainable rate is one search).
@@ -69,11 +76,9 @@ function ceilingsSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined {
       if (raw) push(CEILING_MEASURES[0], ciFields('rates.generatedPerSec', raw));
       const del = metricAggregate(rec, 'rates.deliveredPerSec');
       if (del) push(CEILING_MEASURES[1], ciFields('rates.deliveredPerSec', del));
-      const rate = rec.sustainable?.ratePerSec;
-      const perRepeat = rec.sustainable?.aggregate;
-      // One search per repeat: an interval like the others; one per scenario (older runs): none (n = 1 draws no rule).
-      if (perRepeat && perRepeat.n > 1) push(CEILING_MEASURES[2], ciFields('rates.deliveredPerSec', perRepeat));
-      else if (rate !== undefined && Number.isFinite(rate)) push(CEILING_MEASURES[2], { mean: rate, lo: rate, hi: rate, n: 1 });
+      // One search per repeat (results/load.ts upgrades a single search to an aggregate of one).
+      const searched = rec.sustainable?.aggregate;
+      if (searched && Number.isFinite(searched.mean)) push(CEILING_MEASURES[2], ciFields('rates.deliveredPerSec', searched));
     }
   });
   if (!rows.length) return undefined;
@@ -92,7 +97,7 @@ function ceilingsSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined {
     width: Math.min(SINGLE_W, Math.max(480, 60 * measures * order.length)),
     height: SINGLE_H,
     data: { values: rows },
-    layer: barLayers('ceilings', xEnc, off, 'events/s', colour),
+    layer: barLayers('ceilings', xEnc, off, 'events/s', colour, rows),
   });
 }
 
@@ -142,7 +147,7 @@ export function wakeupCeilingChart(sets: readonly ResultSet[]): Drawn {
 function wakeupCeilingSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined {
   const panels = [
     ['rates.deliveredPerSec', 'delivered events/s', 1],
-    ['cpu.bpfNsPerEvent', 'BPF program ns per event', 1],
+    ['cpu.bpfNsPerEvent', 'BPF program CPU per event', 1],
   ] as const;
   const rows: Row[] = [];
   const series: Series[] = [];
@@ -180,6 +185,14 @@ function wakeupCeilingSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined
   const off = sets.length > 1 ? { yOffset: { field: 'set', type: 'nominal', sort: sets.map((x) => x.label), scale: { paddingInner: 0.1 } } } : {};
   const panel = (i: number) => {
     const [metric, title] = panels[i];
+    // Values spanning more than 10×: a log axis with bars from its foot, as in the ceilings chart.
+    const mine = rows.filter((r) => r.panel === metric);
+    const pos = mine.map((r) => r.mean).filter((v) => v > 0);
+    const log = pos.length > 1 && Math.max(...pos) / Math.min(...pos) > 10;
+    const foot = log ? 10 ** Math.floor(Math.log10(Math.min(...pos) / 2)) : 0;
+    for (const r of log ? mine : []) if (!(r.lo > foot)) r.lo = foot;
+    const scale = log ? { type: 'log', domainMin: foot } : { zero: true };
+    const labelExpr = metric.startsWith('cpu.') ? NS_LABEL : SI_LABEL;
     return {
       width,
       height,
@@ -188,7 +201,7 @@ function wakeupCeilingSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined
         {
           name: `w${i}_bars`,
           mark: { type: 'bar' },
-          encoding: { y: y(i === 0), ...off, x: { field: 'mean', type: 'quantitative', axis: { title, labelExpr: SI_LABEL, tickCount: 4 } }, color: colour },
+          encoding: { y: y(i === 0), ...off, x: { field: 'mean', type: 'quantitative', scale, axis: { title: log ? `${title} (log)` : title, labelExpr, tickCount: 4 } }, ...(log ? { x2: { datum: foot } } : {}), color: colour },
         },
         {
           name: `w${i}_errorbars`,

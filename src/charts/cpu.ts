@@ -5,7 +5,7 @@
 import { metricAggregate } from '../analysis/groups.js';
 import type { ResultSet } from '../results/schema.js';
 import { ciFields, comparable, seriesOf, type Drawn, type Row, type Series } from './data.js';
-import { colourEncoding, colourScale, SINGLE_H, SINGLE_W, top } from './theme.js';
+import { colourEncoding, colourScale, NS_LABEL, SINGLE_H, SINGLE_W, top } from './theme.js';
 
 /** Consumer and BPF CPU per event of the cpu group, else of the lightest load of a group that has them. */
 export function cpuChart(sets: readonly ResultSet[]): Drawn {
@@ -42,7 +42,7 @@ export function cpuChart(sets: readonly ResultSet[]): Drawn {
       {
         name: 'cpu_bars',
         mark: { type: 'bar' },
-        encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', axis: { title: 'ns per event' } }, color: colour },
+        encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', axis: { title: 'CPU time per event', labelExpr: NS_LABEL } }, color: colour },
       },
       {
         name: 'cpu_errorbars',

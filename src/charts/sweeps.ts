@@ -8,7 +8,7 @@ import { recordsOf } from '../analysis/groups.js';
 import { DROP_RATE } from '../results/metrics.js';
 import type { ResultSet } from '../results/schema.js';
 import { rowsFor, type Drawn, type Row, type Series, type SeriesOptions } from './data.js';
-import { BYTES_LABEL, colourEncoding, colourScale, dashEncoding, HALF_H, HALF_W, SI_LABEL, SINGLE_H, SINGLE_W, top } from './theme.js';
+import { BYTES_LABEL, colourEncoding, colourScale, dashEncoding, HALF_H, HALF_W, NS_LABEL, SHAPE, SI_LABEL, SINGLE_H, SINGLE_W, top } from './theme.js';
 
 interface SweepAxis {
   title: string;
@@ -104,7 +104,7 @@ function sweepPanel(
       {
         name: `${names}_means`,
         mark: { type: 'point', filled: true, size: 46, opacity: 1 },
-        encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative' }, color: colour },
+        encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative' }, color: colour, shape: SHAPE },
       },
       // A series measured at one x only (ringbuf's adaptive wake-up has no N) is a reference
       // level for the whole sweep: a dashed line across the plot says so better than a lone dot.
@@ -150,7 +150,9 @@ function sweepChart(
   const width = single ? SINGLE_W : HALF_W;
   const specs = built
     .map((b, i) => {
-      if (!b.rows.length) return undefined;
+      // A panel where every value is zero (no drops anywhere) carries no point: left out, unless
+      // it is the chart's only panel (then the flat line at zero is the finding).
+      if (!b.rows.length || (panels.length > 1 && b.rows.every((r) => r.mean === 0 && r.hi === 0))) return undefined;
       dodgeLog(b.rows, xDomain.domain, width, order);
       const counts = new Map<string, number>();
       for (const r of b.rows) counts.set(r.series, (counts.get(r.series) ?? 0) + 1);
@@ -165,7 +167,7 @@ function sweepChart(
 /** Delivered events/s against the number of storm workers. */
 export function throughputChart(sets: readonly ResultSet[]): Drawn {
   return { spec: sweepChart(sets, 'producers', 'Delivered events/s vs parallel producers', { title: 'producers (storm worker threads)' }, [
-    { metric: 'rates.deliveredPerSec', opts: { yTitle: 'delivered events/s', yFormat: '~s', yZero: false } },
+    { metric: 'rates.deliveredPerSec', opts: { yTitle: 'delivered events/s', yFormat: '~s', yZero: true } },
   ]) };
 }
 
@@ -180,7 +182,7 @@ export function dropsMemoryChart(sets: readonly ResultSet[]): Drawn {
 export function orderingChart(sets: readonly ResultSet[]): Drawn {
   return { spec: sweepChart(sets, 'producers', 'Ordering vs parallel producers', { title: 'producers' }, [
     { metric: 'ordering.inversionRatio', opts: { title: 'events delivered out of order', yTitle: 'share of events', yFormat: '~%' } },
-    { metric: 'ordering.maxDisplacement', opts: { title: 'worst displacement', yTitle: 'positions', yFormat: '~s' } },
+    { metric: 'ordering.maxDisplacement', opts: { title: 'max displacement (mean of repeats)', yTitle: 'positions', yFormat: '~s' } },
   ]) };
 }
 
@@ -194,7 +196,7 @@ export function wakeupChart(sets: readonly ResultSet[]): Drawn {
     { title: 'N (events per wake-up)' },
     [
       { metric: 'rates.deliveredPerSec', opts: { title: 'throughput', yTitle: 'delivered events/s', yFormat: '~s', yZero: false } },
-      { metric: 'cpu.consumerNsPerEvent', opts: { title: 'consumer CPU per event', yTitle: 'ns per event', yFormat: '~s' } },
+      { metric: 'cpu.consumerNsPerEvent', opts: { title: 'consumer CPU per event', yTitle: 'CPU per event', yLabelExpr: NS_LABEL } },
     ],
     { byVariant: true },
     references,

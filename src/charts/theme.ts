@@ -44,20 +44,25 @@ const CONFIG = {
 } as const;
 
 /** Base hue per transport and wake-up policy; variants of a transport stay in its family. */
+// Okabe–Ito: distinguishable with every common colour-vision deficiency; shapes and dashes
+// (SHAPE, dashEncoding) carry the transport too, so nothing rests on hue alone.
 const HUES: Record<string, string> = {
-  ringbuf: '#1f63b5',
-  'ringbuf/adaptive': '#1f63b5',
-  'ringbuf/every-n': '#12a0a0',
-  'ringbuf/sampled': '#6a4fb0',
-  perfbuf: '#dd6218',
-  'perfbuf/every-n': '#dd6218',
-  'perfbuf/watermark': '#b5322a',
+  ringbuf: '#0072B2',
+  'ringbuf/adaptive': '#0072B2',
+  'ringbuf/every-n': '#56B4E9',
+  'ringbuf/sampled': '#009E73',
+  perfbuf: '#D55E00',
+  'perfbuf/every-n': '#D55E00',
+  'perfbuf/watermark': '#E69F00',
 };
 /** Further hues of each family for variants without a fixed colour (e.g. cpu: epoll, busy). */
 const FAMILY: Record<Transport, string[]> = {
-  ringbuf: ['#1f63b5', '#12a0a0', '#6a4fb0', '#4c9be0'],
-  perfbuf: ['#dd6218', '#b5322a', '#c79a16', '#e8894a'],
+  ringbuf: ['#0072B2', '#56B4E9', '#009E73', '#004D7A'],
+  perfbuf: ['#D55E00', '#E69F00', '#CC79A7', '#8F3E00'],
 };
+
+/** Point shape per transport, beside its hue: circle for ringbuf, square for perfbuf. */
+export const SHAPE = { field: 'transport', type: 'nominal', scale: { domain: ['ringbuf', 'perfbuf'], range: ['circle', 'square'] }, legend: null } as const;
 const DASHES = [[1, 0], [7, 4], [2, 3], [10, 3, 2, 3]];
 
 /** Mix a hex colour with white: shade k of a set (k = 0 is the base colour). */
@@ -111,6 +116,8 @@ export function colourEncoding(series: Series[], legend = true) {
 }
 
 export function dashEncoding(sets: readonly ResultSet[]) {
+  // One set: the dash tells the transports apart (solid ringbuf, dashed perfbuf), beside the hue.
+  if (sets.length === 1) return { field: 'transport', type: 'nominal', scale: { domain: ['ringbuf', 'perfbuf'], range: [[1, 0], [6, 3]] }, legend: null };
   return {
     field: 'set',
     type: 'nominal',
@@ -123,6 +130,10 @@ export function dashEncoding(sets: readonly ResultSet[]) {
 // called): byte sizes in binary units, and SI numbers with each tick formatted on its own.
 export const BYTES_LABEL =
   "datum.value >= 1048576 ? format(datum.value / 1048576, '~g') + ' MiB' : datum.value >= 1024 ? format(datum.value / 1024, '~g') + ' KiB' : format(datum.value, '~g') + ' B'";
+
+/** Nanoseconds in the readable unit per tick: 900 ns, 60 µs, 1.5 ms. */
+export const NS_LABEL =
+  "datum.value >= 1e6 ? format(datum.value / 1e6, '~g') + ' ms' : datum.value >= 1e3 ? format(datum.value / 1e3, '~g') + ' µs' : format(datum.value, '~g') + ' ns'";
 
 export const SI_LABEL = "datum.value == 0 ? '0' : format(datum.value, '~s')";
 

@@ -2,7 +2,6 @@
  * report/document — the report's document model: inline text and blocks, built once and rendered
  * twice (html.ts, markdown.ts), so report.html and report.md always say the same thing.
  */
-import type { Verdict } from '../analysis/verdict.js';
 
 /** Inline text: plain, code, strong, emphasis or a link. */
 export type Inline = string | { code: string } | { strong: string } | { em: string } | { link: string; href: string };
@@ -28,8 +27,12 @@ export interface FigureSpec {
   id: string;
   title: string;
   caption: string;
+  /** the finding in one sentence, for alt text (falls back to the title) */
+  alt?: string;
   svg: string;
+  /** charts/<id>.png and charts/<id>.svg, relative to the report */
   png: string;
+  svgFile?: string;
 }
 
 /** One block of the document; `raw` carries pre-rendered HTML and Markdown (the comparison). */
@@ -37,12 +40,13 @@ export type Block =
   | { h: 2 | 3; text: string; id?: string }
   | { p: Text; cls?: string }
   | { ul: Text[] }
-  | { verdicts: { set?: string; items: Verdict[] }[] }
   | { table: TableSpec }
   | { figure: FigureSpec }
   | { pre: string }
   | { raw: { html: string; md: string } }
-  | { details: { summary: Text; blocks: Block[] } };
+  | { details: { summary: Text; blocks: Block[] } }
+  /** a block group with an id (HTML <section>; Markdown renders its blocks) */
+  | { section: { id: string; blocks: Block[] } };
 
 /** HTML-escape text and attribute values. */
 export const esc = (s: string) =>

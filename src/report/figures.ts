@@ -26,11 +26,19 @@ export class Figures {
     return this.rendered.get(id)?.group;
   }
 
-  /** The chart as the next numbered figure; nothing when it was not drawn. */
-  place(id: string): Block[] {
+  /** Whether the chart was drawn and is not yet placed. */
+  has(id: string): boolean {
     const r = this.rendered.get(id);
-    if (!r) return [];
+    return !!r && r.figure.n === 0;
+  }
+
+  /** The chart as the next numbered figure, with the finding it shows as alt text; nothing when
+   *  it was not drawn or is already placed. */
+  place(id: string, alt?: string): Block[] {
+    const r = this.rendered.get(id);
+    if (!r || r.figure.n > 0) return [];
     r.figure.n = ++this.placed;
+    if (alt) r.figure.alt = alt;
     return [{ figure: r.figure }];
   }
 }
@@ -44,6 +52,7 @@ export async function renderFigures(
   chartDir: OutputDir,
   skipped: SkippedChart[],
   log: (line: string) => void,
+  footer = '',
 ): Promise<{ figures: Figures; written: string[] }> {
   const rendered = new Map<string, { figure: FigureSpec; group?: string }>();
   const written: string[] = [];
@@ -51,7 +60,7 @@ export async function renderFigures(
     let svg: string;
     let png: Uint8Array;
     try {
-      svg = await renderSvg(c.spec, c.id);
+      svg = withFooter(await renderSvg(c.spec, c.id), footer);
       png = renderPng(svg).png;
     } catch (e) {
       skipped.push({ chart: c.title, why: `could not be rendered: ${(e as Error).message}` });
@@ -60,7 +69,25 @@ export async function renderFigures(
     }
     // A failed write (a full disk) is not a rendering problem: it stops the report, naming the file.
     written.push(chartDir.write(`${c.id}.svg`, svg), chartDir.write(`${c.id}.png`, png));
-    rendered.set(c.id, { figure: { n: 0, id: c.id, title: c.title, caption: c.caption, svg, png: `charts/${c.id}.png` }, group: c.group });
+    rendered.set(c.id, { figure: { n: 0, id: c.id, title: c.title, caption: c.caption, svg, png: `charts/${c.id}.png`, svgFile: `charts/${c.id}.svg` }, group: c.group });
   }
   return { figures: new Figures(rendered), written };
+}
+
+/**
+ * The chart's provenance inside the image (kernel, host, repeats, "95% CI"), so a figure lifted
+ * alone still says where it came from: the SVG grows by one line at the bottom.
+ */
+export function withFooter(svg: string, footer: string): string {
+  if (!footer) return svg;
+  const m = /^<svg([^>]*)\swidth="(\d+(?:\.\d+)?)"\s+height="(\d+(?:\.\d+)?)"([^>]*)viewBox="([^"]*)"/.exec(svg);
+  if (!m) return svg;
+  const w = Number(m[2]);
+  const h = Number(m[3]);
+  const line = 18;
+  const vb = m[5].split(/\s+/).map(Number);
+  const head = `<svg${m[1]} width="${w}" height="${h + line}"${m[4]}viewBox="${vb[0]} ${vb[1]} ${vb[2]} ${vb[3] + line}"`;
+  const esc = footer.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const text = `<text x="${vb[0] + 10}" y="${vb[1] + h + line - 6}" font-family="DejaVu Sans" font-size="10" fill="#666">${esc}</text>`;
+  return head + svg.slice(m[0].length).replace(/<\/svg>\s*$/, `${text}</svg>`);
 }

@@ -31,16 +31,6 @@ export function renderHtmlBlock(b: Block): string {
   if ('h' in b) return `<h${b.h} id="${esc(b.id ?? slug(b.text))}">${esc(b.text)}</h${b.h}>`;
   if ('p' in b) return `<p${b.cls ? ` class="${b.cls}"` : ''}>${htmlText(b.p)}</p>`;
   if ('ul' in b) return `<ul>${b.ul.map((i) => `<li>${htmlText(i)}</li>`).join('')}</ul>`;
-  if ('verdicts' in b) {
-    return `<section class="verdicts">${b.verdicts
-      .map(
-        (v) =>
-          `${v.set ? `<h4>${esc(v.set)}</h4>` : ''}<dl>${v.items
-            .map((i) => `<div class="verdict ${i.favours ?? 'none'}"><dt>${esc(i.question)}</dt><dd>${esc(i.text)}</dd></div>`)
-            .join('')}</dl>`,
-      )
-      .join('')}</section>`;
-  }
   if ('table' in b) {
     const t = b.table;
     const cls = (c: number) => (t.numeric[c] ? ' class="num"' : '');
@@ -61,25 +51,28 @@ export function renderHtmlBlock(b: Block): string {
   }
   if ('figure' in b) {
     const f = b.figure;
-    // Scale charts up to the text column (their text would be small at 1:1), but not past 1.35×;
-    // on phones, scroll sideways rather than shrink the text below legibility.
-    const w = Number(/^<svg[^>]*\swidth="(\d+(?:\.\d+)?)"/.exec(f.svg)?.[1] ?? 640);
-    const svg = f.svg.replace(/^<svg /, `<svg role="img" aria-label="${esc(f.title)}" style="max-width:${Math.round(w * 1.35)}px;min-width:${Math.round(Math.min(w, 540))}px" `);
-    return `<figure id="fig-${esc(f.id)}"><div class="chart">${svg}</div><figcaption><strong>Figure ${f.n}. ${esc(f.title)}.</strong> ${esc(f.caption)}</figcaption></figure>`;
+    // Charts scale to the column (and down to a phone's width): the SVG keeps its aspect ratio.
+    const alt = f.alt ?? f.title;
+    const svg = f.svg.replace(/^<svg /, `<svg role="img" aria-label="${esc(alt)}" preserveAspectRatio="xMidYMid meet" `);
+    const links = `<a class="permalink" href="#fig-${esc(f.id)}" aria-label="Link to figure ${f.n}">¶</a> <a href="${esc(f.svgFile ?? f.png.replace(/\.png$/, '.svg'))}">SVG</a> · <a href="${esc(f.png)}">PNG</a>`;
+    return `<figure id="fig-${esc(f.id)}"><div class="chart">${svg}</div><figcaption><strong>Figure ${f.n}. ${esc(f.title)}.</strong> ${esc(f.caption)} <span class="fig-links">${links}</span></figcaption></figure>`;
   }
   if ('pre' in b) return `<pre><code>${esc(b.pre)}</code></pre>`;
   if ('details' in b) return `<details><summary>${htmlText(b.details.summary)}</summary>${b.details.blocks.map(renderHtmlBlock).join('')}</details>`;
+  if ('section' in b) return `<section id="${esc(b.section.id)}">${b.section.blocks.map(renderHtmlBlock).join('')}</section>`;
   return b.raw.html;
 }
 
 
-/** The whole page: title, the first block (the meta line), a table of contents, the rest, a footer. */
+/** The whole page: title, the first block (the meta line), the TL;DR and its chart, a table of
+ *  contents before the first section heading, the rest, a footer. */
 export function renderHtmlPage(doc: { title: string; blocks: Block[]; footer: string; css: string }): string {
   const { title, blocks } = doc;
   const toc = blocks
     .filter((b): b is { h: 2; text: string; id?: string } => 'h' in b && b.h === 2)
     .map((b) => `<a href="#${esc(b.id ?? slug(b.text))}">${esc(b.text)}</a>`)
     .join('');
+  const firstH2 = blocks.findIndex((b) => 'h' in b && b.h === 2);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -93,9 +86,7 @@ ${doc.css}</style>
 <body>
 <main>
 <h1>${esc(title)}</h1>
-${renderHtmlBlock(blocks[0])}
-<nav class="toc">${toc}</nav>
-${blocks.slice(1).map(renderHtmlBlock).join('\n')}
+${blocks.map((b, i) => (i === firstH2 ? `<nav class="toc">${toc}</nav>\n` : '') + renderHtmlBlock(b)).join('\n')}
 <footer>${esc(doc.footer)}</footer>
 </main>
 </body>

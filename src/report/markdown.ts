@@ -29,11 +29,6 @@ function renderMdBlock(b: Block): string {
   if ('h' in b) return `${'#'.repeat(b.h)} ${b.text}`;
   if ('p' in b) return mdText(b.p);
   if ('ul' in b) return b.ul.map((i) => `- ${mdText(i)}`).join('\n');
-  if ('verdicts' in b) {
-    return b.verdicts
-      .map((v) => `${v.set ? `**${mdEsc(v.set)}**\n\n` : ''}${v.items.map((i) => `- **${i.question}:** ${mdEsc(i.text)}`).join('\n')}`)
-      .join('\n\n');
-  }
   if ('table' in b) {
     const t = b.table;
     // Markdown has no spanning headers: fold the span into each column title.
@@ -54,11 +49,13 @@ function renderMdBlock(b: Block): string {
   }
   if ('figure' in b) {
     const f = b.figure;
-    return `![Figure ${f.n}. ${f.title}](${f.png})\n\n*Figure ${f.n}. ${mdEsc(f.title)}.* ${mdEsc(f.caption)}`;
+    const svg = f.svgFile ?? f.png.replace(/\.png$/, '.svg');
+    return `<a id="fig-${f.id}"></a>\n![${mdEsc(f.alt ?? f.title).replace(/\n/g, ' ')}](${f.png})\n\n*Figure ${f.n}. ${mdEsc(f.title)}.* ${mdEsc(f.caption)} [¶](#fig-${f.id}) · [SVG](${svg}) · [PNG](${f.png})`;
   }
   if ('pre' in b) return '```sh\n' + b.pre + '\n```';
   // GitHub, GitLab and most static-site generators render raw <details>; others show the list.
   if ('details' in b) return `<details>\n<summary>${esc(inlines(b.details.summary).map((i) => (typeof i === 'string' ? i : Object.values(i)[0])).join(''))}</summary>\n\n${b.details.blocks.map(renderMdBlock).join('\n\n')}\n\n</details>`;
+  if ('section' in b) return b.section.blocks.map(renderMdBlock).join('\n\n');
   return b.raw.md;
 }
 

@@ -18,13 +18,17 @@ import { renderMarkdown } from './markdown.js';
 import { ceilingsBlocks } from './sections/ceilings.js';
 import { comparisonBlocks, type ComparisonSections } from './sections/comparison.js';
 import { environmentBlocks } from './sections/environment.js';
-import { headerBlocks, reportTitle } from './sections/header.js';
+import { headerBlocks, ledeBlocks, reportTitle } from './sections/header.js';
 import { methodologyBlocks } from './sections/methodology.js';
 import { qualityBlocks, type InputError } from './sections/quality.js';
 import { reproduceBlocks } from './sections/reproduce.js';
 import { resultsBlocks } from './sections/results.js';
-import { sharingBlocks } from './sections/sharing.js';
-import { verdictBlocks } from './sections/verdict.js';
+import { appendixBlocks } from './sections/appendix.js';
+import { bodyBlocks } from './sections/body.js';
+import { findingTitles } from './sections/takeaways.js';
+import { tldrBlocks } from './sections/tldr.js';
+import { findingsOf } from '../analysis/findings.js';
+import { warningsOf } from '../analysis/warnings.js';
 
 export interface ReportOptions {
   /** the regression comparison of two runs (analysis/compare.ts comparisonSections), shown as a "Comparison" section */
@@ -41,6 +45,16 @@ export interface ReportOutput {
   charts: string[];
   skipped: SkippedChart[];
   errors: InputError[];
+}
+
+/** "Linux 6.18 · host · 5–24 repeats · bars: 95% CI": what an image lifted alone must carry. */
+export function chartFooter(sets: readonly ResultSet[]): string {
+  const ns = sets.flatMap((s) => s.results.scenarios.map((r) => r.repeats?.['wallNs']?.length ?? 0)).filter((n) => n > 0);
+  const lo = Math.min(...ns);
+  const hi = Math.max(...ns);
+  const repeats = ns.length ? `${lo === hi ? lo : `${lo}–${hi}`} repeats` : '';
+  const where = sets.map((s) => [s.results.environment.kernel && `Linux ${s.results.environment.kernel}`, s.results.environment.hostname].filter(Boolean).join(', ')).join(' / ');
+  return ['ringbench', where, repeats, 'intervals: 95% CI'].filter(Boolean).join(' · ');
 }
 
 /** Build charts, page and Markdown for the given results; returns what was written. */
@@ -61,20 +75,28 @@ export async function writeReport(inputs: string[], outDir: string, opts: Report
 
 async function writeInto(output: OutputDir, sets: ResultSet[], errors: InputError[], opts: ReportOptions): Promise<ReportOutput> {
   const log = opts.log ?? (() => {});
-  const { charts, skipped } = buildCharts(sets);
-  const { figures, written } = await renderFigures(charts, output.subdir('charts'), skipped, log);
+  // The findings come first: chart titles state them, the TL;DR and each section word them.
+  const findings = findingsOf(sets[0]);
+  const { charts, skipped } = buildCharts(sets, findingTitles(findings));
+  const { figures, written } = await renderFigures(charts, output.subdir('charts'), skipped, log, chartFooter(sets));
+  const warnings = warningsOf(sets, errors);
 
+  // The reading order: the answer, the sections (body.ts SECTIONS), data quality, then the method.
   const blocks: Block[] = [
     ...headerBlocks(sets),
-    ...verdictBlocks(sets),
+    ...tldrBlocks(sets, findings, figures),
+    ...ledeBlocks(sets),
     ...comparisonBlocks(opts.comparison),
-    ...environmentBlocks(sets),
-    ...resultsBlocks(sets, figures, skipped),
-    ...sharingBlocks(sets, figures),
-    ...ceilingsBlocks(sets, figures),
-    ...qualityBlocks(sets, errors),
-    ...methodologyBlocks(sets),
-    ...reproduceBlocks(sets, output.path),
+    ...bodyBlocks(sets, findings, figures),
+    ...qualityBlocks(sets, warnings),
+    ...appendixBlocks([
+      ...methodologyBlocks(sets),
+      ...ceilingsBlocks(sets, figures),
+      // the body already shows these groups' tables
+      ...resultsBlocks(sets, figures, skipped, ['latency', 'cpu', 'memory']),
+      ...environmentBlocks(sets),
+      ...reproduceBlocks(sets, output.path),
+    ]),
   ];
   const title = reportTitle(sets);
   const sources = sets.map((s) => `${path.basename(path.dirname(path.resolve(s.file)))}/${path.basename(s.file)}`).join(', ');
@@ -82,6 +104,7 @@ async function writeInto(output: OutputDir, sets: ResultSet[], errors: InputErro
   const html = renderHtmlPage({ title, blocks, footer, css: await loadReportCss() });
 
   const htmlFile = output.write('report.html', html);
+  output.write('warnings.json', `${JSON.stringify(warnings, null, 2)}\n`);
   const mdFile = output.write('report.md', renderMarkdown({ title, blocks }));
   log(`report: wrote ${htmlFile}, ${mdFile} and ${figures.size} chart${figures.size === 1 ? '' : 's'}${skipped.length ? ` (${skipped.length} left out for lack of data)` : ''}`);
   return { html: htmlFile, md: mdFile, charts: written, skipped, errors };

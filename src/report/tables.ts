@@ -20,7 +20,7 @@ export function isNoisy(metric: string, r: ScenarioRecord): boolean {
 }
 
 /** Footnote for the † a noisy cell carries. */
-export const NOISY_NOTE = ` † noisy: the interval is wider than ±${NOISY_REL_CI * 100}% of the mean (see Data quality).`;
+export const NOISY_NOTE = ` † noisy: interval wider than ±${NOISY_REL_CI * 100}% of the mean.`;
 
 /** "A = host · kernel, B = …": what the set tags in narrow headers stand for. */
 export function setTags(sets: readonly ResultSet[]): string {
@@ -33,7 +33,7 @@ export function repeatsWords(ns: readonly number[]): string {
   const lo = Math.min(...counted);
   const hi = Math.max(0, ...counted);
   if (!counted.length || lo === hi) return `${hi} repeat${hi === 1 ? '' : 's'}`;
-  return `${lo}–${hi} repeats (per scenario: the precision rounds repeat the widest more)`;
+  return `${lo}–${hi} repeats per scenario (precision rounds)`;
 }
 
 function rowKey(r: ScenarioRecord): string {
@@ -41,9 +41,9 @@ function rowKey(r: ScenarioRecord): string {
 }
 
 /** A group's table: one row per scenario and transport, metric columns (× result set). */
-export function groupTable(sets: readonly ResultSet[], group: string): TableSpec {
+export function groupTable(sets: readonly ResultSet[], group: string, only?: readonly string[]): TableSpec {
   const layout = groupTableOf(group);
-  const metrics = layout.metrics;
+  const metrics = only ? [...only] : layout.metrics;
   const rowsByKey = new Map<string, { x: number; label: string; transport: string; recs: (ScenarioRecord | undefined)[] }>();
   sets.forEach((set, si) => {
     for (const r of recordsOf(set, group)) {

@@ -8,6 +8,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { InputFileError, readJsonInput } from './input.js';
+import { aggregate } from './aggregate.js';
 import { RESULTS_SCHEMA, type ResultSet, type ResultsFile } from './schema.js';
 
 /** An input problem the user can fix (bad file, incompatible runs); the message names the file. */
@@ -62,6 +63,7 @@ export function loadResults(pathOrDir: string): ResultsFile {
   }
   const data = read.data;
   validateResults(data, file);
+  upgradeResults(data);
   loadedFrom.set(data, file);
   contentHashes.set(data, read.hash);
   return data;
@@ -90,6 +92,28 @@ export function refuseRepeatedRuns(runs: readonly ResultsFile[], inputs: readonl
     }
     seen.set(hash, i);
   });
+}
+
+/**
+ * Bring results written by earlier versions of the current schema to today's shape, in one place,
+ * so analysis, charts and the report read one shape:
+ * - a single sustainable-rate search (before searches followed every repeat) becomes a search list
+ *   of one: `perRepeat` [rate] and an `aggregate` with n = 1 (no interval);
+ * - the run's stored noise notes ("<metric>: 95% CI is ±…", "… outliers") are dropped: they are
+ *   derived from the aggregates, which analysis/warnings reads as typed values; the accounting
+ *   notes ("repeat N: …") stay.
+ * Idempotent: current results pass through unchanged.
+ */
+export function upgradeResults(data: ResultsFile): ResultsFile {
+  for (const r of data.scenarios) {
+    const s = r.sustainable;
+    if (s && !s.aggregate && Number.isFinite(s.ratePerSec)) {
+      s.perRepeat ??= [s.ratePerSec];
+      s.aggregate = aggregate(s.perRepeat);
+    }
+    if (Array.isArray(r.warnings)) r.warnings = r.warnings.filter((w) => !/: (95% CI is ±|\d+ of \d+ repeats are outliers)/.test(w));
+  }
+  return data;
 }
 
 function describeFsError(err: unknown): string {

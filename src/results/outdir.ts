@@ -47,7 +47,7 @@ export interface OutputDirOptions {
 
 export const LOCK_FILE = '.ringbench.lock';
 /** What `run` and `report` write: --force removes these and nothing else. */
-export const RUN_FILES = ['results.json', 'results.csv', 'report.html', 'report.md', 'charts'];
+export const RUN_FILES = ['results.json', 'results.csv', 'report.html', 'report.md', 'warnings.json', 'charts'];
 const TEMP_NAME = /^\..+\.[0-9a-f]{16}\.tmp$/;
 
 const euid = () => (typeof process.geteuid === 'function' ? process.geteuid() : 0);

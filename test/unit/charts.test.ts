@@ -9,6 +9,7 @@ import { buildCharts, CHARTS, renderPng, renderSvg } from '../../src/charts/inde
 import { CHART_WORDS } from '../../src/charts/captions.js';
 import { displayInterval, GROUP_ORDER, metricAggregate } from '../../src/analysis/groups.js';
 import { DROP_RATE } from '../../src/results/metrics.js';
+import { aggregate } from '../../src/analysis/stats.js';
 import { decodePng, distinctColours, makeResults, markItems, resultSet } from '../report-fixtures.js';
 
 /** Pixels dark enough to be text (axis lines and series colours are lighter). */
@@ -40,7 +41,7 @@ test('specs compile and render to SVG with the expected marks', async () => {
   assert.equal(skipped, [], 'a complete result set supports every chart');
   assert.equal(
     charts.map((c) => c.id).sort(),
-    ['ceilings', 'cpu-per-event', 'drops-memory', 'event-size', 'latency-percentiles', 'ordering-producers', 'reader-ceiling', 'storm-timeline', 'throughput-producers', 'wakeup-ceiling', 'wakeup-sweep'],
+    ['ceilings', 'contention', 'cpu-per-event', 'drops-memory', 'event-size', 'latency-cdf', 'latency-percentiles', 'ordering-producers', 'reader-ceiling', 'skew-memory', 'storm-timeline', 'throughput-producers', 'wakeup-ceiling', 'wakeup-sweep'],
   );
   const tp = charts.find((c) => c.id === 'throughput-producers')!;
   const svg = await renderSvg(tp.spec, tp.id);
@@ -72,14 +73,15 @@ test('ceilings charts: raw, delivered and sustainable bars; drain rate; wake-up 
     return { c, svg: await renderSvg(c.spec, c.id) };
   };
   const ceil = await chart('ceilings');
-  // 3 measures × 2 transports × 2 readers; the sustainable rate (one search) has no interval.
+  // 3 measures × 2 transports × 2 readers; the sustainable rate (one search, upgraded on load to
+  // an aggregate of one) has no interval.
   assert.is(markItems(ceil.svg, 'ceilings_bars_marks', 'path'), 12);
   assert.is(markItems(ceil.svg, 'ceilings_errorbars_marks', 'line'), 8, 'CI rules for raw and delivered only');
   for (const label of ['raw ceiling (generated/s)', 'delivered/s at full rate', 'sustainable rate (0 drops)', 'ringbuf (libbpf reader)', 'perfbuf (custom reader)']) {
     assert.ok(ceil.svg.includes(`>${label}</text>`), label);
   }
-  assert.match(ceil.c.caption, /getpgid trigger, 2 producer threads, 64 KiB buffer/);
-  assert.match(ceil.c.caption, /one search per scenario, so it has no interval/);
+  assert.match(ceil.c.caption, /getpgid\(\) trigger, 2 producer threads, 64 KiB buffer/);
+  assert.match(ceil.c.caption, /none for a single search/);
   // The sustainable bars are the searches' answers, not some other number.
   const rows = (ceil.c.spec as unknown as { data: { values: { category: string; series: string; mean: number }[] } }).data.values;
   const sus = rows.filter((r) => r.category === 'sustainable rate (0 drops)');
@@ -102,9 +104,27 @@ test('ceilings charts: raw, delivered and sustainable bars; drain rate; wake-up 
     assert.is(markItems(wake.svg, `${panel}_bars_marks`, 'path'), 6, `${panel}: 3 strategies per transport`);
     assert.is(markItems(wake.svg, `${panel}_errorbars_marks`, 'line'), 6);
   }
-  for (const label of ['ringbuf · adaptive', 'ringbuf · sampled-64K', 'perfbuf · every-1', 'perfbuf · watermark-64K', 'delivered events/s', 'BPF program ns per event']) {
+  for (const label of ['ringbuf · adaptive', 'ringbuf · sampled-64K', 'perfbuf · every-1', 'perfbuf · watermark-64K', 'delivered events/s', 'BPF program CPU per event']) {
     assert.ok(wake.svg.includes(`>${label}</text>`), label);
   }
+});
+
+test('values spanning more than 10× get a log axis; a finding replaces the catalogue title', async () => {
+  const res = makeResults();
+  for (const r of res.scenarios.filter((x) => x.group === 'ceilings' && x.transport === 'perfbuf')) {
+    for (const m of ['rates.generatedPerSec', 'rates.deliveredPerSec']) {
+      r.repeats[m] = r.repeats[m].map((v) => v / 50);
+      r.aggregates[m] = aggregate(r.repeats[m]);
+    }
+  }
+  const { charts } = buildCharts([resultSet(res)], { ceilings: 'ringbuf sustains 50× perfbuf' });
+  const c = charts.find((x) => x.id === 'ceilings')!;
+  const svg = await renderSvg(c.spec, c.id);
+  assert.ok(svg.includes('>events/s (log scale)</text>'), 'log axis');
+  assert.is(c.title, 'ringbuf sustains 50× perfbuf');
+  assert.ok(svg.includes('>ringbuf sustains 50× perfbuf</text>') && svg.includes('>Transport ceilings</text>'), 'finding as title, catalogue title below');
+  const { charts: plain } = buildCharts([resultSet(makeResults())]);
+  assert.not.ok((await renderSvg(plain.find((x) => x.id === 'ceilings')!.spec, 'c2')).includes('(log scale)'), 'no log axis within 10×');
 });
 
 test('intervals are drawn clipped at zero (and shares at 100%), and the caption says so', () => {

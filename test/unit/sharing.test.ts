@@ -8,8 +8,7 @@ import * as assert from 'uvu/assert';
 import { contentionPoints, directionOf, isSkewed, skewFindings } from '../../src/analysis/sharing.js';
 import { aggregate } from '../../src/results/aggregate.js';
 import { buildCharts } from '../../src/charts/index.js';
-import { contentionWords, sharingBlocks, skewWords } from '../../src/report/sections/sharing.js';
-import { Figures } from '../../src/report/figures.js';
+import { contentionWords, contentionSection, skewSection, skewWords } from '../../src/report/sections/sharing.js';
 import type { ResultSet, ScenarioRecord } from '../../src/results/schema.js';
 
 /** A record whose repeats drop `drops[i]` of 1000 records and deliver `rate` events/s. */
@@ -108,11 +107,14 @@ test('charts and section: drawn from the groups, nothing without them', () => {
   const { charts } = buildCharts([both]);
   const ids = charts.map((c) => c.id);
   assert.ok(ids.includes('skew-memory') && ids.includes('contention'), ids.join(', '));
-  const figures = new Figures(new Map());
-  const blocks = sharingBlocks([both], figures);
-  assert.ok(blocks.some((b) => 'h' in b && b.text === 'Where the load lands'));
-  assert.is(blocks.filter((b) => 'table' in b).length, 2);
-  assert.equal(sharingBlocks([set([rec('producers', 'workers=1', 'ringbuf', {}, [0])])], figures), []);
+  const skewed = skewSection([both]);
+  const contended = contentionSection([both]);
+  assert.ok(skewed?.table && contended?.table);
+  assert.match(skewed!.takeaway, /skewing the storm onto one CPU/);
+  assert.match(contended!.takeaway, /delivered/);
+  const none = [set([rec('producers', 'workers=1', 'ringbuf', {}, [0])])];
+  assert.is(skewSection(none), undefined);
+  assert.is(contentionSection(none), undefined);
 });
 
 test.run();

@@ -26,21 +26,14 @@ function backOffs(s: SustainableRate): number {
   return Math.max(0, s.steps.length - 2 - bisectionSteps(s));
 }
 
-/** "898k ± 40k (5 searches)" since issue 11; older runs: "898k (confirmed: 0 dropped)", with what
- *  happened on the way when it matters. */
+/** "898k ± 40k (5 searches)", "898k (1 search)", with a † when the interval is wider than ±10%. */
 function sustainableWords(s: SustainableRecord | undefined): string {
-  if (!s) return '— (not searched)';
-  const a = s.aggregate;
-  if (a && a.n > 1) {
-    const none = s.perRepeat?.filter((x) => !(x > 0)).length ?? 0;
-    return `${fmtAggregate('rates.deliveredPerSec', a)} (${a.n} searches${none ? `, ${none} found none` : ''})`;
-  }
-  if (!(s.ratePerSec > 0)) return `none found (every rate tried dropped${s.capReached !== undefined ? ' or fell short of its cap' : ''})`;
-  const notes: string[] = [];
-  if (s.steps.length === 2 && s.steps[1].rateCap === 0) notes.push('no drops even unthrottled');
-  notes.push(`confirmed: ${s.confirmation.droppedKernel.toLocaleString('en-US')} dropped`);
-  // A back-off is told in the footnote: the cell stays short.
-  return `${fmtSi(s.ratePerSec)} (${notes.join(', ')})${backOffs(s) ? ' ‡' : ''}`;
+  const a = s?.aggregate;
+  if (!s || !a) return '— (not searched)';
+  if (!(a.max > 0)) return 'none found (every rate tried dropped)';
+  const none = s.perRepeat?.filter((x) => !(x > 0)).length ?? 0;
+  const searches = `${a.n} search${a.n === 1 ? '' : 'es'}${none ? `, ${none} found none` : ''}`;
+  return `${a.n > 1 ? fmtAggregate('rates.deliveredPerSec', a) : fmtSi(a.mean)} (${searches})${isWide(a) ? ' †' : ''}${a.n === 1 && backOffs(s) ? ' ‡' : ''}`;
 }
 
 /** The ceilings group as one table: transport, reader, raw ceiling, delivered, sustainable, drops. */
@@ -54,6 +47,11 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
   for (const t of ['ringbuf', 'perfbuf']) {
     for (const variant of variants) for (const [si, set] of sets.entries()) {
       for (const r of recordsOf(set, 'ceilings').filter((x) => x.transport === t && variantOf(x) === variant)) {
+        const sustainable = (x: ScenarioRecord) => {
+          const w = sustainableWords(x.sustainable);
+          noisy ||= w.includes('†');
+          return w;
+        };
         const cell = (m: string) => {
           const a = metricAggregate(r, m);
           ns.push(a?.n ?? 0);
@@ -68,7 +66,7 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
           ...(multi ? [sets[si].tag] : []),
           cell('rates.generatedPerSec'),
           cell('rates.deliveredPerSec'),
-          sustainableWords(r.sustainable),
+          sustainable(r),
           cell(DROP_RATE),
         ]);
       }
@@ -80,12 +78,9 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
   const rule = recordsRuleWords(sets.flatMap((st) => recordsOf(st, 'ceilings')));
   const head = ['transport', first, ...(multi ? ['set'] : []), 'raw ceiling', metricFormat('rates.deliveredPerSec').title, 'sustainable rate', metricFormat(DROP_RATE).title];
   const foot: Inline[] = [
-    `Events/s. Raw ceiling (events generated per second), delivered/s and drop rate: the unthrottled load at full rate, mean ± half-width of the 95% confidence interval over ${repeatsWords(ns)}. `,
-    rows.some((r) => /searches/.test(String(r[r.length - 2])))
-      ? `Sustainable rate: the highest rate cap at which a run ${rule}, confirmed by a further run at that cap; bisection searches, each right after a repeat (the cell says how many), so it has a mean ± 95% CI like the other columns (a search that found no rate counts as 0).`
-      : `Sustainable rate: the highest rate cap at which a run ${rule}, from one bisection search per scenario, confirmed by a further run at that cap; a single search has no interval.`,
+    `Events/s, mean ± 95% CI over ${repeatsWords(ns)}; the first three columns unthrottled. Sustainable: the highest cap at which a run ${rule}, confirmed.`,
   ];
-  if (rows.some((r) => String(r[r.length - 2]).endsWith('‡'))) foot.push(' ‡ the first confirmation run failed: the rate was backed off (10%, or to just under the rate a run that fell short did carry) and confirmed again.');
+  if (rows.some((r) => String(r[r.length - 2]).endsWith('‡'))) foot.push(' ‡ backed off after a failed confirmation.');
   if (multi) foot.push(` Sets: ${setTags(sets)}.`);
   if (noisy) foot.push(NOISY_NOTE);
   return { head, numeric: head.map((h) => !['set', 'transport', first].includes(h)), rows, groupFirst: 1, footnote: foot, wide: Math.max(...rows.map((r) => String(r[r.length - 2]).length)) > 32 };
@@ -115,36 +110,16 @@ function bisectionSteps(s: SustainableRate): number {
   return n;
 }
 
-/** How the sustainable rate was searched, from the records' own searches: once per repeat (since
- *  issue 11) or once per scenario, and how many bisection steps a search took. */
+/** How the sustainable rate was searched, in two sentences, from the records' own searches. */
 function searchWords(recs: readonly ScenarioRecord[]): string {
   const searched = recs.filter((r) => r.sustainable?.steps?.length);
   if (!searched.length) return '';
-  const perRepeat = searched.some((r) => (r.sustainable!.perRepeat?.length ?? 0) > 1);
   const bisect = Math.max(0, ...searched.map((r) => bisectionSteps(r.sustainable!)));
   const rule = recordsRuleWords(recs);
-  // Only each scenario's last search keeps its runs: with a search per repeat, the last ones not
-  // bisecting says nothing of the others.
-  const how =
-    bisect > 0
-      ? `by bisection on the producers’ rate cap, between zero and the raw ceiling, for ${bisect} steps (to within 1/${2 ** bisect} of the ceiling), keeping the highest cap whose run ${rule}`
-      : perRepeat
-        ? `by bisection on the producers’ rate cap, between zero and the raw ceiling, keeping the highest cap whose run ${rule}, whenever a repeat’s unthrottled run did not carry its own rate (in each scenario’s last repeat it did)`
-        : 'by bisection on the producers’ rate cap (here no search needed one: the unthrottled runs dropped nothing)';
-  // precision rounds search only while the sustainable rate is wide and the repeats' figures are
-  // not: fewer searches than repeats
   const fewer = searched.filter((r) => (r.sustainable!.perRepeat?.length ?? 0) < (r.repeats['wallNs']?.length ?? 0)).length;
-  const when = perRepeat
-    ? ` It is searched right after a repeat (the repeat’s own unthrottled run is the search’s first step), so it has a mean and an interval like the other columns: after every repeat${fewer ? `, except in precision rounds, which search only while its own interval is wider than the target and the raw ceiling’s and delivered/s’s are not (${fewer} of ${searched.length} scenarios searched fewer times than they repeated)` : ''};`
-    : ' It is searched once per scenario, after the repeats;';
-  const capped = searched.some((r) => r.sustainable!.capReached !== undefined)
-    ? ' A capped run must also reach its cap: with adaptive wake-ups the wake-up work can slow the producer below it, and a rate nobody produced is not carried.'
-    : '';
-  const seconds = [...new Set(searched.map((r) => r.sustainable!.trialSeconds).filter((s) => s !== undefined))];
-  const length = seconds.length === 1
-    ? ` Each capped run lasts ${seconds[0]} s at its rate: the figure says a run that long carried it, not that a longer one would.`
-    : '';
-  return `The sustainable rate is the highest rate the transport carries without dropping anything.${capped}${when} ${how}; a final run at that cap must confirm it, and if it fails the rate backs off and is confirmed again (by 10%, or to just under the rate a run that fell short of its cap did carry; up to three times, then by a bisection below the last cap that failed and its confirmation, stepping down through the lower caps that bisection carried while confirmations fail, then halving below the lowest cap tried, up to three times; else none is found).${length}`;
+  const seconds = [...new Set(searched.map((r) => r.sustainable!.trialSeconds).filter((x) => x !== undefined))];
+  const length = seconds.length === 1 ? ` Each capped run lasts ${seconds[0]} s.` : '';
+  return `The sustainable rate is the highest rate cap at which a run ${rule}: bisection between zero and the raw ceiling${bisect > 0 ? ` (${bisect} steps, to 1/${2 ** bisect} of it)` : ''}, then a confirming run, backing off if it fails. It is searched after each repeat${fewer ? ` (precision rounds search only while its interval is the wide one: ${fewer} of ${searched.length} scenarios searched less often)` : ''}.${length}`;
 }
 
 /** Each search, step by step, for readers who want to see how the rate was found. */
@@ -217,14 +192,17 @@ function triggerWords(sets: readonly ResultSet[]): Inline[] {
 export function ceilingsBlocks(sets: readonly ResultSet[], figures: Figures): Block[] {
   const has = (g: string) => sets.some((s) => recordsOf(s, g).length > 0);
   if (!CEILING_GROUPS.some(has)) return [];
-  const blocks: Block[] = [{ h: 2, text: 'Ceilings' }];
+  const blocks: Block[] = [{ h: 2, text: 'Ceilings', id: 'method-ceilings' }];
   // How far past a storm the saturation load goes, from the same results.
-  const maxRate = (pick: (r: ScenarioRecord) => boolean) =>
-    Math.max(0, ...sets.flatMap((s) => s.results.scenarios.filter(pick).map((r) => metricAggregate(r, 'rates.generatedPerSec')?.mean ?? 0)));
+  // Every saturation group counts, so no table below shows a higher generated rate than this
+  // sentence; drain-mode reading (a backlog, not a load) is named apart.
+  const maxRate = (pick: (r: ScenarioRecord) => boolean, metric = 'rates.generatedPerSec') =>
+    Math.max(0, ...sets.flatMap((s) => s.results.scenarios.filter(pick).map((r) => metricAggregate(r, metric)?.mean ?? 0)));
   const storm = maxRate((r) => !isSaturation(r));
-  const sat = maxRate((r) => r.group === 'ceilings' || r.group === 'wakeup-ceiling');
+  const sat = maxRate(isSaturation);
+  const drained = maxRate((r) => r.group === 'reader-ceiling', 'rates.deliveredPerSec');
   const reach = storm > 0 && sat > storm * 1.5
-    ? ` Here the saturation load generated up to ${fmtSi(sat)} events/s, ${Math.round(sat / storm)}× the fastest storm (${fmtSi(storm)} events/s).`
+    ? ` Here the saturation load generated up to ${fmtSi(sat)} events/s, ${Math.round(sat / storm)}× the fastest storm (${fmtSi(storm)} events/s)${drained > sat ? `; reading a stored backlog (drain mode) reached ${fmtSi(drained)} events/s` : ''}.`
     : '';
   blocks.push({
     p: `How fast can each transport go before it starts dropping events? A fork storm is limited by how fast the kernel can create and reap processes, long before either transport is; these scenarios replace it with a far lighter load, and say below what limited each figure.${reach}`,

@@ -10,8 +10,12 @@ export function reportTitle(sets: readonly ResultSet[]): string {
   return sets.length > 1 ? `BPF ring buffer vs perf buffer: ${sets.length} result sets` : 'BPF ring buffer vs perf buffer';
 }
 
-/** The meta line (first block: the page puts the table of contents after it) and the lede. */
+/** The meta line: the first block, right under the title. */
 export function headerBlocks(sets: readonly ResultSet[]): Block[] {
+  return [metaBlock(sets)];
+}
+
+function metaBlock(sets: readonly ResultSet[]): Block {
   const first = sets[0].results;
   const meta = sets.length > 1
     ? sets.map((s) => `${s.tag}: ${s.label}`).join(' · ')
@@ -24,8 +28,12 @@ export function headerBlocks(sets: readonly ResultSet[]): Block[] {
       ]
         .filter(Boolean)
         .join(' · ');
+  return { p: meta, cls: 'meta' };
+}
+
+/** What the report compares and how, placed after the TL;DR and its chart. */
+export function ledeBlocks(sets: readonly ResultSet[]): Block[] {
   return [
-    { p: meta, cls: 'meta' },
     {
       p: [
         'How do the BPF ring buffer (',
@@ -34,7 +42,7 @@ export function headerBlocks(sets: readonly ResultSet[]): Block[] {
         { code: 'BPF_MAP_TYPE_PERF_EVENT_ARRAY' },
         ') compare when a storm of real process exits pushes events through them? Twin BPF programs differ only in the transport; everything below is measured, with 95% confidence intervals over repeats.',
         ...(sets.some((st) => st.results.scenarios.some((r) => CEILING_GROUPS.includes(r.group)))
-          ? [' A second, synthetic load then pushes each transport to its ceiling (see ', { link: 'Ceilings', href: '#ceilings' }, ').'] as Inline[]
+          ? [' A second, synthetic load (a ', { code: 'getpgid()' }, ' trigger) pushes each transport to its ceiling.'] as Inline[]
           : []),
       ],
       cls: 'lede',

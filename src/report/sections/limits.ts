@@ -22,29 +22,9 @@ function who(set: ResultSet, rec: ScenarioRecord, multi: boolean): string {
   return `${multi ? `${set.tag}: ` : ''}${rec.group} ${rec.label}, ${rec.transport}, ${readerOf(rec)} reader`;
 }
 
-/** "; the consumer thread ran for 35% of the load" when its CPU time is known. */
+/** ", consumer ran 35% of the load" when its CPU time is known. */
 function ran(b: Bound): string {
-  return b.consumerBusy !== undefined && Number.isFinite(b.consumerBusy) ? ` (the consumer thread ran for ${fmtPct(Math.min(1, b.consumerBusy))} of the load)` : '';
-}
-
-/** One sentence on what bounds a figure, with the numbers it was decided by. */
-export function boundSentence(b: Bound, rec: ScenarioRecord, place: Placement | undefined): string {
-  const kept = b.dropShare && b.dropShare > 0 ? `Only ${fmtPct(b.dropShare)} of the events were dropped, so the consumer kept up` : 'Nothing was dropped, so the consumer kept up';
-  const turns = place?.oversubscribed ? ' Its threads outnumber the CPUs, so producer and consumer also took turns on them.' : '';
-  switch (b.kind) {
-    case 'trigger':
-      return `the trigger. ${kept}; the producer made ${fmtSi(b.callsPerSec!)} getpgid() calls/s, ${fmtPct(b.share!)} of the bare trigger loop’s ${fmtSi(b.bareCallsPerSec!)} per thread (control trials): the syscall itself set the pace.${turns}`;
-    case 'program':
-      return `the producer’s BPF program. ${kept}; the producer made ${fmtSi(b.callsPerSec!)} getpgid() calls/s, ${fmtPct(b.share!)} of the bare trigger loop’s ${fmtSi(b.bareCallsPerSec!)} per thread, so it spent about ${fmtNs(b.programNsPerRecord!)} per record more than the bare loop: the program’s work (filling each event, reserving or outputting it, and any wake-up it queues).${turns}`;
-    case 'reader':
-      return `the reader. ${fmtPct(b.dropShare!)} of the events were dropped while ${fmtSi(b.deliveredPerSec!)}/s were delivered, ${fmtPct(b.share!)} of what the ${readerOf(rec)} reader drains flat out (${fmtSi(b.drainPerSec!)}/s, reader-ceiling group): the reader was at about its own speed${ran(b)}.${turns}`;
-    case 'transport':
-      return `the transport’s hand-off. ${fmtPct(b.dropShare!)} of the events were dropped while only ${fmtSi(b.deliveredPerSec!)}/s were delivered, ${fmtPct(b.share!)} of what the ${readerOf(rec)} reader drains flat out (${fmtSi(b.drainPerSec!)}/s): the reader could have gone faster, so the hand-off between producer and consumer set the pace: the transport’s wake-ups and shared positions, or the consumer waiting for a CPU${ran(b)}.${turns}`;
-    default:
-      if (b.dropped === false) return `the producer side (${kept.toLowerCase().replace('only ', '')}); these results have no control trials to tell the trigger from the BPF program.`;
-      if (b.dropped === true) return 'the consumer side (events were dropped); no drain-mode scenario of the same transport, reader and event size tells the reader from the transport.';
-      return 'not known: the results lack the rates or drop counts it is decided by.';
-  }
+  return b.consumerBusy !== undefined && Number.isFinite(b.consumerBusy) ? `; consumer ran ${fmtPct(Math.min(1, b.consumerBusy))} of the load` : '';
 }
 
 /** Why a sustainable rate sits below the raw ceiling, when its searches' runs say (searchMisses). */
@@ -77,28 +57,48 @@ export function missSentence(m: SearchMisses, rec: ScenarioRecord): string {
   return `${what}${steady}. ${parts.join('; ')}.${fill}${chance}`;
 }
 
-/** "What bounds each figure": one item per ceiling scenario. */
+/** What set the pace, in a table cell: "trigger", "BPF program (+120 ns/record)", "reader". */
+function boundCell(b: Bound): string {
+  switch (b.kind) {
+    case 'trigger': return 'the trigger (syscall)';
+    case 'program': return `the BPF program (+${fmtNs(b.programNsPerRecord!)}/record)`;
+    case 'reader': return `the reader${ran(b)}`;
+    case 'transport': return `the hand-off (wake-ups, or the consumer waiting for a CPU)${ran(b)}`;
+    default: return b.dropped === false ? 'the producer side (no control trials)' : b.dropped === true ? 'the consumer side (no drain scenario)' : 'not known';
+  }
+}
+
+/** "What bounds each figure": one table row per ceiling scenario; why sustainable rates fall short, collapsed. */
 export function boundsBlocks(sets: readonly ResultSet[]): Block[] {
   const multi = sets.length > 1;
-  const items: Text[] = [];
+  const rows: Text[][] = [];
+  const misses: Text[] = [];
   for (const set of sets) {
     for (const g of BOUNDED_GROUPS) {
       for (const rec of recordsOf(set, g)) {
         if (rec.config?.consumer === 'drain') continue;
-        items.push([{ strong: who(set, rec, multi) }, `: ${boundSentence(boundOf(set, rec), rec, placementOf(set, rec))}`]);
-        const misses = searchMisses(rec);
-        if (misses) items.push([{ strong: `${who(set, rec, multi)}, sustainable rate` }, `: ${missSentence(misses, rec)}`]);
+        const b = boundOf(set, rec);
+        const place = placementOf(set, rec);
+        const ref = b.share === undefined ? '—' : b.bareCallsPerSec ? `${fmtPct(b.share)} of bare loop` : `${fmtPct(b.share)} of drain rate`;
+        rows.push([who(set, rec, multi), boundCell(b) + (place?.oversubscribed ? ' ⚠ threads > CPUs' : ''), b.dropShare === undefined ? '—' : fmtPct(b.dropShare), ref]);
+        const m = searchMisses(rec);
+        if (m) misses.push([{ strong: `${who(set, rec, multi)}, sustainable rate` }, `: ${missSentence(m, rec)}`]);
       }
     }
   }
-  if (!items.length) return [];
+  if (!rows.length) return [];
   const share = fmtPct(BOUND_SHARE);
   return [
     { h: 3, text: 'What bounds each figure', id: 'ceiling-bounds' },
     {
-      p: `Decided from this run’s data. A scenario that dropped less than ${fmtPct(MATERIAL_DROPS)} of its events was paced by its producer: the trigger when its getpgid() calls reached ${share} of the bare trigger loop (the run’s control trials), else the BPF program. A scenario that dropped more was paced by its consumer: the reader when delivered/s reached ${share} of the same reader’s drain rate, else the transport’s hand-off between producer and consumer.`,
+      table: {
+        head: ['scenario', 'paced by', 'dropped', 'reached'],
+        numeric: [false, false, true, true],
+        rows,
+        footnote: `Under ${fmtPct(MATERIAL_DROPS)} dropped: the producer paced it (trigger at ≥ ${share} of the bare getpgid() loop, else the program). More: the consumer (reader at ≥ ${share} of its drain rate, else the hand-off).`,
+      },
     },
-    { ul: items },
+    ...(misses.length ? [{ details: { summary: 'Why some sustainable rates sit below the raw ceiling', blocks: [{ ul: misses }] } } as Block] : []),
   ];
 }
 
@@ -193,18 +193,20 @@ export function calibrationBlocks(sets: readonly ResultSet[]): Block[] {
     });
     const batch = cal.kernelDefaults.batch;
     const load = cal.rows.map((r) => r.foreignCpus).filter(Number.isFinite);
-    const foot: Inline[] = [
-      `M events/s, mean ± 95% CI half-width over ${Number.isFinite(cal.rounds) ? `${cal.rounds} rounds` : 'the rounds'} (${cal.source}, kernel ${cal.kernel || 'unrecorded'}). `,
-      `The kernel and calibration columns come from bench:kernel, which alternates the two benchmarks round by round${typeof batch === 'number' ? ` with the kernel bench’s batch of ${batch} records per call` : ''}; the ratio is paired by round. `,
-      '“This run” is delivered/s of this suite’s ceilings scenario with the same transport, reader and wake-up mode (— when the suite has none); it ran at another time, with its own record size and batch, so only the calibration columns compare like with like.',
+    // The how goes above the table; the footnote keeps to units and marks (at most 40 words).
+    const how: Inline[] = [
+      `bench:kernel alternates the two benchmarks round by round${typeof batch === 'number' ? ` with the kernel bench’s batch of ${batch} records per call` : ''}; the ratio is paired by round. `,
+      '“This run” is delivered/s of this suite’s ceilings scenario with the same transport, reader and wake-up mode; it ran at another time, with its own record size and batch, so only the calibration columns compare like with like.',
     ];
     const side = [cal.record ? `${cal.record} records` : '', cal.pin ? `producer pinning: ${cal.pin}` : ''].filter(Boolean);
-    if (side.length) foot.push(` ringbench’s side of the calibration: ${side.join(', ')}.`);
+    if (side.length) how.push(` ringbench’s side of the calibration: ${side.join(', ')}.`);
     const sinks = cal.rows.map((r) => r.sinkNsPerEvent).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-    if (sinks.length) foot.push(` Its sink cost: ${fmtNs(Math.min(...sinks))}–${fmtNs(Math.max(...sinks))} per event.`);
-    if (cal.rows.some((r) => r.ringbenchDerived)) foot.push(' * ringbench has no back-to-back mode in that calibration: its figure is derived from a drain trial.');
-    if (load.length) foot.push(` Other work used ${Math.min(...load).toFixed(2)}–${Math.max(...load).toFixed(2)} CPUs during the calibration’s trials.`);
+    if (sinks.length) how.push(` Its sink cost: ${fmtNs(Math.min(...sinks))}–${fmtNs(Math.max(...sinks))} per event.`);
+    if (load.length) how.push(` Other work used ${Math.min(...load).toFixed(2)}–${Math.max(...load).toFixed(2)} CPUs during the calibration’s trials.`);
+    const foot: Inline[] = [`M events/s, mean ± 95% CI over ${Number.isFinite(cal.rounds) ? `${cal.rounds} rounds` : 'the rounds'} (${cal.source}, kernel ${cal.kernel || 'unrecorded'}).`];
+    if (cal.rows.some((r) => r.ringbenchDerived)) foot.push(' * derived from a drain trial (no back-to-back mode).');
     if (sets.length > 1) out.push({ p: { strong: `Set ${set.tag}` } });
+    out.push({ p: how });
     out.push({
       table: {
         head: ['variant', 'wake-up', 'kernel bench', 'ringbench (calibration)', 'ringbench / kernel', 'this run'],

@@ -16,7 +16,12 @@ export function methodologyBlocks(sets: readonly ResultSet[]): Block[] {
       ? `${Math.min(...children).toLocaleString('en-US')} children per trial`
       : `${Math.min(...children).toLocaleString('en-US')} to ${Math.max(...children).toLocaleString('en-US')} children per trial`
     : 'a fixed number of children per trial';
-  const repeats = Math.max(0, ...sets.flatMap((s) => s.results.scenarios.map((r) => r.aggregates?.['rates.deliveredPerSec']?.n ?? 0)));
+  // The repeats as they were: a range when precision rounds repeated some scenarios more.
+  const ns = sets.flatMap((s) => s.results.scenarios.map((r) => r.aggregates?.['rates.deliveredPerSec']?.n ?? 0)).filter((n) => n > 0);
+  const most = ns.length ? ns.sort((a, b) => ns.filter((x) => x === b).length - ns.filter((x) => x === a).length)[0] : 0;
+  const lo = ns.length ? Math.min(...ns) : 0;
+  const hi = ns.length ? Math.max(...ns) : 0;
+  const repeatWords = !ns.length ? 'repeated several times' : lo === hi ? `repeated ${lo} time${lo === 1 ? '' : 's'}` : `repeated ${lo}–${hi} times (${ns.filter((n) => n === most).length} of ${ns.length} scenarios ${most} times; precision rounds repeat the widest more)`;
   return [
     { h: 2, text: 'Methodology' },
     {
@@ -61,9 +66,9 @@ export function methodologyBlocks(sets: readonly ResultSet[]): Block[] {
         [{ strong: 'Latency' }, ' is the consumer’s ', { code: 'CLOCK_MONOTONIC' }, ' receive time minus the event’s ', { code: 'bpf_ktime_get_ns()' }, ' (the same clock), as percentiles over all delivered events.'],
         [{ strong: 'CPU' }, ' is the consumer thread’s own CPU clock (', { code: 'CLOCK_THREAD_CPUTIME_ID' }, ') divided by delivered events, and the BPF program’s run time from ', { code: 'bpf_stats' }, ' (', { code: 'BPF_ENABLE_STATS' }, ') divided by its runs.'],
         ...(sets.some((st) => st.results.scenarios.some(isSaturation))
-          ? [[{ strong: 'Ceilings' }, ' use a different load, a ', { code: 'getpgid()' }, ' trigger instead of process exits; it, the drain mode and the sustainable-rate search are described in the ', { link: 'Ceilings', href: '#ceilings' }, ' section.'] as Text]
+          ? [[{ strong: 'Ceilings' }, ' use a different load, a ', { code: 'getpgid()' }, ' trigger instead of process exits; it, the drain mode and the sustainable-rate search are described in the ', { link: 'Ceilings', href: '#method-ceilings' }, ' section of this appendix.'] as Text]
           : []),
-        [{ strong: 'Statistics' }, `: each scenario was repeated ${repeats || 'several'} time${repeats === 1 ? '' : 's'}; tables show the mean ± the half-width of its 95% confidence interval (Student t). A verdict calls a difference only when the two intervals do not overlap.`],
+        [{ strong: 'Statistics' }, `: each scenario was ${repeatWords}; tables show the mean ± the half-width of its 95% confidence interval (Student t). A verdict calls a difference only when the two intervals do not overlap.`],
       ],
     },
   ];

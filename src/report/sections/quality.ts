@@ -1,14 +1,13 @@
 /**
- * report/sections/quality — Data quality in words: unreadable inputs, incomplete runs and the
- * suite's own warnings, then wide intervals, then outlying repeats.
+ * report/sections/quality — Data quality in a few lines: one table row per group (repeats, widest
+ * interval, outlying repeats), the serious warnings (unreadable inputs, an unfinished run, accounting
+ * notes) counted, and every warning listed once in warnings.json (written beside the report). The warnings are typed values (analysis/warnings), computed once.
  */
-import { metricAggregate } from '../../analysis/groups.js';
-import { noiseWarning } from '../../analysis/stats.js';
+import { CEILING_GROUPS, groupsIn } from '../../analysis/groups.js';
+import type { Warning } from '../../analysis/warnings.js';
 import { metricFormat } from '../../format/units.js';
-import { NOISE_CHECKED_METRICS } from '../../results/metrics.js';
 import type { ResultSet } from '../../results/schema.js';
 import type { Block, Text } from '../document.js';
-import { isWide } from '../tables.js';
 
 /** An input the report could not use, and why (results/load.ts loadResultSets). */
 export interface InputError {
@@ -16,60 +15,41 @@ export interface InputError {
   error: string;
 }
 
-/**
- * Data quality in words: unreadable inputs, incomplete runs and the suite's own warnings first
- * (they can change a conclusion), then wide intervals, then outlying repeats — common with few
- * repeats, so summarised and listed in a collapsed section.
- */
-export function qualityBlocks(sets: readonly ResultSet[], errors: readonly InputError[]): Block[] {
-  const serious: Text[] = [];
-  const wide: Text[] = [];
-  const outliers: Text[] = [];
-  let withOutliers = 0;
-  let scenarios = 0;
-  for (const e of errors) serious.push([{ strong: 'Not included: ' }, { code: e.file }, ` — ${e.error}.`]);
-  for (const s of sets) {
-    const who = sets.length > 1 ? `${s.tag}: ` : '';
-    if (!s.results.complete) serious.push(`${who}The run did not finish; some scenarios may be missing.`);
-    for (const r of s.results.scenarios) {
-      scenarios++;
-      for (const w of r.warnings ?? []) serious.push([who, { code: r.id }, `: ${w}`]);
-      const wideWords: string[] = [];
-      const outlierWords: string[] = [];
-      for (const m of NOISE_CHECKED_METRICS) {
-        const a = metricAggregate(r, m);
-        if (!a) continue;
-        const words = noiseWarning(metricFormat(m).title, a);
-        if (!words) continue;
-        if (isWide(a)) wideWords.push(words);
-        else outlierWords.push(words);
-      }
-      if (wideWords.length) wide.push([who, { code: r.id }, `: ${wideWords.join('; ')}.`]);
-      if (outlierWords.length) {
-        withOutliers++;
-        outliers.push([who, { code: r.id }, `: ${outlierWords.join('; ')}.`]);
-      }
-    }
+const range = (xs: number[]) => (!xs.length ? '—' : Math.min(...xs) === Math.max(...xs) ? `${xs[0]}` : `${Math.min(...xs)}–${Math.max(...xs)}`);
+
+/** The Data quality section: one table, one line. */
+export function qualityBlocks(sets: readonly ResultSet[], warnings: readonly Warning[]): Block[] {
+  const rows: Text[][] = [];
+  // The saturation groups share one row: one load, one question (how fast).
+  const storms = groupsIn(sets).filter((g) => !CEILING_GROUPS.includes(g)).map((g) => ({ name: g, groups: [g] }));
+  const sat = groupsIn(sets).filter((g) => CEILING_GROUPS.includes(g));
+  const rowsOf = sat.length ? [...storms, { name: 'ceilings (saturation)', groups: sat }] : storms;
+  for (const { name, groups } of rowsOf) {
+    const recs = sets.flatMap((s) => s.results.scenarios.filter((r) => groups.includes(r.group)));
+    const repeats = recs.map((r) => r.repeats?.['wallNs']?.length ?? Object.values(r.repeats ?? {})[0]?.length ?? 0);
+    const mine = warnings.filter((w) => groups.includes(w.group ?? ''));
+    const wide = mine.filter((w) => w.kind === 'wide-interval').sort((a, b) => b.figure! - a.figure!)[0];
+    const outliers = mine.filter((w) => w.kind === 'outliers').reduce((n, w) => n + (w.figure ?? 0), 0);
+    rows.push([
+      name,
+      range(repeats),
+      wide ? `±${Math.round(wide.figure! * 100)}% (${metricFormat(wide.metric!).title}, ${wide.scenario!})` : 'all within ±10%',
+      String(outliers),
+    ]);
   }
-  const blocks: Block[] = [{ h: 2, text: 'Data quality' }];
-  if (!serious.length && !wide.length && !outliers.length) {
-    blocks.push({ p: 'No warnings: every interval shown is within ±10% of its mean, no repeat is an outlier, and every trial’s accounting added up.' });
-    return blocks;
-  }
-  if (serious.length) blocks.push({ p: { strong: 'Warnings from the run' } }, { ul: serious });
-  blocks.push(
-    wide.length
-      ? { p: [{ strong: 'Wide intervals. ' }, `In ${wide.length} scenario${wide.length === 1 ? '' : 's'} a 95% interval is wider than ±10% of the mean; more repeats would sharpen these:`] }
-      : { p: [{ strong: 'Intervals. ' }, 'Every throughput, latency and CPU interval is within ±10% of its mean.'] },
-  );
-  if (wide.length) blocks.push({ ul: wide });
-  if (outliers.length) {
-    blocks.push({
-      details: {
-        summary: `Outlying repeats: ${withOutliers} of ${scenarios} scenarios have a repeat beyond 1.5 IQR in some metric (common with few repeats; the intervals above already include them).`,
-        blocks: [{ ul: outliers }],
-      },
-    });
-  }
-  return blocks;
+  const serious = warnings.filter((w) => w.kind === 'input' || w.kind === 'incomplete' || w.kind === 'accounting');
+  const inputs = warnings.filter((w) => w.kind === 'input');
+  const note: Text = [
+    ...inputs.flatMap((w, i) => [i ? '; ' : { strong: 'Not included: ' }, { code: w.file ?? '' }, ` (${w.text})`]),
+    ...(inputs.length ? ['. '] : []),
+    serious.length ? { strong: `${serious.length} run warning${serious.length === 1 ? '' : 's'} (unreadable input, unfinished run or accounting). ` } : 'No run warnings: every trial’s accounting added up. ',
+    `All ${warnings.length} warnings, each once: `,
+    { link: 'warnings.json', href: 'warnings.json' },
+    '.',
+  ];
+  return [
+    { h: 2, text: 'Data quality' },
+    { table: { head: ['group', 'repeats', 'widest 95% interval', 'outlying repeats'], numeric: [false, true, false, true], rows } },
+    { p: note, cls: 'table-note' },
+  ];
 }

@@ -10,12 +10,12 @@ import { slug, type Block } from '../document.js';
 import type { Figures } from '../figures.js';
 import { groupTable } from '../tables.js';
 
-export function resultsBlocks(sets: readonly ResultSet[], figures: Figures, skipped: readonly SkippedChart[]): Block[] {
+export function resultsBlocks(sets: readonly ResultSet[], figures: Figures, skipped: readonly SkippedChart[], shown: readonly string[] = []): Block[] {
   const blocks: Block[] = [{ h: 2, text: 'Results' }];
   // ceiling groups and groups with their own section are placed there
   const elsewhere = [...CEILING_GROUPS, ...OWN_SECTION_GROUPS];
   const isCeiling = (id: string) => elsewhere.includes(figures.groupOf(id) ?? '');
-  const groups = groupsIn(sets).filter((g) => !elsewhere.includes(g));
+  const groups = groupsIn(sets).filter((g) => !elsewhere.includes(g) && !(shown.includes(g) && !figures.ids().some((id) => figures.groupOf(id) === g && figures.has(id))));
   const placed = new Set(figures.ids().filter(isCeiling));
   for (const g of groups) {
     blocks.push({ h: 3, text: GROUP_TITLES[g] ?? g, id: `group-${slug(g)}` });
@@ -25,7 +25,7 @@ export function resultsBlocks(sets: readonly ResultSet[], figures: Figures, skip
         placed.add(id);
       }
     }
-    blocks.push({ table: groupTable(sets, g) });
+    if (!shown.includes(g)) blocks.push({ table: groupTable(sets, g) });
   }
   const rest = figures.ids().filter((id) => !placed.has(id));
   if (rest.length) {

@@ -1,16 +1,15 @@
 /**
- * report/sections/sharing — "Where the load lands": the skew group (storm on one CPU vs spread,
+ * report/sections/sharing — where the load lands: the skew group (storm on one CPU vs spread,
  * equal total memory) and the contention group (saturation producers 1..nCPU into a shared ring,
- * per-CPU rings and perfbuf), each with its chart, its table and the sentences its data supports.
+ * per-CPU rings and perfbuf), as two body.ts SECTIONS entries: a takeaway, a table and a note.
  * Every sentence follows from analysis/sharing's values by the rules below (skewWords,
  * contentionWords), whichever way the run went.
  */
 import { type ContentionPoint, contentionPoints, type SkewFinding, skewFindings } from '../../analysis/sharing.js';
-import { GROUP_TITLES, recordsOf } from '../../analysis/groups.js';
+import { recordsOf } from '../../analysis/groups.js';
 import { fmtPct, fmtSi } from '../../format/units.js';
 import type { ResultSet } from '../../results/schema.js';
-import type { Block } from '../document.js';
-import type { Figures } from '../figures.js';
+import type { SectionContent } from './body.js';
 import { groupTable } from '../tables.js';
 
 const nameOf = (f: SkewFinding) => (f.transport === 'perfbuf' ? 'perfbuf' : f.sharing && f.sharing !== 'shared' ? `the ring buffer (${f.sharing === 'per-cpu' ? 'a ring per CPU' : `a ring per ${f.sharing} CPUs`})` : 'the shared ring buffer');
@@ -90,28 +89,21 @@ export function contentionWords(points: readonly ContentionPoint[], cpuCount: nu
   return out;
 }
 
-/** The section; nothing when the results have neither group. */
-export function sharingBlocks(sets: readonly ResultSet[], figures: Figures): Block[] {
-  const has = (g: string) => sets.some((s) => recordsOf(s, g).length > 0);
-  if (!has('skew') && !has('contention')) return [];
-  const blocks: Block[] = [{ h: 2, text: 'Where the load lands' }];
-  const byset = (words: (s: ResultSet) => string[]) => {
-    for (const s of sets) {
-      const w = words(s);
-      if (w.length) blocks.push({ p: sets.length > 1 ? [{ strong: `${s.label}.` }, ` ${w.join(' ')}`] : w.join(' ') });
-    }
-  };
-  if (has('skew')) {
-    blocks.push({ h: 3, text: GROUP_TITLES.skew ?? 'Skewed load', id: 'group-skew' });
-    byset((s) => skewWords(skewFindings(s)));
-    blocks.push(...figures.place('skew-memory'));
-    blocks.push({ table: groupTable(sets, 'skew') });
-  }
-  if (has('contention')) {
-    blocks.push({ h: 3, text: GROUP_TITLES.contention ?? 'Producer contention', id: 'group-contention' });
-    byset((s) => contentionWords(contentionPoints(s), s.results.environment?.cpuCount || 0));
-    blocks.push(...figures.place('contention'));
-    blocks.push({ table: groupTable(sets, 'contention') });
-  }
-  return blocks;
+/** The skewed-load section (body.ts SECTIONS): the verdict as takeaway, the per-transport facts and the offered rate as a note. */
+export function skewSection(sets: readonly ResultSet[]): SectionContent | undefined {
+  if (!sets.some((s) => recordsOf(s, 'skew').length > 0)) return undefined;
+  const [facts, verdict, ...rest] = skewWords(skewFindings(sets[0]));
+  if (!facts) return undefined;
+  return { takeaway: verdict ?? facts, table: groupTable(sets, 'skew'), note: [verdict ? facts : '', ...rest].filter(Boolean).join(' ') || undefined };
+}
+
+/** The producer-contention section (full suite): per-CPU rings against the shared ring as takeaway, the rates and the placement as a note. */
+export function contentionSection(sets: readonly ResultSet[]): SectionContent | undefined {
+  if (!sets.some((s) => recordsOf(s, 'contention').length > 0)) return undefined;
+  const words = contentionWords(contentionPoints(sets[0]), sets[0].results.environment?.cpuCount || 0);
+  if (!words.length) return undefined;
+  // the answer to "one ring or one per CPU" when the run has both at the most producers; else the rates
+  const answer = words.findIndex((w) => /per-CPU rings delivered .* the one shared ring/.test(w));
+  const takeaway = answer >= 0 ? words[answer] : words[0];
+  return { takeaway, table: groupTable(sets, 'contention'), note: words.filter((w) => w !== takeaway).join(' ') || undefined };
 }
