@@ -42,8 +42,9 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_ok(self, result):
         fields = dict(event='ok', host=result._host.get_name(), task=result._task.get_name())
-        if 'ringbench_facts' in result._result:
-            fields['facts'] = result._result['ringbench_facts']
+        facts = (result._result.get('ansible_facts') or {}).get('ringbench_facts')
+        if facts:
+            fields['facts'] = facts
         self._emit(**fields)
 
     def v2_runner_on_failed(self, result, ignore_errors=False):

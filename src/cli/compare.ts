@@ -20,6 +20,7 @@ import { toGithubActionBenchmark } from '../format/github.js';
 import { loadResults, ResultsInputError } from '../results/load.js';
 import type { ResultsFile } from '../results/schema.js';
 import { loadNoise } from '../analysis/noise.js';
+import { fleetRunDirs } from '../fleet/fleet-report.js';
 
 const FORMATS = ['text', 'md', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -41,7 +42,8 @@ export async function compareCommand(
 
   let comparison;
   try {
-    const load = (side: string | string[]) => (Array.isArray(side) ? side : [side]).map((p) => loadResults(p));
+    // a fleet folder stands for its finished hosts' runs
+    const load = (side: string | string[]) => (Array.isArray(side) ? side : [side]).flatMap(fleetRunDirs).map((p) => loadResults(p));
     const noise = opts.noise === undefined ? undefined : loadNoise(opts.noise);
     const [b, c] = [load(base), load(candidate)];
     const refusal = b.flatMap((x) => c.map((y) => emulatedAcrossKernels(x, y))).find((r) => r !== null);

@@ -74,6 +74,16 @@ export function readFleetFile(dir: string): FleetFile {
   return f;
 }
 
+/** A fleet folder's finished hosts' run folders (DIR/hosts/NAME with a results.json); `input`
+ *  itself when it is not a fleet folder. compare takes a fleet folder as a side of several runs. */
+export function fleetRunDirs(input: string): string[] {
+  if (existsSync(join(input, 'results.json')) || !existsSync(join(input, 'fleet.json'))) return [input];
+  const f = readFleetFile(input);
+  const dirs = f.hosts.filter((h) => h.status === 'ok' && existsSync(join(input, h.dir, 'results.json'))).map((h) => join(input, h.dir));
+  if (!dirs.length) throw new ResultsInputError(`${input}: a fleet folder with no finished host`);
+  return dirs;
+}
+
 /** Inventory host names ringbench accepts: they become folder names. */
 export const HOST_NAME = /^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/;
 

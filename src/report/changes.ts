@@ -249,7 +249,7 @@ export function ratioText(c: RatioCell | undefined): string {
 }
 
 export const RATIO_LEGEND =
-  'ringbuf ÷ perfbuf of the mean, per column. ¹ one run per transport: not judged (a single run has no interval). ~ the 95% intervals overlap: no clear difference. No mark: the intervals are apart.';
+  'ringbuf ÷ perfbuf of the mean, per column. ¹ one run per transport: not judged (a single run has no interval). ~ the 95% intervals overlap. No mark: the intervals are apart.';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -1,0 +1,158 @@
+/**
+ * changes.test (unit) — the "what changed across columns" table (report/changes.ts) that the kernel
+ * matrix and the fleet reports lead with, on fixtures: only differing items, kernel changes apart
+ * from the host's set-up (lockdown, privileges), BTF size as noise, the rqspinlock_t change named;
+ * ratios where one run per transport is "not judged" and never "no clear difference"; emulated
+ * columns in a table of their own; and `ringbench report MATRIX_DIR` re-rendering a saved matrix
+ * folder that opens with "What changed". No root, no BPF.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ratioRows, ratioText, renderChanges, renderRatios, whatChanged, type ChangeColumn } from '../../src/report/changes.js';
+import { hostFacts } from '../../src/fleet/fleet-report.js';
+import { MATRIX_SCHEMA, type MatrixFile } from '../../src/matrix/matrix-report.js';
+import { runCli } from '../cli.js';
+import { makeResults } from '../report-fixtures.js';
+
+const cap = (available: boolean, reason: string) => ({ available, reason });
+
+/** A probe report of the shape harness/probe.ts writes, with the items these tests vary. */
+function probe(o: { release: string; btfSize: number; lock: string; fentry: [boolean, string]; overwrite: boolean; jit?: boolean }) {
+  return {
+    schema: 'ringbench/probe@1',
+    kernel: { release: o.release, version: '#1 SMP', arch: 'x86_64' },
+    btf: cap(true, `/sys/kernel/btf/vmlinux present (${o.btfSize} bytes)`),
+    btfInfo: { sizeBytes: o.btfSize, ringbufLockType: o.lock, ringbufLock: cap(true, o.lock) },
+    native: cap(true, 'addon probed 41 items'),
+    mapTypes: { ringbuf: cap(true, 'created'), perfEventArray: cap(true, 'created'), userRingbuf: cap(true, 'created') },
+    ringbufOverwrite: cap(o.overwrite, o.overwrite ? 'created with BPF_F_RB_OVERWRITE' : 'kernel rejects flag BPF_F_RB_OVERWRITE (EINVAL); added in Linux 6.19'),
+    attach: { btfTracepoint: cap(true, 'attached'), fentry: cap(o.fentry[0], o.fentry[1]) },
+    privileges: { euid: 0, capBpf: cap(true, 'CAP_BPF in the effective set') },
+    jit: { enabled: o.jit ?? true, value: o.jit === false ? 0 : 1 },
+    cpuCount: 2,
+    libbpf: { version: 'v1.1' },
+    verdict: { canRun: true, reasons: [] },
+  };
+}
+
+const OLD = probe({ release: '6.1.0-cloud', btfSize: 5_100_000, lock: 'raw_spinlock_t', fentry: [false, 'cannot load an fentry program: EPERM (Operation not permitted) even as root (a lockdown or LSM policy)'], overwrite: false });
+const NEW = probe({ release: '6.18.4', btfSize: 5_482_429, lock: 'rqspinlock_t', fentry: [true, 'loaded'], overwrite: false });
+
+test('what changed: only differing items; the lock is a kernel change, fentry under lockdown is the environment, BTF size is noise', () => {
+  const s = whatChanged([{ name: '6.1', probe: OLD }, { name: '6.18', probe: NEW }]);
+  const keys = s.changes.map((c) => c.key);
+  assert.equal(keys.sort(), ['attach.fentry', 'btfInfo.ringbufLockType'].sort(), JSON.stringify(s.changes));
+  const lock = s.changes.find((c) => c.key === 'btfInfo.ringbufLockType')!;
+  assert.is(lock.kind, 'kernel');
+  assert.equal(lock.values, ['raw_spinlock_t', 'rqspinlock_t']);
+  assert.match(lock.meaning, /rqspinlock_t .*6\.18/);
+  const fentry = s.changes.find((c) => c.key === 'attach.fentry')!;
+  assert.is(fentry.kind, 'environment');
+  assert.match(fentry.meaning, /not by the kernel version/);
+  assert.ok(s.noise.some((n) => n.startsWith('btfInfo.sizeBytes')), s.noise.join('; '));
+  assert.ok(s.compared > 10);
+
+  const r = renderChanges(s, ['6.1', '6.18'], 'kernels');
+  assert.match(r.md, /^## What changed/);
+  assert.match(r.md, /### Kernel changes\n\n- \*\*ring buffer lock\*\* — 6\.1: raw_spinlock_t; 6\.18: rqspinlock_t\./);
+  assert.match(r.md, /### Environment/);
+  assert.not.match(r.md, /mapTypes/, 'identical items are not listed');
+  assert.match(r.html, /<section id="what-changed">/);
+});
+
+test('what changed: a kernel refusing fentry for lack of support is a kernel change; a JIT setting is the environment', () => {
+  const noFentry = probe({ release: '5.4', btfSize: 1, lock: 'raw_spinlock_t', fentry: [false, 'the kernel does not support BPF_PROG_TYPE_TRACING fentry (EINVAL)'], overwrite: false, jit: false });
+  const s = whatChanged([{ name: 'a', probe: noFentry }, { name: 'b', probe: OLD.attach.fentry.available ? OLD : NEW }]);
+  assert.is(s.changes.find((c) => c.key === 'attach.fentry')?.kind, 'kernel');
+  assert.is(s.changes.find((c) => c.key === 'jit.enabled')?.kind, 'environment');
+});
+
+test('what changed across hosts: kernel, CPU model, CPU count and memory lead; equal facts are not listed', () => {
+  const cols: ChangeColumn[] = [
+    { name: 'lab-1', facts: hostFacts({ kernel: '6.1.0', cpuModel: 'EPYC 7763', cpuCount: 64, memoryBytes: 256 * 2 ** 30 }), probe: OLD },
+    { name: 'lab-2', facts: hostFacts({ kernel: '6.1.0', cpuModel: 'Xeon 8375C', cpuCount: 8, memoryBytes: 256 * 2 ** 30 }), probe: OLD },
+    { name: 'down', facts: hostFacts(undefined) },
+  ];
+  const s = whatChanged(cols);
+  assert.equal(s.changes.map((c) => [c.label, c.kind]), [['CPU model', 'machine'], ['CPU count', 'machine']]);
+  const md = renderChanges(s, cols.map((c) => c.name), 'hosts').md;
+  assert.match(md, /lab-1: 64; lab-2: 8; down: –/);
+});
+
+test('ratios: one run per transport is not judged, never "no clear difference"; intervals apart or overlapping are marked', () => {
+  const single = makeResults({ repeats: 1, groups: ['producers'], seed: 3 });
+  const five = makeResults({ repeats: 5, groups: ['producers'], seed: 4 });
+  const rows = ratioRows([{ name: 'one', results: single }, { name: 'five', results: five }]);
+  assert.ok(rows.length > 0);
+  for (const r of rows) {
+    assert.is(r.cells[0]?.judgement, 'not judged', `${r.scenario} ${r.metric}`);
+    assert.match(ratioText(r.cells[0]), /× ¹$/);
+    assert.is.not(r.cells[1]?.judgement, 'not judged');
+  }
+  const rendered = renderRatios([{ name: 'one', results: single }], 'kernels');
+  assert.not.match(rendered.md + rendered.html, /no clear difference/);
+  assert.match(rendered.md, /one run per transport: not judged/);
+});
+
+test('ratios: emulated columns get a table of their own, never beside native ones', () => {
+  const cols: ChangeColumn[] = [
+    { name: 'host', results: makeResults({ repeats: 2, groups: ['producers'], seed: 5 }) },
+    { name: '6.1-cloud', emulated: true, results: makeResults({ repeats: 2, groups: ['producers'], seed: 6 }) },
+  ];
+  const md = renderRatios(cols, 'kernels').md;
+  const tables = md.split('\n').filter((l) => l.startsWith('| scenario'));
+  assert.is(tables.length, 2, md);
+  assert.match(tables[0], /\| host \|$/);
+  assert.match(tables[1], /\| 6\.1-cloud \* \|$/);
+  assert.match(md, /### Emulated/);
+});
+
+test('report MATRIX_DIR re-renders a saved matrix: "What changed" first, the capability table collapsed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ringbench-matrix-fixture-'));
+  try {
+    const kernels = [
+      { id: '6.1-cloud', probe: OLD, emulated: true },
+      { id: 'host', probe: NEW, emulated: false },
+    ];
+    for (const [i, k] of kernels.entries()) {
+      mkdirSync(join(dir, 'kernels', k.id), { recursive: true });
+      writeFileSync(join(dir, 'kernels', k.id, 'probe.json'), JSON.stringify(k.probe));
+      const results = makeResults({ repeats: 1, groups: ['producers'], seed: 10 + i, hostname: 'vm', kernel: (k.probe as { kernel: { release: string } }).kernel.release });
+      writeFileSync(join(dir, 'kernels', k.id, 'results.json'), JSON.stringify(results));
+    }
+    const host = makeResults({ repeats: 1, groups: ['producers'] }).environment;
+    const m: MatrixFile = {
+      schema: MATRIX_SCHEMA, suite: 'smoke', suiteFile: 'bench/suites/smoke.json', accel: 'tcg', emulated: true, rounds: 1,
+      startedAt: new Date(0).toISOString(), complete: true, command: 'ringbench matrix --kernels 6.1-cloud,host', host,
+      kernels: kernels.map((k) => ({
+        input: k.id, id: k.id, kind: k.id === 'host' ? 'host' : 'debian', dir: `kernels/${k.id}`, accel: k.emulated ? 'tcg' : 'host', emulated: k.emulated,
+        prepareMs: 0, boots: [{ round: 1, exitStatus: 0, bootMs: 1000, wallMs: 2000 }], status: 'ok',
+      })),
+    };
+    writeFileSync(join(dir, 'matrix.json'), JSON.stringify(m));
+    const r = await runCli(['report', dir], { timeoutMs: 120_000 });
+    assert.is(r.code, 0, r.stderr);
+    const md = readFileSync(join(dir, 'report.md'), 'utf8');
+    const sections = [...md.matchAll(/^## (.*)$/gm)].map((x) => x[1]);
+    assert.is(sections[0], 'What changed', sections.join(' | '));
+    assert.match(sections[1], /ringbuf ÷ perfbuf by kernel/);
+    assert.match(md, /ring buffer lock\*\* — 6\.1-cloud: raw_spinlock_t; host: rqspinlock_t/);
+    const lead = md.slice(md.indexOf('## What changed'), md.indexOf('## Kernel capabilities'));
+    assert.not.match(lead, /no clear difference/);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    assert.ok(html.indexOf('id="what-changed"') < html.indexOf('<details><summary>All'), 'what changed comes before the collapsed capability table');
+    assert.match(html, /<details><summary>All \d+ probe items/);
+    // a folder that is neither a run, a matrix nor a fleet is bad input
+    writeFileSync(join(dir, 'matrix.json'), '{"schema":"nope"}');
+    const bad = await runCli(['report', dir], { timeoutMs: 60_000 });
+    assert.is(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /not a ringbench kernel matrix/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
