@@ -143,10 +143,10 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[], r
 
   // HTML
   const h: string[] = [];
-  h.push(`<p class="meta">${esc(meta)}. ${esc(LEGEND)}</p>`);
-  if (emulatedNote) h.push(`<p class="lede"><strong>Emulated.</strong> ${esc(emulatedNote)}</p>`);
   h.push(changes.html, ratios.html);
   h.push('<h2 id="kernel-capabilities">Kernel capabilities</h2>');
+  h.push(`<p class="meta">${esc(meta)}. ${esc(LEGEND)}</p>`);
+  if (emulatedNote) h.push(`<p class="lede"><strong>Emulated.</strong> ${esc(emulatedNote)}</p>`);
   h.push(`<details><summary>All ${rows.length} probe items (${differing.length} differ, highlighted; hover a cell for the probe's reason)</summary>`);
   h.push('<div class="table-wrap" style="overflow-x:auto;max-width:100%"><table class="matrix"><thead><tr><th>section</th><th>item</th>' + heads.map((x) => `<th>${esc(x)}</th>`).join('') + '</tr></thead><tbody>');
   for (const r of rows) {
@@ -161,10 +161,10 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[], r
 
   // Markdown
   const md: string[] = [];
-  md.push(`${meta}. ${LEGEND}`, '');
-  if (emulatedNote) md.push(`**Emulated.** ${emulatedNote}`, '');
   md.push(changes.md, ratios.md);
   md.push('## Kernel capabilities', '');
+  md.push(`${meta}. ${LEGEND}`, '');
+  if (emulatedNote) md.push(`**Emulated.** ${emulatedNote}`, '');
   md.push(`All ${rows.length} probe items; the ${differing.length} that differ are in **bold** and marked ◆.`, '');
   md.push(`| section | item | ${heads.map(mdCell).join(' | ')} |`, `| --- | --- | ${heads.map(() => '---').join(' | ')} |`);
   for (const r of rows) {

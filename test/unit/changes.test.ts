@@ -6,40 +6,15 @@
  * columns in a table of their own; and `ringbench report MATRIX_DIR` re-rendering a saved matrix
  * folder that opens with "What changed". No root, no BPF.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ratioRows, ratioText, renderChanges, renderRatios, whatChanged, type ChangeColumn } from '../../src/report/changes.js';
 import { hostFacts } from '../../src/fleet/fleet-report.js';
-import { MATRIX_SCHEMA, type MatrixFile } from '../../src/matrix/matrix-report.js';
 import { runCli } from '../cli.js';
 import { makeResults } from '../report-fixtures.js';
-
-const cap = (available: boolean, reason: string) => ({ available, reason });
-
-/** A probe report of the shape harness/probe.ts writes, with the items these tests vary. */
-function probe(o: { release: string; btfSize: number; lock: string; fentry: [boolean, string]; overwrite: boolean; jit?: boolean }) {
-  return {
-    schema: 'ringbench/probe@1',
-    kernel: { release: o.release, version: '#1 SMP', arch: 'x86_64' },
-    btf: cap(true, `/sys/kernel/btf/vmlinux present (${o.btfSize} bytes)`),
-    btfInfo: { sizeBytes: o.btfSize, ringbufLockType: o.lock, ringbufLock: cap(true, o.lock) },
-    native: cap(true, 'addon probed 41 items'),
-    mapTypes: { ringbuf: cap(true, 'created'), perfEventArray: cap(true, 'created'), userRingbuf: cap(true, 'created') },
-    ringbufOverwrite: cap(o.overwrite, o.overwrite ? 'created with BPF_F_RB_OVERWRITE' : 'kernel rejects flag BPF_F_RB_OVERWRITE (EINVAL); added in Linux 6.19'),
-    attach: { btfTracepoint: cap(true, 'attached'), fentry: cap(o.fentry[0], o.fentry[1]) },
-    privileges: { euid: 0, capBpf: cap(true, 'CAP_BPF in the effective set') },
-    jit: { enabled: o.jit ?? true, value: o.jit === false ? 0 : 1 },
-    cpuCount: 2,
-    libbpf: { version: 'v1.1' },
-    verdict: { canRun: true, reasons: [] },
-  };
-}
-
-const OLD = probe({ release: '6.1.0-cloud', btfSize: 5_100_000, lock: 'raw_spinlock_t', fentry: [false, 'cannot load an fentry program: EPERM (Operation not permitted) even as root (a lockdown or LSM policy)'], overwrite: false });
-const NEW = probe({ release: '6.18.4', btfSize: 5_482_429, lock: 'rqspinlock_t', fentry: [true, 'loaded'], overwrite: false });
+import { NEW, OLD, probe, writeMatrixFixture } from '../matrix-fixtures.js';
 
 test('what changed: only differing items; the lock is a kernel change, fentry under lockdown is the environment, BTF size is noise', () => {
   const s = whatChanged([{ name: '6.1', probe: OLD }, { name: '6.18', probe: NEW }]);
@@ -111,28 +86,8 @@ test('ratios: emulated columns get a table of their own, never beside native one
 });
 
 test('report MATRIX_DIR re-renders a saved matrix: "What changed" first, the capability table collapsed', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ringbench-matrix-fixture-'));
+  const dir = writeMatrixFixture();
   try {
-    const kernels = [
-      { id: '6.1-cloud', probe: OLD, emulated: true },
-      { id: 'host', probe: NEW, emulated: false },
-    ];
-    for (const [i, k] of kernels.entries()) {
-      mkdirSync(join(dir, 'kernels', k.id), { recursive: true });
-      writeFileSync(join(dir, 'kernels', k.id, 'probe.json'), JSON.stringify(k.probe));
-      const results = makeResults({ repeats: 1, groups: ['producers'], seed: 10 + i, hostname: 'vm', kernel: (k.probe as { kernel: { release: string } }).kernel.release });
-      writeFileSync(join(dir, 'kernels', k.id, 'results.json'), JSON.stringify(results));
-    }
-    const host = makeResults({ repeats: 1, groups: ['producers'] }).environment;
-    const m: MatrixFile = {
-      schema: MATRIX_SCHEMA, suite: 'smoke', suiteFile: 'bench/suites/smoke.json', accel: 'tcg', emulated: true, rounds: 1,
-      startedAt: new Date(0).toISOString(), complete: true, command: 'ringbench matrix --kernels 6.1-cloud,host', host,
-      kernels: kernels.map((k) => ({
-        input: k.id, id: k.id, kind: k.id === 'host' ? 'host' : 'debian', dir: `kernels/${k.id}`, accel: k.emulated ? 'tcg' : 'host', emulated: k.emulated,
-        prepareMs: 0, boots: [{ round: 1, exitStatus: 0, bootMs: 1000, wallMs: 2000 }], status: 'ok',
-      })),
-    };
-    writeFileSync(join(dir, 'matrix.json'), JSON.stringify(m));
     const r = await runCli(['report', dir], { timeoutMs: 120_000 });
     assert.is(r.code, 0, r.stderr);
     const md = readFileSync(join(dir, 'report.md'), 'utf8');
