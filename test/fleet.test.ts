@@ -10,7 +10,7 @@
  * setup runs it): this test fails, never skips, without Ansible or sshd.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,19 +31,24 @@ function freePort(): Promise<number> {
   });
 }
 
-/** PIDs of processes whose command line mentions `needle`. */
+/** PIDs of processes whose command line mentions `needle` or whose working folder is under it
+ *  (the remote setup's npm and compilers run in the remote folder). */
 function processesMentioning(needle: string): number[] {
   const pids: number[] = [];
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
     try {
       if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(needle)) pids.push(Number(p));
+      else if (readlinkSync(`/proc/${p}/cwd`).startsWith(needle)) pids.push(Number(p));
     } catch {
-      /* gone */
+      /* gone, or not ours to read */
     }
   }
   return pids;
 }
+
+/** Whether a remote folder holds anything. */
+const holdsAnything = (d: string) => existsSync(d) && readdirSync(d).length > 0;
 
 const work = mkdtempSync(join(tmpdir(), 'ringbench-fleet-test-'));
 let sshdPid: number | undefined;
@@ -70,8 +75,8 @@ function inventory(port: number, closedPort: number): string {
 
 async function startSshd(): Promise<number> {
   const port = await freePort();
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(work, 'host_key')]);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(work, 'client_key')]);
+  for (const key of ['host_key', 'client_key']) if (!existsSync(join(work, key))) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(work, key)]);
+  rmSync(join(work, 'sshd.pid'), { force: true });
   writeFileSync(join(work, 'authorized_keys'), readFileSync(join(work, 'client_key.pub')), { mode: 0o600 });
   writeFileSync(join(work, 'known_hosts'), `[127.0.0.1]:${port} ${readFileSync(join(work, 'host_key.pub'), 'utf8')}`);
   writeFileSync(
@@ -171,7 +176,17 @@ test('loopback fleet: two aliases finish, the unreachable host is named, nothing
     assert.match(md, /down \(unreachable/);
     assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<section id="what-changed">/);
     // nothing left on the "remote" hosts
-    for (const d of ['remote-alpha', 'remote-beta']) assert.not.ok(existsSync(join(work, d)) && readdirSync(join(work, d)).length, `${d} is empty`);
+    for (const d of ['remote-alpha', 'remote-beta']) assert.not.ok(holdsAnything(join(work, d)), `${d} is empty`);
+
+    // --resume runs only the host that did not finish (down: unreachable again); the others' files stay
+    const before = statSync(join(out, 'hosts', 'alpha', 'results.json')).mtimeMs;
+    const resumed = await runCli(['fleet', '--resume', out], { timeoutMs: 5 * 60_000 });
+    assert.is(resumed.code, 1, resumed.stderr);
+    assert.match(resumed.stderr, /fleet: 1 host \(down\)/);
+    assert.match(resumed.stderr, /1 of 3 hosts failed: down \(unreachable/);
+    assert.is(statSync(join(out, 'hosts', 'alpha', 'results.json')).mtimeMs, before);
+    const again = JSON.parse(readFileSync(join(out, 'fleet.json'), 'utf8')) as FleetFile;
+    assert.equal(again.hosts.map((h) => h.status), ['ok', 'ok', 'unreachable']);
 
     // downstream: the fleet folder and one host of it
     const rep = await runCli(['report', out], { timeoutMs: 120_000 });
@@ -185,6 +200,29 @@ test('loopback fleet: two aliases finish, the unreachable host is named, nothing
   }
   await new Promise((res) => setTimeout(res, 300));
   assert.equal(processesMentioning(work), [], 'no sshd, ansible or ringbench process of the test left');
+});
+
+test('Ctrl-C during a host\'s setup: exit 130, the host recorded as interrupted, its setup stopped and its folder removed', async () => {
+  const port = await startSshd();
+  const inv = inventory(port, await freePort());
+  const remote = join(work, 'remote-alpha');
+  mkdirSync(remote, { recursive: true, mode: 0o700 });
+  const out = join(work, 'out-interrupted');
+  // Ctrl-C once the setup on alpha has started (its process group is recorded)
+  const setupStarted = () => readdirSync(remote).some((d) => existsSync(join(remote, d, 'setup.pgid')));
+  const r = await runCli(['fleet', '--inventory', inv, '--limit', 'alpha', '--out', out], { interruptWhen: setupStarted, timeoutMs: 10 * 60_000 });
+  try {
+    assert.is(r.code, 130, r.stderr);
+    const fleet = JSON.parse(readFileSync(join(out, 'fleet.json'), 'utf8')) as FleetFile;
+    assert.equal(fleet.hosts.map((h) => [h.name, h.status]), [['alpha', 'interrupted']]);
+    assert.match(fleet.hosts[0].reason ?? '', /interrupted during setup/);
+    assert.match(r.stderr, /--resume /);
+    assert.not.ok(holdsAnything(remote), `nothing left in ${remote}: ${existsSync(remote) ? readdirSync(remote).join(', ') : ''}`);
+  } finally {
+    stopSshd();
+  }
+  await new Promise((res) => setTimeout(res, 300));
+  assert.equal(processesMentioning(work), [], 'no sshd, ansible, setup or ringbench process of the test left');
 });
 
 test.after(() => {

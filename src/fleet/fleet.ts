@@ -269,6 +269,8 @@ export async function fleetCommand(opts: FleetOptions, log: (line: string) => vo
       }
       log(`fleet: ${p.run.length} host${p.run.length === 1 ? '' : 's'} (${p.run.join(', ')}), suite ${fleet.suite}, forks ${fleet.forks}, commit ${fleet.commit.slice(0, 12)} → ${out.path}`);
       const onEvent = (e: PlayEvent) => {
+        // a task starts on every host still going (the linear strategy: one task at a time)
+        if (e.event === 'task' && e.task) for (const name of p.run) if (byName.get(name)!.status === 'pending' && began.has(name)) byName.get(name)!.step = e.task;
         const h = e.host ? byName.get(e.host) : undefined;
         if (!h || !e.task) return;
         if (!began.has(h.name)) began.set(h.name, Date.now());
