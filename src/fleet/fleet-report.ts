@@ -126,7 +126,9 @@ export function fleetSections(out: string, f: FleetFile): { html: string; md: st
     return { name: h.name, facts: hostFacts(h.facts), probe: readProbe(dir), results };
   });
   const finished = cols.filter((c) => c.results);
-  const changes = renderChanges(whatChanged(cols), cols.map((c) => c.name), 'hosts');
+  // hosts that never answered have nothing to compare: they are named below, not columns of "–"
+  const known = cols.filter((c, i) => c.probe !== undefined || f.hosts[i].facts !== undefined);
+  const changes = renderChanges(whatChanged(known), known.map((c) => c.name), 'hosts');
   const ratios = renderRatios(finished, 'hosts');
   const failed = f.hosts.filter((h) => h.status !== 'ok');
   const meta = `suite ${f.suite} · ${f.hosts.length} hosts (${f.hosts.length - failed.length} finished) · commit ${f.commit.slice(0, 12)}${f.dirty ? ' (uncommitted changes were not shipped)' : ''} · forks ${f.forks}`;

@@ -6,12 +6,13 @@
  * columns in a table of their own; and `ringbench report MATRIX_DIR` re-rendering a saved matrix
  * folder that opens with "What changed". No root, no BPF.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ratioRows, ratioText, renderChanges, renderRatios, whatChanged, type ChangeColumn } from '../../src/report/changes.js';
-import { hostFacts } from '../../src/fleet/fleet-report.js';
+import { FLEET_SCHEMA, hostFacts, type FleetFile, type FleetHost } from '../../src/fleet/fleet-report.js';
 import { runCli } from '../cli.js';
 import { makeResults } from '../report-fixtures.js';
 import { NEW, OLD, probe, writeMatrixFixture } from '../matrix-fixtures.js';
@@ -105,6 +106,39 @@ test('report MATRIX_DIR re-renders a saved matrix: "What changed" first, the cap
     const bad = await runCli(['report', dir], { timeoutMs: 60_000 });
     assert.is(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /not a ringbench kernel matrix/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('fleet report: what changed across hosts first, ratios per finished host, the failed host named with its reason', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ringbench-fleet-fixture-'));
+  try {
+    const hosts: FleetHost[] = [
+      { name: 'epyc', status: 'ok', dir: 'hosts/epyc', facts: { kernel: '6.1.0', cpuModel: 'AMD EPYC 7763', cpuCount: 64, memoryBytes: 2 ** 38 } },
+      { name: 'xeon', status: 'ok', dir: 'hosts/xeon', facts: { kernel: '6.12.1', cpuModel: 'Intel Xeon 8375C', cpuCount: 8, memoryBytes: 2 ** 35 } },
+      { name: 'down', status: 'unreachable', dir: 'hosts/down', reason: 'unreachable: ssh: connect to host 127.0.0.1 port 1: Connection refused' },
+    ];
+    for (const [i, h] of hosts.entries()) {
+      mkdirSync(join(dir, h.dir), { recursive: true });
+      if (h.status !== 'ok') continue;
+      writeFileSync(join(dir, h.dir, 'results.json'), JSON.stringify(makeResults({ repeats: 3, groups: ['producers'], seed: 20 + i, hostname: h.name, kernel: h.facts!.kernel })));
+      writeFileSync(join(dir, h.dir, 'probe.json'), JSON.stringify(i === 0 ? OLD : NEW));
+    }
+    const fleet: FleetFile = { schema: FLEET_SCHEMA, suite: 'quick', inventory: '/lab.ini', forks: 1, commit: 'a'.repeat(40), dirty: false, command: 'ringbench fleet', startedAt: new Date(0).toISOString(), complete: false, hosts };
+    writeFileSync(join(dir, 'fleet.json'), JSON.stringify(fleet));
+    const r = await runCli(['report', dir], { timeoutMs: 120_000 });
+    assert.is(r.code, 0, r.stderr);
+    const md = readFileSync(join(dir, 'report.md'), 'utf8');
+    const sections = [...md.matchAll(/^## (.*)$/gm)].map((x) => x[1]);
+    assert.equal(sections.slice(0, 3), ['What changed', 'ringbuf ÷ perfbuf by host', 'Hosts'], sections.join(' | '));
+    assert.match(md, /\*\*kernel\*\* — epyc: 6\.1\.0; xeon: 6\.12\.1/);
+    assert.match(md, /\*\*CPU count\*\* — epyc: 64; xeon: 8/);
+    assert.match(md, /\*\*memory\*\* — epyc: 256 GiB; xeon: 32 GiB/);
+    assert.match(md, /ring buffer lock/);
+    assert.not.match(md.slice(0, md.indexOf('## ringbuf')), /down: –/, 'a host with no data is not a column');
+    assert.match(md, /1 host did not finish:\*\* down \(unreachable: unreachable: ssh/);
+    assert.match(md, /\| scenario \| metric \| epyc \| xeon \|/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
