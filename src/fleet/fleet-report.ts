@@ -30,7 +30,7 @@ export interface FleetHost {
   /** inventory_hostname: also its folder, hosts/<name> */
   name: string;
   status: HostStatus;
-  /** why it did not finish: "setup failed: …", "unreachable: …", "interrupted during run" */
+  /** why it did not finish: "setup failed: …", SSH's words for an unreachable host, "interrupted during run" */
   reason?: string;
   /** the last playbook step it reached: facts, folder, ship, setup, probe, run, fetch, clean up */
   step?: string;

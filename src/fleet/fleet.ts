@@ -284,7 +284,7 @@ export async function fleetCommand(opts: FleetOptions, log: (line: string) => vo
           log(`fleet: ${h.name}: ${e.task} done (${(h.wallMs / 1000).toFixed(0)} s)`);
         } else if (e.event === 'unreachable') {
           h.status = 'unreachable';
-          h.reason = `unreachable: ${e.msg || 'no SSH connection'}`;
+          h.reason = e.msg || 'no SSH connection';
           log(`fleet: ${h.name}: ${h.reason}`);
         } else if (e.event === 'failed' && h.status === 'pending') {
           h.status = 'failed';
