@@ -2,7 +2,9 @@
 # setup — makes a checkout ready to run: system packages (installed when missing, as root), npm
 # packages, the BPF programs, the native addon and storm generator, and the TypeScript build.
 # Quick when nothing changed. `--test` also installs what the tests need (headless Chromium; QEMU,
-# busybox-static, cpio, zstd for the kernel matrix test).
+# busybox-static, cpio, zstd for the kernel matrix test). `--fleet` adds what `ringbench fleet`
+# needs on the controller (ansible-core) and what its loopback test needs (openssh-server, ccache);
+# `--test` includes it.
 # `--unit` prepares only what the unit tier needs: npm packages and the TypeScript build (no root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,11 @@ if [[ "${1:-}" == "--unit" ]]; then
 fi
 
 packages=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config cmake make g++ fonts-dejavu-core stress-ng)
+if [[ "${1:-}" == "--test" || "${1:-}" == "--fleet" ]]; then
+  # ringbench fleet: Ansible on the controller; the fleet test's own sshd on 127.0.0.1; ccache,
+  # which the playbook's setup uses on a host that has it (the test's two hosts are this machine)
+  packages+=(ansible-core openssh-server ccache)
+fi
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium)
   # ringbench matrix (its test boots kernels in QEMU guests): QEMU, static busybox for the

@@ -110,6 +110,7 @@ test('two kernels boot in QEMU and pass the smoke suite; the report has the capa
     assert.ok(rows.find((row) => row.item === 'sizeBytes')?.differs, 'BTF sizes of 6.1 and 6.12 differ');
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     assert.match(md, /## Kernel capabilities/);
+    assert.is([...md.matchAll(/^## (.*)$/gm)][0]?.[1], 'What changed', 'the report leads with what changed between the kernels');
     assert.match(md, /\| section \| item \| 6\.1-cloud/);
     assert.match(md, /ringbufLockType/);
     assert.ok(existsSync(join(out, 'report.html')));

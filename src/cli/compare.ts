@@ -25,6 +25,7 @@ import type { ResultsFile } from '../results/schema.js';
 import { loadNoise, noiseMismatch } from '../analysis/noise.js';
 import { EXIT, isUsageError } from './errors.js';
 import { formatFlag, thresholdFlag } from './flags.js';
+import { fleetRunDirs } from '../fleet/fleet-report.js';
 
 /** The files `--github-benchmark DIR` writes (README "Commands"), one per github-action-benchmark tool. */
 export const GITHUB_BENCHMARK_FILES = { biggerIsBetter: 'bigger-is-better.json', smallerIsBetter: 'smaller-is-better.json' } as const;
@@ -39,7 +40,8 @@ export async function compareCommand(
   try {
     const thresholdPct = thresholdFlag(opts.threshold);
     format = formatFlag(opts.format);
-    const paths = (side: string | string[]) => (Array.isArray(side) ? side : [side]);
+    // a fleet folder stands for its finished hosts' runs
+    const paths = (side: string | string[]) => (Array.isArray(side) ? side : [side]).flatMap(fleetRunDirs);
     const load = (side: string | string[]) => paths(side).map((p) => loadResults(p));
     const noise = opts.noise === undefined ? undefined : loadNoise(opts.noise);
     const [b, c] = [load(base), load(candidate)];

@@ -76,6 +76,19 @@ program
   .action(async (opts) => exitWith(await (await import('../matrix/matrix.js')).matrixCommand(opts)));
 
 program
+  .command('fleet')
+  .description('one suite on every host of an Ansible inventory (this commit, shipped by git archive): per-host results and one report across them')
+  .option('--inventory <file>', 'Ansible inventory (INI or YAML); host names become folder names')
+  .option('--limit <pattern>', 'Ansible host pattern: run only these hosts')
+  .option('--forks <n>', 'hosts run at once (default 1: hosts sharing hardware must run one at a time)')
+  .option('--suite <suite>', 'smoke (default), quick, standard, full, or a suite file')
+  .option('--out <dir>', 'the fleet folder: fleet.json, hosts/<name>/, report.html, report.md')
+  .option('--keep', 'leave the shipped checkout and run folder on each host')
+  .option('--resume <dir>', 'run again the hosts of <dir> that did not finish')
+  .option('--no-report', 'skip the report at the end')
+  .action(async (opts) => exitWith(await (await import('./fleet.js')).fleetCommand(opts)));
+
+program
   .command('report')
   .description('charts, report.html and report.md from saved results (two runs: with a comparison)')
   .argument('<results...>', 'results.json files or run directories')

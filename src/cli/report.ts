@@ -2,13 +2,17 @@
  * report-cli — `ringbench report RESULTS… [--out DIR] [--threshold PCT]`: charts, report.html and
  * report.md from saved results. Given exactly two runs, the report also carries the regression
  * comparison (the same verdicts as `ringbench compare`). Unusable inputs are named and skipped.
+ * One kernel matrix or fleet folder re-renders that folder's own report (matrix-report.ts,
+ * fleet-report.ts); one host of a fleet (DIR/hosts/NAME) is an ordinary run directory.
  */
 import { compareResults, comparisonSections, loadResults, ResultsInputError } from '../analysis/compare.js';
 import { parseThreshold, THRESHOLD_RULE } from './flags.js';
 import { writeReport } from '../report/report.js';
-import { OutputWriteError } from '../results/outdir.js';
-import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { OutputDir, OutputDirError, OutputWriteError } from '../results/outdir.js';
+import { readFleetFile, writeFleetReport } from '../fleet/fleet-report.js';
+import { readMatrixFile, writeMatrixReport } from '../matrix/matrix-report.js';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** A run directory as given, or the directory of a results file. */
 function runDirectoryOf(input: string): string {
@@ -19,7 +23,37 @@ function runDirectoryOf(input: string): string {
   }
 }
 
+/** `report MATRIX_DIR` or `report FLEET_DIR`: that folder's own report, re-rendered in place. */
+async function folderReport(dir: string): Promise<number> {
+  const log = (l: string) => process.stderr.write(`ringbench: ${l}\n`);
+  try {
+    const output = OutputDir.open(dir, { flag: 'report', mode: 'report', lock: true });
+    try {
+      const out = existsSync(join(output.path, 'fleet.json'))
+        ? await writeFleetReport(output, readFleetFile(output.path), log)
+        : await writeMatrixReport(output.path, readMatrixFile(output.path), log, output);
+      process.stdout.write(`${out.html}\n${out.md}\n`);
+      return 0;
+    } finally {
+      output.release();
+    }
+  } catch (e) {
+    process.stderr.write(`ringbench: ${(e as Error).message}\n`);
+    return e instanceof OutputWriteError || !(e instanceof ResultsInputError || e instanceof OutputDirError) ? 1 : 2;
+  }
+}
+
+/** A fleet folder or a kernel matrix folder (not a run: no results.json of its own). */
+export function isFolderOfRuns(input: string): boolean {
+  try {
+    return statSync(input).isDirectory() && !existsSync(join(input, 'results.json')) && (existsSync(join(input, 'fleet.json')) || existsSync(join(input, 'matrix.json')));
+  } catch {
+    return false;
+  }
+}
+
 export async function reportCommand(inputs: string[], opts: { out?: string; threshold?: string }): Promise<number> {
+  if (inputs.length === 1 && opts.out === undefined && isFolderOfRuns(inputs[0])) return folderReport(inputs[0]);
   const threshold = parseThreshold(opts.threshold);
   if (threshold === undefined) {
     process.stderr.write(`ringbench: ${THRESHOLD_RULE(opts.threshold)}\n`);

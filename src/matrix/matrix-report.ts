@@ -2,16 +2,21 @@
  * matrix-report — matrix.json's shape, and the report of a kernel matrix: report.html and
  * report.md in the matrix folder, rendered on the host.
  *
- * The report is the ordinary ringbench report over every kernel's results.json (kernels as the
- * series; report.ts), with two sections put in front of its verdict: the capability table (probe
- * items as rows, kernels as columns, rows that differ between kernels highlighted and explained)
- * and the runs (per kernel: package, release, emulated or not, boot/probe/suite times, checks).
- * When no kernel produced results, the report holds those two sections alone.
+ * The report leads with "What changed" between the kernels (report/changes.ts: only the items
+ * that differ, kernel changes apart from the host's set-up, each with its meaning), then the
+ * ringbuf/perfbuf ratios per kernel (emulated kernels in a table of their own), the full
+ * capability table (collapsed) and the runs; the ordinary report over every kernel's results
+ * follows (report/lead.ts; with emulated and native kernels both, its charts cover the native
+ * ones). `ringbench report MATRIX_DIR` re-renders it from the folder (readMatrixFile).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import type { OutputDir } from '../results/outdir.js';
-import { join } from 'node:path';
-import { writeReport } from '../report/report.js';
+import { existsSync } from 'node:fs';
+import { MAX_FOLDER_JSON_BYTES, readJsonInput } from '../results/input.js';
+import { isAbsolute, join } from 'node:path';
+import { flattenProbe, renderChanges, renderRatios, whatChanged, type ChangeColumn } from '../report/changes.js';
+import { writeLeadReport } from '../report/lead.js';
+import { loadResults, ResultsInputError } from '../results/load.js';
+import { OutputDir } from '../results/outdir.js';
+import type { ResultsFile } from '../results/schema.js';
 import type { Environment } from '../harness/types.js';
 
 export const MATRIX_SCHEMA = 'ringbench/matrix@1';
@@ -74,26 +79,7 @@ interface Row {
   differs: boolean;
 }
 
-const isCapability = (v: unknown): v is { available: boolean; reason: string } =>
-  typeof v === 'object' && v !== null && typeof (v as { available?: unknown }).available === 'boolean' && typeof (v as { reason?: unknown }).reason === 'string';
-
-/** Every capability ({available, reason}) and informative value of a probe report, by dotted path. */
-export function flattenProbe(probe: unknown): Map<string, Cell> {
-  const cells = new Map<string, Cell>();
-  const walk = (v: unknown, path: string) => {
-    if (isCapability(v)) {
-      cells.set(path, { text: v.available ? '✓' : '✗', detail: v.reason });
-    } else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-      for (const [k, x] of Object.entries(v)) if (k !== 'verdict' && k !== 'schema') walk(x, path ? `${path}.${k}` : k);
-    } else if (['string', 'number', 'boolean'].includes(typeof v) && !/reason$|meaning$|^kernel\.version$/.test(path)) {
-      cells.set(path, { text: String(v), detail: '' });
-    }
-  };
-  walk(probe, '');
-  const verdict = (probe as { verdict?: { canRun: boolean; reasons: string[] } }).verdict;
-  if (verdict) cells.set('verdict.canRun', { text: verdict.canRun ? '✓' : '✗', detail: verdict.reasons.join('; ') || 'can run' });
-  return cells;
-}
+export { flattenProbe };
 
 export function capabilityRows(probes: (unknown | undefined)[]): Row[] {
   const flat = probes.map((p) => (p ? flattenProbe(p) : undefined));
@@ -121,11 +107,20 @@ function columnName(k: MatrixKernel): string {
 
 const LEGEND = 'Columns: * emulated (QEMU TCG), † QEMU KVM, neither: this machine.';
 
-/** The two matrix sections, as HTML and Markdown. */
-export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[]): { html: string; md: string } {
+/** The matrix's columns for report/changes.ts: probe, results and whether emulated. */
+export function matrixColumns(m: MatrixFile, probes: (unknown | undefined)[], results: (ResultsFile | undefined)[]): ChangeColumn[] {
+  return m.kernels.map((k, i) => ({ name: columnName(k).replace(/ [*†]$/, ''), probe: probes[i], emulated: k.emulated, results: results[i] }));
+}
+
+/** The matrix's lead sections, as HTML and Markdown: what changed, the ratios, the full
+ *  capability table (collapsed in HTML) and the runs. */
+export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[], results: (ResultsFile | undefined)[] = []): { html: string; md: string } {
   const rows = capabilityRows(probes);
   const differing = rows.filter((r) => r.differs);
   const heads = m.kernels.map(columnName);
+  const cols = matrixColumns(m, probes, results);
+  const changes = renderChanges(whatChanged(cols), cols.map((c) => c.name), 'kernels');
+  const ratios = renderRatios(cols, 'kernels');
   const emulatedNote = m.emulated
     ? 'Guests ran under QEMU TCG: their results are emulated. Capabilities, accounting and ordering carry over to real hardware; rates, drops, latencies and CPU costs do not (emulation slows producers more than consumers). Compare kernels on rates only with KVM.'
     : '';
@@ -145,43 +140,37 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[]): 
     ];
   });
   const runHead = ['kernel', 'package', 'release', 'boot', 'probe', 'suite', 'wall', 'checks', 'status'];
+  const meta = `suite ${m.suite} · ${m.kernels.length} kernels · ${m.rounds} round${m.rounds === 1 ? '' : 's'} · ${m.accel === 'tcg' ? 'QEMU TCG (emulated)' : 'QEMU KVM'} · host ${m.host.hostname} (${m.host.kernel})`;
 
   // HTML
   const h: string[] = [];
+  h.push(changes.html, ratios.html);
   h.push('<h2 id="kernel-capabilities">Kernel capabilities</h2>');
-  h.push(`<p class="meta">${esc(`suite ${m.suite} · ${m.kernels.length} kernels · ${m.rounds} round${m.rounds === 1 ? '' : 's'} · ${m.accel === 'tcg' ? 'QEMU TCG (emulated)' : 'QEMU KVM'} · host ${m.host.hostname} (${m.host.kernel})`)}</p>`);
+  h.push(`<p class="meta">${esc(meta)}. ${esc(LEGEND)}</p>`);
   if (emulatedNote) h.push(`<p class="lede"><strong>Emulated.</strong> ${esc(emulatedNote)}</p>`);
-  h.push(`<p>${differing.length} of ${rows.length} probe items differ between the kernels; they are highlighted. Hover a cell for the probe's reason. ${LEGEND}</p>`);
-  h.push('<div style="overflow-x:auto"><table class="matrix"><thead><tr><th>section</th><th>item</th>' + heads.map((x) => `<th>${esc(x)}</th>`).join('') + '</tr></thead><tbody>');
+  h.push(`<details><summary>All ${rows.length} probe items (${differing.length} differ, highlighted; hover a cell for the probe's reason)</summary>`);
+  h.push('<div class="table-wrap" style="overflow-x:auto;max-width:100%"><table class="matrix"><thead><tr><th>section</th><th>item</th>' + heads.map((x) => `<th>${esc(x)}</th>`).join('') + '</tr></thead><tbody>');
   for (const r of rows) {
     h.push(`<tr${r.differs ? ' style="background:#fff4d6;font-weight:600"' : ''}><td>${esc(r.section)}</td><td>${esc(r.item)}</td>${r.cells.map((c) => `<td title="${esc(c?.detail ?? '')}">${esc(c?.text ?? '–')}</td>`).join('')}</tr>`);
   }
-  h.push('</tbody></table></div>');
-  if (differing.length) {
-    h.push('<h3 id="capability-differences">Differences, with the probe\'s reasons</h3><ul>');
-    for (const r of differing) h.push(`<li><strong>${esc(`${r.section}.${r.item}`)}</strong>: ${r.cells.map((c, i) => `${esc(heads[i])}: ${esc(c?.text ?? '–')}${c?.detail ? ` (${esc(c.detail)})` : ''}`).join('; ')}</li>`);
-    h.push('</ul>');
-  }
+  h.push('</tbody></table></div></details>');
   h.push('<h2 id="kernel-runs">Kernel runs</h2>');
-  h.push('<div style="overflow-x:auto"><table><thead><tr>' + runHead.map((x) => `<th>${x}</th>`).join('') + '</tr></thead><tbody>');
+  h.push('<div class="table-wrap" style="overflow-x:auto;max-width:100%"><table><thead><tr>' + runHead.map((x) => `<th>${x}</th>`).join('') + '</tr></thead><tbody>');
   for (const r of runRows) h.push(`<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
   h.push('</tbody></table></div>');
   h.push(`<p class="table-note">Per round: boot = QEMU start to the guest command; probe and suite inside the guest; wall = the whole boot, node's start-up and power-off included. Per-kernel files: ${m.kernels.map((k) => `<a href="${esc(k.dir)}/">${esc(k.dir)}</a>`).join(', ')} (probe.json, results.json, guest.json, guest/console.log).</p>`);
 
   // Markdown
   const md: string[] = [];
+  md.push(changes.md, ratios.md);
   md.push('## Kernel capabilities', '');
-  md.push(`suite ${m.suite} · ${m.kernels.length} kernels · ${m.rounds} round${m.rounds === 1 ? '' : 's'} · ${m.accel === 'tcg' ? 'QEMU TCG (emulated)' : 'QEMU KVM'} · host ${m.host.hostname} (${m.host.kernel})`, '');
+  md.push(`${meta}. ${LEGEND}`, '');
   if (emulatedNote) md.push(`**Emulated.** ${emulatedNote}`, '');
-  md.push(`${differing.length} of ${rows.length} probe items differ between the kernels; they are in **bold** and marked ◆. ${LEGEND}`, '');
+  md.push(`All ${rows.length} probe items; the ${differing.length} that differ are in **bold** and marked ◆.`, '');
   md.push(`| section | item | ${heads.map(mdCell).join(' | ')} |`, `| --- | --- | ${heads.map(() => '---').join(' | ')} |`);
   for (const r of rows) {
     const b = (s: string) => (r.differs ? `**${s}**` : s);
     md.push(`| ${b(mdCell(r.section))} | ${b(mdCell(r.item))}${r.differs ? ' ◆' : ''} | ${r.cells.map((c) => b(mdCell(c?.text ?? '–'))).join(' | ')} |`);
-  }
-  if (differing.length) {
-    md.push('', '### Differences, with the probe\'s reasons', '');
-    for (const r of differing) md.push(`- **${r.section}.${r.item}**: ${r.cells.map((c, i) => `${heads[i]}: ${c?.text ?? '–'}${c?.detail ? ` (${c.detail})` : ''}`).join('; ')}`);
   }
   md.push('', '## Kernel runs', '', `| ${runHead.join(' | ')} |`, `| ${runHead.map(() => '---').join(' | ')} |`);
   for (const r of runRows) md.push(`| ${r.map(mdCell).join(' | ')} |`);
@@ -191,34 +180,51 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[]): 
 
 function readJson(file: string): unknown {
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    return readJsonInput(file, MAX_FOLDER_JSON_BYTES).data;
   } catch {
     return undefined;
   }
 }
 
-/** Writes report.html and report.md into the matrix folder (through results/outdir, like every
- *  writer: never through a planted symlink); returns their paths. */
-export async function writeMatrixReport(output: OutputDir, m: MatrixFile, log: (l: string) => void): Promise<{ html: string; md: string }> {
-  const out = output.path;
-  const probes = m.kernels.map((k) => readJson(join(out, k.dir, 'probe.json')));
-  const sections = matrixSections(m, probes);
-  const withResults = m.kernels.map((k) => join(out, k.dir)).filter((d) => existsSync(join(d, 'results.json')));
-  const html = join(out, 'report.html');
-  const md = join(out, 'report.md');
-  if (withResults.length) {
-    await writeReport(withResults, out, { output, log: (l) => log(l) });
-    // Put the matrix sections in front of the verdict, and into the table of contents.
-    const page = readFileSync(html, 'utf8');
-    const at = page.indexOf('<h2 ');
-    const toc = '<a href="#kernel-capabilities">Kernel capabilities</a><a href="#kernel-runs">Kernel runs</a>';
-    output.write('report.html', (at > 0 ? `${page.slice(0, at)}${sections.html}\n${page.slice(at)}` : page).replace('<nav class="toc">', `<nav class="toc">${toc}`).replace(/<title>[^<]*<\/title>/, '<title>Kernel matrix: BPF ring buffer vs perf buffer</title>').replace(/<h1>[^<]*<\/h1>/, `<h1>Kernel matrix: BPF ring buffer vs perf buffer on ${m.kernels.length} kernels</h1>`));
-    const text = readFileSync(md, 'utf8');
-    const mdAt = text.indexOf('\n## ');
-    output.write('report.md', (mdAt > 0 ? `${text.slice(0, mdAt)}\n${sections.md}\n${text.slice(mdAt)}` : `${text}\n${sections.md}\n`).replace(/^# .*$/m, '# Kernel matrix: BPF ring buffer vs perf buffer'));
-  } else {
-    output.write('report.html', `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Kernel matrix</title></head><body><main><h1>Kernel matrix</h1>\n<p>No kernel produced results.</p>\n${sections.html}\n</main></body></html>\n`);
-    output.write('report.md', `# Kernel matrix\n\nNo kernel produced results.\n\n${sections.md}\n`);
+function readResults(dir: string): ResultsFile | undefined {
+  try {
+    return loadResults(dir);
+  } catch (e) {
+    if (e instanceof ResultsInputError) return undefined;
+    throw e;
   }
-  return { html, md };
+}
+
+/** The matrix.json of a folder, checked enough to render; throws ResultsInputError naming it. */
+export function readMatrixFile(dir: string): MatrixFile {
+  const file = join(dir, 'matrix.json');
+  const m = readJson(file) as MatrixFile | undefined;
+  if (!m || m.schema !== MATRIX_SCHEMA || !Array.isArray(m.kernels)) throw new ResultsInputError(`${file}: not a ringbench kernel matrix (schema ${MATRIX_SCHEMA})`);
+  for (const k of m.kernels) {
+    if (typeof k.dir !== 'string' || isAbsolute(k.dir) || k.dir.split(/[\\/]/).includes('..')) throw new ResultsInputError(`${file}: kernel ${String(k.id)} has a folder outside the matrix (${String(k.dir)})`);
+  }
+  return m;
+}
+
+/** Writes report.html and report.md into the matrix folder; returns their paths. With `output`
+ *  (an OutputDir of the folder) the caller's lock is used, else the folder is opened here. */
+export async function writeMatrixReport(out: string, m: MatrixFile, log: (l: string) => void, output?: OutputDir): Promise<{ html: string; md: string }> {
+  const probes = m.kernels.map((k) => readJson(join(out, k.dir, 'probe.json')));
+  const results = m.kernels.map((k) => (existsSync(join(out, k.dir, 'results.json')) ? readResults(join(out, k.dir)) : undefined));
+  const sections = matrixSections(m, probes, results);
+  const withResults = m.kernels.map((k, i) => (results[i] ? join(out, k.dir) : undefined)).filter((d): d is string => !!d);
+  // Emulated and native rates never share an axis: with both, the charts cover the native kernels.
+  const native = withResults.filter((d) => !m.kernels.find((k) => join(out, k.dir) === d)?.emulated);
+  const charted = native.length && native.length < withResults.length ? native : withResults;
+  const dir = output ?? OutputDir.open(out, { flag: 'matrix', mode: 'report', lock: true });
+  try {
+    return await writeLeadReport(dir, charted, {
+      title: `Kernel matrix: BPF ring buffer vs perf buffer on ${m.kernels.length} kernels`,
+      html: sections.html,
+      md: sections.md,
+      toc: [['what-changed', 'What changed'], ['ratios', 'ringbuf ÷ perfbuf'], ['kernel-capabilities', 'Kernel capabilities'], ['kernel-runs', 'Kernel runs']],
+    }, log);
+  } finally {
+    if (!output) dir.release();
+  }
 }

@@ -292,7 +292,7 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
     matrix.wallMs = Date.now() - started;
     save();
     if (opts.report !== false) {
-      const report = await writeMatrixReport(outDir, matrix, log);
+      const report = await writeMatrixReport(outDir.path, matrix, log, outDir);
       log(`report: ${report.html}`);
     }
     log(`wrote ${join(out, 'matrix.json')} in ${(matrix.wallMs / 1000).toFixed(0)} s`);

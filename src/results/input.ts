@@ -12,6 +12,9 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 
 /** Why a file could not be used, without its name: callers put the name and the flag in front. */
+/** The most a matrix.json, fleet.json or probe.json may hold (they are a few KiB). */
+export const MAX_FOLDER_JSON_BYTES = 16 * 2 ** 20;
+
 export class InputFileError extends Error {
   override name = 'InputFileError';
 }
