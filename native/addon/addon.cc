@@ -374,6 +374,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("probeKernel", Napi::Function::New(env, ProbeKernel));
   exports.Set("cpuPairNs", Napi::Function::New(env, CpuPairNs));
   exports.Set("libbpfVersion", Napi::Function::New(env, LibbpfVersion));
+  // which libbpf the addon was linked with: "system" (the distribution's) or "tree" (the kernel tree's)
+  exports.Set("libbpfSource", Napi::String::New(env, RINGBENCH_LIBBPF_SOURCE));
   auto keys = [&](const char* name, std::vector<std::string> list) {
     exports.Set(name, Napi::Function::New(env, [list](const Napi::CallbackInfo& info) -> Napi::Value {
                   return string_array(info.Env(), list);

@@ -205,6 +205,8 @@ export interface NativeStorm {
 export interface Addon {
   probeKernel(): ProbeItem[];
   libbpfVersion(): string;
+  /** which libbpf the addon was linked with (RINGBENCH_LIBBPF at build time): 'system' or 'tree' */
+  readonly libbpfSource: string;
   /** a cache line's median round trip between two CPUs, probed as a trial probes them (0 = not measurable) */
   cpuPairNs(cpuA: number, cpuB: number): number;
   /** throws (synchronously) on a missing, unknown or mistyped field; rejects when the kernel refuses */

@@ -208,6 +208,8 @@ export interface Environment {
   cpuModel: string;
   cpuCount: number;
   libbpf: string;
+  /** which libbpf the addon links: 'system' (the distribution's) or 'tree' (the kernel tree's); absent in older results */
+  libbpfSource?: string;
   clang: string;
   bpftool: string;
   node: string;
