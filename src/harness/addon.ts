@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ScenarioConfig } from './types.js';
+import type { ScenarioConfig, Transport } from './types.js';
 
 /** The repository root, whether running from src/ (ts) or dist/src/ (compiled). */
 export const ROOT = (() => {
@@ -202,9 +202,22 @@ export interface NativeStorm {
   kill(): void;
 }
 
+/** loadPhases(): ns per phase; btfNs is the kernel BTF parse timed alone, verifyNs the verifier's
+ *  own figure, part of loadNs */
+export interface LoadPhases {
+  openNs: number;
+  btfNs: number;
+  loadNs: number;
+  verifyNs: number;
+  attachNs: number;
+  destroyNs: number;
+}
+
 export interface Addon {
   probeKernel(): ProbeItem[];
   libbpfVersion(): string;
+  /** one open / load / attach / destroy of the transport's exit program (tp_btf), each phase timed (bench:js) */
+  loadPhases(transport: Transport): LoadPhases;
   /** which libbpf the addon was linked with (RINGBENCH_LIBBPF at build time): 'system' or 'tree' */
   readonly libbpfSource: string;
   /** a cache line's median round trip between two CPUs, probed as a trial probes them (0 = not measurable) */
