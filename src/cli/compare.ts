@@ -15,7 +15,7 @@
  */
 import { OutputWriteError, writeOutputFile } from '../results/outdir.js';
 import { comparisonExitCode, compareResults } from '../analysis/compare.js';
-import { formatComparison } from '../analysis/compare-format.js';
+import { formatComparison } from '../report/compare-format.js';
 import { toGithubActionBenchmark } from '../format/github.js';
 import { loadResults, ResultsInputError } from '../results/load.js';
 import type { ResultsFile } from '../results/schema.js';

@@ -3,7 +3,8 @@
  * report.md from saved results. Given exactly two runs, the report also carries the regression
  * comparison (the same verdicts as `ringbench compare`). Unusable inputs are named and skipped.
  */
-import { compareResults, comparisonSections, loadResults, ResultsInputError } from '../analysis/compare.js';
+import { compareResults, loadResults, ResultsInputError } from '../analysis/compare.js';
+import { comparisonSections } from '../report/compare-format.js';
 import { parseThreshold, THRESHOLD_RULE } from './compare.js';
 import { writeReport } from '../report/report.js';
 import { OutputWriteError } from '../results/outdir.js';

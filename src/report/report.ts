@@ -26,7 +26,7 @@ import { resultsBlocks } from './sections/results.js';
 import { verdictBlocks } from './sections/verdict.js';
 
 export interface ReportOptions {
-  /** the regression comparison of two runs (analysis/compare.ts comparisonSections), shown as a "Comparison" section */
+  /** the regression comparison of two runs (report/compare-format.ts comparisonSections), shown as a "Comparison" section */
   comparison?: ComparisonSections;
   log?: (line: string) => void;
   /** the output directory, already opened (a run passes its own); else outDir is opened here,
