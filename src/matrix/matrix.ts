@@ -66,7 +66,7 @@ function parseInteger(raw: string | undefined, flag: string, min: number, max: n
 }
 
 function suiteFile(name: string): string {
-  if ((BUILTIN_SUITES as readonly string[]).includes(name)) return join(ROOT, 'bench', 'suites', `${name}.json`);
+  if ((BUILTIN_SUITES as readonly string[]).includes(name)) return join(ROOT, 'suites', `${name}.json`);
   return resolve(name);
 }
 

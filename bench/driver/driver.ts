@@ -24,11 +24,11 @@
 import { closeSync, constants, lstatSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { captureEnvironment } from '../src/harness/env.js';
-import { TrialError } from '../src/harness/trial.js';
-import { aggregate } from '../src/analysis/stats.js';
-import { fmtAggregate } from '../src/format/units.js';
-import type { Aggregate } from '../src/results/schema.js';
+import { captureEnvironment } from '../../src/harness/env.js';
+import { TrialError } from '../../src/harness/trial.js';
+import { aggregate } from '../../src/analysis/stats.js';
+import { fmtAggregate } from '../../src/format/units.js';
+import type { Aggregate } from '../../src/results/schema.js';
 import { cpuSnapshot, intFlag, machineLoad, progress, table, UsageError, type MachineLoad } from './machine.js';
 
 /** A trial that could not be measured (stopped early, refused, printed garbage): exit 1. */
