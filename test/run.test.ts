@@ -229,7 +229,10 @@ test('precision rounds: more repeats until the target, each bound stops them, an
   assert.is(n('hopeless'), JUDGE_VALUES, 'judged once it had enough repeats, and left out then');
   assert.ok(rec('hopeless').precision!.needed! > 1000, JSON.stringify(rec('hopeless').precision));
   for (const s of res.scenarios) for (const m of METRIC_NAMES) assert.is(s.repeats[m].length, s.repeats['wallNs'].length, `${s.id} ${m}`);
-  assert.match(r.stderr, /repeat 4 \(precision round\)/);
+  // progress: the planned trials keep their total; the precision rounds are a phase of their own
+  const totals = new Set([...r.stderr.matchAll(/^\[\d+\/(\d+)\]/gm)].map((m) => m[1]));
+  assert.equal([...totals], [String(suite.groups.length * suite.repeats)], 'the planned total stays put');
+  assert.match(r.stderr, /^\[wakeup-ceiling precision round 1: 1\/1\] wakeup-ceiling\/every-64\/ringbuf repeat 4:/m);
   // the run's CPU time and steal (/proc/stat): at most its wall time on every CPU
   const wallSeconds = (Date.parse(res.finishedAt!) - Date.parse(res.startedAt)) / 1000;
   assert.ok(res.machine && res.machine.cpuSeconds > 0 && res.machine.cpuSeconds <= (wallSeconds + 1) * cpus().length, JSON.stringify(res.machine));
