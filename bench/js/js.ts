@@ -13,14 +13,17 @@
  *   linear, more is worse than linear.
  * - Native boundary (root, BPF): one open / BTF / load (verifier) / attach / destroy of each
  *   transport's exit program per iteration (addon loadPhases), the phases' means beside tinybench's.
+ * - The clock is this process's CPU time (user + system, process.cpuUsage), not wall time: on a
+ *   shared machine a task's wall time is mostly the time it waits for a CPU (`--clock wall` to
+ *   see it anyway). The phases are the calling thread's CPU time.
  *
- *   npm run bench:js [-- --sizes 1,10,100] [--time MS] [--no-native] [--no-report]
+ *   npm run bench:js [-- --sizes 1,10,100] [--time MS] [--hosts N] [--clock cpu|wall] [--no-native] [--no-report]
  */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { Bench, type Task } from 'tinybench';
+import { Bench, type BenchOptions, type Task } from 'tinybench';
 import { compareResults } from '../../src/analysis/compare.js';
 import { loadAddon, type LoadPhases } from '../../src/harness/addon.js';
 import type { Transport } from '../../src/harness/types.js';
@@ -35,6 +38,7 @@ interface Options {
   native: boolean;
   report: boolean;
   hosts: number;
+  clock: 'cpu' | 'wall';
 }
 
 function parseOptions(argv: string[]): Options {
@@ -55,6 +59,10 @@ function parseOptions(argv: string[]): Options {
     .option('--sizes <list>', 'input sizes, multiples of a standard run', sizes, [1, 10, 100])
     .option('--time <ms>', 'time budget per task (at least 3 iterations run)', int(10, 60_000), 500)
     .option('--hosts <n>', 'fleet size', int(2, 1000), 50)
+    .option('--clock <clock>', 'cpu: this process\'s CPU time (default); wall: elapsed time', (v: string) => {
+      if (v !== 'cpu' && v !== 'wall') throw new InvalidArgumentError('cpu or wall');
+      return v;
+    }, 'cpu')
     .option('--no-native', 'skip the native boundary (it needs root and BPF)')
     .option('--no-report', 'skip writing the report (charts make it the slowest task)')
     .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
@@ -89,6 +97,16 @@ function writeRun(dir: string, name: string, results: ResultsFile): string {
   return run;
 }
 
+/** tinybench's clock: ms of this process's CPU time, or of wall time */
+const clockOf = (o: Options): Pick<BenchOptions, 'now'> => {
+  if (o.clock === 'wall') return {};
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  return { now: cpuMs }; // tinybench times every sample with it
+};
+
 const ms = (x: number) => (x < 1 ? x.toFixed(3) : x < 100 ? x.toFixed(2) : x.toFixed(0));
 
 function printTable(title: string, bench: Bench): void {
@@ -120,7 +138,7 @@ function printGrowth(bench: Bench, families: string[], sizes: number[]): void {
 async function inputGrowth(o: Options, dir: string): Promise<void> {
   const base = standardRun(1);
   const cand = standardRun(2);
-  const bench = new Bench({ name: 'input growth', time: o.time, iterations: 3, warmupIterations: 1, throws: true });
+  const bench = new Bench({ name: 'input growth', ...clockOf(o), time: o.time, iterations: 3, warmupIterations: 1, throws: true });
   for (const n of o.sizes) {
     const b = replicate(base, n);
     const c = replicate(cand, n);
@@ -141,6 +159,7 @@ async function inputGrowth(o: Options, dir: string): Promise<void> {
     }
   }
   await bench.run();
+  console.log(`clock: ${o.clock === 'cpu' ? 'this process\'s CPU time (user + system)' : 'wall time'}`);
   printTable(`TypeScript side, results of ${o.sizes.map((n) => `${n}×`).join(', ')} a standard run (57 scenarios × 5 repeats each)`, bench);
   printGrowth(bench, ['load+validate', 'compare', ...(o.report ? ['report'] : [])], o.sizes);
 }
@@ -151,7 +170,7 @@ async function fleet(o: Options, dir: string): Promise<void> {
   const a = runsA.map((r) => loadResults(r));
   const b = runsB.map((r) => loadResults(r));
   const one = [a[0]];
-  const bench = new Bench({ name: 'fleet', time: o.time, iterations: 3, warmupIterations: 1, throws: true });
+  const bench = new Bench({ name: 'fleet', ...clockOf(o), time: o.time, iterations: 3, warmupIterations: 1, throws: true });
   bench.add('load 1 host', async () => {
     await loadResultSets(runsA.slice(0, 1));
   });
@@ -172,7 +191,7 @@ async function fleet(o: Options, dir: string): Promise<void> {
 
 async function nativeBoundary(o: Options): Promise<void> {
   const addon = loadAddon();
-  const bench = new Bench({ name: 'native boundary', time: o.time, iterations: 10, warmupIterations: 2, throws: true });
+  const bench = new Bench({ name: 'native boundary', ...clockOf(o), time: o.time, iterations: 10, warmupIterations: 2, throws: true });
   const phases: Record<string, LoadPhases[]> = { ringbuf: [], perfbuf: [] };
   for (const t of ['ringbuf', 'perfbuf'] as Transport[]) {
     bench.add(`open+load+attach+destroy ${t}`, () => {
@@ -182,7 +201,7 @@ async function nativeBoundary(o: Options): Promise<void> {
   await bench.run();
   printTable(`native boundary, per trial (libbpf ${addon.libbpfVersion()}, ${addon.libbpfSource}): the exit program through tp_btf`, bench);
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length / 1e6;
-  console.log('\nphases, mean ms (BTF: the kernel BTF parsed alone, as the load does first; verify: the verifier\'s own time, part of load)');
+  console.log('\nphases, mean ms of the thread\'s CPU time (BTF: the kernel BTF parsed alone, as the load does first; verify: the verifier\'s own time, part of load)');
   console.table(
     Object.entries(phases).map(([t, ps]) => ({
       transport: t,

@@ -31,15 +31,15 @@ template <class Skel>
 LoadPhases measure(const char* name) {
   LoadPhases t;
   take_libbpf_log();
-  uint64_t start = mono_ns();
+  uint64_t start = thread_cpu_ns();
   btf* vmlinux = btf__load_vmlinux_btf();
-  t.btf_ns = mono_ns() - start;
+  t.btf_ns = thread_cpu_ns() - start;
   if (!vmlinux) throw Error(std::string("load phases: reading the kernel's BTF: ") + errno_text(errno));
   btf__free(vmlinux);
 
-  start = mono_ns();
+  start = thread_cpu_ns();
   Skel* s = Skel::open();
-  t.open_ns = mono_ns() - start;
+  t.open_ns = thread_cpu_ns() - start;
   if (!s) throw Error(std::string("load phases: opening the ") + name + " skeleton: " + errno_text(errno));
   auto fail = [&](const char* what, int err) {
     std::string why = std::string("load phases: ") + what + " the " + name + " exit program: " + errno_text(err) +
@@ -54,21 +54,21 @@ LoadPhases measure(const char* name) {
   bpf_program__set_log_buf(prog, log.data(), log.size());
   bpf_program__set_log_level(prog, kLogStats);
 
-  start = mono_ns();
+  start = thread_cpu_ns();
   int err = Skel::load(s);
-  t.load_ns = mono_ns() - start;
+  t.load_ns = thread_cpu_ns() - start;
   if (err) throw fail("loading", err);
   t.verify_ns = verification_ns(log.data());
 
-  start = mono_ns();
+  start = thread_cpu_ns();
   bpf_link* link = bpf_program__attach(prog);
-  t.attach_ns = mono_ns() - start;
+  t.attach_ns = thread_cpu_ns() - start;
   if (!link) throw fail("attaching", errno);
 
-  start = mono_ns();
+  start = thread_cpu_ns();
   bpf_link__destroy(link);
   Skel::destroy(s);
-  t.destroy_ns = mono_ns() - start;
+  t.destroy_ns = thread_cpu_ns() - start;
   return t;
 }
 

@@ -1,7 +1,9 @@
 // load_phases — the fixed cost a trial pays at the native boundary before and after its events,
 // phase by phase, for `npm run bench:js`: open the skeleton, parse the kernel's BTF, load (BTF,
 // relocations, maps, the verifier), attach, destroy. The exit program through tp_btf, as a
-// trial's default; nothing else runs while it is attached.
+// trial's default; nothing else runs while it is attached. Phases are the calling thread's CPU
+// time (user and kernel: the bpf() syscalls' work is charged to it), so a shared machine's other
+// tenants do not inflate them; only verify_ns is the kernel's own wall-clock figure.
 #pragma once
 
 #include <cstdint>

@@ -202,8 +202,8 @@ export interface NativeStorm {
   kill(): void;
 }
 
-/** loadPhases(): ns per phase; btfNs is the kernel BTF parse timed alone, verifyNs the verifier's
- *  own figure, part of loadNs */
+/** loadPhases(): the calling thread's CPU ns per phase; btfNs is the kernel BTF parse timed alone,
+ *  verifyNs the verifier's own (wall-clock) figure, part of loadNs */
 export interface LoadPhases {
   openNs: number;
   btfNs: number;
