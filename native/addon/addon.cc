@@ -141,7 +141,6 @@ OutFields<TO> trial_output_fields() {
       out("mapMemlockBytes", &TO::map_memlock_bytes),
       out("peakOccupancyBytes", &TO::peak_occupancy_bytes),
       out("peakCpuOccupancyBytes", &TO::peak_cpu_occupancy_bytes),
-      out("bpfPeakUnreadBytes", &TO::bpf_peak_unread_bytes),
       out("sinkNsPerEvent", &TO::sink_ns_per_event),
       out("cpuPairBeforeNs", &TO::cpu_pair_before_ns),
       out("cpuPairAfterNs", &TO::cpu_pair_after_ns),

@@ -55,7 +55,7 @@ int RingbufReader::on_record(void* ctx, void* data, size_t size) {
   // libbpf publishes the consumer position after each record: read both now and then
   if (++self->since_note_ >= kNoteEvery) {
     self->since_note_ = 0;
-    self->note_unread(0, self->occupancy());
+    self->note_occupancy(0, self->occupancy());
   }
   return 0;
 }
@@ -63,9 +63,9 @@ int RingbufReader::on_record(void* ctx, void* data, size_t size) {
 int RingbufReader::epoll_fd() const { return ring_buffer__epoll_fd(rb_); }
 
 int RingbufReader::consume() {
-  note_unread(0, occupancy());  // what is there before libbpf starts publishing
+  note_occupancy(0, occupancy());  // what is there before libbpf starts publishing
   int n = ring_buffer__consume(rb_);
-  note_unread(0, occupancy());
+  note_occupancy(0, occupancy());
   end_batch(sink_);
   return n;
 }
@@ -87,7 +87,7 @@ int RingbufReader::consume_batch() {
     cons += (size + BPF_RINGBUF_HDR_SZ + 7) & ~7ul;
   }
   // the fullest since our last publication, then publish: once per batch
-  note_unread(0, __atomic_load_n(producer_pos_, __ATOMIC_ACQUIRE) - __atomic_load_n(consumer_pos_, __ATOMIC_RELAXED));
+  note_occupancy(0, __atomic_load_n(producer_pos_, __ATOMIC_ACQUIRE) - __atomic_load_n(consumer_pos_, __ATOMIC_RELAXED));
   __atomic_store_n(consumer_pos_, cons, __ATOMIC_RELEASE);
   end_batch(sink_);
   return n;

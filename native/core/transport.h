@@ -24,8 +24,8 @@ class Transport {
   uint64_t occupancy() const { return reader_->occupancy(); }
   uint64_t buffer_bytes() const { return reader_->buffer_bytes(); }
   uint64_t lost_reported() const { return reader_->lost_reported(); }
-  uint64_t peak_unread() const { return reader_->peak_unread(); }
-  uint64_t peak_unread_one() const { return reader_->peak_unread_one(); }
+  uint64_t peak_occupancy() const { return reader_->peak_occupancy(); }
+  uint64_t peak_cpu_occupancy() const { return reader_->peak_cpu_occupancy(); }
   uint64_t map_memlock_bytes() const { return twin_.map_memlock_bytes(); }
   KernelCounters counters() const { return twin_.counters(); }
   ProgStats prog_stats() const { return twin_.prog_stats(); }

@@ -50,7 +50,6 @@ struct TrialOutput {
   // memory
   uint64_t buffer_bytes = 0, map_memlock_bytes = 0, peak_occupancy_bytes = 0;
   uint64_t peak_cpu_occupancy_bytes = 0;  // the fullest single buffer (perfbuf: one CPU's)
-  uint64_t bpf_peak_unread_bytes = 0;     // ringbuf: most unread bytes at a failed reserve
   // cpu
   uint64_t consumer_cpu_ns = 0, bpf_run_time_ns = 0, bpf_run_cnt = 0, wakeups = 0;
   double sink_ns_per_event = 0;  // the sink's own cost per record (calibrate_sink)

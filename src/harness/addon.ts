@@ -107,8 +107,6 @@ export interface NativeTrialOutput {
   peakOccupancyBytes: number;
   /** the fullest single buffer (perfbuf: one CPU's; ringbuf: as peakOccupancyBytes) */
   peakCpuOccupancyBytes: number;
-  /** ringbuf: most unread bytes at a failed reserve, seen in BPF (0 without drops, and for perfbuf) */
-  bpfPeakUnreadBytes: number;
   /** the measuring sink's own CPU per record, calibrated after the load */
   sinkNsPerEvent: number;
   /** saturation pinned apart: the producer↔consumer CPUs' cache-line round trip before and after
@@ -145,7 +143,7 @@ export const TRIAL_OUTPUT_KEYS = keysOf<NativeTrialOutput>()(['attachedVia', 'ge
   'delivered', 'droppedKernel', 'lostReported', 'malformed', 'notDrained', 'seqSum', 'loadPhaseNs', 'wallNs', 'lastDeliveryNs',
   'drainNs', 'inversions', 'maxDisplacement', 'maxTimeRegressionNs', 'displacementTruncated', 'latP50', 'latP90',
   'latP99', 'latP999', 'latMax', 'bufferBytes', 'mapMemlockBytes', 'peakOccupancyBytes', 'peakCpuOccupancyBytes',
-  'bpfPeakUnreadBytes', 'sinkNsPerEvent', 'cpuPairBeforeNs', 'cpuPairAfterNs', 'consumerCpuNs',
+  'sinkNsPerEvent', 'cpuPairBeforeNs', 'cpuPairAfterNs', 'consumerCpuNs',
   'bpfRunTimeNs', 'bpfRunCnt', 'bpfStatsEnabled', 'wakeups', 'consumerError', 'windowNs', 'timelineDelivered',
   'timelineOccupancy', 'stormStopped', 'aborted']);
 

@@ -123,7 +123,7 @@ export interface Timeline {
   windowNs: number;
   /** events delivered in each window, from the start of the load phase */
   delivered: number[];
-  /** most unread bytes seen in each window */
+  /** peak occupancy (bytes) in each window */
   occupancyBytes: number[];
 }
 
