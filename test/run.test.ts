@@ -13,6 +13,7 @@ import { JUDGE_VALUES } from '../src/suite/run.js';
 import { type ResultsFile } from '../src/results/schema.js';
 import { METRIC_NAMES } from '../src/results/metrics.js';
 import { loadedRingbenchObjects, settle, sleep, stormProcesses } from './kernel.js';
+import { ROOT } from '../src/harness/addon.js';
 import { runCli } from './cli.js';
 
 const made: string[] = [];
@@ -130,6 +131,8 @@ test('a tiny suite runs end to end; results.json and results.csv agree; CI outpu
   assert.ok(results.complete);
   assert.is(results.scenarios.length, 8);
   assert.ok(results.environment.kernel && results.environment.libbpf && results.environment.gitCommit);
+  // which libbpf the addon links, as scripts/build.sh was told (RINGBENCH_LIBBPF, default system)
+  assert.is(results.environment.libbpfSource, readFileSync(join(ROOT, 'build', 'libbpf-choice'), 'utf8').split(' ')[0]);
   const rows = readCsv(join(out, 'results.csv'));
   assert.is(rows.length, results.scenarios.length);
   for (const s of results.scenarios) {
