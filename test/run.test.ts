@@ -13,6 +13,7 @@ import { JUDGE_VALUES } from '../src/suite/run.js';
 import { type ResultsFile } from '../src/results/schema.js';
 import { METRIC_NAMES } from '../src/results/metrics.js';
 import { loadedRingbenchObjects, settle, sleep, stormProcesses } from './kernel.js';
+import { ROOT } from '../src/harness/addon.js';
 import { runCli } from './cli.js';
 
 const made: string[] = [];
@@ -130,6 +131,8 @@ test('a tiny suite runs end to end; results.json and results.csv agree; CI outpu
   assert.ok(results.complete);
   assert.is(results.scenarios.length, 8);
   assert.ok(results.environment.kernel && results.environment.libbpf && results.environment.gitCommit);
+  // which libbpf the addon links, as scripts/build.sh was told (RINGBENCH_LIBBPF, default system)
+  assert.is(results.environment.libbpfSource, readFileSync(join(ROOT, 'build', 'libbpf-choice'), 'utf8').split(' ')[0]);
   const rows = readCsv(join(out, 'results.csv'));
   assert.is(rows.length, results.scenarios.length);
   for (const s of results.scenarios) {
@@ -229,7 +232,10 @@ test('precision rounds: more repeats until the target, each bound stops them, an
   assert.is(n('hopeless'), JUDGE_VALUES, 'judged once it had enough repeats, and left out then');
   assert.ok(rec('hopeless').precision!.needed! > 1000, JSON.stringify(rec('hopeless').precision));
   for (const s of res.scenarios) for (const m of METRIC_NAMES) assert.is(s.repeats[m].length, s.repeats['wallNs'].length, `${s.id} ${m}`);
-  assert.match(r.stderr, /repeat 4 \(precision round\)/);
+  // progress: the planned trials keep their total; the precision rounds are a phase of their own
+  const totals = new Set([...r.stderr.matchAll(/^\[\d+\/(\d+)\]/gm)].map((m) => m[1]));
+  assert.equal([...totals], [String(suite.groups.length * suite.repeats)], 'the planned total stays put');
+  assert.match(r.stderr, /^\[wakeup-ceiling precision round 1: 1\/1\] wakeup-ceiling\/every-64\/ringbuf repeat 4:/m);
   // the run's CPU time and steal (/proc/stat): at most its wall time on every CPU
   const wallSeconds = (Date.parse(res.finishedAt!) - Date.parse(res.startedAt)) / 1000;
   assert.ok(res.machine && res.machine.cpuSeconds > 0 && res.machine.cpuSeconds <= (wallSeconds + 1) * cpus().length, JSON.stringify(res.machine));

@@ -5,7 +5,7 @@
  * the same .rodata configuration, the same saturation trigger (getpgid() calls from W producer
  * threads of this process) and libbpf's stock reader, but its callback only counts: no clock read,
  * no histogram, no ordering bitmap. What ringbench delivers under the same load should not fall
- * below what this program delivers; bench/ceilings.ts runs both side by side.
+ * below what this program delivers; bench/ceilings/ceilings.ts runs both side by side.
  *
  *   ringbench-ref [--events N] [--workers W] [--ringbuf-bytes B] [--wakeup adaptive|every-n]
  *                 [--wakeup-every N] [--drain] [--bpf-stats] [--reader libbpf|custom]

@@ -77,7 +77,7 @@ struct rb_counters {
 	__u64 hits;    /* program runs that passed the filter */
 	__u64 drops;   /* reserve (ringbuf) or output (perfbuf) failures */
 	__u64 filtered;/* runs that passed the target filter but not the min-duration filter */
-	__u64 peak_avail; /* ringbuf: most unread bytes seen at a failed reserve (bpf_ringbuf_query) */
+	__u64 peak_occupancy; /* ringbuf: peak occupancy (bytes) seen at a failed reserve (bpf_ringbuf_query) */
 };
 
 #endif

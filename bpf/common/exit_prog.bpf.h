@@ -97,22 +97,22 @@ static __always_inline void rb_fill(struct rb_event *e, struct task_struct *task
  *   rb_emit_copy:  a saturation record: the header of `tmpl` (filled once per trigger, in the
  *                  staging slot) with its own time and sequence number
  *   rb_emit_seq:   a minimal saturation record: the sequence number alone
- *   rb_unread_bytes: unread bytes in the buffer now (ringbuf), 0 where BPF cannot tell (perfbuf) */
+ *   rb_occupancy_bytes: the buffer's occupancy now, in bytes (ringbuf), 0 where BPF cannot tell (perfbuf) */
 static int rb_emit_event(void *ctx, struct task_struct *task, __u16 kind, __u64 now);
 static int rb_emit_exec(void *ctx, struct task_struct *task, const char *filename, __u64 now);
 static int rb_emit_copy(void *ctx, struct rb_event *tmpl, __u32 size, __u64 now);
 static int rb_emit_seq(void *ctx);
-static __u64 rb_unread_bytes(void);
+static __u64 rb_occupancy_bytes(void);
 
 /* A failed reserve/output: count it, and keep how full the buffer was (the true peak, which a
  * consumer sampling positions could miss between two of its reads). */
 static __always_inline void rb_count_drop(struct rb_counters *c)
 {
-	__u64 unread = rb_unread_bytes();
+	__u64 occupancy = rb_occupancy_bytes();
 
 	c->drops++;
-	if (unread > c->peak_avail)
-		c->peak_avail = unread;
+	if (occupancy > c->peak_occupancy)
+		c->peak_occupancy = occupancy;
 }
 
 /* The target filter: with a target, only its direct children count. Returns this CPU's counters

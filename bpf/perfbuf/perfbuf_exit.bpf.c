@@ -22,7 +22,7 @@ static int rb_emit_event(void *ctx, struct task_struct *task, __u16 kind, __u64 
 }
 
 /* BPF cannot see a perf buffer's positions: the consumer measures its occupancy. */
-static __u64 rb_unread_bytes(void)
+static __u64 rb_occupancy_bytes(void)
 {
 	return 0;
 }

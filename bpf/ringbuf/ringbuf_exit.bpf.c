@@ -69,7 +69,7 @@ static int rb_emit_event(void *ctx, struct task_struct *task, __u16 kind, __u64 
 	return 0;
 }
 
-static __u64 rb_unread_bytes(void)
+static __u64 rb_occupancy_bytes(void)
 {
 	void *ring = rb_ring();
 

@@ -11,6 +11,7 @@
 
 #include "../core/cpu_pair.h"
 #include "../core/libbpf_log.h"
+#include "../core/load_phases.h"
 #include "../core/probe.h"
 #include "../core/storm_process.h"
 #include "../core/tracer.h"
@@ -149,7 +150,6 @@ OutFields<TO> trial_output_fields() {
       out("mapMemlockBytes", &TO::map_memlock_bytes),
       out("peakOccupancyBytes", &TO::peak_occupancy_bytes),
       out("peakCpuOccupancyBytes", &TO::peak_cpu_occupancy_bytes),
-      out("bpfPeakUnreadBytes", &TO::bpf_peak_unread_bytes),
       out("buffers", &TO::buffers),
       out("bufferDataBytes", &TO::buffer_data_bytes),
       out("perBufferRead", &TO::per_buffer_read),
@@ -373,6 +373,28 @@ Napi::Value CpuPairNs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, double(cpu_pair_round_trip_ns(a, b)));
 }
 
+// loadPhases("ringbuf" | "perfbuf"): one open/load/attach/destroy of the exit program, each phase in ns.
+Napi::Value LoadPhasesOf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string transport = info.Length() == 1 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  if (transport != "ringbuf" && transport != "perfbuf")
+    throw Napi::TypeError::New(env, "loadPhases(transport) takes \"ringbuf\" or \"perfbuf\"");
+  LoadPhases t;
+  try {
+    t = measure_load_phases(transport == "ringbuf" ? Kind::Ringbuf : Kind::Perfbuf);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("openNs", double(t.open_ns));
+  o.Set("btfNs", double(t.btf_ns));
+  o.Set("loadNs", double(t.load_ns));
+  o.Set("verifyNs", double(t.verify_ns));
+  o.Set("attachNs", double(t.attach_ns));
+  o.Set("destroyNs", double(t.destroy_ns));
+  return o;
+}
+
 Napi::Value LibbpfVersion(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), libbpf_version_string());
 }
@@ -386,6 +408,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("probeKernel", Napi::Function::New(env, ProbeKernel));
   exports.Set("cpuPairNs", Napi::Function::New(env, CpuPairNs));
   exports.Set("libbpfVersion", Napi::Function::New(env, LibbpfVersion));
+  exports.Set("loadPhases", Napi::Function::New(env, LoadPhasesOf));
+  // which libbpf the addon was linked with: "system" (the distribution's) or "tree" (the kernel tree's)
+  exports.Set("libbpfSource", Napi::String::New(env, RINGBENCH_LIBBPF_SOURCE));
   auto keys = [&](const char* name, std::vector<std::string> list) {
     exports.Set(name, Napi::Function::New(env, [list](const Napi::CallbackInfo& info) -> Napi::Value {
                   return string_array(info.Env(), list);

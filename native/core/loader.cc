@@ -262,7 +262,7 @@ KernelCounters LoadedTwin::counters() const {
     sum.hits += c.hits;
     sum.drops += c.drops;
     sum.filtered += c.filtered;
-    if (c.peak_avail > sum.peak_avail) sum.peak_avail = c.peak_avail;
+    if (c.peak_occupancy > sum.peak_occupancy) sum.peak_occupancy = c.peak_occupancy;
   }
   return sum;
 }

@@ -36,7 +36,7 @@ struct TransportConfig {
 
 struct KernelCounters {
   uint64_t hits = 0, drops = 0, filtered = 0;
-  uint64_t peak_avail = 0;  // ringbuf: most unread bytes at a failed reserve, over all CPUs
+  uint64_t peak_occupancy = 0;  // ringbuf: peak occupancy (bytes) at a failed reserve, over all CPUs
 };
 
 struct ProgStats {

@@ -79,7 +79,7 @@ class OrderTracker {
   uint64_t max_ts_ = 0;
 };
 
-// Events delivered and most unread bytes per window since the start of the load phase. The last
+// Events delivered and peak occupancy (bytes) per window since the start of the load phase. The last
 // window absorbs anything past the end, so memory stays fixed.
 class Timeline {
  public:

@@ -60,7 +60,7 @@ int PerfReader::on_record(void* ctx, int cpu, void* event) {
     // libbpf publishes this CPU's tail after its batch: its positions now are the fill so far
     if (++self->since_note_ >= kNoteEvery && size_t(cpu) < self->pages_.size()) {
       self->since_note_ = 0;
-      self->note_unread(size_t(cpu), self->unread(size_t(cpu)));
+      self->note_occupancy(size_t(cpu), self->cpu_occupancy(size_t(cpu)));
     }
   } else if (hdr->type == PERF_RECORD_LOST) {
     struct lost { perf_event_header header; uint64_t id; uint64_t lost; };
@@ -73,14 +73,14 @@ int PerfReader::epoll_fd() const { return perf_buffer__epoll_fd(pb_); }
 
 int PerfReader::consume() {
   sink_->begin_batch();
-  for (size_t i = 0; i < pages_.size(); i++) note_unread(i, unread(i));  // before libbpf publishes
+  for (size_t i = 0; i < pages_.size(); i++) note_occupancy(i, cpu_occupancy(i));  // before libbpf publishes
   int n = perf_buffer__consume(pb_);
-  for (size_t i = 0; i < pages_.size(); i++) note_unread(i, unread(i));
+  for (size_t i = 0; i < pages_.size(); i++) note_occupancy(i, cpu_occupancy(i));
   end_batch(sink_);
   return n;
 }
 
-uint64_t PerfReader::unread(size_t i) const {
+uint64_t PerfReader::cpu_occupancy(size_t i) const {
   auto* meta = static_cast<perf_event_mmap_page*>(pages_[i]);
   return __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) - __atomic_load_n(&meta->data_tail, __ATOMIC_ACQUIRE);
 }
@@ -124,7 +124,7 @@ int PerfReader::consume_batch() {
     count_delivered(i, got);
     n += int(got);
     // the fullest since our last publication, then publish: once per CPU per batch
-    note_unread(i, __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) - meta->data_tail);
+    note_occupancy(i, __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) - meta->data_tail);
     __atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
   }
   end_batch(sink_);
@@ -133,7 +133,7 @@ int PerfReader::consume_batch() {
 
 uint64_t PerfReader::occupancy() const {
   uint64_t total = 0;
-  for (size_t i = 0; i < pages_.size(); i++) total += unread(i);
+  for (size_t i = 0; i < pages_.size(); i++) total += cpu_occupancy(i);
   return total;
 }
 

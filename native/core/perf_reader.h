@@ -21,7 +21,7 @@ class PerfReader : public Reader {
 
  private:
   static int on_record(void* ctx, int cpu, void* event);
-  uint64_t unread(size_t i) const;  // CPU buffer i: data_head - data_tail
+  uint64_t cpu_occupancy(size_t i) const;  // CPU buffer i: data_head - data_tail
   EventSink* sink_;
   perf_buffer* pb_ = nullptr;
   std::vector<void*> pages_;    // per-CPU perf_event_mmap_page headers

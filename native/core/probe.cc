@@ -1,18 +1,11 @@
-/*
- * probe.cc — kernel capability probe of ringbench (see probe.h for the item names).
- *
- * Every check is an attempt, not a version comparison: create the map, load the program, attach
- * it, enable the statistics — then close everything again. The reason of a failed check is the
- * errno name and text (e.g. "EPERM (Operation not permitted)") or the verifier's own message, so a
- * reader can tell "the kernel lacks it" (EINVAL / unknown helper) from "you lack the privilege"
- * (EPERM / EACCES).
- *
- * Build standalone for development:
- *   g++ -std=c++17 -DPROBE_MAIN native/core/probe.cc -lbpf -o /tmp/probe && /tmp/probe
- */
+// probe — kernel capability probe of ringbench (see probe.h for the item names).
+//
+// Every check is an attempt, not a version comparison: create the map, load the program, attach
+// it, enable the statistics — then close everything again. The reason of a failed check is the
+// errno name and text (e.g. "EPERM (Operation not permitted)") or the verifier's own message, so a
+// reader can tell "the kernel lacks it" (EINVAL / unknown helper) from "you lack the privilege"
+// (EPERM / EACCES). `ringbench probe` prints every item.
 #include "probe.h"
-
-#include "error.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -20,25 +13,26 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
-/*
- * Overwrite mode of BPF_MAP_TYPE_RINGBUF: include/uapi/linux/bpf.h gained
- * `BPF_F_RB_OVERWRITE = (1U << 19)` in "bpf: Add overwrite mode for BPF ring buffer" (bpf-next,
- * merged for 6.19). libbpf 1.1 / Debian 12 uapi headers predate it, so the value is spelled out
- * here. Kernels without the feature reject the bit through RINGBUF_CREATE_FLAG_MASK (EINVAL).
- */
+#include "error.h"
+
+// Overwrite mode of BPF_MAP_TYPE_RINGBUF: include/uapi/linux/bpf.h gained
+// `BPF_F_RB_OVERWRITE = (1U << 19)` in "bpf: Add overwrite mode for BPF ring buffer" (bpf-next,
+// merged for 6.19). libbpf 1.1 / Debian 12 uapi headers predate it, so the value is spelled out
+// here. Kernels without the feature reject the bit through RINGBUF_CREATE_FLAG_MASK (EINVAL).
 #ifndef BPF_F_RB_OVERWRITE
 #define BPF_F_RB_OVERWRITE (1U << 19)
 #endif
 
-/* Instruction builders (the kernel's are in tools/include/linux/filter.h, not installed). */
+// Instruction builders (the kernel's are in tools/include/linux/filter.h, not installed).
 #ifndef BPF_MOV64_IMM
 #define BPF_MOV64_IMM(DST, IMM) \
   bpf_insn{BPF_ALU64 | BPF_MOV | BPF_K, (DST), 0, 0, static_cast<__s32>(IMM)}
@@ -53,13 +47,13 @@
 namespace ringbench {
 namespace {
 
-/* Owns one file descriptor returned by the bpf() syscall; closes it when the check is done. */
+// Owns one file descriptor returned by the bpf() syscall; closes it when the check is done.
 class ScopedFd {
  public:
   explicit ScopedFd(int fd = -1) : fd_(fd) {}
   ~ScopedFd() { reset(); }
-  ScopedFd(const ScopedFd &) = delete;
-  ScopedFd &operator=(const ScopedFd &) = delete;
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
   int get() const { return fd_; }
   bool valid() const { return fd_ >= 0; }
   void reset(int fd = -1) {
@@ -71,27 +65,27 @@ class ScopedFd {
   int fd_;
 };
 
-/* libbpf prints warnings (e.g. on a failed load) to stderr; the probe reports them as items instead. */
+// libbpf prints warnings (e.g. on a failed load) to stderr; the probe reports them as items instead.
 int silent_libbpf_print(enum libbpf_print_level, const char *, va_list) { return 0; }
 
 class QuietLibbpf {
  public:
   QuietLibbpf() : previous_(libbpf_set_print(silent_libbpf_print)) {}
   ~QuietLibbpf() { libbpf_set_print(previous_); }
-  QuietLibbpf(const QuietLibbpf &) = delete;
-  QuietLibbpf &operator=(const QuietLibbpf &) = delete;
+  QuietLibbpf(const QuietLibbpf&) = delete;
+  QuietLibbpf& operator=(const QuietLibbpf&) = delete;
 
  private:
   libbpf_print_fn_t previous_;
 };
 
-const char *const kSchedExitTracepoint = "sched_process_exit";
-const char *const kSchedExitBtfTypedef = "btf_trace_sched_process_exit";
+const char* const kSchedExitTracepoint = "sched_process_exit";
+const char* const kSchedExitBtfTypedef = "btf_trace_sched_process_exit";
 
-/* The program types whose helper tables matter to ringbench: tp/, raw_tp/ and tp_btf/ programs. */
+// The program types whose helper tables matter to ringbench: tp/, raw_tp/ and tp_btf/ programs.
 struct ProgKind {
-  const char *item_suffix;  // used in item names: prog.<suffix>, helper.<suffix>.<helper>
-  const char *type_name;    // used in reasons
+  const char* item_suffix;  // used in item names: prog.<suffix>, helper.<suffix>.<helper>
+  const char* type_name;    // used in reasons
   bpf_prog_type type;
   bool needs_btf_target;    // BPF_PROG_TYPE_TRACING needs attach_btf_id + expected_attach_type
 };
@@ -103,7 +97,7 @@ const ProgKind kProgKinds[] = {
 };
 
 struct HelperId {
-  const char *name;
+  const char* name;
   bpf_func_id id;
 };
 
@@ -119,23 +113,21 @@ const HelperId kHelpers[] = {
     {"user_ringbuf_drain", BPF_FUNC_user_ringbuf_drain},
 };
 
-/* Result of one BPF_PROG_LOAD: the fd (owned), the errno on failure, and the verifier log. */
+// Result of one BPF_PROG_LOAD: the fd (owned), the errno on failure, and the verifier log.
 struct LoadAttempt {
   ScopedFd fd;
   int err = 0;
   std::string log;
 };
 
-/*
- * The vmlinux BTF id of btf_trace_sched_process_exit: what a tp_btf program must name as its
- * attach target. 0 with a reason when BTF is absent or the typedef is not there.
- */
+// The vmlinux BTF id of btf_trace_sched_process_exit: what a tp_btf program must name as its
+// attach target. 0 with a reason when BTF is absent or the typedef is not there.
 struct BtfTarget {
   __u32 id = 0;
   std::string reason;
 };
 
-void load_program(LoadAttempt &attempt, const ProgKind &kind, const bpf_insn *insns,
+void load_program(LoadAttempt& attempt, const ProgKind& kind, const bpf_insn* insns,
                   size_t insn_count, __u32 attach_btf_id, bool with_log) {
   // The verifier log of a two-instruction program is a few lines; 64 KiB never truncates it.
   static thread_local char log_buf[64 * 1024];
@@ -157,14 +149,14 @@ void load_program(LoadAttempt &attempt, const ProgKind &kind, const bpf_insn *in
   attempt.log = with_log ? std::string(log_buf) : std::string();
 }
 
-/* A trivial "return 0" program: enough for prog-type and attach checks. */
-void load_trivial_program(LoadAttempt &attempt, const ProgKind &kind, __u32 attach_btf_id) {
+// A trivial "return 0" program: enough for prog-type and attach checks.
+void load_trivial_program(LoadAttempt& attempt, const ProgKind& kind, __u32 attach_btf_id) {
   const bpf_insn insns[] = {BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN()};
   load_program(attempt, kind, insns, sizeof(insns) / sizeof(insns[0]), attach_btf_id, false);
 }
 
-/* The verifier log line that contains `needle` (the log ends with statistics, not the error). */
-std::string log_line_with(const std::string &log, const std::string &needle) {
+// The verifier log line that contains `needle` (the log ends with statistics, not the error).
+std::string log_line_with(const std::string& log, const std::string& needle) {
   size_t at = log.find(needle);
   if (at == std::string::npos) return std::string();
   size_t start = log.rfind('\n', at);
@@ -173,32 +165,30 @@ std::string log_line_with(const std::string &log, const std::string &needle) {
   return log.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
-/*
- * The verifier's three ways of saying "this helper is not callable here": unknown id
- * ("invalid func"), and not allowed for the program type ("unknown func" on older kernels,
- * "program of this type cannot use helper" on newer ones). libbpf 1.1's libbpf_probe_bpf_helper() only
- * knows the first two, so on this kernel it reports every disallowed helper as available; the
- * probe therefore reads the log itself.
- */
-const char *const kHelperRejections[] = {
+// The verifier's three ways of saying "this helper is not callable here": unknown id
+// ("invalid func"), and not allowed for the program type ("unknown func" on older kernels,
+// "program of this type cannot use helper" on newer ones). libbpf 1.1's libbpf_probe_bpf_helper() only
+// knows the first two, so on this kernel it reports every disallowed helper as available; the
+// probe therefore reads the log itself.
+const char* const kHelperRejections[] = {
     "invalid func ",
     "unknown func ",
     "program of this type cannot use helper",
 };
 
-/* The verifier's rejection of the helper itself, or "" when it did not reject the helper. */
-std::string helper_rejection(const std::string &log) {
-  for (const char *needle : kHelperRejections) {
+// The verifier's rejection of the helper itself, or "" when it did not reject the helper.
+std::string helper_rejection(const std::string& log) {
+  for (const char* needle : kHelperRejections) {
     std::string line = log_line_with(log, needle);
     if (!line.empty()) return line;
   }
   return std::string();
 }
 
-BtfTarget find_sched_exit_btf_target(std::vector<ProbeItem> &items) {
+BtfTarget find_sched_exit_btf_target(std::vector<ProbeItem>& items) {
   BtfTarget target;
   errno = 0;
-  struct btf *vmlinux = btf__load_vmlinux_btf();
+  btf* vmlinux = btf__load_vmlinux_btf();
   if (!vmlinux) {
     int err = errno ? errno : ENOENT;
     target.reason = "cannot load vmlinux BTF: " + errno_text(err);
@@ -217,8 +207,8 @@ BtfTarget find_sched_exit_btf_target(std::vector<ProbeItem> &items) {
   return target;
 }
 
-void probe_map_type(std::vector<ProbeItem> &items, const char *item_name, bpf_map_type type,
-                    const char *type_name) {
+void probe_map_type(std::vector<ProbeItem>& items, const char* item_name, bpf_map_type type,
+                    const char* type_name) {
   int supported = libbpf_probe_bpf_map_type(type, nullptr);
   if (supported == 1) {
     items.push_back({item_name, true, std::string("created a ") + type_name + " map"});
@@ -247,7 +237,7 @@ void probe_map_type(std::vector<ProbeItem> &items, const char *item_name, bpf_ma
   items.push_back({item_name, false, reason});
 }
 
-void probe_ringbuf_overwrite(std::vector<ProbeItem> &items) {
+void probe_ringbuf_overwrite(std::vector<ProbeItem>& items) {
   bpf_map_create_opts opts{};
   opts.sz = sizeof(opts);
   opts.map_flags = BPF_F_RB_OVERWRITE;
@@ -268,9 +258,9 @@ void probe_ringbuf_overwrite(std::vector<ProbeItem> &items) {
   }
 }
 
-/* Can a trivial program of this type load at all? Gates the helper checks for the type. */
-bool probe_prog_type(std::vector<ProbeItem> &items, const ProgKind &kind, const BtfTarget &btf,
-                     std::string &why_not) {
+// Can a trivial program of this type load at all? Gates the helper checks for the type.
+bool probe_prog_type(std::vector<ProbeItem>& items, const ProgKind& kind, const BtfTarget& btf,
+                     std::string& why_not) {
   std::string item = std::string("prog.") + kind.item_suffix;
   if (kind.needs_btf_target && btf.id == 0) {
     why_not = btf.reason;
@@ -288,8 +278,8 @@ bool probe_prog_type(std::vector<ProbeItem> &items, const ProgKind &kind, const 
   return true;
 }
 
-void probe_helper(std::vector<ProbeItem> &items, const ProgKind &kind, const HelperId &helper,
-                  const BtfTarget &btf) {
+void probe_helper(std::vector<ProbeItem>& items, const ProgKind& kind, const HelperId& helper,
+                  const BtfTarget& btf) {
   std::string item = std::string("helper.") + kind.item_suffix + "." + helper.name;
   // A call with unset arguments: the verifier either rejects the helper itself (not available)
   // or complains about the arguments / accepts it (available).
@@ -317,8 +307,8 @@ void probe_helper(std::vector<ProbeItem> &items, const ProgKind &kind, const Hel
   items.push_back({item, true, reason});
 }
 
-void probe_raw_tracepoint_attach(std::vector<ProbeItem> &items) {
-  const ProgKind &kind = kProgKinds[1];
+void probe_raw_tracepoint_attach(std::vector<ProbeItem>& items) {
+  const ProgKind& kind = kProgKinds[1];
   LoadAttempt attempt;
   load_trivial_program(attempt, kind, 0);
   if (!attempt.fd.valid()) {
@@ -336,12 +326,12 @@ void probe_raw_tracepoint_attach(std::vector<ProbeItem> &items) {
                    std::string("attached and detached raw_tp/") + kSchedExitTracepoint});
 }
 
-void probe_btf_tracepoint_attach(std::vector<ProbeItem> &items, const BtfTarget &btf) {
+void probe_btf_tracepoint_attach(std::vector<ProbeItem>& items, const BtfTarget& btf) {
   if (btf.id == 0) {
     items.push_back({"attach.tp_btf", false, btf.reason});
     return;
   }
-  const ProgKind &kind = kProgKinds[2];
+  const ProgKind& kind = kProgKinds[2];
   LoadAttempt attempt;
   load_trivial_program(attempt, kind, btf.id);
   if (!attempt.fd.valid()) {
@@ -362,18 +352,18 @@ void probe_btf_tracepoint_attach(std::vector<ProbeItem> &items, const BtfTarget 
 }
 
 #if defined(__x86_64__)
-const char *const kSaturationSyscall = "__x64_sys_getpgid";
+const char* const kSaturationSyscall = "__x64_sys_getpgid";
 #elif defined(__aarch64__)
-const char *const kSaturationSyscall = "__arm64_sys_getpgid";
+const char* const kSaturationSyscall = "__arm64_sys_getpgid";
 #else
-const char *const kSaturationSyscall = "sys_getpgid";
+const char* const kSaturationSyscall = "sys_getpgid";
 #endif
 
-/* fentry on getpgid: the saturation load's preferred trigger (it falls back to tp_btf/sys_enter). */
-void probe_fentry_attach(std::vector<ProbeItem> &items) {
-  const char *item = "attach.fentry";
+// fentry on getpgid: the saturation load's preferred trigger (it falls back to tp_btf/sys_enter).
+void probe_fentry_attach(std::vector<ProbeItem>& items) {
+  const char* item = "attach.fentry";
   errno = 0;
-  struct btf *vmlinux = btf__load_vmlinux_btf();
+  btf* vmlinux = btf__load_vmlinux_btf();
   if (!vmlinux) {
     items.push_back({item, false, "cannot load vmlinux BTF: " + errno_text(errno ? errno : ENOENT)});
     return;
@@ -406,7 +396,7 @@ void probe_fentry_attach(std::vector<ProbeItem> &items) {
   items.push_back({item, true, std::string("attached and detached fentry/") + kSaturationSyscall});
 }
 
-void probe_run_time_stats(std::vector<ProbeItem> &items) {
+void probe_run_time_stats(std::vector<ProbeItem>& items) {
   // The fd keeps run-time accounting on while open; closing it right away restores the setting.
   ScopedFd stats(bpf_enable_stats(BPF_STATS_RUN_TIME));
   if (!stats.valid()) {
@@ -431,10 +421,10 @@ std::vector<ProbeItem> probe_kernel() {
   probe_map_type(items, "map.user_ringbuf", BPF_MAP_TYPE_USER_RINGBUF, "BPF_MAP_TYPE_USER_RINGBUF");
   probe_ringbuf_overwrite(items);
 
-  for (const ProgKind &kind : kProgKinds) {
+  for (const ProgKind& kind : kProgKinds) {
     std::string why_not;
     bool loads = probe_prog_type(items, kind, btf, why_not);
-    for (const HelperId &helper : kHelpers) {
+    for (const HelperId& helper : kHelpers) {
       if (loads) {
         probe_helper(items, kind, helper, btf);
       } else {
@@ -452,35 +442,3 @@ std::vector<ProbeItem> probe_kernel() {
 }
 
 }  // namespace ringbench
-
-#ifdef PROBE_MAIN
-/* Standalone report: one line per item, and the number of open fds before/after (leak check). */
-#include <dirent.h>
-
-static int count_open_fds() {
-  int count = 0;
-  DIR *dir = opendir("/proc/self/fd");
-  if (!dir) return -1;
-  while (struct dirent *entry = readdir(dir)) {
-    if (entry->d_name[0] != '.') count++;
-  }
-  closedir(dir);
-  return count - 1;  // the directory stream's own fd
-}
-
-int main() {
-  printf("libbpf %s\n", libbpf_version_string());
-  int fds_before = count_open_fds();
-  std::vector<ringbench::ProbeItem> items = ringbench::probe_kernel();
-  int fds_after = count_open_fds();
-  int missing = 0;
-  for (const auto &item : items) {
-    printf("%-40s %-9s %s\n", item.name.c_str(), item.available ? "available" : "missing",
-           item.reason.c_str());
-    if (!item.available) missing++;
-  }
-  printf("%zu items, %d missing; open fds before %d, after %d%s\n", items.size(), missing,
-         fds_before, fds_after, fds_before == fds_after ? "" : " (LEAK)");
-  return fds_before == fds_after ? 0 : 2;
-}
-#endif

@@ -13,14 +13,14 @@
 namespace ringbench {
 
 // Called once as a read starts (before libbpf or our walk looks at the positions), for each
-// record, on the consumer's thread; then once at the end of each batch with the most unread bytes
-// seen during it, so per-batch work (the clock, the timeline) is done once.
+// record, on the consumer's thread; then once at the end of each batch with the peak
+// occupancy seen during it, so per-batch work (the clock, the timeline) is done once.
 class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void begin_batch() {}
   virtual void on_event(const void* data, size_t size) = 0;
-  virtual void end_batch(uint64_t /*unread_bytes*/) {}
+  virtual void end_batch(uint64_t /*occupancy_bytes*/) {}
 };
 
 class Reader {
@@ -33,7 +33,7 @@ class Reader {
   // per batch instead of once per record (ringbuf) / hands records over without libbpf's
   // callback-per-ring machinery (perfbuf). Returns records read.
   virtual int consume_batch() = 0;
-  // Unread bytes in the buffer right now (sum over CPUs for perfbuf).
+  // The buffer's occupancy in bytes right now (sum over CPUs for perfbuf).
   virtual uint64_t occupancy() const = 0;
   // Kernel memory of the buffer: ringbuf data + metadata pages; perfbuf CPUs x (pages + 1) pages.
   uint64_t buffer_bytes() const { return buffer_bytes_; }
@@ -41,8 +41,8 @@ class Reader {
   uint64_t lost_reported() const { return lost_reported_; }
   // The fullest the buffer got, from positions read as records are consumed: all buffers together,
   // and the fullest single one (perfbuf: one CPU's; ringbuf: the same as the total).
-  uint64_t peak_unread() const { return peak_total_; }
-  uint64_t peak_unread_one() const { return peak_one_; }
+  uint64_t peak_occupancy() const { return peak_total_; }
+  uint64_t peak_cpu_occupancy() const { return peak_one_; }
   // The buffers read (rings, or perf's CPU buffers), the data bytes of each, and the records read
   // from each: perfbuf indexes them by CPU, an array of rings by ring.
   size_t buffers() const { return buffers_; }
@@ -54,10 +54,10 @@ class Reader {
   }
 
  protected:
-  // Records that buffer `buf` held `bytes` unread. Called before the reader publishes a new
+  // Records that buffer `buf` held `bytes` (its occupancy). Called before the reader publishes a new
   // consumer position: between two publications only the producer moves, so the value just
   // before one is the fullest the buffer got since the last.
-  void note_unread(size_t buf, uint64_t bytes);
+  void note_occupancy(size_t buf, uint64_t bytes);
   // Hands the batch's fullest total to the sink and starts a new batch.
   void end_batch(EventSink* sink);
   void count_delivered(size_t buf, uint64_t n = 1) {
@@ -72,7 +72,7 @@ class Reader {
   uint64_t buffer_data_bytes_ = 0;
 
  private:
-  std::vector<uint64_t> unread_;  // per buffer, last noted
+  std::vector<uint64_t> occupancy_;  // per buffer, last noted
   std::vector<uint64_t> per_buffer_;
   uint64_t peak_total_ = 0, peak_one_ = 0, batch_peak_ = 0;
 };

@@ -61,7 +61,7 @@ void RingbufReader::release() {
   }
 }
 
-uint64_t RingbufReader::Ring::unread() const {
+uint64_t RingbufReader::Ring::occupancy() const {
   return __atomic_load_n(producer_pos, __ATOMIC_ACQUIRE) - __atomic_load_n(consumer_pos, __ATOMIC_ACQUIRE);
 }
 
@@ -73,7 +73,7 @@ int RingbufReader::on_record(void* ctx, void* data, size_t size) {
   // libbpf publishes the consumer position after each record: read both now and then
   if (++r->since_note >= kNoteEvery) {
     r->since_note = 0;
-    self->note_unread(r->index, r->unread());
+    self->note_occupancy(r->index, r->occupancy());
   }
   return 0;
 }
@@ -82,9 +82,9 @@ int RingbufReader::epoll_fd() const { return ring_buffer__epoll_fd(rb_); }
 
 int RingbufReader::consume() {
   sink_->begin_batch();
-  for (const Ring& r : rings_) note_unread(r.index, r.unread());  // before libbpf starts publishing
+  for (const Ring& r : rings_) note_occupancy(r.index, r.occupancy());  // before libbpf starts publishing
   int n = ring_buffer__consume(rb_);
-  for (const Ring& r : rings_) note_unread(r.index, r.unread());
+  for (const Ring& r : rings_) note_occupancy(r.index, r.occupancy());
   end_batch(sink_);
   return n;
 }
@@ -111,7 +111,7 @@ int RingbufReader::consume_batch() {
     count_delivered(r.index, uint64_t(got));
     n += got;
     // the fullest since our last publication, then publish: once per ring per batch
-    note_unread(r.index, __atomic_load_n(r.producer_pos, __ATOMIC_ACQUIRE) - __atomic_load_n(r.consumer_pos, __ATOMIC_RELAXED));
+    note_occupancy(r.index, __atomic_load_n(r.producer_pos, __ATOMIC_ACQUIRE) - __atomic_load_n(r.consumer_pos, __ATOMIC_RELAXED));
     __atomic_store_n(r.consumer_pos, cons, __ATOMIC_RELEASE);
   }
   end_batch(sink_);
@@ -120,7 +120,7 @@ int RingbufReader::consume_batch() {
 
 uint64_t RingbufReader::occupancy() const {
   uint64_t total = 0;
-  for (const Ring& r : rings_) total += r.unread();
+  for (const Ring& r : rings_) total += r.occupancy();
   return total;
 }
 

@@ -31,7 +31,7 @@ class RingbufReader : public Reader {
     volatile unsigned long* producer_pos = nullptr;
     const char* data = nullptr;
     uint32_t since_note = 0;  // libbpf reader: records since positions were last noted
-    uint64_t unread() const;
+    uint64_t occupancy() const;
   };
   static int on_record(void* ctx, void* data, size_t size);
   void release();

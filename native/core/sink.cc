@@ -74,7 +74,7 @@ void MeasuringSink::on_event(const void* data, size_t size) {
   }
 }
 
-void MeasuringSink::end_batch(uint64_t unread_bytes) {
+void MeasuringSink::end_batch(uint64_t occupancy_bytes) {
   const uint64_t now = mono_ns();
   check_bound(now);
   clocked(now);
@@ -92,7 +92,7 @@ void MeasuringSink::end_batch(uint64_t unread_bytes) {
     last_delivery = now;
     pending_ = 0;
   }
-  timeline_->occupancy(now, unread_bytes);
+  timeline_->occupancy(now, occupancy_bytes);
 }
 
 double calibrate_sink(size_t record_bytes, size_t min_bytes, uint32_t latency_every) {

@@ -28,7 +28,7 @@ class MeasuringSink : public EventSink {
   MeasuringSink(size_t min_bytes, uint32_t latency_every, uint64_t delay_ns, Timeline* tl);
   void begin_batch() override;
   void on_event(const void* data, size_t size) override;
-  void end_batch(uint64_t unread_bytes) override;
+  void end_batch(uint64_t occupancy_bytes) override;
 
   uint64_t delivered = 0, malformed = 0, last_delivery = 0, not_drained = 0;
   std::atomic<uint64_t> read_until{UINT64_MAX};  // CLOCK_MONOTONIC ns; set by the trial's thread

@@ -11,11 +11,11 @@ std::unique_ptr<Reader> make_reader(const TransportConfig& cfg, const LoadedTwin
   return std::make_unique<PerfReader>(cfg, twin.events_fd(), sink);
 }
 
-void Reader::note_unread(size_t buf, uint64_t bytes) {
-  if (buf >= unread_.size()) unread_.resize(buf + 1, 0);
-  unread_[buf] = bytes;
+void Reader::note_occupancy(size_t buf, uint64_t bytes) {
+  if (buf >= occupancy_.size()) occupancy_.resize(buf + 1, 0);
+  occupancy_[buf] = bytes;
   uint64_t total = 0;
-  for (uint64_t u : unread_) total += u;
+  for (uint64_t u : occupancy_) total += u;
   if (bytes > peak_one_) peak_one_ = bytes;
   if (total > peak_total_) peak_total_ = total;
   if (total > batch_peak_) batch_peak_ = total;

@@ -25,8 +25,8 @@ class Transport {
   uint64_t occupancy() const { return reader_->occupancy(); }
   uint64_t buffer_bytes() const { return reader_->buffer_bytes(); }
   uint64_t lost_reported() const { return reader_->lost_reported(); }
-  uint64_t peak_unread() const { return reader_->peak_unread(); }
-  uint64_t peak_unread_one() const { return reader_->peak_unread_one(); }
+  uint64_t peak_occupancy() const { return reader_->peak_occupancy(); }
+  uint64_t peak_cpu_occupancy() const { return reader_->peak_cpu_occupancy(); }
   size_t buffers() const { return reader_->buffers(); }
   uint64_t buffer_data_bytes() const { return reader_->buffer_data_bytes(); }
   std::vector<uint64_t> per_buffer_read() const { return reader_->per_buffer_read(); }

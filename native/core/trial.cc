@@ -139,9 +139,8 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   out.pending_gap_max = sink->pending_gap.max();
   // The fullest the buffer got: positions read as records were consumed, and for ringbuf the
   // BPF side's view at a failed reserve (a consumer can read only between its batches).
-  out.bpf_peak_unread_bytes = kc.peak_avail;
-  out.peak_occupancy_bytes = std::max(transport.peak_unread(), kc.peak_avail);
-  out.peak_cpu_occupancy_bytes = std::max(transport.peak_unread_one(), kc.peak_avail);
+  out.peak_occupancy_bytes = std::max(transport.peak_occupancy(), kc.peak_occupancy);
+  out.peak_cpu_occupancy_bytes = std::max(transport.peak_cpu_occupancy(), kc.peak_occupancy);
   out.consumer_cpu_ns = consumer.cpu_ns();
   out.wakeups = consumer.wakeups();
   out.drain_ns = consumer.drain_ns();

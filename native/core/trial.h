@@ -55,7 +55,6 @@ struct TrialOutput {
   uint64_t peak_cpu_occupancy_bytes = 0;  // the fullest single buffer (perfbuf: one CPU's)
   uint64_t buffers = 0, buffer_data_bytes = 0;  // rings (or perf CPU buffers) and the data bytes of each
   std::vector<uint64_t> per_buffer_read;        // records read from each (perfbuf: by CPU)
-  uint64_t bpf_peak_unread_bytes = 0;     // ringbuf: most unread bytes at a failed reserve
   // cpu
   uint64_t consumer_cpu_ns = 0, bpf_run_time_ns = 0, bpf_run_cnt = 0, wakeups = 0;
   double sink_ns_per_event = 0;  // the sink's own cost per record (calibrate_sink)

@@ -9,7 +9,7 @@ import { controlSamples } from './samples.js';
 import { pairStandardError } from './noise.js';
 import type { ResultsFile } from '../results/schema.js';
 import { CONTROL_METRICS, isJudged, notJudgedReason, type LoadMode } from '../results/metrics.js';
-import type { CompareOptions, ControlComparison, NoiseBasisKind } from './compare.js';
+import type { CompareOptions, ControlComparison, NoiseBasisKind } from './compare-types.js';
 
 /** Repeats (or pairs) each side needs before a change can be called improved or regressed. */
 export const MIN_JUDGED_REPEATS = 3;

@@ -7,7 +7,7 @@
  * improved, regressed, no change, or within noise. The exit code is 1 when a judged metric
  * regressed. Which metrics are judged, in which load mode, which way is better and below which
  * absolute floor a change is noise, is the catalogue's word (results/metrics). Renderers are in
- * compare-format.ts; the github-action-benchmark export in format/github.ts.
+ * report/compare-format.ts; the github-action-benchmark export in format/github.ts.
  *
  * The noise basis — what the interval knows about — is stated with every comparison:
  * - paired: A and B ran interleaved trial by trial (`ringbench ab`); differences of pairs, so the
@@ -39,7 +39,6 @@ import { judgeAll, measureChange, type MetricComparison } from './compare-judge.
 import { GATE_EXIT } from './gate-exit.js';
 import { compareControl, metricInput, NO_NOISE } from './compare-basis.js';
 import { scenarioValues } from './samples.js';
-import { type NoiseFile } from './noise.js';
 import { placementDiffers } from './placement.js';
 import { type ResultsFile, type ScenarioRecord } from '../results/schema.js';
 import { ResultsInputError, sourceOf, validateResults } from '../results/load.js';
@@ -48,87 +47,11 @@ import { type Environment } from '../harness/types.js';
 import { DEFAULTS } from '../harness/knobs.js';
 
 export type { ChangeVerdict, MetricComparison, SideSummary } from './compare-judge.js';
-// Kept for cli/report.ts until it imports from compare-format and results/load.
-export { comparisonSections } from './compare-format.js';
+import { COMPARISON_SCHEMA, type CompareOptions, type Comparison, type ControlComparison, type NoiseBasis, type NoiseBasisKind, type RunSummary, type ScenarioComparison } from './compare-types.js';
 export { loadResults, ResultsInputError } from '../results/load.js';
 
-export const COMPARISON_SCHEMA = 'ringbench/comparison@1';
-
-export interface ScenarioComparison {
-  id: string;
-  group: string;
-  label: string;
-  transport: string;
-  mode: LoadMode;
-  metrics: MetricComparison[];
-}
-
-export interface RunSummary {
-  /** the file it was loaded from (several, comma-separated, with runs as units) */
-  source: string;
-  suite: string;
-  startedAt: string;
-  complete: boolean;
-  environment: Omit<Environment, 'capabilities'>;
-}
-
-/** What the intervals know about: see the module comment. */
-export type NoiseBasisKind = 'paired' | 'runs' | 'noise' | 'within-run';
-
-export interface NoiseBasis {
-  kind: NoiseBasisKind;
-  /** one line for people: the method and what it covers */
-  text: string;
-  /** runs per side */
-  runs: { base: number; candidate: number };
-  /** with kind 'noise': the noise file and how many runs it holds */
-  noiseFile?: string;
-  noiseRuns?: number;
-}
-
-/** The machine itself, measured with no BPF attached (a run's control). */
-export interface ControlComparison {
-  metric: string;
-  comparison: MetricComparison;
-  /** moved beyond the threshold and its noise */
-  moved: boolean;
-}
-
-export interface Comparison {
-  schema: typeof COMPARISON_SCHEMA;
-  thresholdPct: number;
-  method: string;
-  basis: NoiseBasis;
-  base: RunSummary;
-  candidate: RunSummary;
-  /** environment fields that differ between the runs (date excluded) */
-  environmentDiffs: { field: string; base: string; candidate: string }[];
-  /** the control's drift; empty when either side has no control */
-  control: ControlComparison[];
-  /** the control moved beyond its noise (see the module comment) */
-  machineChanged: boolean;
-  /** scenarios present on both sides, in the base run's order */
-  scenarios: ScenarioComparison[];
-  onlyInBase: string[];
-  onlyInCandidate: string[];
-  /** scenarios on both sides whose configuration differs: shown, never judged */
-  notComparable: { id: string; diffs: string[] }[];
-  /** plain-language caveats: one-sided scenarios, configuration differences, incomplete runs */
-  warnings: string[];
-  /** verdicts of judged metrics, and how many informational metrics were compared */
-  /** undecided: judged metrics without enough data for an interval (also counted in their verdict) */
-  summary: { regressed: number; improved: number; noChange: number; withinNoise: number; informational: number; undecided: number };
-}
-
-export interface CompareOptions {
-  thresholdPct: number;
-  /** a noise record (`ringbench noise`) for a single pair of runs */
-  noise?: NoiseFile;
-  /** where the noise record came from, for the basis line */
-  noiseSource?: string;
-  /** the two sides ran interleaved trial by trial: repeat i of each side form a pair */
-  paired?: boolean;
-}
+export { COMPARISON_SCHEMA } from './compare-types.js';
+export type { CompareOptions, Comparison, ControlComparison, NoiseBasis, NoiseBasisKind, RunSummary, ScenarioComparison } from './compare-types.js';
 
 export { MIN_JUDGED_REPEATS } from './compare-basis.js';
 

@@ -100,7 +100,7 @@ export const CHART_WORDS: Record<string, ChartWords> = {
   'storm-timeline': {
     title: 'Storm timeline',
     caption: (d) =>
-      `One storm, window by window (last repeat): events delivered per second (top) and the most unread bytes seen in the buffer (bottom).${d.from?.length ? ` Scenario: ${d.from.join('; ')}.` : ''}`,
+      `One storm, window by window (last repeat): events delivered per second (top) and the buffer's peak occupancy in each window (bottom).${d.from?.length ? ` Scenario: ${d.from.join('; ')}.` : ''}`,
     missing: 'a storm timeline',
   },
 };

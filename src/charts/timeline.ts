@@ -1,5 +1,5 @@
 /**
- * charts/timeline — one storm window by window: the delivery rate and the unread bytes in the
+ * charts/timeline — one storm window by window: the delivery rate and the occupancy of the
  * buffer over time, from the timeline the last repeat recorded.
  */
 import { isSaturation } from '../analysis/groups.js';
@@ -35,7 +35,7 @@ function timelineRecords(set: ResultSet): ScenarioRecord[] {
   return [...one.values()];
 }
 
-/** Delivery rate and unread bytes over one storm, per transport and result set. */
+/** Delivery rate and occupancy over one storm, per transport and result set. */
 export function timelineChart(sets: readonly ResultSet[]): Drawn {
   const rows: Record<string, unknown>[] = [];
   const series: Series[] = [];
@@ -73,11 +73,11 @@ export function timelineChart(sets: readonly ResultSet[]): Drawn {
       strokeDash: dashEncoding(sets),
     },
   });
-  const spec = top('Storm timeline: delivery rate and unread bytes in the buffer', {
+  const spec = top('Storm timeline: delivery rate and buffer occupancy', {
     data: { values: rows },
     vconcat: [
       panel('timeline_delivered', 'rate', 'delivered events/s', { labelExpr: SI_LABEL }, false),
-      panel('timeline_occupancy', 'occupancy', `unread ${unitName} in buffer`, { labelExpr: SI_LABEL }, true),
+      panel('timeline_occupancy', 'occupancy', `occupancy, ${unitName}`, { labelExpr: SI_LABEL }, true),
     ],
     spacing: 18,
   });

@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { compareResults, comparisonExitCode, judgedNothing } from '../analysis/compare.js';
-import { formatComparison } from '../analysis/compare-format.js';
+import { formatComparison } from '../report/compare-format.js';
 import { fmtSi } from '../format/units.js';
 import { probe } from '../harness/probe.js';
 import { checkOutputPath, OutputDir } from '../results/outdir.js';

@@ -18,7 +18,7 @@
  */
 import { OutputDir, OutputWriteError } from '../results/outdir.js';
 import { comparisonExitCode, compareResults, judgedNothing } from '../analysis/compare.js';
-import { formatComparison } from '../analysis/compare-format.js';
+import { formatComparison } from '../report/compare-format.js';
 import { toGithubActionBenchmark } from '../format/github.js';
 import { loadResults, refuseRepeatedRuns } from '../results/load.js';
 import type { ResultsFile } from '../results/schema.js';

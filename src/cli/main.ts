@@ -55,7 +55,7 @@ scenario.action(async (opts) => exitWith(await scenarioCommand(opts)));
 program
   .command('run')
   .description('the main job: run a suite, write results.json, results.csv and the report')
-  .option('--suite <suite>', `smoke, quick, standard, full, or a suite file (see bench/README.md; default: ${DEFAULTS.runSuite})`)
+  .option('--suite <suite>', `smoke, quick, standard, full, or a suite file (see suites/README.md; default: ${DEFAULTS.runSuite})`)
   .option('--out <dir>', 'output directory (default: reports/<date>-<host>)')
   .option('--resume <dir>', 'continue an interrupted run in <dir>')
   .option('--force', 'replace the run files (results, report, charts) already in --out')

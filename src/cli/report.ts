@@ -5,7 +5,8 @@
  * One kernel matrix or fleet folder re-renders that folder's own report (matrix-report.ts,
  * fleet-report.ts); one host of a fleet (DIR/hosts/NAME) is an ordinary run directory.
  */
-import { compareResults, comparisonSections, loadResults, ResultsInputError } from '../analysis/compare.js';
+import { compareResults, loadResults, ResultsInputError } from '../analysis/compare.js';
+import { comparisonSections } from '../report/compare-format.js';
 import { parseThreshold, THRESHOLD_RULE } from './flags.js';
 import { writeReport } from '../report/report.js';
 import { OutputDir, OutputDirError, OutputWriteError } from '../results/outdir.js';

@@ -71,22 +71,20 @@ function progressView(total: number) {
   if (!tty) {
     return {
       scenario: () => {},
-      trial: (done: number, total: number, line: string) => process.stderr.write(`[${done}/${total}] ${line}\n`),
+      trial: (done: number, total: number, phase: string, line: string) => process.stderr.write(`[${phase || `${done}/${total}`}] ${line}\n`),
       note: (line: string) => process.stderr.write(`${line}\n`),
       stop: () => {},
     };
   }
   const bar = new cliProgress.SingleBar(
-    { format: ' {bar} {value}/{total} trials | ETA {eta_formatted} | {scenario}', etaBuffer: 20, hideCursor: true, stream: process.stderr, clearOnComplete: false },
+    { format: ' {bar} {value}/{total} trials | ETA {eta_formatted} | {phase}{scenario}', etaBuffer: 20, hideCursor: true, stream: process.stderr, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { scenario: '' });
+  bar.start(total, 0, { scenario: '', phase: '' });
   return {
     scenario: (name: string, done: number) => bar.update(done, { scenario: name }),
-    trial: (done: number, total: number, line: string) => {
-      bar.setTotal(total); // a precision target adds rounds
-      bar.update(done, { scenario: line });
-    },
+    // the planned trials fill the bar; a precision round is a phase of its own, named beside it
+    trial: (done: number, _total: number, phase: string, line: string) => bar.update(done, { scenario: line, phase: phase ? `${phase} | ` : '' }),
     note: (line: string) => bar.update({ scenario: line }),
     stop: () => bar.stop(),
   };
@@ -134,12 +132,13 @@ async function runIn(out: OutputDir, { plan, previous, calibration }: Prepared, 
     onSearch: (s) => view.note(`${s.id}: searching the sustainable rate`),
     onTrial: (p) => {
       const r = p.result;
-      const what = p.warmup ? 'warm-up' : p.repeat > plan.repeats ? `repeat ${p.repeat} (precision round)` : `repeat ${p.repeat}/${plan.repeats}`;
+      const what = p.warmup ? 'warm-up' : p.precision ? `repeat ${p.repeat}` : `repeat ${p.repeat}/${plan.repeats}`;
       const drops = r.counts.droppedKernel ? `, ${r.counts.droppedKernel} dropped` : '';
       // the pause before a re-run is the wait for the CPUs to come together: say so
       const n = p.setAsideNs.length;
       const aside = n ? ` (after ${n} run${n === 1 ? '' : 's'} set aside with the CPUs apart: ${p.setAsideNs.map((ns) => `${ns} ns`).join(', ')})` : '';
-      view.trial(p.done, p.total, `${p.scenario.id} ${what}: ${fmtSi(r.rates.deliveredPerSec)} delivered/s${drops}${aside}`);
+      const phase = p.precision ? `${p.precision.group} precision round ${p.precision.round}: ${p.precision.done}/${p.precision.total}` : '';
+      view.trial(p.done, p.total, phase, `${p.scenario.id} ${what}: ${fmtSi(r.rates.deliveredPerSec)} delivered/s${drops}${aside}`);
     },
   });
   try {

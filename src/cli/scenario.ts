@@ -27,7 +27,7 @@ export function formatTrial(r: TrialResult): string {
     `  rates       generated ${fmtSi(r.rates.generatedPerSec)}/s  delivered ${fmtSi(r.rates.deliveredPerSec)}/s`,
     `  ordering    inversions ${r.ordering.inversions} (${fmtPct(r.ordering.inversionRatio)})  max displacement ${r.ordering.maxDisplacement}  max time step back ${fmtNs(r.ordering.maxTimeRegressionNs)}`,
     `  latency     p50 ${fmtNs(r.latencyNs.p50)}  p90 ${fmtNs(r.latencyNs.p90)}  p99 ${fmtNs(r.latencyNs.p99)}  p99.9 ${fmtNs(r.latencyNs.p999)}  max ${fmtNs(r.latencyNs.max)}`,
-    `  memory      buffer ${fmtBytes(r.memory.bufferBytes)}  peak unread ${fmtBytes(r.memory.peakOccupancyBytes)}${(r.counts.perCpuDelivered ?? r.counts.perRingDelivered ?? []).length > 1 ? `  read per ${r.counts.perCpuDelivered ? 'CPU' : 'ring'} ${(r.counts.perCpuDelivered ?? r.counts.perRingDelivered)!.join(' / ')}` : ''}`,
+    `  memory      buffer ${fmtBytes(r.memory.bufferBytes)}  peak occupancy ${fmtBytes(r.memory.peakOccupancyBytes)}${(r.counts.perCpuDelivered ?? r.counts.perRingDelivered ?? []).length > 1 ? `  read per ${r.counts.perCpuDelivered ? 'CPU' : 'ring'} ${(r.counts.perCpuDelivered ?? r.counts.perRingDelivered)!.join(' / ')}` : ''}`,
     ...(r.stalls ? [`  stalls      longest commit-to-read ${fmtNs(r.stalls.maxCommitToReadNs)}  read gaps p50 ${fmtNs(r.stalls.pendingGapNs.p50)}  p99 ${fmtNs(r.stalls.pendingGapNs.p99)}  max ${fmtNs(r.stalls.maxPendingGapNs)}`] : []),
     `  cpu         consumer ${fmtNs(r.cpu.consumerNsPerEvent)}/event  BPF ${fmtNs(r.cpu.bpfNsPerEvent)}/event  sink ${fmtNs(r.cpu.sinkNsPerEvent ?? NaN)}/event  wake-ups ${fmtSi(r.cpu.wakeups)}`,
     `  time        load phase ${fmtNs(r.loadPhaseNs)}  wall ${fmtNs(r.wallNs)}`,

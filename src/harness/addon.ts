@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ScenarioConfig } from './types.js';
+import type { ScenarioConfig, Transport } from './types.js';
 
 /** The repository root, whether running from src/ (ts) or dist/src/ (compiled). */
 export const ROOT = (() => {
@@ -120,8 +120,6 @@ export interface NativeTrialOutput {
   peakOccupancyBytes: number;
   /** the fullest single buffer (perfbuf: one CPU's; ringbuf: as peakOccupancyBytes) */
   peakCpuOccupancyBytes: number;
-  /** ringbuf: most unread bytes at a failed reserve, seen in BPF (0 without drops, and for perfbuf) */
-  bpfPeakUnreadBytes: number;
   /** the buffers read: rings (1 shared, or one per N CPUs) or perf's CPU buffers */
   buffers: number;
   /** data bytes of each buffer */
@@ -165,7 +163,7 @@ export const TRIAL_OUTPUT_KEYS = keysOf<NativeTrialOutput>()(['attachedVia', 'ge
   'drainNs', 'inversions', 'maxDisplacement', 'maxTimeRegressionNs', 'displacementTruncated', 'latP50', 'latP90',
   'latP99', 'latP999', 'latMax', 'commitToReadMax', 'pendingGapP50', 'pendingGapP90', 'pendingGapP99',
   'pendingGapMax', 'bufferBytes', 'mapMemlockBytes', 'peakOccupancyBytes', 'peakCpuOccupancyBytes',
-  'bpfPeakUnreadBytes', 'buffers', 'bufferDataBytes', 'perBufferRead', 'sinkNsPerEvent', 'cpuPairBeforeNs', 'cpuPairAfterNs', 'consumerCpuNs',
+  'buffers', 'bufferDataBytes', 'perBufferRead', 'sinkNsPerEvent', 'cpuPairBeforeNs', 'cpuPairAfterNs', 'consumerCpuNs',
   'bpfRunTimeNs', 'bpfRunCnt', 'bpfStatsEnabled', 'wakeups', 'consumerError', 'windowNs', 'timelineDelivered',
   'timelineOccupancy', 'stormStopped', 'aborted']);
 
@@ -222,9 +220,24 @@ export interface NativeStorm {
   kill(): void;
 }
 
+/** loadPhases(): the calling thread's CPU ns per phase; btfNs is the kernel BTF parse timed alone,
+ *  verifyNs the verifier's own (wall-clock) figure, part of loadNs */
+export interface LoadPhases {
+  openNs: number;
+  btfNs: number;
+  loadNs: number;
+  verifyNs: number;
+  attachNs: number;
+  destroyNs: number;
+}
+
 export interface Addon {
   probeKernel(): ProbeItem[];
   libbpfVersion(): string;
+  /** one open / load / attach / destroy of the transport's exit program (tp_btf), each phase timed (bench:js) */
+  loadPhases(transport: Transport): LoadPhases;
+  /** which libbpf the addon was linked with (RINGBENCH_LIBBPF at build time): 'system' or 'tree' */
+  readonly libbpfSource: string;
   /** a cache line's median round trip between two CPUs, probed as a trial probes them (0 = not measurable) */
   cpuPairNs(cpuA: number, cpuB: number): number;
   /** throws (synchronously) on a missing, unknown or mistyped field; rejects when the kernel refuses */

@@ -58,8 +58,11 @@ function gitCommit(): string {
 
 export function captureEnvironment(capabilities?: unknown): Environment {
   let libbpf = 'unavailable';
+  let libbpfSource = 'unavailable';
   try {
-    libbpf = loadAddon().libbpfVersion();
+    const addon = loadAddon();
+    libbpf = addon.libbpfVersion();
+    libbpfSource = addon.libbpfSource;
   } catch {
     /* reported as unavailable */
   }
@@ -68,6 +71,7 @@ export function captureEnvironment(capabilities?: unknown): Environment {
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     cpuCount: os.cpus().length,
     libbpf,
+    libbpfSource,
     clang: firstLine('clang', ['--version']),
     bpftool: firstLine('bpftool', ['version']),
     node: process.version,

@@ -156,7 +156,7 @@ export interface Timeline {
   windowNs: number;
   /** events delivered in each window, from the start of the load phase */
   delivered: number[];
-  /** most unread bytes seen in each window */
+  /** peak occupancy (bytes) in each window */
   occupancyBytes: number[];
 }
 
@@ -241,6 +241,8 @@ export interface Environment {
   cpuModel: string;
   cpuCount: number;
   libbpf: string;
+  /** which libbpf the addon links: 'system' (the distribution's) or 'tree' (the kernel tree's); absent in older results */
+  libbpfSource?: string;
   clang: string;
   bpftool: string;
   node: string;

@@ -60,7 +60,7 @@ function checkMatrixOut(raw: string): string {
 }
 
 function suiteFile(name: string): string {
-  if ((BUILTIN_SUITES as readonly string[]).includes(name)) return join(ROOT, 'bench', 'suites', `${name}.json`);
+  if ((BUILTIN_SUITES as readonly string[]).includes(name)) return join(ROOT, 'suites', `${name}.json`);
   return resolve(name);
 }
 

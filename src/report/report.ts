@@ -31,7 +31,7 @@ import { findingsOf } from '../analysis/findings.js';
 import { warningsOf } from '../analysis/warnings.js';
 
 export interface ReportOptions {
-  /** the regression comparison of two runs (analysis/compare.ts comparisonSections), shown as a "Comparison" section */
+  /** the regression comparison of two runs (report/compare-format.ts comparisonSections), shown as a "Comparison" section */
   comparison?: ComparisonSections;
   log?: (line: string) => void;
   /** the output directory, already opened (a run passes its own); else outDir is opened here,

@@ -8,7 +8,7 @@
  */
 import { InputFileError, readJsonInput } from './input.js';
 import { basename } from 'node:path';
-import { ResultsInputError } from './load.js';
+import { ResultsInputError } from './errors.js';
 
 export const CALIBRATION_SCHEMA = 'ringbench/kernel-calibration@1';
 

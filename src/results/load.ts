@@ -9,21 +9,10 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { InputFileError, readJsonInput } from './input.js';
 import { aggregate } from './aggregate.js';
+import { ResultsInputError } from './errors.js';
 import { RESULTS_SCHEMA, type ResultSet, type ResultsFile } from './schema.js';
 
-/** An input problem the user can fix (bad file, incompatible runs); the message names the file. */
-export class ResultsInputError extends Error {
-  override name = 'ResultsInputError';
-  /** the file (or input path) the problem is about, when there is one */
-  readonly file?: string;
-  /** the message without the leading "<file>: " */
-  readonly reason: string;
-  constructor(message: string, where?: { file: string; reason: string }) {
-    super(message);
-    this.file = where?.file;
-    this.reason = where?.reason ?? message;
-  }
-}
+export { ResultsInputError } from './errors.js';
 
 /** "<file>: <reason>", keeping both parts for callers that list errors per file. */
 function fileError(file: string, reason: string): ResultsInputError {

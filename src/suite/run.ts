@@ -36,9 +36,12 @@ export const SEARCH_STEPS = 4;
 export const JUDGE_VALUES = 10;
 
 export interface TrialProgress {
-  /** trials finished so far, warm-ups included, and the total planned */
+  /** planned trials (warm-ups and repeats) finished so far, and their total, fixed at the start */
   done: number;
   total: number;
+  /** a trial of a group's precision rounds, a phase of its own outside the planned total: which
+   *  round, and the trials of that round done and in it */
+  precision?: { group: string; round: number; done: number; total: number };
   scenario: PlannedScenario;
   warmup: boolean;
   /** measured repeat number (1-based); 0 for a warm-up */
@@ -138,9 +141,10 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
       const r = byId.get(p.id);
       return !!r && repeatsDone(r) >= plan.repeats && (!p.sustainable || searchesDone(r, plan.repeats) >= plan.repeats) && (!p.precision || !!r.precision);
     };
-    // grows when a precision target adds rounds
-    let total = trialsLeft(plan, opts.previous);
+    // the planned trials; precision rounds are counted apart (precisionRound)
+    const total = trialsLeft(plan, opts.previous);
     let finished = 0;
+    let precisionRound: TrialProgress['precision'];
     // CPU time and steal over this session, added to a resumed run's
     const before = { ...(results.machine ?? { cpuSeconds: 0, stealSeconds: 0 }) };
     const cpu0 = cpuTimes();
@@ -253,10 +257,14 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
         return out;
       };
       const open = () => members.filter((p) => imprecise(p, recordOf(p), target) && repeatsDone(recordOf(p)) < target.maxRepeats && !needs.has(p.id) && !outOfReach(p));
+      let n = 0;
       for (let round = open(); round.length && Date.now() - started < target.maxSeconds * 1000; round = open()) {
-        total += round.length;
+        precisionRound = { group: members[0].group, round: ++n, done: 0, total: round.length };
         for (const planned of round) {
-          if (stopper.signal.aborted) return; // unmarked: --resume continues the precision rounds
+          if (stopper.signal.aborted) {
+            precisionRound = undefined;
+            return; // unmarked: --resume continues the precision rounds
+          }
           const roundStarted = Date.now();
           const record = recordOf(planned);
           // A search costs several trials, a raw repeat one: a round searches only while the
@@ -271,6 +279,7 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
           roundMs.set(planned.id, [...(roundMs.get(planned.id) ?? []), Date.now() - roundStarted]);
         }
       }
+      precisionRound = undefined;
       if (stopper.signal.aborted) return;
       for (const planned of members) {
         const record = recordOf(planned);
@@ -288,13 +297,14 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
     async function trial(planned: PlannedScenario, record: ScenarioRecord, repeat: number): Promise<number | undefined> {
       const { kept: result, setAside } = await placement.trial(planned.config, { rerun: repeat > 0, signal: stopper.signal });
       if (result.aborted && stopper.signal.aborted) return undefined; // cut short: not a finished trial
-      finished++;
+      if (precisionRound) precisionRound.done++;
+      else finished++;
       if (repeat > 0) {
         addTrial(record, result);
         addSetAside(record, setAside);
         save();
       }
-      opts.onTrial?.({ done: finished, total, scenario: planned, warmup: repeat === 0, repeat: repeat > 0 ? repeatsDone(record) : 0, result, setAsideNs: setAside.map((r) => r.host?.cpuPairNs ?? 0) });
+      opts.onTrial?.({ done: finished, total, ...(precisionRound ? { precision: { ...precisionRound } } : {}), scenario: planned, warmup: repeat === 0, repeat: repeat > 0 ? repeatsDone(record) : 0, result, setAsideNs: setAside.map((r) => r.host?.cpuPairNs ?? 0) });
       return result.loadPhaseNs / 1e6;
     }
 

@@ -1,9 +1,9 @@
 /**
  * suite — a suite is data: groups of scenarios, each group answering one question by sweeping one
  * knob (or listing variants), run on both transports with repeats. This module loads a built-in
- * suite (bench/suites/NAME.json) or a user's file, validates every field before anything runs
+ * suite (suites/NAME.json) or a user's file, validates every field before anything runs
  * (errors name the file and the field), and expands it into the list of scenarios to measure.
- * The format is documented in bench/README.md.
+ * The format is documented in suites/README.md.
  */
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -107,7 +107,7 @@ export function resolveRelative(value: unknown, cpuCount: number): unknown {
 /** Resolves `--suite`: a built-in name or a path to a JSON file. */
 export function loadSuite(nameOrPath: string): SuitePlan {
   const builtin = (BUILTIN_SUITES as readonly string[]).includes(nameOrPath);
-  const file = builtin ? join(ROOT, 'bench', 'suites', `${nameOrPath}.json`) : nameOrPath;
+  const file = builtin ? join(ROOT, 'suites', `${nameOrPath}.json`) : nameOrPath;
   if (!builtin && !existsSync(file)) {
     throw new SuiteError(`--suite must be ${BUILTIN_SUITES.join(', ')} or a suite file; '${nameOrPath}' is neither`);
   }

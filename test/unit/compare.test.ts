@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareResults, comparisonExitCode, judgedNothing, type Comparison } from '../../src/analysis/compare.js';
-import { comparisonSections, formatComparison } from '../../src/analysis/compare-format.js';
+import { comparisonSections, formatComparison } from '../../src/report/compare-format.js';
 import { toGithubActionBenchmark } from '../../src/format/github.js';
 import { loadResults } from '../../src/results/load.js';
 import { compareCommand } from '../../src/cli/compare.js';

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ROOT } from '../../src/harness/addon.js';
 import { commanderLine, DEFAULTS, intFlag, parseThreshold, UsageError } from '../../src/cli/flags.js';
-import { intFlag as benchIntFlag, UsageError as BenchUsageError } from '../../bench/machine.js';
+import { intFlag as benchIntFlag, UsageError as BenchUsageError } from '../../bench/driver/machine.js';
 import { NOISY_REL_CI } from '../../src/results/metrics.js';
 import { kernelIds } from '../../src/matrix/matrix.js';
 
@@ -35,7 +35,7 @@ test('threshold: default named once; commander wording becomes one ringbench lin
 test("no command default or noisy threshold is spelled twice: main.ts has no '5' or 'quick' literal, bench/ no own NOISY_REL_CI", () => {
   const main = readFileSync(join(ROOT, 'src', 'cli', 'main.ts'), 'utf8');
   assert.not.match(main, /'5'|'quick'|'text'|'auto'/);
-  for (const f of ['overhead.ts', 'ceilings-config.ts']) assert.not.match(readFileSync(join(ROOT, 'bench', f), 'utf8'), /NOISY_REL_CI = /, f);
+  for (const f of ['overhead/overhead.ts', 'ceilings/config.ts']) assert.not.match(readFileSync(join(ROOT, 'bench', f), 'utf8'), /NOISY_REL_CI = /, f);
   assert.is(NOISY_REL_CI, 0.1);
 });
 

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareResults, comparisonExitCode, type Comparison } from '../../src/analysis/compare.js';
-import { formatComparison } from '../../src/analysis/compare-format.js';
+import { formatComparison } from '../../src/report/compare-format.js';
 import { buildNoise } from '../../src/analysis/noise.js';
 import { benjaminiHochberg, tUpperTail } from '../../src/analysis/stats.js';
 import { toGithubActionBenchmark } from '../../src/format/github.js';

@@ -1,6 +1,6 @@
 /**
  * report/sections/comparison — the regression comparison of two runs, as `ringbench compare`
- * renders it (analysis/compare.ts comparisonSections), placed in the report as it is.
+ * renders it (report/compare-format.ts comparisonSections), placed in the report as it is.
  */
 import type { Block } from '../document.js';
 

@@ -14,7 +14,7 @@ function environmentTable(sets: readonly ResultSet[]): TableSpec {
     ['host', (r) => r.environment.hostname],
     ['kernel', (r) => r.environment.kernel],
     ['CPU', (r) => `${r.environment.cpuModel ?? '?'} × ${r.environment.cpuCount ?? '?'}`],
-    ['libbpf', (r) => r.environment.libbpf],
+    ['libbpf', (r) => `${r.environment.libbpf}${r.environment.libbpfSource ? ` (${r.environment.libbpfSource})` : ''}`],
     ['clang', (r) => r.environment.clang],
     ['bpftool', (r) => r.environment.bpftool],
     ['Node.js', (r) => r.environment.node],

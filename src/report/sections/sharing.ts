@@ -9,7 +9,14 @@ import { type ContentionPoint, contentionPoints, type SkewFinding, skewFindings 
 import { recordsOf } from '../../analysis/groups.js';
 import { fmtPct, fmtSi } from '../../format/units.js';
 import type { ResultSet } from '../../results/schema.js';
-import type { SectionContent } from './body.js';
+import type { TableSpec } from '../document.js';
+
+/** What a body section shows (body.ts SectionContent, spelled here so the two import no circle). */
+interface SectionContent {
+  takeaway: string;
+  table?: TableSpec;
+  note?: string;
+}
 import { groupTable } from '../tables.js';
 
 const nameOf = (f: SkewFinding) => (f.transport === 'perfbuf' ? 'perfbuf' : f.sharing && f.sharing !== 'shared' ? `the ring buffer (${f.sharing === 'per-cpu' ? 'a ring per CPU' : `a ring per ${f.sharing} CPUs`})` : 'the shared ring buffer');

@@ -8,9 +8,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { fmtBytes, fmtSi } from '../src/format/units.js';
-import { progress, table } from './machine.js';
-import { trial } from './trial.js';
+import { fmtBytes, fmtSi } from '../../src/format/units.js';
+import { progress, table } from '../driver/machine.js';
+import { trial } from '../driver/trial.js';
 
 /** RSS growth from the smallest to the largest memory trial that still counts as flat. */
 export const FLAT_RSS_BYTES = 2 * 1024 * 1024;

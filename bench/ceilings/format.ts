@@ -1,19 +1,19 @@
 /**
- * ceilings-format — the ceilings benchmark's text output: a header, one block per section
+ * ceilings/format — the ceilings benchmark's text output: a header, one block per section
  * (ring buffer ceiling, reader ceiling in four views, BPF cost), the targets, noise and load
  * notes, and the footer with the exit code. Every sentence is computed from this run's numbers.
  */
 import { cpus, release } from 'node:os';
-import { limits, resolveConfig } from '../src/harness/knobs.js';
-import { fmtAggregate, fmtBytes } from '../src/format/units.js';
-import type { Aggregate } from '../src/results/schema.js';
-import { fmtRatio, type CommonOptions } from './driver.js';
-import { loadWords, table, type MachineLoad } from './machine.js';
+import { limits, resolveConfig } from '../../src/harness/knobs.js';
+import { fmtAggregate, fmtBytes } from '../../src/format/units.js';
+import type { Aggregate } from '../../src/results/schema.js';
+import { fmtRatio, type CommonOptions } from '../driver/driver.js';
+import { loadWords, table, type MachineLoad } from '../driver/machine.js';
 import {
   BATCH, CEILING_RING_BYTES, CONTENDED_PER_CALL, drainConfig, MIN_READER_GAIN, MIN_VS_REFERENCE, NOISY_REL_CI, READERS, WAKES, WORKERS,
   type Options,
-} from './ceilings-config.js';
-import { gainVerdict, type Summary, type VariantSummary } from './ceilings-summary.js';
+} from './config.js';
+import { gainVerdict, type Summary, type VariantSummary } from './summary.js';
 
 /** "1.82M ± 0.11M": events/s, mean and 95% CI half-width in one unit. */
 const fmtRate = (a: Aggregate) => fmtAggregate('rates.deliveredPerSec', a);

@@ -23,11 +23,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../src/harness/addon.js';
-import { BenchError, runBench, samplesOf, type Bench, type Run, type Sample } from './driver.js';
-import { intFlag, loadWords, table, UsageError } from './machine.js';
-import { DEFAULTS, thresholdFlag } from '../src/cli/flags.js';
-import { trial } from './trial.js';
+import { ROOT } from '../../src/harness/addon.js';
+import { BenchError, runBench, samplesOf, type Bench, type Run, type Sample } from '../driver/driver.js';
+import { intFlag, loadWords, table, UsageError } from '../driver/machine.js';
+import { DEFAULTS, thresholdFlag } from '../../src/cli/flags.js';
+import { trial } from '../driver/trial.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 
@@ -245,7 +245,7 @@ function report(run: Run<Options, Measured, undefined>): { lines: string[]; json
 const gate: Bench<Options, Measured> = {
   name: 'bench:gate',
   short: 'gate',
-  script: 'dist/bench/gate.js',
+  script: 'dist/bench/gate/gate.js',
   schema: 'ringbench/gate@1',
   rounds: { default: 10, min: 1, note: 'also --pairs' },
   flags: [

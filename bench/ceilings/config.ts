@@ -1,11 +1,11 @@
 /**
- * ceilings-config — the ceilings benchmark's fixed settings and the scenario each variant runs:
+ * ceilings/config — the ceilings benchmark's fixed settings and the scenario each variant runs:
  * the saturation load at its ceiling, drains, perf buffer capacity, the contended reader view and
  * BPF cost, plus the matching command lines for the C reference (bench/reference/ringbuf_ref.c).
  * Data only: ceilings.ts lists the variants built from these.
  */
 import { cpus } from 'node:os';
-import type { ScenarioConfig, Transport } from '../src/harness/types.js';
+import type { ScenarioConfig, Transport } from '../../src/harness/types.js';
 
 /** Section 1: ringbench with libbpf's reader must not fall below this share of the C reference. */
 export const MIN_VS_REFERENCE = 1;
@@ -13,7 +13,7 @@ export const MIN_VS_REFERENCE = 1;
 export const MIN_READER_GAIN = 1.3;
 /** An aggregate is called noisy beyond this relative CI half-width (or with any outlier): the
  *  catalogue's one threshold (src/results/metrics). */
-export { NOISY_REL_CI } from '../src/results/metrics.js';
+export { NOISY_REL_CI } from '../../src/results/metrics.js';
 
 export const WORKERS = 2;
 export const CEILING_RING_BYTES = 1 << 20;

@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { alignColumns } from '../src/format/table.js';
-import { intFlag as parseIntFlag, UsageError } from '../src/cli/flags.js';
-import { CLOCK_TICKS_PER_SECOND, cpuTimes } from '../src/harness/env.js';
+import { alignColumns } from '../../src/format/table.js';
+import { intFlag as parseIntFlag, UsageError } from '../../src/cli/flags.js';
+import { CLOCK_TICKS_PER_SECOND, cpuTimes } from '../../src/harness/env.js';
 
 /** Other work of at least this many CPUs on average makes a run "not quiet". */
 export const BUSY_FOREIGN_CPUS = 0.25;

@@ -1,12 +1,12 @@
 /**
- * analysis/compare-format — a Comparison rendered for people: a terminal table (text), a
+ * report/compare-format — a Comparison rendered for people: a terminal table (text), a
  * pull-request comment (md), stable JSON, and the markdown/HTML sections the report embeds. Every
  * format shares the same rows: judged metrics, regressions first (largest first), then improvements,
  * the rest in scenario order; informational metrics only when they moved beyond the threshold.
  */
 import { alignColumns, columnWidths } from '../format/table.js';
 import { fmtChange, fmtCompact, signed } from '../format/units.js';
-import type { ChangeVerdict, Comparison, MetricComparison, RunSummary } from './compare.js';
+import type { ChangeVerdict, Comparison, MetricComparison, RunSummary } from '../analysis/compare-types.js';
 import { metricSpec } from '../results/metrics.js';
 
 

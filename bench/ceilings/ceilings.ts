@@ -32,16 +32,16 @@
  * 2 bad flags; 130 interrupted.
  */
 import { existsSync } from 'node:fs';
-import { ConfigError, resolveConfig } from '../src/harness/knobs.js';
-import { runBench, type Bench, type Run, type Variant } from './driver.js';
-import { intFlag, UsageError } from './machine.js';
+import { ConfigError, resolveConfig } from '../../src/harness/knobs.js';
+import { runBench, type Bench, type Run, type Variant } from '../driver/driver.js';
+import { intFlag, UsageError } from '../driver/machine.js';
 import {
   BATCH, bpfCostConfig, ceilingConfig, CEILING_RING_BYTES, contendedConfig, drainConfig, drainSizing, MIN_READER_GAIN, MIN_VS_REFERENCE,
   NOISY_REL_CI, perfCapacityConfig, READERS, refCeilingArgs, refDrainArgs, WAKES, WORKERS, type Options, type Section,
-} from './ceilings-config.js';
-import { abortAll, reference, REF_PATH, ringbench, type Measured } from './ceilings-trials.js';
-import { summarize } from './ceilings-summary.js';
-import { formatCeilings } from './ceilings-format.js';
+} from './config.js';
+import { abortAll, reference, REF_PATH, ringbench, type Measured } from './trials.js';
+import { summarize } from './summary.js';
+import { formatCeilings } from './format.js';
 
 type CeilingVariant = Variant<Measured> & { section: Section };
 
@@ -101,7 +101,7 @@ function report(run: Run<Options, Measured, undefined>) {
 const ceilingsBench: Bench<Options, Measured> = {
   name: 'bench:ceilings',
   short: 'ceilings',
-  script: 'dist/bench/ceilings.js',
+  script: 'dist/bench/ceilings/ceilings.js',
   schema: 'ringbench/ceilings@1',
   rounds: { default: 10, min: 2, note: "5 leave the reader comparison's interval too wide" },
   flags: [

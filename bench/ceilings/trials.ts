@@ -1,14 +1,14 @@
 /**
- * ceilings-trials — the ceilings benchmark's two measure functions: a ringbench trial
+ * ceilings/trials — the ceilings benchmark's two measure functions: a ringbench trial
  * (through the harness) and a run of the standalone C reference consumer
  * (build/Release/ringbench-ref), both reduced to the same Measured shape so they sit side by side.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT } from '../src/harness/addon.js';
-import type { ScenarioConfig } from '../src/harness/types.js';
-import { BenchError } from './driver.js';
-import { abortScenarios, trial } from './trial.js';
+import { ROOT } from '../../src/harness/addon.js';
+import type { ScenarioConfig } from '../../src/harness/types.js';
+import { BenchError } from '../driver/driver.js';
+import { abortScenarios, trial } from '../driver/trial.js';
 
 export const REF_PATH = join(ROOT, 'build', 'Release', 'ringbench-ref');
 

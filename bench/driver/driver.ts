@@ -21,15 +21,15 @@
  * times each by wall clock, which here would include loading and attaching BPF; the quantities of
  * interest come from the trial itself.
  */
-import { openOutputFileDir, writeOutputFile } from '../src/results/outdir.js';
-import { onInterrupt } from '../src/cli/signals.js';
+import { openOutputFileDir, writeOutputFile } from '../../src/results/outdir.js';
+import { onInterrupt } from '../../src/cli/signals.js';
 import { basename, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { captureEnvironment } from '../src/harness/env.js';
-import { TrialError } from '../src/harness/trial.js';
-import { aggregate } from '../src/analysis/stats.js';
-import { fmtAggregate } from '../src/format/units.js';
-import type { Aggregate } from '../src/results/schema.js';
+import { captureEnvironment } from '../../src/harness/env.js';
+import { TrialError } from '../../src/harness/trial.js';
+import { aggregate } from '../../src/analysis/stats.js';
+import { fmtAggregate } from '../../src/format/units.js';
+import type { Aggregate } from '../../src/results/schema.js';
 import { cpuSnapshot, intFlag, machineLoad, progress, table, UsageError, type MachineLoad } from './machine.js';
 
 /** A trial that could not be measured (stopped early, refused, printed garbage): exit 1. */

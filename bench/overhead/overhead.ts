@@ -14,18 +14,18 @@
  * Exit codes: 0 targets met; 1 a target missed (or the kernel refused to run a trial), so CI can
  * gate on it; 2 bad flags; 130 interrupted.
  */
-import { ConfigError, DEFAULTS, limits, resolveConfig, stormConfig } from '../src/harness/knobs.js';
-import { loadAddon } from '../src/harness/addon.js';
-import { fmtAggregate, fmtBytes, fmtNs } from '../src/format/units.js';
-import { halfCi } from '../src/analysis/stats.js';
-import type { Aggregate } from '../src/results/schema.js';
-import type { ScenarioConfig } from '../src/harness/types.js';
-import { aggregateOf, BenchError, paired, runBench, samplesOf, type Bench, type Run, type Sample, type Variant } from './driver.js';
+import { ConfigError, DEFAULTS, limits, resolveConfig, stormConfig } from '../../src/harness/knobs.js';
+import { loadAddon } from '../../src/harness/addon.js';
+import { fmtAggregate, fmtBytes, fmtNs } from '../../src/format/units.js';
+import { halfCi } from '../../src/analysis/stats.js';
+import type { Aggregate } from '../../src/results/schema.js';
+import type { ScenarioConfig } from '../../src/harness/types.js';
+import { aggregateOf, BenchError, paired, runBench, samplesOf, type Bench, type Run, type Sample, type Variant } from '../driver/driver.js';
 import { formatMemory, measureMemory, type MemorySummary } from './memory.js';
-import { intFlag, loadWords, table, UsageError } from './machine.js';
+import { intFlag, loadWords, table, UsageError } from '../driver/machine.js';
 // noisy beyond this relative CI half-width (or with any outlier): the catalogue's one threshold
-import { NOISY_REL_CI } from '../src/results/metrics.js';
-import { abortScenarios, trial } from './trial.js';
+import { NOISY_REL_CI } from '../../src/results/metrics.js';
+import { abortScenarios, trial } from '../driver/trial.js';
 
 /** A transport may cost at most this share of the bare storm's exit rate. */
 const MAX_OVERHEAD = 0.15;
@@ -298,7 +298,7 @@ function report(run: Run<Options, Measured, MemorySummary>) {
 const overheadBench: Bench<Options, Measured, MemorySummary> = {
   name: 'bench',
   short: 'overhead',
-  script: 'dist/bench/overhead.js',
+  script: 'dist/bench/overhead/overhead.js',
   schema: 'ringbench/overhead@2',
   rounds: { default: 5, min: 2 },
   flags: [

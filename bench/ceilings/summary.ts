@@ -1,12 +1,12 @@
 /**
- * ceilings-summary — from the ceilings benchmark's per-round samples to per-variant aggregates,
+ * ceilings/summary — from the ceilings benchmark's per-round samples to per-variant aggregates,
  * the paired ratios the tables and targets read (a table of data: key, a, b, quantity), and the
  * two targets with their verdicts.
  */
-import type { Aggregate } from '../src/results/schema.js';
-import { aggregateOf, fmtRatio, paired, samplesOf, type Sample } from './driver.js';
-import { MIN_READER_GAIN, MIN_VS_REFERENCE, NOISY_REL_CI, WAKES, type Section } from './ceilings-config.js';
-import type { Measured } from './ceilings-trials.js';
+import type { Aggregate } from '../../src/results/schema.js';
+import { aggregateOf, fmtRatio, paired, samplesOf, type Sample } from '../driver/driver.js';
+import { MIN_READER_GAIN, MIN_VS_REFERENCE, NOISY_REL_CI, WAKES, type Section } from './config.js';
+import type { Measured } from './trials.js';
 
 export interface VariantSummary {
   id: string;
