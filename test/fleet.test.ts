@@ -155,7 +155,7 @@ test('loopback fleet: two aliases finish, the unreachable host is named, nothing
   process.stderr.write(`fleet test: two loopback hosts, smoke suite: ${wallS.toFixed(0)} s\n`);
   try {
     assert.is(r.code, 1, r.stderr);
-    assert.match(r.stderr, /1 of 3 hosts failed: down \(unreachable/);
+    assert.match(r.stderr, /1 of 3 hosts failed: down \(unreachable/, r.stderr);
     assert.match(r.stderr, /fleet: alpha: setup done/, 'progress per host');
     const fleet = JSON.parse(readFileSync(join(out, 'fleet.json'), 'utf8')) as FleetFile;
     assert.equal(fleet.hosts.map((h) => [h.name, h.status]), [['alpha', 'ok'], ['beta', 'ok'], ['down', 'unreachable']]);

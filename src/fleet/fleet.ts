@@ -332,7 +332,7 @@ export async function fleetCommand(opts: FleetOptions, log: (line: string) => vo
       return interrupts.exitCode ?? 130;
     }
     if (failed.length) {
-      log(`fleet: ${failed.length} of ${fleet.hosts.length} hosts failed: ${failed.map((h) => `${h.name} (${h.reason ?? h.status})`).join('; ')}; rerun them with: ringbench fleet --resume ${out.path}`);
+      log(`fleet: ${failed.length} of ${fleet.hosts.length} hosts failed: ${failed.map((h) => `${h.name} (${h.status}${h.reason ? `: ${h.reason}` : ''})`).join('; ')}; rerun them with: ringbench fleet --resume ${out.path}`);
       return 1;
     }
     log(`fleet: all ${fleet.hosts.length} hosts finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
