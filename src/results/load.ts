@@ -161,6 +161,14 @@ const SCENARIO: Record<string, Check> = {
   'precision?': shaped({ relCi: finite, maxRepeats: finite, maxSeconds: finite, stoppedBy: oneOf('precise', 'max-repeats', 'max-seconds', 'out-of-reach'), 'needed?': finite }),
   'setAside?': listOf(shaped({ repeat: finite, rateCap: finite, cpuPairNs: finite, generatedPerSec: finite, droppedKernel: finite })),
   'sustainable?': shaped({ 'searches?': listOf(listOf(shaped({ rateCap: finite, generatedPerSec: finite, droppedKernel: finite, 'events?': finite, 'fill?': finite }))) }),
+  'lossCurve?': shaped({
+    seconds: finite, ceilingPerSec: finite, from: finite, bufferBytes: finite, recordBytes: finite,
+    stall: oneOf('commit-to-read', 'latency-max'), maxDropUpper: finite, complete: boolean,
+    points: listOf(shaped({
+      rateCap: finite, runs: finite, dropped: finite, share: finite, pDrop: shaped({ lo: finite, hi: finite }),
+      samples: listOf(shaped({ generatedPerSec: finite, events: finite, droppedKernel: finite, fill: finite, stallNs: finite, 'pendingGapNs?': finite, 'cpuPairNs?': finite })),
+    })),
+  }),
 };
 
 /** Types, not just the schema string: a schema-valid file with strings for numbers would

@@ -40,7 +40,7 @@ test('specs compile and render to SVG with the expected marks', async () => {
   assert.equal(skipped, [], 'a complete result set supports every chart');
   assert.equal(
     charts.map((c) => c.id).sort(),
-    ['ceilings', 'cpu-per-event', 'drops-memory', 'event-size', 'latency-percentiles', 'ordering-producers', 'reader-ceiling', 'storm-timeline', 'throughput-producers', 'wakeup-ceiling', 'wakeup-sweep'],
+    ['ceilings', 'cpu-per-event', 'drops-memory', 'event-size', 'latency-percentiles', 'loss-curve', 'ordering-producers', 'reader-ceiling', 'storm-timeline', 'throughput-producers', 'wakeup-ceiling', 'wakeup-sweep'],
   );
   const tp = charts.find((c) => c.id === 'throughput-producers')!;
   const svg = await renderSvg(tp.spec, tp.id);

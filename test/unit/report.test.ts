@@ -105,7 +105,7 @@ test('corrupt file and wrong schema are reported by name while a good file still
   assert.ok(lines.some((l) => l.includes(corruptFile)) && lines.some((l) => l.includes(wrongFile)), 'logged by name');
   const html = await readFile(r.html, 'utf8');
   assert.ok(html.includes(corruptFile) && html.includes(wrongFile), 'the report names what it left out');
-  assert.ok(existsSync(r.md) && r.charts.length === 22, `${r.charts.length} chart files`);
+  assert.ok(existsSync(r.md) && r.charts.length === 24, `${r.charts.length} chart files`);
 
   try {
     await writeReport([corrupt, wrong, path.join(tmp, 'missing')], path.join(tmp, 'none'));

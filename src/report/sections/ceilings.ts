@@ -16,6 +16,7 @@ import type { Figures } from '../figures.js';
 import { groupTable, isNoisy, isWide, NOISY_NOTE, repeatsWords, setTags } from '../tables.js';
 import { boundsBlocks, calibrationBlocks, placementBlocks, sinkBlocks } from './limits.js';
 import { precisionBlocks } from './precision.js';
+import { lossBlocks, sustainableCell } from './loss.js';
 
 type SustainableRate = NonNullable<ScenarioRecord['sustainable']>;
 type SustainableRecord = SustainableRate;
@@ -68,7 +69,7 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
           ...(multi ? [sets[si].tag] : []),
           cell('rates.generatedPerSec'),
           cell('rates.deliveredPerSec'),
-          sustainableWords(r.sustainable),
+          !r.sustainable && r.lossCurve ? `${sustainableCell(r.lossCurve)} ¶` : sustainableWords(r.sustainable),
           cell(DROP_RATE),
         ]);
       }
@@ -81,10 +82,13 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
   const head = ['transport', first, ...(multi ? ['set'] : []), 'raw ceiling', metricFormat('rates.deliveredPerSec').title, 'sustainable rate', metricFormat(DROP_RATE).title];
   const foot: Inline[] = [
     `Events/s. Raw ceiling (events generated per second), delivered/s and drop rate: the unthrottled load at full rate, mean ± half-width of the 95% confidence interval over ${repeatsWords(ns)}. `,
-    rows.some((r) => /searches/.test(String(r[r.length - 2])))
+    rows.every((r) => String(r[r.length - 2]).endsWith('¶'))
+      ? 'Sustainable rate: from the loss curve, by its rule (below).'
+      : rows.some((r) => /searches/.test(String(r[r.length - 2])))
       ? `Sustainable rate: the highest rate cap at which a run ${rule}, confirmed by a further run at that cap; bisection searches, each right after a repeat (the cell says how many), so it has a mean ± 95% CI like the other columns (a search that found no rate counts as 0).`
       : `Sustainable rate: the highest rate cap at which a run ${rule}, from one bisection search per scenario, confirmed by a further run at that cap; a single search has no interval.`,
   ];
+  if (rows.some((r) => String(r[r.length - 2]).endsWith('¶')) && !rows.every((r) => String(r[r.length - 2]).endsWith('¶'))) foot.push(' ¶ from the loss curve, by its rule (below).');
   if (rows.some((r) => String(r[r.length - 2]).endsWith('‡'))) foot.push(' ‡ the first confirmation run failed: the rate was backed off (10%, or to just under the rate a run that fell short did carry) and confirmed again.');
   if (multi) foot.push(` Sets: ${setTags(sets)}.`);
   if (noisy) foot.push(NOISY_NOTE);
@@ -246,6 +250,7 @@ export function ceilingsBlocks(sets: readonly ResultSet[], figures: Figures): Bl
     const table = ceilingsTable(sets);
     if (table) blocks.push({ table });
     blocks.push(...searchSteps(sets));
+    blocks.push(...lossBlocks(sets, figures));
   }
   if (has('syscall-ceiling')) {
     blocks.push({ h: 3, text: GROUP_TITLES['syscall-ceiling'], id: 'group-syscall-ceiling' });
