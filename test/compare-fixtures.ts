@@ -40,9 +40,21 @@ const BASE_VALUES: Record<string, number> = {
   'latencyNs.p99': 150000,
   'latencyNs.p999': 400000,
   'latencyNs.max': 900000,
+  'stalls.maxCommitToReadNs': 900000,
+  'stalls.maxPendingGapNs': 300000,
+  'stalls.pendingGapNs.p50': 10000,
+  'stalls.pendingGapNs.p90': 40000,
+  'stalls.pendingGapNs.p99': 120000,
+  'stalls.pendingGapNs.max': 300000,
+  'stalls.commitToReadNs.p50': 20000,
+  'stalls.commitToReadNs.p99': 150000,
+  'stalls.commitToReadNs.p999': 400000,
+  'stalls.commitToReadNs.max': 900000,
   'memory.bufferBytes': 262144,
   'memory.peakOccupancyBytes': 65536,
   'memory.peakCpuOccupancyBytes': 65536,
+  'memory.rings': 1,
+  'memory.bytesPerRing': 262144,
   'cpu.consumerNsPerEvent': 800,
   'cpu.bpfNsPerEvent': 300,
   'cpu.sinkNsPerEvent': 10,
@@ -99,8 +111,10 @@ export function makeResults(opts: FixtureOptions): ResultsFile {
         (opts.values?.[id]?.[metric] ?? BASE_VALUES[metric]) * (opts.factors?.[id]?.[metric] ?? 1);
       // Buffer size is set by the configuration: no noise on it.
       const amplitude = metric === 'memory.bufferBytes' ? 0 : noise;
-      // The CPU pair came after the seeded tests were written: it draws nothing, so theirs stay put.
-      const xs = Array.from({ length: repeats }, () => (metric === 'host.cpuPairNs' ? value : value * (1 + amplitude * (2 * random() - 1))));
+      // The CPU pair and the stalls came after the seeded tests were written: they draw nothing, so
+      // theirs stay put.
+      const drawsNothing = metric === 'host.cpuPairNs' || metric.startsWith('stalls.') || metric === 'memory.rings' || metric === 'memory.bytesPerRing';
+      const xs = Array.from({ length: repeats }, () => (drawsNothing ? value : value * (1 + amplitude * (2 * random() - 1))));
       record.repeats[metric] = xs;
       record.aggregates[metric] = aggregate(xs);
     }

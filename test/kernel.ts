@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 const PROGRAM_NAMES = new Set(['exit_btf', 'exit_raw', 'exit_tp', 'exec_btf', 'exec_raw']);
-const MAP_NAMES = /^(events|counters|staging|ringbuf_\.|perfbuf_\.)/;
+const MAP_NAMES = /^(events|rings|counters|staging|ringbuf_\.|perfbuf_\.)/;
 
 function bpftoolJson(kind: 'prog' | 'map'): { name?: string; id: number }[] {
   return JSON.parse(execFileSync('bpftool', ['-j', kind, 'show'], { encoding: 'utf8' }) || '[]');

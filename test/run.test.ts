@@ -80,7 +80,7 @@ test('malformed suites are rejected naming the file and field', () => {
     [{ ...tinySuite(1, 10), groups: [{ group: 'x', sweep: { workers: [1, 0] } }] }, /my\.json: groups\[0\]\.sweep\.workers\[1\] must be an integer in 1\.\.64; got '0'/],
     [{ ...tinySuite(1, 10), groups: [{ group: 'x', set: { ringbufBytes: '3K' }, sweep: { workers: [1] } }] }, /groups\[0\]\.set\.ringbufBytes must be a power-of-two multiple/],
     [{ ...tinySuite(1, 10), groups: [{ group: 'x', sweep: { wrokers: [1] } }] }, /groups\[0\]\.sweep\.wrokers\[0\] is not a scenario knob; did you mean 'workers'\? valid: transport, load/],
-    [{ ...tinySuite(1, 10), groups: [{ group: 'x' }] }, /groups\[0\] needs exactly one of 'sweep' or 'variants'/],
+    [{ ...tinySuite(1, 10), groups: [{ group: 'x' }] }, /groups\[0\] needs 'sweep', 'variants' or both/],
     [{ ...tinySuite(1, 10), defaults: { transport: 'pipe' } }, /my\.json: defaults\.transport cannot be set: list transports in 'transports' instead/],
     [{ ...tinySuite(1, 10), transports: ['pipe'] }, /my\.json: transports must be a non-empty list of ringbuf, perfbuf/],
     [{ ...tinySuite(3, 10), groups: [{ group: 'x', sweep: { workers: [1] }, precision: { relCi: 15, maxRepeats: 9, maxSeconds: 9 } }] }, /groups\[0\]\.precision\.relCi must be a fraction of the mean between 0 and 1 \(0\.15 = ±15%\); got '15'/],

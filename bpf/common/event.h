@@ -65,6 +65,7 @@ struct rb_config {
 	__u64 min_duration_ns; /* drop exits of processes younger than this (trace view) */
 	__u32 saturation_batch; /* saturation: records emitted per trigger, 1..RB_MAX_SATURATION_BATCH */
 	__u32 record_mode;     /* saturation: enum rb_record_mode */
+	__u32 ring_cpus;       /* ringbuf: 0 = the one shared ring; N = a ring per N CPUs, chosen as cpu / N */
 };
 
 /* Records per saturation trigger at most: enough to make the reader the bottleneck, as in the

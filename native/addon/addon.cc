@@ -40,6 +40,8 @@ Fields<TC> transport_fields() {
       field<TC, uint32_t>("wakeupEvery", [](TC& t, uint32_t v) { t.bpf.wakeup_every = v; }),
       field<TC, uint64_t>("wakeupBytes", [](TC& t, uint64_t v) { t.bpf.wakeup_bytes = v; }),
       field<TC, rb_submit_mode>("ringbufSubmit", [](TC& t, rb_submit_mode v) { t.bpf.submit_mode = v; }),
+      field<TC, uint32_t>("ringCpus", [](TC& t, uint32_t v) { t.bpf.ring_cpus = v; }),
+      field<TC>("ringBytes", &TC::ring_bytes),
   };
 }
 
@@ -59,6 +61,7 @@ Fields<StormOptions> storm_fields() {
       field<StormOptions>("workers", &StormOptions::workers),
       field<StormOptions>("rateCap", &StormOptions::rate),
       field<StormOptions>("timeoutMs", &StormOptions::timeout_ms),
+      field<StormOptions>("stormCpus", &StormOptions::cpus),
   };
 }
 
@@ -72,6 +75,7 @@ Fields<TR> trial_fields() {
           field<TR>("load", &TR::load),
           field<TR, std::string>("stormPath", [](TR& c, std::string v) { c.storm.path = std::move(v); }),
           field<TR, StormMode>("stormMode", [](TR& c, StormMode v) { c.storm.mode = v; }),
+          field<TR, std::string>("stormCpus", [](TR& c, std::string v) { c.storm.cpus = std::move(v); }),
           field<TR, uint64_t>("children", [](TR& c, uint64_t v) { c.storm.children = v; }),
           field<TR, uint64_t>("events", [](TR& c, uint64_t v) { c.saturation.events = v; }),
           field<TR, uint32_t>("eventsPerCall", [](TR& c, uint32_t v) { c.saturation.events_per_call = v; }),
@@ -136,11 +140,19 @@ OutFields<TO> trial_output_fields() {
       out("latP99", &TO::lat_p99),
       out("latP999", &TO::lat_p999),
       out("latMax", &TO::lat_max),
+      out("commitToReadMax", &TO::commit_to_read_max),
+      out("pendingGapP50", &TO::pending_gap_p50),
+      out("pendingGapP90", &TO::pending_gap_p90),
+      out("pendingGapP99", &TO::pending_gap_p99),
+      out("pendingGapMax", &TO::pending_gap_max),
       out("bufferBytes", &TO::buffer_bytes),
       out("mapMemlockBytes", &TO::map_memlock_bytes),
       out("peakOccupancyBytes", &TO::peak_occupancy_bytes),
       out("peakCpuOccupancyBytes", &TO::peak_cpu_occupancy_bytes),
       out("bpfPeakUnreadBytes", &TO::bpf_peak_unread_bytes),
+      out("buffers", &TO::buffers),
+      out("bufferDataBytes", &TO::buffer_data_bytes),
+      out("perBufferRead", &TO::per_buffer_read),
       out("sinkNsPerEvent", &TO::sink_ns_per_event),
       out("cpuPairBeforeNs", &TO::cpu_pair_before_ns),
       out("cpuPairAfterNs", &TO::cpu_pair_after_ns),

@@ -20,6 +20,15 @@ namespace ringbench {
 
 namespace {
 
+// Rings in the `rings` array: one per bpf.ring_cpus CPUs over every possible CPU (BPF indexes it
+// by cpu / N); 0 for the one shared ring.
+uint32_t ring_count(const TransportConfig& cfg) {
+  if (cfg.kind != Kind::Ringbuf || !cfg.bpf.ring_cpus) return 0;
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) throw Error("counting the possible CPUs failed: " + errno_text(-ncpu));
+  return (uint32_t(ncpu) + cfg.bpf.ring_cpus - 1) / cfg.bpf.ring_cpus;
+}
+
 // Whether this process holds CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN) in its effective set.
 bool holds_bpf_privileges() {
   std::ifstream status("/proc/self/status");
@@ -91,7 +100,35 @@ bool try_load(const TransportConfig& cfg, const std::string& via, LoadedTwin::Lo
   if (cfg.bpf.trace_exec && !exec) return fail("exec events need tp_btf or raw_tp", EOPNOTSUPP);
   bpf_program* p;
   bpf_object__for_each_program(p, s->obj) bpf_program__set_autoload(p, p == trigger || p == exec);
-  if (cfg.kind == Kind::Ringbuf) {
+  const uint32_t nrings = ring_count(cfg);
+  std::vector<int> ring_fds;
+  auto close_rings = [&] {
+    for (int f : ring_fds) close(f);
+    ring_fds.clear();
+  };
+  if (cfg.kind == Kind::Ringbuf && nrings) {
+    // The rings are made first: the first is also the array's inner-map template (libbpf 1.1
+    // cannot resize the template it would make from BTF). The shared ring stays, at its
+    // smallest, for the paths that do not choose a ring (trace exec).
+    for (uint32_t i = 0; i < nrings; i++) {
+      int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "rings", 0, 0, uint32_t(cfg.ring_bytes), nullptr);
+      if (fd < 0) {
+        int e = -errno;
+        close_rings();
+        return fail("creating ring " + std::to_string(i + 1) + " of " + std::to_string(nrings), e);
+      }
+      ring_fds.push_back(fd);
+    }
+    bpf_map* rings = bpf_object__find_map_by_name(s->obj, "rings");
+    int err = rings ? 0 : -ENOENT;
+    if (!err) err = bpf_map__set_max_entries(s->maps.events, uint32_t(sysconf(_SC_PAGESIZE)));
+    if (!err) err = bpf_map__set_max_entries(rings, nrings);
+    if (!err) err = bpf_map__set_inner_map_fd(rings, ring_fds[0]);
+    if (err) {
+      close_rings();
+      return fail("sizing the array of rings", err);
+    }
+  } else if (cfg.kind == Kind::Ringbuf) {
     int err = bpf_map__set_max_entries(s->maps.events, uint32_t(cfg.ringbuf_bytes));
     if (err) return fail("sizing the ring buffer", err);
   }
@@ -100,18 +137,36 @@ bool try_load(const TransportConfig& cfg, const std::string& via, LoadedTwin::Lo
       ensure_tracefs();
     } catch (const Error& e) {
       *why = e.what();
+      close_rings();
       Skel::destroy(s);
       return false;
     }
   }
   int err = Skel::load(s);
-  if (err) return fail("load", err);
+  if (err) {
+    close_rings();
+    return fail("load", err);
+  }
+  if (!ring_fds.empty()) {
+    int outer = bpf_map__fd(bpf_object__find_map_by_name(s->obj, "rings"));
+    for (uint32_t i = 0; i < ring_fds.size(); i++) {
+      if (bpf_map_update_elem(outer, &i, &ring_fds[i], BPF_ANY) != 0) {
+        int e = -errno;
+        close_rings();
+        return fail("placing ring " + std::to_string(i + 1) + " in the array", e);
+      }
+    }
+  }
   out->obj = s->obj;
+  out->ring_fds = ring_fds;
   out->events = s->maps.events;
   out->counters = s->maps.counters;
   out->programs = {trigger};
   if (exec) out->programs.push_back(exec);
-  out->destroy = [s] { Skel::destroy(s); };
+  out->destroy = [s, ring_fds] {
+    Skel::destroy(s);
+    for (int f : ring_fds) close(f);
+  };
   return true;
 }
 
@@ -182,6 +237,10 @@ void LoadedTwin::attach(const std::string& via) {
 }
 
 int LoadedTwin::events_fd() const { return bpf_map__fd(loaded_.events); }
+
+std::vector<int> LoadedTwin::ring_fds() const {
+  return loaded_.ring_fds.empty() ? std::vector<int>{events_fd()} : loaded_.ring_fds;
+}
 
 uint64_t LoadedTwin::map_memlock_bytes() const {
   std::ifstream info("/proc/self/fdinfo/" + std::to_string(events_fd()));

@@ -26,6 +26,7 @@ struct TransportConfig {
   Kind kind{};
   rb_config bpf{};                   // rodata: target, event bytes, wake-up policy, ...
   uint64_t ringbuf_bytes{};
+  uint64_t ring_bytes{};             // bpf.ring_cpus > 0: data bytes of each ring
   uint32_t perfbuf_pages{};          // per CPU
   uint32_t perfbuf_wakeup_events{};
   uint32_t perfbuf_watermark_bytes{};
@@ -52,6 +53,8 @@ class LoadedTwin {
   // Destroys the links: the programs stop firing; the object stays readable (counters, stats).
   void detach();
   int events_fd() const;
+  // The rings the reader reads: the one shared ring, or the ring of every N CPUs (bpf.ring_cpus).
+  std::vector<int> ring_fds() const;
   // The kernel's own accounting of the events map (fdinfo memlock); covers the ringbuf, not perf pages.
   uint64_t map_memlock_bytes() const;
   KernelCounters counters() const;
@@ -66,6 +69,7 @@ class LoadedTwin {
     bpf_map* counters = nullptr;
     std::vector<bpf_program*> programs;  // the enabled ones, to attach
     std::function<void()> destroy;       // the skeleton's __destroy
+    std::vector<int> ring_fds;           // rings made for the `rings` array (closed by destroy)
   };
 
  private:

@@ -41,6 +41,8 @@ PerfReader::PerfReader(const TransportConfig& cfg, int events_fd, EventSink* sin
     }
   }
   scratch_.resize(RB_MAX_EVENT_BYTES + 64);
+  buffers_ = pages_.size();
+  buffer_data_bytes_ = data_bytes_;
 }
 
 PerfReader::~PerfReader() {
@@ -54,6 +56,7 @@ int PerfReader::on_record(void* ctx, int cpu, void* event) {
     struct sample { perf_event_header header; uint32_t size; char data[]; };
     auto* s = static_cast<sample*>(event);
     self->sink_->on_event(s->data, s->size);
+    self->count_delivered(size_t(cpu));
     // libbpf publishes this CPU's tail after its batch: its positions now are the fill so far
     if (++self->since_note_ >= kNoteEvery && size_t(cpu) < self->pages_.size()) {
       self->since_note_ = 0;
@@ -69,6 +72,7 @@ int PerfReader::on_record(void* ctx, int cpu, void* event) {
 int PerfReader::epoll_fd() const { return perf_buffer__epoll_fd(pb_); }
 
 int PerfReader::consume() {
+  sink_->begin_batch();
   for (size_t i = 0; i < pages_.size(); i++) note_unread(i, unread(i));  // before libbpf publishes
   int n = perf_buffer__consume(pb_);
   for (size_t i = 0; i < pages_.size(); i++) note_unread(i, unread(i));
@@ -82,6 +86,7 @@ uint64_t PerfReader::unread(size_t i) const {
 }
 
 int PerfReader::consume_batch() {
+  sink_->begin_batch();
   const long page = sysconf(_SC_PAGESIZE);
   const uint64_t mask = data_bytes_ - 1;
   int n = 0;
@@ -91,6 +96,7 @@ int PerfReader::consume_batch() {
     const char* data = static_cast<const char*>(base) + page;
     uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
     uint64_t tail = meta->data_tail;
+    uint64_t got = 0;
     while (tail < head) {
       // headers are 8-byte aligned and never wrap; a record's body may
       const auto* hdr = reinterpret_cast<const perf_event_header*>(data + (tail & mask));
@@ -106,7 +112,7 @@ int PerfReader::consume_batch() {
         uint32_t size;
         memcpy(&size, rec + sizeof(perf_event_header), sizeof(size));
         sink_->on_event(rec + sizeof(perf_event_header) + sizeof(uint32_t), size);
-        n++;
+        got++;
       } else if (hdr->type == PERF_RECORD_LOST) {
         uint64_t lost;
         memcpy(&lost, rec + sizeof(perf_event_header) + sizeof(uint64_t), sizeof(lost));
@@ -114,6 +120,9 @@ int PerfReader::consume_batch() {
       }
       tail += hdr->size;
     }
+    // buffer i is CPU i: libbpf maps one per possible CPU, in order (all online here)
+    count_delivered(i, got);
+    n += int(got);
     // the fullest since our last publication, then publish: once per CPU per batch
     note_unread(i, __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) - meta->data_tail);
     __atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);

@@ -19,6 +19,12 @@ MeasuringSink::MeasuringSink(size_t min_bytes, uint32_t latency_every, uint64_t 
       delay_ns_(delay_ns),
       timeline_(tl) {}
 
+void MeasuringSink::begin_batch() {
+  batch_start_ = mono_ns();
+  batch_records_ = 0;
+  batch_oldest_ = UINT64_MAX;
+}
+
 void MeasuringSink::on_event(const void* data, size_t size) {
   if (past_bound_) {
     // past the drain's bound: empty the buffer fast, counting what is left instead of measuring it
@@ -35,12 +41,18 @@ void MeasuringSink::on_event(const void* data, size_t size) {
   seq_sum += seq;
   const uint64_t ts = timed_ ? e->ts_ns : 0;
   order.observe(seq, ts);
+  batch_records_++;
+  if (timed_) {
+    if (ts < oldest_unclocked_) oldest_unclocked_ = ts;
+    if (ts < batch_oldest_) batch_oldest_ = ts;
+  }
   if (--until_sample_ != 0) {
     pending_++;
   } else {
     until_sample_ = latency_every_;
     const uint64_t now = mono_ns();
     check_bound(now);
+    clocked(now);
     if (!timed_) {
       pending_++;
     } else {
@@ -65,6 +77,16 @@ void MeasuringSink::on_event(const void* data, size_t size) {
 void MeasuringSink::end_batch(uint64_t unread_bytes) {
   const uint64_t now = mono_ns();
   check_bound(now);
+  clocked(now);
+  if (batch_start_) {
+    // records were pending since the previous read began, or since the oldest was committed
+    if (batch_records_) {
+      uint64_t from = std::max(prev_batch_start_, batch_oldest_ == UINT64_MAX ? 0 : batch_oldest_);
+      if (from) pending_gap.record(batch_start_ > from ? batch_start_ - from : 0);
+    }
+    prev_batch_start_ = batch_start_;
+    batch_start_ = 0;
+  }
   if (pending_) {
     timeline_->delivered(now, pending_);
     last_delivery = now;
@@ -94,6 +116,7 @@ double calibrate_sink(size_t record_bytes, size_t min_bytes, uint32_t latency_ev
     MeasuringSink sink(min_bytes, latency_every, 0, tl.get());
     const uint64_t cpu0 = thread_cpu_ns();
     for (size_t i = 0; i < kRecords; i++) {
+      if (i % kBatch == 0) sink.begin_batch();
       sink.on_event(area.data() + i * stride, record_bytes);
       if ((i + 1) % kBatch == 0) sink.end_batch(0);
     }

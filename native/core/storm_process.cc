@@ -38,6 +38,10 @@ StormProcess::StormProcess(const StormOptions& o) {
                                    "--timeout-ms", std::to_string(o.timeout_ms),
                                    "--go-fd", "3",
                                    "--result-fd", "4"};
+  if (!o.cpus.empty()) {
+    args.push_back("--cpus");
+    args.push_back(o.cpus);
+  }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -21,6 +21,7 @@ struct StormOptions {
   uint32_t workers{};
   uint64_t rate{};           // children per second, 0 = unlimited
   uint64_t timeout_ms{};
+  std::string cpus;          // pin the storm and its children to this CPU list ("0,1"); "" = not pinned
 };
 
 class StormProcess : public Load {

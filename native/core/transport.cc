@@ -6,9 +6,9 @@
 
 namespace ringbench {
 
-std::unique_ptr<Reader> make_reader(const TransportConfig& cfg, int events_fd, EventSink* sink) {
-  if (cfg.kind == Kind::Ringbuf) return std::make_unique<RingbufReader>(cfg, events_fd, sink);
-  return std::make_unique<PerfReader>(cfg, events_fd, sink);
+std::unique_ptr<Reader> make_reader(const TransportConfig& cfg, const LoadedTwin& twin, EventSink* sink) {
+  if (cfg.kind == Kind::Ringbuf) return std::make_unique<RingbufReader>(cfg, twin.ring_fds(), sink);
+  return std::make_unique<PerfReader>(cfg, twin.events_fd(), sink);
 }
 
 void Reader::note_unread(size_t buf, uint64_t bytes) {
@@ -28,7 +28,7 @@ void Reader::end_batch(EventSink* sink) {
 
 // A reader that fails to set up throws; twin_'s destructor then detaches and frees the programs.
 Transport::Transport(const TransportConfig& cfg, EventSink* sink)
-    : twin_(cfg), reader_(make_reader(cfg, twin_.events_fd(), sink)) {}
+    : twin_(cfg), reader_(make_reader(cfg, twin_, sink)) {}
 
 Transport::~Transport() {
   twin_.detach();  // stop producing before the reader goes

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "loader.h"
 #include "reader.h"
@@ -26,6 +27,9 @@ class Transport {
   uint64_t lost_reported() const { return reader_->lost_reported(); }
   uint64_t peak_unread() const { return reader_->peak_unread(); }
   uint64_t peak_unread_one() const { return reader_->peak_unread_one(); }
+  size_t buffers() const { return reader_->buffers(); }
+  uint64_t buffer_data_bytes() const { return reader_->buffer_data_bytes(); }
+  std::vector<uint64_t> per_buffer_read() const { return reader_->per_buffer_read(); }
   uint64_t map_memlock_bytes() const { return twin_.map_memlock_bytes(); }
   KernelCounters counters() const { return twin_.counters(); }
   ProgStats prog_stats() const { return twin_.prog_stats(); }

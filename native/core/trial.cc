@@ -63,6 +63,8 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   Transport transport(tc, sink.get());  // throws: the load's destructor then stops it unstarted
   out.attached_via = transport.attached_via();
   out.buffer_bytes = transport.buffer_bytes();
+  out.buffers = transport.buffers();
+  out.buffer_data_bytes = transport.buffer_data_bytes();
   out.map_memlock_bytes = transport.map_memlock_bytes();
 
   int stats_fd = -1;
@@ -115,6 +117,7 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   out.seen_by_bpf = kc.hits;
   out.dropped_kernel = kc.drops;
   out.lost_reported = transport.lost_reported();
+  out.per_buffer_read = transport.per_buffer_read();
   out.delivered = sink->delivered;
   out.malformed = sink->malformed;
   out.not_drained = sink->not_drained;
@@ -129,6 +132,11 @@ TrialOutput run_trial(const TrialConfig& cfg) {
   out.lat_p99 = sink->latency.quantile(0.99);
   out.lat_p999 = sink->latency.quantile(0.999);
   out.lat_max = sink->latency.max();
+  out.commit_to_read_max = std::max(sink->commit_to_read_max, out.lat_max);
+  out.pending_gap_p50 = sink->pending_gap.quantile(0.50);
+  out.pending_gap_p90 = sink->pending_gap.quantile(0.90);
+  out.pending_gap_p99 = sink->pending_gap.quantile(0.99);
+  out.pending_gap_max = sink->pending_gap.max();
   // The fullest the buffer got: positions read as records were consumed, and for ringbuf the
   // BPF side's view at a failed reserve (a consumer can read only between its batches).
   out.bpf_peak_unread_bytes = kc.peak_avail;

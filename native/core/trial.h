@@ -47,9 +47,14 @@ struct TrialOutput {
   bool displacement_truncated = false;
   // latency percentiles
   uint64_t lat_p50 = 0, lat_p90 = 0, lat_p99 = 0, lat_p999 = 0, lat_max = 0;
+  // stalls (sink.h): the longest commit-to-read over every timed record; gaps between reads
+  uint64_t commit_to_read_max = 0;
+  uint64_t pending_gap_p50 = 0, pending_gap_p90 = 0, pending_gap_p99 = 0, pending_gap_max = 0;
   // memory
   uint64_t buffer_bytes = 0, map_memlock_bytes = 0, peak_occupancy_bytes = 0;
   uint64_t peak_cpu_occupancy_bytes = 0;  // the fullest single buffer (perfbuf: one CPU's)
+  uint64_t buffers = 0, buffer_data_bytes = 0;  // rings (or perf CPU buffers) and the data bytes of each
+  std::vector<uint64_t> per_buffer_read;        // records read from each (perfbuf: by CPU)
   uint64_t bpf_peak_unread_bytes = 0;     // ringbuf: most unread bytes at a failed reserve
   // cpu
   uint64_t consumer_cpu_ns = 0, bpf_run_time_ns = 0, bpf_run_cnt = 0, wakeups = 0;

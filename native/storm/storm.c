@@ -9,12 +9,16 @@
  *   generated=N failed=N elapsed_ns=N stopped=deadline|signal|done
  * where generated counts children that were created and reaped.
  *
+ * --cpus LIST (e.g. 0 or 0,2-3) pins the storm, its workers and so its children (they inherit the
+ * mask) to those CPUs before the start line: skewed load.
+ *
  * --mode getpgid makes no children: each worker calls getpgid() (the saturation load's trigger)
  * --children times in total, and generated counts the calls. With no BPF attached it is the bare
  * trigger loop a run's control measures the machine with (ResultsFile.control). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -38,7 +42,8 @@ static struct {
 	long timeout_ms;
 	int go_fd;
 	int result_fd;
-} opt = { MODE_VFORK, 1000, 1, 0, 60000, -1, -1 };
+	const char *cpus; /* NULL = not pinned */
+} opt = { MODE_VFORK, 1000, 1, 0, 60000, -1, -1, NULL };
 
 static atomic_long next_child;   /* index of the next child to create */
 static atomic_long generated;
@@ -171,6 +176,42 @@ static long parse_long(const char *flag, const char *v, long lo, long hi)
 	return x;
 }
 
+/* Pins this process (and every thread and child it makes afterwards) to a CPU list: N or N-M
+ * items separated by commas. The harness has validated it; a refusal still stops the storm. */
+static void pin_to(const char *list)
+{
+	cpu_set_t set;
+	const char *p = list;
+
+	CPU_ZERO(&set);
+	while (*p) {
+		char *end;
+		long lo = strtol(p, &end, 10), hi = lo;
+		if (end == p || lo < 0 || lo >= CPU_SETSIZE)
+			goto bad;
+		if (*end == '-') {
+			p = end + 1;
+			hi = strtol(p, &end, 10);
+			if (end == p || hi < lo || hi >= CPU_SETSIZE)
+				goto bad;
+		}
+		for (long c = lo; c <= hi; c++)
+			CPU_SET((int)c, &set);
+		if (*end == ',')
+			end++;
+		else if (*end)
+			goto bad;
+		p = end;
+	}
+	if (sched_setaffinity(0, sizeof(set), &set) == 0)
+		return;
+	fprintf(stderr, "ringbench-storm: pinning to CPUs %s failed: %s\n", list, strerror(errno));
+	exit(4);
+bad:
+	fprintf(stderr, "ringbench-storm: --cpus must be a CPU list such as 0 or 0,2-3, got '%s'\n", list);
+	exit(2);
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -188,6 +229,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--timeout-ms")) opt.timeout_ms = parse_long(a, v, 1, 86400000);
 		else if (!strcmp(a, "--go-fd")) opt.go_fd = (int)parse_long(a, v, 0, 1 << 20);
 		else if (!strcmp(a, "--result-fd")) opt.result_fd = (int)parse_long(a, v, 0, 1 << 20);
+		else if (!strcmp(a, "--cpus")) opt.cpus = v;
 		else { fprintf(stderr, "ringbench-storm: unknown argument '%s'\n", a); return 2; }
 		i++;
 	}
@@ -197,6 +239,8 @@ int main(int argc, char **argv)
 	if (getppid() == 1)
 		return 1;
 	setpgid(0, 0);
+	if (opt.cpus)
+		pin_to(opt.cpus);
 	struct sigaction sa = { .sa_handler = on_term };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

@@ -34,6 +34,8 @@ export interface GroupSpec {
   table?: GroupTable;
   /** one point of its sweep in words, for verdicts: "2 producers", "16 KiB of buffer" */
   at?: (x: number) => string;
+  /** reported in a section of its own (report/sections/sharing), not under Results */
+  ownSection?: boolean;
 }
 
 const DEFAULT_TABLE: GroupTable = { metrics: ['rates.deliveredPerSec', DROP_RATE, 'latencyNs.p99', 'cpu.consumerNsPerEvent'] };
@@ -80,6 +82,21 @@ export const GROUPS: readonly GroupSpec[] = [
     ceiling: false,
     table: { metrics: ['cpu.consumerNsPerEvent', 'cpu.bpfNsPerEvent', 'cpu.wakeups', 'rates.deliveredPerSec'] },
   },
+  {
+    id: 'skew',
+    title: 'Skewed load: one CPU vs all',
+    ceiling: false,
+    ownSection: true,
+    table: { metrics: [DROP_RATE, 'memory.peakCpuOccupancyBytes', 'stalls.maxCommitToReadNs', 'rates.deliveredPerSec'], rowTitle: 'storm' },
+  },
+  {
+    id: 'contention',
+    title: 'Producer contention: shared ring, per-CPU rings, perfbuf',
+    ceiling: false,
+    ownSection: true,
+    table: { metrics: ['rates.deliveredPerSec', 'rates.generatedPerSec', DROP_RATE, 'cpu.bpfNsPerEvent'], rowTitle: 'layout and producers', transportFirst: true },
+    at: (x) => `${x} producer${x === 1 ? '' : 's'}`,
+  },
   { id: 'ceilings', title: 'Raw ceiling and sustainable rate', ceiling: true },
   {
     id: 'syscall-ceiling',
@@ -121,6 +138,9 @@ export const GROUP_ORDER: readonly string[] = GROUPS.map((g) => g.id);
 
 /** Groups run with the saturation load (see GroupSpec.ceiling). */
 export const CEILING_GROUPS: readonly string[] = GROUPS.filter((g) => g.ceiling).map((g) => g.id);
+
+/** Groups reported in a section of their own (GroupSpec.ownSection). */
+export const OWN_SECTION_GROUPS: readonly string[] = GROUPS.filter((g) => g.ownSection).map((g) => g.id);
 
 export const GROUP_TITLES: Readonly<Record<string, string>> = Object.fromEntries(GROUPS.map((g) => [g.id, g.title]));
 

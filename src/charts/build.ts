@@ -12,6 +12,7 @@ import { latencyChart } from './latency.js';
 import { lossCurveChart } from './loss.js';
 import { dropsMemoryChart, eventSizeChart, orderingChart, throughputChart, wakeupChart } from './sweeps.js';
 import { timelineChart } from './timeline.js';
+import { contentionChart, skewChart } from './sharing.js';
 
 /** A chart ready to render: its file stem, figure caption and vega-lite spec. */
 export interface ChartSpec {
@@ -32,6 +33,8 @@ export interface SkippedChart {
 export const CHARTS: readonly { id: string; group?: string; draw: (sets: readonly ResultSet[]) => Drawn }[] = [
   { id: 'throughput-producers', group: 'producers', draw: throughputChart },
   { id: 'drops-memory', group: 'memory', draw: dropsMemoryChart },
+  { id: 'skew-memory', group: 'skew', draw: skewChart },
+  { id: 'contention', group: 'contention', draw: contentionChart },
   { id: 'latency-percentiles', group: 'latency', draw: latencyChart },
   { id: 'ordering-producers', group: 'producers', draw: orderingChart },
   { id: 'wakeup-sweep', group: 'wakeup', draw: wakeupChart },

@@ -31,6 +31,18 @@ export const CHART_WORDS: Record<string, ChartWords> = {
       `Share of events the BPF program could not place in the buffer (kernel-side reserve/output failures ÷ events seen), against the total buffer memory, with a deliberately slow consumer. Where a line reaches zero, that transport has stopped dropping. ${CI}`,
     missing: 'the memory group (drop rate vs buffer memory)',
   },
+  'skew-memory': {
+    title: 'Skewed vs spread load',
+    caption: () =>
+      `Share of events the BPF program could not place (reserve/output failures ÷ events seen), with the storm pinned to one CPU and spread over every CPU (--storm-cpus), at the same total buffer memory and a deliberately slow consumer. A perf buffer is one per CPU: a storm on one CPU can fill only that CPU's share. ${BARS}`,
+    missing: 'the skew group (drop rate, storm on one CPU vs all)',
+  },
+  contention: {
+    title: 'Producer contention',
+    caption: () =>
+      `Saturation load: events delivered per second as more producer threads write at once, into one shared ring buffer, a ring per CPU (--ringbuf-sharing per-cpu, the same total memory) and perfbuf's per-CPU buffers. ${BARS}`,
+    missing: 'the contention group (delivered events/s vs producers)',
+  },
   'latency-percentiles': {
     title: 'Delivery latency percentiles',
     caption: (d) =>

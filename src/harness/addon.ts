@@ -39,13 +39,18 @@ function keysOf<T>() {
 /** The buffer and its wake-up policy (native TransportConfig), read by runTrial and Tracer. */
 export type NativeTransportConfig = Pick<ScenarioConfig, 'transport' | 'ringbufBytes' | 'perfbufPages' |
   'perfbufWakeupEvents' | 'perfbufWatermarkBytes' | 'attach' | 'eventBytes' | 'ringbufWakeup' | 'wakeupEvery' |
-  'wakeupBytes' | 'ringbufSubmit'>;
+  'wakeupBytes' | 'ringbufSubmit'> & {
+  /** ringbufSharing as BPF takes it: 0 = the one shared ring, N = a ring per N CPUs (cpu / N) */
+  ringCpus: number;
+  /** ringCpus > 0: each ring's data bytes (cpus.ts ringBytesOf) */
+  ringBytes: number;
+};
 
 /** The reading thread (native ConsumerOptions), read by runTrial and Tracer. */
 export type NativeConsumerConfig = Pick<ScenarioConfig, 'consumer' | 'consumerCpu' | 'reader'>;
 
 /** A storm generator process (native StormOptions): the Storm class. */
-export interface NativeStormConfig extends Pick<ScenarioConfig, 'stormMode' | 'children' | 'workers' | 'rateCap' | 'timeoutMs'> {
+export interface NativeStormConfig extends Pick<ScenarioConfig, 'stormMode' | 'children' | 'workers' | 'rateCap' | 'timeoutMs' | 'stormCpus'> {
   /** the ringbench-storm executable (STORM_PATH) */
   stormPath: string;
 }
@@ -54,7 +59,7 @@ export interface NativeStormConfig extends Pick<ScenarioConfig, 'stormMode' | 'c
  *  perfbufPages, and `pin`, already applied to the CPUs; plus the storm executable. The trial
  *  filters on its own load's tgid. */
 export interface NativeTrialConfig extends NativeTransportConfig, NativeConsumerConfig,
-  Pick<ScenarioConfig, 'load' | 'stormMode' | 'children' | 'events' | 'eventsPerCall' | 'workers' | 'rateCap' |
+  Pick<ScenarioConfig, 'load' | 'stormMode' | 'stormCpus' | 'children' | 'events' | 'eventsPerCall' | 'workers' | 'rateCap' |
     'timeoutMs' | 'consumerDelayNs' | 'windowMs' | 'bpfStats' | 'record' | 'latencyEvery' | 'producerCpu'> {
   stormPath: string;
 }
@@ -100,6 +105,14 @@ export interface NativeTrialOutput {
   latP99: number;
   latP999: number;
   latMax: number;
+  /** stalls: the longest BPF-timestamp-to-receive time over every timed record (native/core/sink.h) */
+  commitToReadMax: number;
+  /** stalls: per read that found records, from the previous read's start (or the oldest record's
+   *  BPF timestamp, if later) to this read's start */
+  pendingGapP50: number;
+  pendingGapP90: number;
+  pendingGapP99: number;
+  pendingGapMax: number;
   bufferBytes: number;
   mapMemlockBytes: number;
   /** the fullest the buffer got: positions read as records were consumed, and (ringbuf) BPF's
@@ -109,6 +122,12 @@ export interface NativeTrialOutput {
   peakCpuOccupancyBytes: number;
   /** ringbuf: most unread bytes at a failed reserve, seen in BPF (0 without drops, and for perfbuf) */
   bpfPeakUnreadBytes: number;
+  /** the buffers read: rings (1 shared, or one per N CPUs) or perf's CPU buffers */
+  buffers: number;
+  /** data bytes of each buffer */
+  bufferDataBytes: number;
+  /** records read from each buffer (perfbuf: by CPU; rings: by ring) */
+  perBufferRead: number[];
   /** the measuring sink's own CPU per record, calibrated after the load */
   sinkNsPerEvent: number;
   /** saturation pinned apart: the producer↔consumer CPUs' cache-line round trip before and after
@@ -132,20 +151,21 @@ export interface NativeTrialOutput {
 
 export const TRANSPORT_CONFIG_KEYS = keysOf<NativeTransportConfig>()(['transport', 'ringbufBytes', 'perfbufPages',
   'perfbufWakeupEvents', 'perfbufWatermarkBytes', 'attach', 'eventBytes', 'ringbufWakeup', 'wakeupEvery',
-  'wakeupBytes', 'ringbufSubmit']);
+  'wakeupBytes', 'ringbufSubmit', 'ringCpus', 'ringBytes']);
 export const CONSUMER_CONFIG_KEYS = keysOf<NativeConsumerConfig>()(['consumer', 'consumerCpu', 'reader']);
 export const STORM_CONFIG_KEYS = keysOf<NativeStormConfig>()(['stormPath', 'stormMode', 'children', 'workers',
-  'rateCap', 'timeoutMs']);
+  'rateCap', 'timeoutMs', 'stormCpus']);
 export const TRIAL_CONFIG_KEYS = keysOf<NativeTrialConfig>()([...TRANSPORT_CONFIG_KEYS, ...CONSUMER_CONFIG_KEYS,
-  'load', 'stormPath', 'stormMode', 'children', 'events', 'eventsPerCall', 'workers', 'rateCap', 'timeoutMs',
+  'load', 'stormPath', 'stormMode', 'stormCpus', 'children', 'events', 'eventsPerCall', 'workers', 'rateCap', 'timeoutMs',
   'consumerDelayNs', 'windowMs', 'bpfStats', 'record', 'latencyEvery', 'producerCpu']);
 export const TRACER_CONFIG_KEYS = keysOf<NativeTracerConfig>()([...TRANSPORT_CONFIG_KEYS, 'targetTgid', 'traceExec',
   'minDurationNs', ...CONSUMER_CONFIG_KEYS]);
 export const TRIAL_OUTPUT_KEYS = keysOf<NativeTrialOutput>()(['attachedVia', 'generated', 'stormFailed', 'seenByBpf',
   'delivered', 'droppedKernel', 'lostReported', 'malformed', 'notDrained', 'seqSum', 'loadPhaseNs', 'wallNs', 'lastDeliveryNs',
   'drainNs', 'inversions', 'maxDisplacement', 'maxTimeRegressionNs', 'displacementTruncated', 'latP50', 'latP90',
-  'latP99', 'latP999', 'latMax', 'bufferBytes', 'mapMemlockBytes', 'peakOccupancyBytes', 'peakCpuOccupancyBytes',
-  'bpfPeakUnreadBytes', 'sinkNsPerEvent', 'cpuPairBeforeNs', 'cpuPairAfterNs', 'consumerCpuNs',
+  'latP99', 'latP999', 'latMax', 'commitToReadMax', 'pendingGapP50', 'pendingGapP90', 'pendingGapP99',
+  'pendingGapMax', 'bufferBytes', 'mapMemlockBytes', 'peakOccupancyBytes', 'peakCpuOccupancyBytes',
+  'bpfPeakUnreadBytes', 'buffers', 'bufferDataBytes', 'perBufferRead', 'sinkNsPerEvent', 'cpuPairBeforeNs', 'cpuPairAfterNs', 'consumerCpuNs',
   'bpfRunTimeNs', 'bpfRunCnt', 'bpfStatsEnabled', 'wakeups', 'consumerError', 'windowNs', 'timelineDelivered',
   'timelineOccupancy', 'stormStopped', 'aborted']);
 

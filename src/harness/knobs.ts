@@ -14,6 +14,7 @@ import {
 } from './addon.js';
 import type { ScenarioConfig } from './types.js';
 import { resolveSaturationKnobs } from './saturation-knobs.js';
+import { allowedCpus, formatCpuList, ringBytesOf, ringCountOf, ringCpusOf, stormCpusOf } from './cpus.js';
 
 export { MINIMAL_RECORD_BYTES, SATURATION_LATENCY_EVERY, placementOf, recordBytes } from './saturation-knobs.js';
 
@@ -76,6 +77,8 @@ export class ConfigError extends Error {
 
 type Knob =
   | { key: keyof ScenarioConfig; kind: 'enum'; values: readonly string[]; doc: string }
+  /** a value with its own spelling: `parse` returns its canonical form, or undefined; `valid` says what is */
+  | { key: keyof ScenarioConfig; kind: 'text'; doc: string; valid: () => string; parse: (raw: string) => string | undefined }
   | { key: keyof ScenarioConfig; kind: 'int' | 'bytes'; min: number; max: number; doc: string; pow2?: boolean }
   | { key: keyof ScenarioConfig; kind: 'bool'; doc: string };
 
@@ -87,11 +90,15 @@ export const KNOBS: readonly Knob[] = [
   { key: 'load', kind: 'enum', values: ['storm', 'saturation'], doc: 'storm: process exits; saturation: getpgid() calls emitting the same event (transport ceiling)' },
   { key: 'stormMode', kind: 'enum', values: ['vfork', 'fork', 'exec'], doc: 'how storm children are made' },
   { key: 'children', kind: 'int', min: 1, max: 10 * M, doc: 'storm children in total' },
+  { key: 'stormCpus', kind: 'text', doc: 'storm: pin its workers and children to these CPUs (0, 0,1, 0-1 or all): skewed load; unpinned by default',
+    valid: () => `a list of allowed CPUs (${formatCpuList(allowedCpus())} here) such as 0, 0,1 or 0-1, or all`, parse: stormCpusOf },
   { key: 'events', kind: 'int', min: 1, max: 1000 * M, doc: 'events in total (saturation load)' },
   { key: 'eventsPerCall', kind: 'int', min: 1, get max() { return limits().maxSaturationBatch; }, doc: 'saturation: records emitted per getpgid() trigger (a batch, as in the kernel benchmark)' },
   { key: 'workers', kind: 'int', min: 1, max: 64, doc: 'parallel producers (storm or saturation threads)' },
   { key: 'rateCap', kind: 'int', min: 0, max: 100 * M, doc: 'children (or events) per second over all workers (0 = unlimited)' },
   { key: 'ringbufBytes', kind: 'bytes', get min() { return limits().pageSize; }, max: 1 << 30, pow2: true, doc: 'ring buffer data bytes (power of two, at least a page)' },
+  { key: 'ringbufSharing', kind: 'text', doc: 'ringbuf: shared (one ring), per-cpu (a ring per CPU) or N (a ring per N CPUs), chosen by CPU in BPF; the rings split --ringbuf-bytes (each a power-of-two number of pages)',
+    valid: () => 'shared, per-cpu, or N CPUs per ring (an integer in 1..4096)', parse: (raw) => (raw === 'shared' || raw === 'per-cpu' ? raw : /^[1-9]\d{0,3}$/.test(raw) && Number(raw) <= 4096 ? raw : undefined) },
   { key: 'perfbufPages', kind: 'int', min: 1, max: 1 << 16, pow2: true, doc: 'perf buffer data pages per CPU (power of two)' },
   { key: 'memory', kind: 'enum', values: ['equal', 'per-cpu'], doc: 'equal: perfbuf total = ringbuf bytes; per-cpu: use --perfbuf-pages' },
   { key: 'eventBytes', kind: 'bytes', get min() { return limits().minEventBytes; }, get max() { return limits().maxEventBytes; }, doc: 'bytes per event record, padding included (multiple of 8)' },
@@ -120,11 +127,13 @@ export const DEFAULTS: ScenarioConfig = {
   load: 'storm',
   stormMode: 'vfork',
   children: 20_000,
+  stormCpus: '',
   events: 1_000_000,
   eventsPerCall: 1,
   workers: 2,
   rateCap: 0,
   ringbufBytes: 256 * 1024,
+  ringbufSharing: 'shared',
   perfbufPages: 0, // derived from ringbufBytes under equal memory
   memory: 'equal',
   eventBytes: 64,
@@ -176,6 +185,7 @@ export function parseBytes(v: unknown): number {
 function describe(k: Knob): string {
   if (k.kind === 'enum') return `one of ${k.values.join(', ')}`;
   if (k.kind === 'bool') return 'true or false';
+  if (k.kind === 'text') return k.valid();
   const range = `${fmtNum(k.min)}..${fmtNum(k.max)}`;
   if (k.key === 'ringbufBytes') return `a power-of-two multiple of the ${limits().pageSize}-byte page, ${range}`;
   if (k.key === 'eventBytes') return `a multiple of 8 in ${range}`;
@@ -192,6 +202,11 @@ function knobValue(k: Knob, raw: unknown, where: (k: Knob) => string): ScenarioC
     if (raw === true || raw === 'true') return true;
     if (raw === false || raw === 'false') return false;
     throw bad();
+  }
+  if (k.kind === 'text') {
+    const v = typeof raw === 'string' || typeof raw === 'number' ? k.parse(String(raw)) : undefined;
+    if (v === undefined) throw bad();
+    return v;
   }
   // A count is a decimal integer: '0x10', '1e3', '2.0' and ' 4' are refused, not read as numbers.
   const n = k.kind === 'bytes' ? parseBytes(raw) : typeof raw === 'string' ? (/^-?\d+$/.test(raw) ? Number(raw) : NaN) : raw;
@@ -270,6 +285,10 @@ export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptio
   if (out.transport === 'ringbuf' && out.eventBytes + 8 > out.ringbufBytes / 2) {
     throw new ConfigError('eventBytes', naming('eventBytes'), `${naming('eventBytes')} (${out.eventBytes}) does not fit the ring buffer: raise ${naming('ringbufBytes')}`);
   }
+  const ring = ringLayout(out, cpuCount);
+  if (out.transport === 'ringbuf' && ring.ringCpus && out.eventBytes + 8 > ring.ringBytes / 2) {
+    throw new ConfigError('eventBytes', naming('eventBytes'), `${naming('eventBytes')} (${out.eventBytes}) does not fit one of the ${ring.rings} rings of ${ring.ringBytes} bytes (${naming('ringbufSharing')} ${out.ringbufSharing}): raise ${naming('ringbufBytes')}`);
+  }
   // A perf sample is its header (8 bytes), the raw size (4) and the record, 8-aligned; one larger
   // than a CPU's buffer is dropped every time.
   if (out.transport === 'perfbuf' && out.eventBytes + 16 > perfBufferBytes) {
@@ -282,8 +301,8 @@ export function resolveConfig(input: Record<string, unknown>, opts: ResolveOptio
 }
 
 const PERFBUF_ONLY = ['perfbufPages', 'perfbufWakeupEvents', 'perfbufWatermarkBytes', 'memory'] as const;
-const RINGBUF_ONLY = ['ringbufSubmit', 'ringbufWakeup', 'wakeupEvery', 'wakeupBytes'] as const;
-const STORM_ONLY = ['children', 'stormMode', 'attach'] as const;
+const RINGBUF_ONLY = ['ringbufSubmit', 'ringbufWakeup', 'wakeupEvery', 'wakeupBytes', 'ringbufSharing'] as const;
+const STORM_ONLY = ['children', 'stormMode', 'attach', 'stormCpus'] as const;
 const SATURATION_ONLY = ['events', 'eventsPerCall'] as const;
 
 /**
@@ -333,22 +352,31 @@ export function didYouMean(name: string, candidates: readonly string[]): string 
   return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.c : undefined;
 }
 
+/** The rings a ringbuf scenario writes into: CPUs per ring (0 = the one shared ring), how many,
+ *  and each one's data bytes (the whole of ringbufBytes for the shared ring). */
+export function ringLayout(config: Pick<ScenarioConfig, 'ringbufSharing' | 'ringbufBytes'>, cpuCount: number = cpus().length): { ringCpus: number; rings: number; ringBytes: number } {
+  const ringCpus = ringCpusOf(config.ringbufSharing);
+  const rings = ringCountOf(ringCpus, cpuCount);
+  return { ringCpus, rings, ringBytes: ringCpus ? ringBytesOf(config.ringbufBytes, rings, limits().pageSize) : config.ringbufBytes };
+}
+
 /** runTrial's config for a resolved scenario: exactly the keys the addon reads. */
 export function trialConfig(config: ScenarioConfig, stormPath: string = STORM_PATH): NativeTrialConfig {
-  return pickKeys({ ...config, stormPath }, TRIAL_CONFIG_KEYS);
+  const { ringCpus, ringBytes } = ringLayout(config);
+  return pickKeys({ ...config, stormPath, ringCpus: config.transport === 'ringbuf' ? ringCpus : 0, ringBytes }, TRIAL_CONFIG_KEYS);
 }
 
 /** A Storm's config: the scenario defaults, overridden by `given`. */
 export function stormConfig(given: Partial<NativeStormConfig> = {}): NativeStormConfig {
-  const { stormMode, children, workers, rateCap, timeoutMs } = DEFAULTS;
-  return { stormPath: STORM_PATH, stormMode, children, workers, rateCap, timeoutMs, ...given };
+  const { stormMode, children, workers, rateCap, timeoutMs, stormCpus } = DEFAULTS;
+  return { stormPath: STORM_PATH, stormMode, children, workers, rateCap, timeoutMs, stormCpus, ...given };
 }
 
 /** A Tracer's config: the scenario defaults (equal-memory perf pages), the whole system, exits only,
  *  no minimum lifetime; overridden by `given`. */
 export function tracerConfig(given: Partial<NativeTracerConfig> = {}): NativeTracerConfig {
   return {
-    ...pickKeys(DEFAULTS, TRANSPORT_CONFIG_KEYS),
+    ...pickKeys({ ...DEFAULTS, ringCpus: 0, ringBytes: 0 }, TRANSPORT_CONFIG_KEYS),
     perfbufPages: equalMemoryPages(DEFAULTS.ringbufBytes, cpus().length),
     ...pickKeys(DEFAULTS, CONSUMER_CONFIG_KEYS),
     targetTgid: 0,

@@ -28,6 +28,7 @@ export function shapeTrial(config: ScenarioConfig, r: NativeTrialOutput): TrialR
     lostReported: r.lostReported,
     notDrained: r.notDrained,
     missing: r.generated - r.delivered,
+    ...(config.transport === 'perfbuf' ? { perCpuDelivered: r.perBufferRead } : { perRingDelivered: r.perBufferRead }),
   };
   const kernelBalanced = counts.delivered + counts.notDrained + counts.droppedKernel === counts.seenByBpf;
   const filterBalanced = counts.seenByBpf === counts.generated;
@@ -74,7 +75,16 @@ export function shapeTrial(config: ScenarioConfig, r: NativeTrialOutput): TrialR
       maxTimeRegressionNs: r.maxTimeRegressionNs,
     },
     latencyNs: { p50: r.latP50, p90: r.latP90, p99: r.latP99, p999: r.latP999, max: r.latMax },
-    memory: { bufferBytes: r.bufferBytes, peakOccupancyBytes: r.peakOccupancyBytes, peakCpuOccupancyBytes: r.peakCpuOccupancyBytes },
+    stalls: {
+      maxCommitToReadNs: r.commitToReadMax,
+      maxPendingGapNs: r.pendingGapMax,
+      pendingGapNs: { p50: r.pendingGapP50, p90: r.pendingGapP90, p99: r.pendingGapP99, max: r.pendingGapMax },
+      commitToReadNs: { p50: r.latP50, p99: r.latP99, p999: r.latP999, max: r.commitToReadMax },
+    },
+    memory: {
+      bufferBytes: r.bufferBytes, peakOccupancyBytes: r.peakOccupancyBytes, peakCpuOccupancyBytes: r.peakCpuOccupancyBytes,
+      rings: r.buffers, bytesPerRing: r.bufferDataBytes,
+    },
     cpu: {
       consumerNsPerEvent: counts.delivered ? r.consumerCpuNs / counts.delivered : 0,
       // per record the program emitted (its hit counter), not per run: a tp_btf/sys_enter trigger

@@ -16,6 +16,9 @@ export interface ScenarioConfig {
   stormMode: 'vfork' | 'fork' | 'exec';
   /** storm children in total (storm load) */
   children: number;
+  /** storm: pin the storm's workers and children to these CPUs, as the kernel lists them ("0",
+   *  "0-1"); "" = not pinned (the scheduler spreads them) */
+  stormCpus: string;
   /** events in total (saturation load) */
   events: number;
   /** saturation: records the program emits per trigger (1 = one per getpgid() call) */
@@ -26,6 +29,10 @@ export interface ScenarioConfig {
   rateCap: number;
   /** ring buffer data bytes: a power-of-two multiple of the page size */
   ringbufBytes: number;
+  /** ringbuf: one ring shared by every CPU, a ring per CPU, or a ring per N CPUs ("2"), chosen
+   *  by CPU in BPF (an array of rings, as Falco's cpus_for_each_buffer); the rings split
+   *  ringbufBytes between them (each rounded down to a power-of-two number of pages) */
+  ringbufSharing: string;
   /** perf buffer data pages per CPU (power of two); derived from ringbufBytes when memory = 'equal' */
   perfbufPages: number;
   /** equal: perfbuf data bytes over all CPUs = ringbuf data bytes (fair default); per-cpu: use perfbufPages as given */
@@ -87,6 +94,10 @@ export interface Counts {
   /** records still in the buffer when the drain's bound hit (Ctrl-C, SIGTERM, --timeout-ms) */
   notDrained: number;
   missing: number;
+  /** perfbuf: records read from each CPU's buffer, indexed by CPU (absent for ringbuf and in old files) */
+  perCpuDelivered?: number[];
+  /** ringbuf: records read from each ring, indexed by ring (one for a shared ring; absent in old files) */
+  perRingDelivered?: number[];
 }
 
 export interface Percentiles {
@@ -95,6 +106,21 @@ export interface Percentiles {
   p99: number;
   p999: number;
   max: number;
+}
+
+/**
+ * How long records waited (the stall record). commitToReadNs: receive time minus the record's BPF
+ * timestamp; p50/p99/p999 are the latency histogram's (one record in latencyEvery), max covers
+ * every timed record (at the first clock reading at or after its receipt). pendingGapNs: for each
+ * consumer read that found records, the time from the previous read's start (or from the oldest
+ * record's BPF timestamp, if later) to this read's start. The max* fields repeat the two maxima.
+ * Minimal records carry no time: commit-to-read is 0 and gaps run from the previous read's start.
+ */
+export interface Stalls {
+  maxCommitToReadNs: number;
+  maxPendingGapNs: number;
+  pendingGapNs: { p50: number; p90: number; p99: number; max: number };
+  commitToReadNs: { p50: number; p99: number; p999: number; max: number };
 }
 
 /** What one trial measured. */
@@ -108,8 +134,15 @@ export interface TrialMetrics {
     maxTimeRegressionNs: number;
   };
   latencyNs: Percentiles;
+  /** how long records waited; optional in old files */
+  stalls?: Stalls;
   /** peakCpuOccupancyBytes: the fullest single buffer (perfbuf: one CPU's); optional in old files */
-  memory: { bufferBytes: number; peakOccupancyBytes: number; peakCpuOccupancyBytes?: number };
+  memory: {
+    bufferBytes: number; peakOccupancyBytes: number; peakCpuOccupancyBytes?: number;
+    /** the buffers written into (rings: 1 shared or one per N CPUs; perfbuf: one per CPU) and the
+     *  data bytes of each; optional in old files */
+    rings?: number; bytesPerRing?: number;
+  };
   /** sinkNsPerEvent: the measuring sink's own CPU per record (calibrated); optional in old files */
   cpu: { consumerNsPerEvent: number; bpfNsPerEvent: number; wakeups: number; sinkNsPerEvent?: number };
   /** cpuPairNs: where the host put the producer's and consumer's CPUs — a cache line's round trip

@@ -23,6 +23,7 @@ import { methodologyBlocks } from './sections/methodology.js';
 import { qualityBlocks, type InputError } from './sections/quality.js';
 import { reproduceBlocks } from './sections/reproduce.js';
 import { resultsBlocks } from './sections/results.js';
+import { sharingBlocks } from './sections/sharing.js';
 import { verdictBlocks } from './sections/verdict.js';
 
 export interface ReportOptions {
@@ -69,6 +70,7 @@ async function writeInto(output: OutputDir, sets: ResultSet[], errors: InputErro
     ...comparisonBlocks(opts.comparison),
     ...environmentBlocks(sets),
     ...resultsBlocks(sets, figures, skipped),
+    ...sharingBlocks(sets, figures),
     ...ceilingsBlocks(sets, figures),
     ...qualityBlocks(sets, errors),
     ...methodologyBlocks(sets),

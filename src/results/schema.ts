@@ -32,8 +32,9 @@ export interface ScenarioRecord {
   group: string;
   /** the swept value, human-readable, e.g. "workers=2" */
   label: string;
-  /** the swept parameter's name and numeric value, for charts */
-  x: { name: string; value: number };
+  /** the swept parameter's name and numeric value, for charts; `relative`: the suite gave it
+   *  relative to the CPU count ("ncpu/2"), resolved on the machine that ran it */
+  x: { name: string; value: number; relative?: string };
   transport: Transport;
   config: ScenarioConfig;
   /** flattened dotted metric name -> one value per repeat, e.g. "rates.deliveredPerSec": [..] */

@@ -6,6 +6,7 @@
  * The format is documented in bench/README.md.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import { ConfigError, didYouMean, resolveConfig } from '../harness/knobs.js';
 import { ROOT } from '../harness/addon.js';
@@ -27,8 +28,10 @@ export interface SuiteGroup {
   transports?: Transport[];
   /** knobs fixed for the whole group */
   set?: Record<string, unknown>;
-  /** exactly one knob and its values */
+  /** exactly one knob and its values; a value may be relative to the CPU count ("ncpu",
+   *  "ncpu/2"), resolved when the suite is planned (at least 1; duplicates dropped) */
   sweep?: Record<string, unknown[]>;
+  /** instead of a sweep, or with one: the sweep then runs for each variant */
   variants?: SuiteVariant[];
   /** after the repeats, search each scenario's sustainable rate (saturation load only) */
   sustainable?: boolean;
@@ -108,6 +111,16 @@ function label(value: unknown): string {
   return typeof value === 'string' ? value : String(value);
 }
 
+/** A sweep value relative to the CPU count: "ncpu" or "ncpu/K". */
+const RELATIVE = /^ncpu(?:\/([1-9]\d*))?$/;
+
+/** The value of a sweep entry on a machine of `cpuCount` CPUs: "ncpu/K" is floor(cpuCount / K),
+ *  at least 1; any other value as it is. */
+export function resolveRelative(value: unknown, cpuCount: number): unknown {
+  const m = typeof value === 'string' ? RELATIVE.exec(value) : null;
+  return m ? Math.max(1, Math.floor(cpuCount / Number(m[1] ?? 1))) : value;
+}
+
 /** Resolves `--suite`: a built-in name or a path to a JSON file. */
 export function loadSuite(nameOrPath: string): SuitePlan {
   const builtin = (BUILTIN_SUITES as readonly string[]).includes(nameOrPath);
@@ -137,8 +150,9 @@ const VARIANT_FIELDS = ['label', 'x', 'transports', 'set'] as const satisfies re
 const PRECISION_FIELDS = ['relCi', 'maxRepeats', 'maxSeconds'] as const satisfies readonly (keyof Precision)[];
 const LOSS_CURVE_FIELDS = ['from', 'rates', 'runs', 'seconds', 'maxDropUpper', 'maxSeconds'] as const satisfies readonly (keyof LossCurveSpec)[];
 
-/** Validates a parsed suite and expands it; `source` names it in errors. */
-export function planSuite(parsed: unknown, source: string): SuitePlan {
+/** Validates a parsed suite and expands it; `source` names it in errors. Sweep values relative to
+ *  the CPU count resolve against `cpuCount` (this machine's by default). */
+export function planSuite(parsed: unknown, source: string, cpuCount: number = cpus().length): SuitePlan {
   const where = basename(source);
   const fail = (field: string, what: string) => new SuiteError(`${where}: ${field} ${what}`);
   const onlyKnown = (o: Record<string, unknown>, known: readonly string[], at: string) => {
@@ -179,16 +193,25 @@ export function planSuite(parsed: unknown, source: string): SuitePlan {
     const precision = g.precision === undefined ? undefined : precisionOf(g.precision, `${gf}.precision`, s.repeats);
     const lossCurve = g.lossCurve === undefined ? undefined : lossCurveOf(g.lossCurve, `${gf}.lossCurve`);
     const groupTransports = transportsOf(g.transports, `${gf}.transports`) ?? suiteTransports;
-    const points: { label: string; x: { name: string; value: number }; transports: Transport[]; set: Record<string, unknown>; field: string }[] = [];
-    if ((g.sweep === undefined) === (g.variants === undefined)) throw fail(gf, "needs exactly one of 'sweep' or 'variants'");
+    type Point = { label: string; x: { name: string; value: number; relative?: string }; transports: Transport[]; set: Record<string, unknown>; field: string };
+    const sweepPoints: Point[] = [];
+    const variantPoints: Point[] = [];
+    if (g.sweep === undefined && g.variants === undefined) throw fail(gf, "needs 'sweep', 'variants' or both");
     if (g.sweep !== undefined) {
       if (!isObject(g.sweep) || Object.keys(g.sweep).length !== 1) throw fail(`${gf}.sweep`, 'must name exactly one knob: { "knob": [values…] }');
       const [knob, values] = Object.entries(g.sweep)[0];
       if (!Array.isArray(values) || !values.length) throw fail(`${gf}.sweep.${knob}`, 'must be a non-empty list of values');
+      const seen = new Set<string>();
       values.forEach((v, vi) => {
-        points.push({ label: `${knob}=${label(v)}`, x: { name: knob, value: NaN }, transports: groupTransports, set: { [knob]: v }, field: `${gf}.sweep.${knob}[${vi}]` });
+        const value = resolveRelative(v, cpuCount);
+        // "ncpu/2" and 1 are the same point on 2 CPUs: it runs once
+        if (seen.has(label(value))) return;
+        seen.add(label(value));
+        const relative = value !== v ? { relative: String(v) } : {};
+        sweepPoints.push({ label: `${knob}=${label(value)}`, x: { name: knob, value: NaN, ...relative }, transports: groupTransports, set: { [knob]: value }, field: `${gf}.sweep.${knob}[${vi}]` });
       });
-    } else {
+    }
+    if (g.variants !== undefined) {
       if (!Array.isArray(g.variants) || !g.variants.length) throw fail(`${gf}.variants`, 'must be a non-empty list');
       g.variants.forEach((v, vi) => {
         const vf = `${gf}.variants[${vi}]`;
@@ -196,16 +219,23 @@ export function planSuite(parsed: unknown, source: string): SuitePlan {
         if (!isObject(v) || typeof v.label !== 'string' || !v.label) throw fail(`${vf}.label`, 'must be a non-empty string');
         if (!isObject(v.set)) throw fail(`${vf}.set`, 'must be an object of scenario knobs');
         if (v.x !== undefined && typeof v.x !== 'number') throw fail(`${vf}.x`, 'must be a number');
-        points.push({ label: v.label, x: { name: 'variant', value: v.x ?? vi }, transports: transportsOf(v.transports, `${vf}.transports`) ?? groupTransports, set: v.set, field: `${vf}.set` });
+        variantPoints.push({ label: v.label, x: { name: 'variant', value: v.x ?? vi }, transports: transportsOf(v.transports, `${vf}.transports`) ?? groupTransports, set: v.set, field: `${vf}.set` });
       });
     }
+    // Both: the sweep runs for each variant ("shared workers=2"), its x the swept value.
+    const points: Point[] = !variantPoints.length ? sweepPoints : !sweepPoints.length ? variantPoints
+      : variantPoints.flatMap((vp) => sweepPoints.map((sp) => {
+        const clash = Object.keys(sp.set).find((k) => k in vp.set);
+        if (clash) throw fail(`${vp.field}.${clash}`, `is the group's swept knob: a variant cannot set it too`);
+        return { ...sp, label: `${vp.label} ${sp.label}`, transports: vp.transports, set: { ...vp.set, ...sp.set } };
+      }));
     for (const [field, knobs] of [['defaults', s.defaults], [`${gf}.set`, g.set], ...points.map((p) => [p.field, p.set] as const)] as const) {
       if (knobs && 'transport' in knobs) throw fail(`${field.replace(/\[\d+\]$/, '')}.transport`, "cannot be set: list transports in 'transports' instead");
     }
     for (const p of points) {
       // Which field of the file a knob came from, for error messages.
       const fieldOf = (key: string) =>
-        key in p.set ? (g.sweep ? p.field : `${p.field}.${key}`) : g.set && key in g.set ? `${gf}.set.${key}` : `defaults.${key}`;
+        key in p.set ? (p.field.includes('.sweep.') ? p.field : `${p.field}.${key}`) : g.set && key in g.set ? `${gf}.set.${key}` : `defaults.${key}`;
       for (const transport of p.transports) {
         const input = { ...s.defaults, ...g.set, ...p.set, transport };
         let config: ScenarioConfig;
@@ -215,7 +245,7 @@ export function planSuite(parsed: unknown, source: string): SuitePlan {
           if (e instanceof ConfigError) throw new SuiteError(`${where}: ${e.message}`);
           throw e;
         }
-        const x = Number.isNaN(p.x.value) ? { name: p.x.name, value: Number(config[p.x.name as keyof ScenarioConfig]) } : p.x;
+        const x = Number.isNaN(p.x.value) ? { ...p.x, value: Number(config[p.x.name as keyof ScenarioConfig]) } : p.x;
         const id = `${g.group}/${p.label}/${transport}`;
         if (ids.has(id)) throw fail(p.field, `repeats scenario '${id}'`);
         ids.add(id);

@@ -3,7 +3,7 @@
  * the charts that belong to no group, and the charts left out and why. The saturation groups have
  * their own section (ceilings.ts).
  */
-import { CEILING_GROUPS, GROUP_TITLES, groupsIn } from '../../analysis/groups.js';
+import { CEILING_GROUPS, GROUP_TITLES, groupsIn, OWN_SECTION_GROUPS } from '../../analysis/groups.js';
 import type { SkippedChart } from '../../charts/index.js';
 import type { ResultSet } from '../../results/schema.js';
 import { slug, type Block } from '../document.js';
@@ -12,8 +12,10 @@ import { groupTable } from '../tables.js';
 
 export function resultsBlocks(sets: readonly ResultSet[], figures: Figures, skipped: readonly SkippedChart[]): Block[] {
   const blocks: Block[] = [{ h: 2, text: 'Results' }];
-  const isCeiling = (id: string) => CEILING_GROUPS.includes(figures.groupOf(id) ?? '');
-  const groups = groupsIn(sets).filter((g) => !CEILING_GROUPS.includes(g));
+  // ceiling groups and groups with their own section are placed there
+  const elsewhere = [...CEILING_GROUPS, ...OWN_SECTION_GROUPS];
+  const isCeiling = (id: string) => elsewhere.includes(figures.groupOf(id) ?? '');
+  const groups = groupsIn(sets).filter((g) => !elsewhere.includes(g));
   const placed = new Set(figures.ids().filter(isCeiling));
   for (const g of groups) {
     blocks.push({ h: 3, text: GROUP_TITLES[g] ?? g, id: `group-${slug(g)}` });
