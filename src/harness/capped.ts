@@ -16,22 +16,14 @@ export function bufferRecordBytes(config: Pick<ScenarioConfig, 'transport' | 're
   return config.transport === 'ringbuf' ? align(8 + payload) : align(12 + payload);
 }
 
-/** The stall record a trial carries when the native layer records it (issue 22 item 2). */
-interface StallRecord {
-  maxCommitToReadNs?: number;
-  maxPendingGapNs?: number;
-}
-
-/** How a run's stall was measured: the stall record's longest commit-to-read delay, or, without
- *  one, the longest sampled delivery latency (the same quantity, for one record in latencyEvery). */
+/** How a run's stall was measured: the stall record's longest commit-to-read delay (every record),
+ *  or, in a trial without one, the longest sampled delivery latency (one record in latencyEvery). */
 export type StallSource = 'commit-to-read' | 'latency-max';
 
 /** The longest a record of this trial waited between commit and read, and how that was measured. */
 export function stallOf(r: TrialResult): { ns: number; source: StallSource; pendingGapNs?: number } {
-  const s = (r as TrialResult & { stalls?: StallRecord }).stalls;
-  if (s && typeof s.maxCommitToReadNs === 'number') {
-    return { ns: s.maxCommitToReadNs, source: 'commit-to-read', ...(typeof s.maxPendingGapNs === 'number' ? { pendingGapNs: s.maxPendingGapNs } : {}) };
-  }
+  const s = r.stalls;
+  if (s) return { ns: s.maxCommitToReadNs, source: 'commit-to-read', pendingGapNs: s.maxPendingGapNs };
   return { ns: r.latencyNs.max, source: 'latency-max' };
 }
 
