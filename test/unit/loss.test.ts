@@ -6,10 +6,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { curveSustainable, lossGrid, lossPoint, lossShape, nextCandidate, runsForUpper, stallsExplain, wilson } from '../../src/analysis/loss.js';
+import { carriedRate, curveSustainable, lossGrid, lossPoint, lossShape, nextCandidate, runsForUpper, stallsExplain, wilson } from '../../src/analysis/loss.js';
 import { shapeSentences, sustainableCell } from '../../src/report/sections/loss.js';
 import { lossCurveChart } from '../../src/charts/loss.js';
 import { validateResults } from '../../src/results/load.js';
+import { fmtSi } from '../../src/format/units.js';
 import type { LossCurveRecord, LossRun, ResultSet, ScenarioRecord } from '../../src/results/schema.js';
 
 const run = (rate: number, dropped: number, stallNs: number, reach = 1): LossRun => ({ generatedPerSec: rate * reach, events: Math.round(rate * 0.3), droppedKernel: dropped, fill: dropped ? 1 : 0.3, stallNs });
@@ -52,7 +53,7 @@ test('the grid is log-spaced from the share of the ceiling to the ceiling', () =
   assert.equal(lossGrid(0, 0.05, 8), []);
 });
 
-test('sustainable rule: the highest rate whose upper bound is within it and whose runs reached it; more runs go to the highest clean rate', () => {
+test('sustainable rule: the rate carried at the highest rate whose upper bound is within it; more runs go to the highest clean rate', () => {
   // 0 of 5 everywhere below the top three: none meets 20% yet, the highest clean one asks for runs
   const c = curve([[0, 5], [0, 5], [0, 5], [0, 5], [0, 5], [1, 5], [3, 5], [5, 5]], () => 1e5);
   assert.is(curveSustainable(c), undefined);
@@ -63,10 +64,12 @@ test('sustainable rule: the highest rate whose upper bound is within it and whos
   assert.is(curveSustainable(c)!.rateCap, c.points[4].rateCap);
   assert.is(nextCandidate(c), undefined);
   assert.match(sustainableCell(c), /0 of 16 runs dropped, P ≤ 19%/);
-  // a point whose producer fell short of the rate is not sustained, however clean
-  c.points[4] = lossPoint(c.points[4].rateCap, Array.from({ length: 16 }, () => run(c.points[4].rateCap, 0, 1e5, 0.8)));
-  assert.is(curveSustainable(c), undefined);
-  assert.is(nextCandidate(c)!.rateCap, c.points[3].rateCap);
+  // a point whose producer fell short of the rate gives the rate it carried, and says what was offered
+  const rate = c.points[4].rateCap;
+  c.points[4] = lossPoint(rate, Array.from({ length: 16 }, (_, i) => run(rate, 0, 1e5, i < 8 ? 0.8 : 0.82)));
+  assert.is(curveSustainable(c)!.rateCap, rate);
+  assert.ok(Math.abs(carriedRate(c.points[4]) - 0.81 * rate) < 1e-6 * rate);
+  assert.match(sustainableCell(c), new RegExp(`, offered ${fmtSi(rate).replace('.', '\\.')}/s; 0 of 16 runs dropped`));
 });
 
 test('shape: drops by chance that follow the stalls, the host stalling at low rates too', () => {

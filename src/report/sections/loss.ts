@@ -4,7 +4,7 @@
  * own runs by the rules of analysis/loss (where drops start, a chance region, bursts against a
  * steady shortfall, stalls against the time the buffer holds), and the runs per rate.
  */
-import { bufferNs, curveSustainable, lossShape, ruleWords, stallsExplain, BURST_SHARE, STALL_AGREEMENT } from '../../analysis/loss.js';
+import { bufferNs, carriedRate, curveSustainable, fellShort, lossShape, ruleWords, stallsExplain, BURST_SHARE, STALL_AGREEMENT } from '../../analysis/loss.js';
 import { fmtBytes, fmtNs, fmtPct, fmtSi } from '../../format/units.js';
 import type { LossCurveRecord, ResultSet, ScenarioRecord } from '../../results/schema.js';
 import type { Block, Inline, TableSpec, Text } from '../document.js';
@@ -23,7 +23,8 @@ const of = (k: number, n: number) => `${k} of ${n}`;
 export function sustainableCell(c: LossCurveRecord): string {
   const best = curveSustainable(c);
   if (!best) return 'none met the rule';
-  return `${fmtSi(best.rateCap)}/s (${fmtPct(best.rateCap / c.ceilingPerSec)} of the ceiling; ${of(best.dropped, best.runs)} runs dropped, P ≤ ${fmtPct(best.pDrop.hi)})`;
+  const offered = fellShort(best) ? `, offered ${fmtSi(best.rateCap)}/s` : '';
+  return `${fmtSi(carriedRate(best))}/s (${fmtPct(carriedRate(best) / c.ceilingPerSec)} of the ceiling${offered}; ${of(best.dropped, best.runs)} runs dropped, P ≤ ${fmtPct(best.pDrop.hi)})`;
 }
 
 /** What shapes one curve, in sentences that follow from its runs (analysis/loss lossShape). */
