@@ -22,12 +22,15 @@ async function advise(transport: string) {
   assert.is(a.transport, transport);
   assert.is(a.rate, 200_000);
   assert.is(a.eventBytes, 64);
-  assert.ok(a.stallNs > 0, `stallNs ${a.stallNs}`);
+  assert.ok(a.stallNs > 0 && a.waitNs > 0, `stallNs ${a.stallNs}, waitNs ${a.waitNs}`);
   assert.is(a.stallNs, Math.max(...a.stallsNs));
   assert.is(a.stallsNs.length, 2);
-  // the advice: 2 × the records of the longest wait, rounded up to a power of two pages
+  // the stall is the most unread bytes as time at the rate; the advice holds headroom × those bytes,
+  // rounded up to a power of two pages
+  const stall = (a.peakBytes / a.recordBytes / (a.rate * a.busiestShare)) * 1e9;
+  assert.ok(Math.abs(a.stallNs - stall) <= 1e-6 * stall, `${a.stallNs} vs ${stall}`);
   assert.ok(isPow2(a.recommendedBytes) && a.recommendedBytes % page === 0, `recommendedBytes ${a.recommendedBytes}`);
-  const needed = Math.ceil(a.rate * a.busiestShare * (a.stallNs / 1e9) * a.recordBytes * a.headroom);
+  const needed = Math.ceil(a.peakBytes * a.headroom);
   assert.is(a.neededBytes, needed);
   assert.ok(a.recommendedBytes >= needed && (a.recommendedBytes < 2 * needed || a.recommendedBytes <= 2 * page), `${a.recommendedBytes} for ${needed}`);
   for (const [check, bytes] of [[a.confirm, a.recommendedBytes], [a.quarter, Math.max(page, a.recommendedBytes / 4)]] as const) {
@@ -51,6 +54,17 @@ test('size --json: perfbuf advice per CPU and in total', async () => {
   assert.is(a.cpus, cpus().length);
   assert.is(a.totalBytes, a.recommendedBytes * a.cpus);
   assert.is(a.flags, `--memory per-cpu --perfbuf-pages ${a.recommendedBytes / page}`);
+});
+
+test('size --json: a storm sizes for the rate it reached', async () => {
+  const r = await runCli(['size', '--transport', 'ringbuf', '--children', '400', '--workers', '1', '--json', '--runs', '1', '--measure-runs', '1']);
+  assert.is(r.code, 0, r.stderr);
+  const a = JSON.parse(r.stdout);
+  assert.is(a.load, 'storm');
+  assert.ok(a.rate > 0 && a.stallNs > 0, `rate ${a.rate}, stall ${a.stallNs}`);
+  assert.ok(isPow2(a.recommendedBytes) && a.recommendedBytes % page === 0);
+  assert.is(a.confirm.runs, 1);
+  assert.is(a.quarter.runs, 1);
 });
 
 test('size: bad input is one line naming the flag, exit 2, nothing loaded', async () => {

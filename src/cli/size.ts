@@ -69,13 +69,14 @@ export function sizeRequestOf(opts: Record<string, unknown>) {
 export function formatAdvice(a: SizeAdvice, seconds: number): string {
   const per = a.transport === 'perfbuf' ? ' per CPU' : '';
   const load = a.load === 'saturation' ? `saturation at ${fmtSi(a.rate)} events/s` : `a storm reaching ${fmtSi(a.rate)} exits/s`;
-  const wait = a.stallSource === 'commit-to-read' ? 'between commit and read' : 'delivery latency, sampled';
+  const wait = a.waitSource === 'commit-to-read' ? 'between commit and read' : 'delivery latency, sampled';
   const runs = (c: SizeAdvice['confirm']) => `${c.carried} of ${c.runs} runs carried every record`;
   return [
     `${a.transport} · ${load} · ${a.eventBytes} B events (${a.recordBytes} B in the buffer)`,
-    `  stalls      longest wait ${fmtNs(a.stallNs)} (${wait}) in ${a.stallsNs.length} runs${a.load === 'saturation' ? ` of ${seconds} s` : ''}: ${a.stallsNs.map(fmtNs).join(', ')}`,
+    `  stalls      the consumer fell behind by up to ${fmtNs(a.stallNs)} (${fmtBytes(a.peakBytes)} unread${per}) in ${a.stallsNs.length} runs${a.load === 'saturation' ? ` of ${seconds} s` : ''}: ${a.stallsNs.map(fmtNs).join(', ')}`,
+    `              longest wait ${fmtNs(a.waitNs)} (${wait}): longer when the whole VM was held off, which fills no buffer`,
     `  advice      ${fmtBytes(a.recommendedBytes)}${per}${a.transport === 'perfbuf' ? `, ${fmtBytes(a.totalBytes)} over ${a.cpus} CPUs` : ''} (${a.flags})`,
-    `              the records of the longest wait at ${a.busiestShare < 1 ? `the busiest CPU's ${Math.round(a.busiestShare * 100)}% of ` : ''}the rate, × ${a.headroom} headroom = ${fmtBytes(a.neededBytes)}, rounded up to a power of two pages${a.transport === 'perfbuf' ? `; per-CPU share: ${a.busiestFrom}` : ''}`,
+    `              the longest stall's records (${fmtBytes(a.peakBytes)}) × ${a.headroom} headroom = ${fmtBytes(a.neededBytes)}, rounded up to a power of two pages${a.transport === 'perfbuf' ? `; the busiest CPU took ${Math.round(a.busiestShare * 100)}% of the rate (${a.busiestFrom})` : ''}`,
     `  check       at ${fmtBytes(a.confirm.bytes)}${per}: ${runs(a.confirm)}`,
     `              at a quarter, ${fmtBytes(a.quarter.bytes)}${per}${a.quarter.clamped ? ' (the smallest valid buffer)' : ''}: ${runs(a.quarter)}`,
     ...(a.measureDropped ? [`  note        ${a.measureDropped} measuring runs dropped even with ${fmtBytes(32 << 20)}: a stall longer than that; the advice is a lower bound`] : []),
@@ -91,7 +92,7 @@ export async function sizeCommand(opts: Record<string, unknown>): Promise<number
   try {
     const req = sizeRequestOf(opts);
     const advice = await adviseSize({ ...req, signal: stopper.signal, onProgress: opts.json ? undefined : (line) => process.stderr.write(`ringbench size: ${line}\n`) });
-    const json = { ...advice, seconds: req.seconds, headroomRule: `${HEADROOM} × the records arriving at the busiest buffer during the longest wait seen, rounded up to a power of two pages` };
+    const json = { ...advice, seconds: req.seconds, headroomRule: `${HEADROOM} × the most unread bytes a measuring run left in the busiest buffer (the longest stall's records), rounded up to a power of two pages` };
     await new Promise<void>((resolve) => process.stdout.write((opts.json ? JSON.stringify(json, null, 2) : formatAdvice(advice, req.seconds)) + '\n', () => resolve()));
     return interrupts.exitCode ?? EXIT.ok;
   } catch (e) {

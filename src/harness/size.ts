@@ -1,9 +1,10 @@
 /**
  * size — buffer sizing advice from this host's stalls (`ringbench size`): short runs of the load
- * with a buffer far too big to fill measure the longest a record waited between commit and read
- * (the stall); the advice is the smallest valid buffer that holds the records arriving during that
- * wait, times a headroom; then the advice is checked with capped runs at that size and at a
- * quarter of it, counting the runs that carried every record.
+ * with a buffer far too big to fill measure how far the consumer fell behind the producer (the
+ * most unread bytes, as time at the rate: the stall the buffer had to absorb) and the longest a
+ * record waited between commit and read; the advice is the smallest valid buffer that holds the
+ * longest stall's records times a headroom; then the advice is checked with capped runs at that
+ * size and at a quarter of it, counting the runs that carried every record.
  */
 import { cpus } from 'node:os';
 import { bufferRecordBytes, cappedConfig, stallOf, type StallSource } from './capped.js';
@@ -11,11 +12,11 @@ import { limits } from './knobs.js';
 import { runScenario } from './trial.js';
 import type { ScenarioConfig, TrialResult } from './types.js';
 
-/** The headroom over the longest stall seen: a buffer for twice its records, rounded up to the
- *  next valid size (a power of two pages), so the advice is between 2× and 4× what that stall
- *  needed. A longer run than the measured ones meets a longer stall; 2× covers the stalls this
- *  host showed (4–8 ms) without the 8× a worst case would cost. */
-export const HEADROOM = 2;
+/** The headroom over the longest stall seen: a buffer for 1.5× its records, rounded up to the next
+ *  valid size (a power of two pages), so the advice holds 1.5–3× what that stall needed. A longer
+ *  run than the measured ones can meet a longer stall; on this host 1.5× carried 15 of 15 checks
+ *  while a quarter of it still dropped, and 2× (with the rounding, up to 4×) was oversized. */
+export const HEADROOM = 1.5;
 
 /** The measuring runs' buffer: too big for any stall at the rates ringbench reaches to fill (32 MiB
  *  hold about 450 ms at 1 M records of 72 bytes a second). */
@@ -54,17 +55,21 @@ export interface SizeAdvice {
   eventBytes: number;
   /** bytes a record takes in the buffer (header included) */
   recordBytes: number;
-  /** the longest wait seen, how it was measured, and each measuring run's */
+  /** the longest stall the buffer had to absorb: the most unread bytes of a measuring run, as time
+   *  at the busiest buffer's rate; and each measuring run's */
   stallNs: number;
-  stallSource: StallSource;
   stallsNs: number[];
   /** the most unread bytes one buffer held in the measuring runs */
   peakBytes: number;
+  /** the longest a record waited between commit and read, and how that was measured: longer than
+   *  the stall when the whole VM (the producer too) was held off, which fills no buffer */
+  waitNs: number;
+  waitSource: StallSource;
   /** the share of the records the busiest buffer took (perfbuf: one CPU's; ringbuf: 1), and why */
   busiestShare: number;
   busiestFrom: 'one ring' | 'per-CPU counts' | 'producers pinned apart' | 'all on one CPU (assumed)';
   headroom: number;
-  /** records arriving during the longest stall at the busiest buffer's rate, in bytes, × headroom */
+  /** the longest stall's records (the most unread bytes seen) × headroom */
   neededBytes: number;
   /** the advice: ring bytes, or perf bytes per CPU; and what all buffers take together */
   recommendedBytes: number;
@@ -133,14 +138,17 @@ export async function adviseSize(req: SizeRequest): Promise<SizeAdvice> {
   for (let i = 0; i < req.measureRuns; i++) {
     const r = await one(runConfig(req, measureBytes));
     measured.push(r);
-    say(`measure ${i + 1}/${req.measureRuns}: ${Math.round(r.rates.generatedPerSec)}/s, longest wait ${(stallOf(r).ns / 1e6).toFixed(2)} ms`);
+    say(`measure ${i + 1}/${req.measureRuns}: ${Math.round(r.rates.generatedPerSec)}/s, ${r.memory.peakCpuOccupancyBytes ?? r.memory.peakOccupancyBytes} bytes unread at most, longest wait ${(stallOf(r).ns / 1e6).toFixed(2)} ms`);
   }
-  const stalls = measured.map(stallOf);
-  const stallNs = Math.max(...stalls.map((s) => s.ns));
+  const waits = measured.map(stallOf);
   const rate = req.base.load === 'saturation' ? req.base.rateCap : Math.max(...measured.map((r) => r.rates.generatedPerSec));
   const recordBytes = bufferRecordBytes(req.base);
   const share = busiest(req.base, measured, ncpu);
-  const neededBytes = Math.ceil(rate * share.busiestShare * (stallNs / 1e9) * recordBytes * HEADROOM);
+  const peaks = measured.map((r) => r.memory.peakCpuOccupancyBytes ?? r.memory.peakOccupancyBytes);
+  const peakBytes = Math.max(...peaks);
+  // the time the busiest buffer's records took to pile up that far: how long the consumer was behind
+  const asTime = (bytes: number) => (bytes / recordBytes / (rate * share.busiestShare)) * 1e9;
+  const neededBytes = Math.ceil(peakBytes * HEADROOM);
   const recommendedBytes = validBufferBytes(req.base.transport, neededBytes, req.base.eventBytes);
   const quarterWanted = recommendedBytes / 4;
   const quarterBytes = validBufferBytes(req.base.transport, quarterWanted, req.base.eventBytes);
@@ -164,10 +172,11 @@ export async function adviseSize(req: SizeRequest): Promise<SizeAdvice> {
     rate,
     eventBytes: req.base.eventBytes,
     recordBytes,
-    stallNs,
-    stallSource: stalls.some((s) => s.source === 'latency-max') ? 'latency-max' : 'commit-to-read',
-    stallsNs: stalls.map((s) => s.ns),
-    peakBytes: Math.max(...measured.map((r) => r.memory.peakCpuOccupancyBytes ?? r.memory.peakOccupancyBytes)),
+    stallNs: asTime(peakBytes),
+    stallsNs: peaks.map(asTime),
+    peakBytes,
+    waitNs: Math.max(...waits.map((s) => s.ns)),
+    waitSource: waits.some((s) => s.source === 'latency-max') ? 'latency-max' : 'commit-to-read',
     ...share,
     headroom: HEADROOM,
     neededBytes,
