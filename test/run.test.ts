@@ -336,7 +336,7 @@ test('a loss curve: capped runs at every rate of its grid, kept in results that 
   }
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(md, /### Loss curve and sustainable rate/);
-  assert.match(md, /\*\*Sustainable rate\*\*: the highest offered rate at which the 95% upper bound \(Wilson\)/);
+  assert.match(md, /\*\*Sustainable rate\*\*: the rate carried \(median of the runs' rates\) at the highest offered rate at which the 95% upper bound \(Wilson\)/);
   assert.ok(existsSync(join(out, 'charts', 'loss-curve.svg')));
   assert.equal(await settle(loadedRingbenchObjects), []);
 });
