@@ -26,7 +26,7 @@ test('report.html opens in headless Chromium: no requests, no errors, every char
   const out = path.dirname(r.html);
   const md = await readFile(r.md, 'utf8');
   const pngs = md.match(/\(charts\/[a-z-]+\.png\)/g) ?? [];
-  assert.is(pngs.length, 11);
+  assert.is(pngs.length, 12);
   for (const png of pngs) assert.ok(existsSync(path.join(out, png.slice(1, -1))), png);
   assert.ok(md.includes('](../good/results.json)') && md.includes('](../good/results.csv)'), 'relative links to the raw data');
 
@@ -49,8 +49,8 @@ test('report.html opens in headless Chromium: no requests, no errors, every char
     assert.equal(problems, []);
     assert.is(await page.locator('.verdict').count(), 7);
     const figures = page.locator('figure');
-    assert.is(await figures.count(), 11);
-    for (let i = 0; i < 11; i++) {
+    assert.is(await figures.count(), 12);
+    for (let i = 0; i < 12; i++) {
       const fig = figures.nth(i).locator('.chart');
       assert.ok(await fig.isVisible());
       const box = (await fig.boundingBox())!;
