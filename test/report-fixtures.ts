@@ -16,6 +16,7 @@ import { upgradeResults } from '../src/results/load.js';
 import { METRIC_NAMES } from '../src/results/metrics.js';
 import { type ScenarioConfig, type SustainableRate, type Timeline, type Transport } from '../src/harness/types.js';
 import { DEFAULTS } from '../src/harness/knobs.js';
+import { lossGrid, lossPoint } from '../src/analysis/loss.js';
 
 export interface FixtureOptions {
   hostname?: string;
@@ -183,6 +184,30 @@ const ALL_GROUPS = ['producers', 'memory', 'wakeup', 'event-size', 'latency', 'c
  * rate cap (a run drops when its cap is above `threshold`), then a confirmation at the answer —
  * which drops once when `backOff` is set, so the rate is backed off 10% and confirmed again.
  */
+/**
+ * A loss curve over 8 rates up to `ceiling`: no run drops below `threshold`, then more of each
+ * rate's 5 runs drop (bursts of 1% of a run); a run drops exactly when its stall outlasts what the
+ * 64 KiB buffer holds at its rate, and the lowest rate got 16 runs (the rule's extra runs).
+ */
+export function lossCurveFixture(ceiling: number, threshold: number): NonNullable<ScenarioRecord['lossCurve']> {
+  const bufferBytes = 64 * 1024;
+  const recordBytes = 72;
+  const rates = lossGrid(ceiling, 0.05, 8);
+  let above = 0;
+  return {
+    seconds: 0.3, ceilingPerSec: ceiling, from: 0.05, bufferBytes, recordBytes, stall: 'commit-to-read', maxDropUpper: 0.2, complete: true,
+    points: rates.map((rate, j) => {
+      const holds = (bufferBytes / recordBytes / rate) * 1e9;
+      const drops = rate < threshold ? 0 : Math.min(5, ++above);
+      const n = j === 0 ? 16 : 5;
+      return lossPoint(rate, Array.from({ length: n }, (_, i) => {
+        const events = Math.round(rate * 0.3);
+        return { generatedPerSec: rate * 0.995, events, droppedKernel: i < drops ? Math.ceil(events / 100) : 0, fill: i < drops ? 1 : 0.4, stallNs: i < drops ? holds * 1.4 : holds * 0.3 };
+      }));
+    }),
+  };
+}
+
 export function searchFixture(ceiling: number, delivered: number, threshold: number, backOff = false): SustainableRate {
   const steps: SustainableRate['steps'] = [];
   const run = (rateCap: number, dropsAnyway = false) => {
@@ -344,6 +369,7 @@ export function makeResults(opts: FixtureOptions = {}): ResultsFile {
           const threshold = (t === fast ? 9e5 : 4.5e5) * speed;
           rec.sustainable = searchFixture(s.generatedPerSec, s.generatedPerSec * (1 - s.dropRate), threshold, t !== fast && reader === 'libbpf');
         }
+        rec.lossCurve = lossCurveFixture(s.generatedPerSec, (t === fast ? 9e5 : 4.5e5) * speed);
         out.push(rec);
       }
     }

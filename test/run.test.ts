@@ -308,4 +308,43 @@ test('per-repeat sustainable searches: Ctrl-C keeps the finished ones, --resume 
   }
 });
 
+
+test('a loss curve: capped runs at every rate of its grid, kept in results that load, and its report section', async () => {
+  const dir = tmp();
+  const suite = {
+    name: 'curve', repeats: 1, warmup: 0, transports: ['ringbuf'],
+    groups: [{
+      group: 'ceilings', set: { load: 'saturation', events: 100000, eventsPerCall: 500, workers: 1, ringbufBytes: '64K' },
+      variants: [{ label: 'sampled', set: { ringbufWakeup: 'sampled', wakeupBytes: 8000 } }],
+      lossCurve: { from: 0.1, rates: 3, runs: 2, seconds: 0.05, maxDropUpper: 0.5, maxSeconds: 1 },
+    }],
+  };
+  writeFileSync(join(dir, 'curve.json'), JSON.stringify(suite));
+  const out = join(dir, 'out');
+  const r = await cli(['run', '--suite', join(dir, 'curve.json'), '--out', out]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /ceilings\/sampled\/ringbuf: loss curve/);
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
+  assert.ok(results.complete);
+  const [rec] = results.scenarios;
+  const c = rec.lossCurve!;
+  assert.ok(c && c.complete, 'the curve finished');
+  assert.is(c.ceilingPerSec, rec.repeats['rates.generatedPerSec'][0]);
+  assert.is(c.points.length, 3);
+  assert.is(c.points[2].rateCap, Math.floor(c.ceilingPerSec));
+  assert.ok(Math.abs(c.points[0].rateCap / c.ceilingPerSec - 0.1) < 1e-3);
+  for (const p of c.points) {
+    assert.ok(p.runs >= 2 && p.runs === p.samples.length, `${p.rateCap}: ${p.runs} runs`);
+    assert.is(p.dropped, p.samples.filter((x) => x.droppedKernel > 0).length);
+    assert.ok(p.pDrop.lo <= p.share && p.share <= p.pDrop.hi);
+    // a capped run makes at least 16 calls of 500 records; it produced records and timed them
+    for (const x of p.samples) assert.ok(x.events >= 8000 && x.generatedPerSec > 0 && x.stallNs > 0, JSON.stringify(x));
+  }
+  const md = readFileSync(join(out, 'report.md'), 'utf8');
+  assert.match(md, /### Loss curve and sustainable rate/);
+  assert.match(md, /\*\*Sustainable rate\*\*: the rate carried \(median of the runs' rates\) at the highest offered rate at which the 95% upper bound \(Wilson\)/);
+  assert.ok(existsSync(join(out, 'charts', 'loss-curve.svg')));
+  assert.equal(await settle(loadedRingbenchObjects), []);
+});
+
 test.run();

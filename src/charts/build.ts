@@ -9,6 +9,7 @@ import { ceilingsChart, readerCeilingChart, wakeupCeilingChart } from './ceiling
 import { cpuChart } from './cpu.js';
 import type { Drawn } from './data.js';
 import { latencyCdfChart, latencyChart } from './latency.js';
+import { lossCurveChart } from './loss.js';
 import { dropsMemoryChart, eventSizeChart, orderingChart, throughputChart, wakeupChart } from './sweeps.js';
 import { timelineChart } from './timeline.js';
 import { contentionChart, skewChart } from './sharing.js';
@@ -41,6 +42,7 @@ export const CHARTS: readonly { id: string; group?: string; draw: (sets: readonl
   { id: 'cpu-per-event', group: 'cpu', draw: cpuChart },
   { id: 'event-size', group: 'event-size', draw: eventSizeChart },
   { id: 'ceilings', group: 'ceilings', draw: ceilingsChart },
+  { id: 'loss-curve', group: 'ceilings', draw: lossCurveChart },
   { id: 'reader-ceiling', group: 'reader-ceiling', draw: readerCeilingChart },
   { id: 'wakeup-ceiling', group: 'wakeup-ceiling', draw: wakeupCeilingChart },
   { id: 'storm-timeline', draw: timelineChart },

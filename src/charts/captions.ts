@@ -85,6 +85,12 @@ export const CHART_WORDS: Record<string, ChartWords> = {
       `getpgid() trigger, ${d.setup ?? ''}. Raw: events/s generated unthrottled (drops included); delivered: what reached user space; sustainable: the highest cap at which a run ${d.searchRule ?? 'dropped nothing'}. Black lines: 95% CI${d.sustainedPerRepeat ? '' : ' (none for a single search)'}.`,
     missing: 'the ceilings group (raw, delivered and sustainable events/s)',
   },
+  'loss-curve': {
+    title: 'Loss curve',
+    caption: (d) =>
+      `Saturation load (getpgid trigger, ${d.setup ?? ''}), per transport and wake-up mode: capped runs of ${d.loss?.seconds ?? '?'} s at offered rates log-spaced up to each scenario's raw ceiling (log scale), ${d.loss ? (d.loss.runsPerRate[0] === d.loss.runsPerRate[1] ? d.loss.runsPerRate[0] : `${d.loss.runsPerRate[0]}–${d.loss.runsPerRate[1]}`) : '?'} runs a rate. Points are the share of runs that dropped any record; vertical bars are Wilson 95% intervals of P(a run drops). A ring marks the sustainable rate: ${d.loss?.rule ?? ''}.`,
+    missing: 'a loss curve (capped runs at a grid of offered rates)',
+  },
   'reader-ceiling': {
     title: 'Reader ceiling',
     caption: (d) =>

@@ -22,6 +22,8 @@ export interface Drawn {
   sustainedPerRepeat?: boolean;
   /** when a search's run carried its rate, in words (analysis/search ruleWords) */
   searchRule?: string;
+  /** a loss curve: its runs' length, the fewest and most runs at a rate, the sustainable rule */
+  loss?: { seconds: number; runsPerRate: [number, number]; rule: string };
 }
 
 export interface Series {

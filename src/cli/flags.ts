@@ -27,6 +27,10 @@ export const DEFAULTS = {
   matrixSuite: 'smoke',
   format: 'text',
   accel: 'auto',
+  /** size: capped runs at the advised size and at a quarter of it */
+  sizeRuns: 5,
+  /** size: runs that measure the stalls */
+  sizeMeasureRuns: 5,
 } as const;
 
 export const FORMATS = ['text', 'md', 'json'] as const;

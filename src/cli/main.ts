@@ -9,6 +9,7 @@ import { EXIT, reportError } from './errors.js';
 import { ACCELS, commanderLine, DEFAULTS, FORMATS } from './flags.js';
 import { packageVersion } from '../harness/env.js';
 import { knobOptions, scenarioCommand } from './scenario.js';
+import { SIZE_KNOBS } from './size.js';
 
 // Commands are imported when they run: the report's chart renderer alone takes about a second to
 // load, which every `probe`, `trace` or refused `run` would otherwise wait for.
@@ -51,6 +52,17 @@ const scenario = program
   .option('--sustainable', 'with --load saturation: find the highest rate a run carries (no drops, cap reached), beside the raw ceiling');
 for (const [flags, doc] of knobOptions()) scenario.option(flags, doc);
 scenario.action(async (opts) => exitWith(await scenarioCommand(opts)));
+
+const size = program
+  .command('size')
+  .description("how big must the buffer be here? measure this host's stalls under a load, advise a size, check it")
+  .option('--rate <rate>', 'saturation load at this many events/s (1M = 1,000,000; k, M, G)')
+  .option('--runs <n>', 'capped runs at the advised size and at a quarter of it', String(DEFAULTS.sizeRuns))
+  .option('--measure-runs <n>', 'runs that measure the stalls', String(DEFAULTS.sizeMeasureRuns))
+  .option('--seconds <s>', 'length of each saturation run', '0.5')
+  .option('--json', 'print the advice as JSON');
+for (const [flags, doc] of knobOptions(SIZE_KNOBS)) size.option(flags, doc);
+size.action(async (opts) => exitWith(await (await import('./size.js')).sizeCommand(opts)));
 
 program
   .command('run')

@@ -15,7 +15,7 @@ import { probe, type ProbeReport } from '../harness/probe.js';
 import { fmtSi } from '../format/units.js';
 import { checkOutputPath, OutputDir } from '../results/outdir.js';
 import { planOf, runSuite, trialsLeft } from '../suite/run.js';
-import { loadSuite, type SuitePlan } from '../suite/suite.js';
+import { loadSuite, type PlannedScenario, type SuitePlan } from '../suite/suite.js';
 import type { ResultsFile } from '../results/schema.js';
 import { readCalibration, type KernelCalibration } from '../results/calibration.js';
 import { EXIT, reportError, UsageError, cannotRun } from './errors.js';
@@ -130,6 +130,13 @@ async function runIn(out: OutputDir, { plan, previous, calibration }: Prepared, 
     calibration,
     onScenarioStart: (s, done) => view.scenario(s.id, done),
     onSearch: (s) => view.note(`${s.id}: searching the sustainable rate`),
+    onLossRun: (() => {
+      const started = new Set<string>();
+      return (s: PlannedScenario) => {
+        if (!started.has(s.id)) view.note(`${s.id}: loss curve (capped runs at a grid of offered rates)`);
+        started.add(s.id);
+      };
+    })(),
     onTrial: (p) => {
       const r = p.result;
       const what = p.warmup ? 'warm-up' : p.precision ? `repeat ${p.repeat}` : `repeat ${p.repeat}/${plan.repeats}`;

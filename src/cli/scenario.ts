@@ -88,6 +88,6 @@ export async function scenarioCommand(opts: Record<string, unknown>): Promise<nu
 }
 
 /** Commander option specs for every knob: [flags, description]. */
-export function knobOptions(): [string, string][] {
-  return KNOBS.filter((k) => k.kind !== 'bool').map((k) => [`${flagOf(k.key)} <value>`, k.doc]);
+export function knobOptions(only?: readonly string[]): [string, string][] {
+  return KNOBS.filter((k) => k.kind !== 'bool' && (!only || only.includes(k.key))).map((k) => [`${flagOf(k.key)} <value>`, k.doc]);
 }

@@ -236,6 +236,22 @@ export interface SearchRun {
   fill?: number;
 }
 
+/** One capped run of a loss curve: what it reached, lost and how long its records waited. */
+export interface LossRun {
+  generatedPerSec: number;
+  events: number;
+  droppedKernel: number;
+  /** the fullest the producer's buffer got, as a share of its bytes */
+  fill: number;
+  /** the longest a record waited between commit and read (LossCurveRecord.stall says how it was
+   *  measured) */
+  stallNs: number;
+  /** the longest gap between consumer reads while records were pending, when the trial records it */
+  pendingGapNs?: number;
+  /** the run's CPU pair round trip (TrialMetrics.host), when pinned apart */
+  cpuPairNs?: number;
+}
+
 export interface Environment {
   kernel: string;
   cpuModel: string;

@@ -197,6 +197,14 @@ const SCENARIO: Record<string, Check> = {
   'precision?': shaped({ relCi: finite, maxRepeats: finite, maxSeconds: finite, stoppedBy: oneOf('precise', 'max-repeats', 'max-seconds', 'out-of-reach'), 'needed?': finite }),
   'setAside?': listOf(shaped({ repeat: nonNegative, rateCap: nonNegative, cpuPairNs: nonNegative, generatedPerSec: nonNegative, droppedKernel: nonNegative })),
   'sustainable?': shaped({ 'searches?': listOf(listOf(shaped({ rateCap: nonNegative, generatedPerSec: nonNegative, droppedKernel: nonNegative, 'events?': nonNegative, 'fill?': nonNegative }))) }),
+  'lossCurve?': shaped({
+    seconds: nonNegative, ceilingPerSec: nonNegative, from: nonNegative, bufferBytes: nonNegative, recordBytes: nonNegative,
+    stall: oneOf('commit-to-read', 'latency-max'), maxDropUpper: nonNegative, complete: boolean,
+    points: listOf(shaped({
+      rateCap: nonNegative, runs: nonNegative, dropped: nonNegative, share: nonNegative, pDrop: shaped({ lo: nonNegative, hi: nonNegative }),
+      samples: listOf(shaped({ generatedPerSec: nonNegative, events: nonNegative, droppedKernel: nonNegative, fill: nonNegative, stallNs: nonNegative, 'pendingGapNs?': nonNegative, 'cpuPairNs?': nonNegative })),
+    })),
+  }),
 };
 
 /** Types, not just the schema string: a schema-valid file with strings for numbers would

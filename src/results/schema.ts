@@ -4,7 +4,9 @@
  */
 import type { SearchStep } from '../harness/sustainable.js';
 import type { KernelCalibration } from './calibration.js';
-import type { Environment, Placement, ScenarioConfig, SearchRun, SustainableRate, Timeline, Transport } from '../harness/types.js';
+import type { Environment, LossRun, Placement, ScenarioConfig, SearchRun, SustainableRate, Timeline, Transport } from '../harness/types.js';
+
+export type { LossRun };
 
 /** Mean and spread of one metric over repeats. */
 export interface Aggregate {
@@ -47,6 +49,9 @@ export interface ScenarioRecord {
   sustainable?: SustainableRecord;
   /** an interrupted sustainable-rate search: the runs it finished, which --resume replays */
   sustainableSearch?: SearchStep[];
+  /** a group with a loss curve (suite `lossCurve`): capped runs on a grid of offered rates and the
+   *  share of them that dropped; absent in other groups and in runs from before it */
+  lossCurve?: LossCurveRecord;
   /** how the load's BPF program attached (TrialResult.attachedVia of the repeats), e.g. "fentry" or
    *  "tp_btf/sys_enter" for the saturation load; optional, reports fall back to generic words */
   attachedVia?: string;
@@ -68,6 +73,45 @@ export interface ScenarioRecord {
    *  (rme: the 95% margin of error in % of the mean). 'tinybench' in runs before issue 11, whose
    *  repeats tinybench scheduled; 'repeats' since the runner interleaves repeats itself. */
   timing?: { source: 'tinybench' | 'repeats'; loadPhaseMs: { mean: number; rme: number; min: number; max: number; p50: number; samples: number } };
+}
+
+/** The runs at one offered rate, and what share of them dropped. */
+export interface LossPoint {
+  rateCap: number;
+  /** runs measured at this rate, and those with droppedKernel > 0 */
+  runs: number;
+  dropped: number;
+  /** dropped / runs */
+  share: number;
+  /** P(a run of `seconds` drops): Wilson score 95% interval */
+  pDrop: { lo: number; hi: number };
+  samples: LossRun[];
+}
+
+/**
+ * A loss curve (analysis/loss.ts reads it): capped runs of `seconds` each at `points.length`
+ * log-spaced offered rates from `from` × the raw ceiling to the ceiling, and at the rate the
+ * sustainable rule asks about, more runs while the group's time allows.
+ */
+export interface LossCurveRecord {
+  /** how long each capped run lasts at its rate */
+  seconds: number;
+  /** the raw ceiling the grid was scaled to: the mean generated/s of the scenario's repeats */
+  ceilingPerSec: number;
+  /** the lowest offered rate as a share of the ceiling */
+  from: number;
+  /** the bytes of the buffer the producer writes into (the ring, or one CPU's perf buffer) and
+   *  the bytes one record takes in it: the time it holds at a rate follows */
+  bufferBytes: number;
+  recordBytes: number;
+  /** how stallNs was measured: the stall record's longest commit-to-read delay, or the longest
+   *  sampled delivery latency (latencyNs.max) in runs from before it */
+  stall: 'commit-to-read' | 'latency-max';
+  /** the sustainable rule's bound on the Wilson upper limit of P(drop) (analysis/loss.ts) */
+  maxDropUpper: number;
+  points: LossPoint[];
+  /** every planned run measured (the extra runs may have stopped at the group's time bound) */
+  complete: boolean;
 }
 
 /** A measured repeat set aside because the host had the producer's and consumer's CPUs apart;

@@ -9,6 +9,7 @@
  * A group with a precision target (suite.ts Precision) then keeps repeating its scenarios whose
  * intervals are still too wide, round-robin among them, until each is precise or a bound is hit;
  * such a round searches the sustainable rate only while that figure is one of the wide ones.
+ * A group with a loss curve runs it last, scaled to the raw ceilings measured (suite/loss-curve).
  * A saturation repeat measured while the host had the producer's and consumer's CPUs apart is run
  * again once they are together (harness/cpu-pair), and recorded as set aside.
  */
@@ -28,6 +29,7 @@ import { SUSTAINABLE_FIGURE, valuesToTarget, wideFigures } from '../analysis/pre
 import { RESULTS_SCHEMA, type ResultsFile, type ScenarioRecord } from '../results/schema.js';
 import { type TrialResult } from '../harness/types.js';
 import { type KernelCalibration } from '../results/calibration.js';
+import { runLossCurves } from './loss-curve.js';
 
 /** Bisection steps of each per-repeat search: within 1/16 of the raw ceiling. Five searches are
  *  averaged, and seven steps per repeat would cost more than the rest of a ceiling group. */
@@ -62,6 +64,8 @@ export interface RunOptions {
   onScenarioStart?: (s: PlannedScenario, done: number, total: number) => void;
   /** a sustainable-rate search starts (it runs several short trials of its own) */
   onSearch?: (s: PlannedScenario) => void;
+  /** a loss curve's capped run finished (suite/loss-curve.ts) */
+  onLossRun?: (s: PlannedScenario, rate: number, dropped: boolean) => void;
   /** false: skip the control trials (harness/control.ts) run before every scenario */
   control?: boolean;
   /** a kernel-bench calibration to record as results.calibration (replaces a resumed run's) */
@@ -139,7 +143,8 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
     // A scenario is done when it has every repeat and, if asked for, a search per repeat.
     const isDone = (p: PlannedScenario) => {
       const r = byId.get(p.id);
-      return !!r && repeatsDone(r) >= plan.repeats && (!p.sustainable || searchesDone(r, plan.repeats) >= plan.repeats) && (!p.precision || !!r.precision);
+      return !!r && repeatsDone(r) >= plan.repeats && (!p.sustainable || searchesDone(r, plan.repeats) >= plan.repeats) && (!p.precision || !!r.precision)
+        && (!p.lossCurve || !!r.lossCurve?.complete);
     };
     // the planned trials; precision rounds are counted apart (precisionRound)
     const total = trialsLeft(plan, opts.previous);
@@ -195,6 +200,11 @@ export function runSuite(plan: SuitePlan, opts: RunOptions): { done: Promise<Res
       }
       const target = pending.find((p) => p.precision)?.precision;
       if (target && !stopper.signal.aborted) await untilPrecise(pending.filter((p) => p.precision), target, loadMs);
+      // The loss curves scale their grid to the raw ceilings the repeats (and rounds) measured.
+      const curves = pending.filter((p) => p.lossCurve);
+      if (curves.length && !stopper.signal.aborted) {
+        await runLossCurves(curves.map((p) => ({ planned: p, record: recordOf(p) })), { signal: stopper.signal, save, onRun: opts.onLossRun });
+      }
       if (stopper.signal.aborted) break;
       for (const [id, ms] of loadMs) byId.get(id)!.timing = timingOf(ms);
       save();

@@ -38,6 +38,23 @@ export interface SuiteGroup {
   sustainable?: boolean;
   /** keep repeating the group's imprecise scenarios until their rates are this precise */
   precision?: Precision;
+  /** after the repeats, a loss curve of each scenario (saturation load only) */
+  lossCurve?: LossCurveSpec;
+}
+
+/**
+ * A loss curve (suite/loss-curve.ts): `runs` capped runs of `seconds` at each of `rates`
+ * log-spaced offered rates from `from` × the scenario's raw ceiling to the ceiling, interleaved
+ * across rates and scenarios; then, for at most `maxSeconds`, more runs at the rate the
+ * sustainable rule (Wilson upper bound on P(drop) at most `maxDropUpper`) still asks about.
+ */
+export interface LossCurveSpec {
+  from: number;
+  rates: number;
+  runs: number;
+  seconds: number;
+  maxDropUpper: number;
+  maxSeconds: number;
 }
 
 /**
@@ -68,6 +85,7 @@ export interface SuiteFile {
 export type PlannedScenario = Pick<ScenarioRecord, 'id' | 'group' | 'label' | 'x' | 'transport' | 'config'> & {
   sustainable: boolean;
   precision?: Precision;
+  lossCurve?: LossCurveSpec;
 };
 
 export interface SuitePlan {
@@ -127,9 +145,10 @@ export function loadSuite(nameOrPath: string): SuitePlan {
 /** The fields each level of a suite file may have: a misspelt one would otherwise be ignored
  *  silently ("defualts" ran with the default 20000 children). */
 const SUITE_FIELDS = ['name', 'description', 'repeats', 'warmup', 'transports', 'defaults', 'groups'] as const satisfies readonly (keyof SuiteFile)[];
-const GROUP_FIELDS = ['group', 'title', 'transports', 'set', 'sweep', 'variants', 'sustainable', 'precision'] as const satisfies readonly (keyof SuiteGroup)[];
+const GROUP_FIELDS = ['group', 'title', 'transports', 'set', 'sweep', 'variants', 'sustainable', 'precision', 'lossCurve'] as const satisfies readonly (keyof SuiteGroup)[];
 const VARIANT_FIELDS = ['label', 'x', 'transports', 'set'] as const satisfies readonly (keyof SuiteVariant)[];
 const PRECISION_FIELDS = ['relCi', 'maxRepeats', 'maxSeconds'] as const satisfies readonly (keyof Precision)[];
+const LOSS_CURVE_FIELDS = ['from', 'rates', 'runs', 'seconds', 'maxDropUpper', 'maxSeconds'] as const satisfies readonly (keyof LossCurveSpec)[];
 
 /** Validates a parsed suite and expands it; `source` names it in errors. Sweep values relative to
  *  the CPU count resolve against `cpuCount` (this machine's by default). */
@@ -172,6 +191,7 @@ export function planSuite(parsed: unknown, source: string, cpuCount: number = cp
     if (g.set !== undefined && !isObject(g.set)) throw fail(`${gf}.set`, 'must be an object of scenario knobs');
     if (g.sustainable !== undefined && typeof g.sustainable !== 'boolean') throw fail(`${gf}.sustainable`, 'must be true or false');
     const precision = g.precision === undefined ? undefined : precisionOf(g.precision, `${gf}.precision`, s.repeats);
+    const lossCurve = g.lossCurve === undefined ? undefined : lossCurveOf(g.lossCurve, `${gf}.lossCurve`);
     const groupTransports = transportsOf(g.transports, `${gf}.transports`) ?? suiteTransports;
     type Point = { label: string; x: { name: string; value: number; relative?: string }; transports: Transport[]; set: Record<string, unknown>; field: string };
     const sweepPoints: Point[] = [];
@@ -233,11 +253,30 @@ export function planSuite(parsed: unknown, source: string, cpuCount: number = cp
         // itself (it triggers after each poll): neither has a sustainable rate to find
         const sustainable = g.sustainable === true && config.consumer !== 'drain' && (config.consumer as string) !== 'b2b';
         if (sustainable && config.load !== 'saturation') throw fail(`${gf}.sustainable`, "needs load 'saturation'");
-        scenarios.push({ id, group: g.group, label: p.label, x, transport, config, sustainable, ...(precision ? { precision } : {}) });
+        // a loss curve caps the producers' rate: a drain or back-to-back consumer has none to cap
+        const curve = lossCurve && config.consumer !== 'drain' && (config.consumer as string) !== 'b2b' ? lossCurve : undefined;
+        if (curve && (config.load !== 'saturation' || config.rateCap !== 0)) throw fail(`${gf}.lossCurve`, "needs load 'saturation' with no rateCap (the curve sets the rates)");
+        scenarios.push({ id, group: g.group, label: p.label, x, transport, config, sustainable, ...(precision ? { precision } : {}), ...(curve ? { lossCurve: curve } : {}) });
       }
     }
   });
   return { name: s.name, source, repeats: s.repeats, warmup: s.warmup, definition: s, scenarios };
+
+  function lossCurveOf(v: unknown, at: string): LossCurveSpec {
+    if (!isObject(v)) throw fail(at, `must be an object: { "from": 0.05, "rates": 8, "runs": 5, "seconds": 0.3, "maxDropUpper": 0.2, "maxSeconds": 20 }`);
+    onlyKnown(v, LOSS_CURVE_FIELDS, `${at}.`);
+    const c = v as unknown as LossCurveSpec;
+    const fraction = (key: 'from' | 'maxDropUpper', what: string) => {
+      if (typeof c[key] !== 'number' || !(c[key] > 0 && c[key] < 1)) throw fail(`${at}.${key}`, `must be ${what} between 0 and 1; got '${String(c[key])}'`);
+    };
+    fraction('from', 'the lowest rate as a share of the raw ceiling');
+    fraction('maxDropUpper', 'a probability');
+    for (const [key, min, max] of [['rates', 2, 64], ['runs', 1, 1000], ['maxSeconds', 0, 3600]] as const) {
+      if (!Number.isInteger(c[key]) || c[key] < min || c[key] > max) throw fail(`${at}.${key}`, `must be an integer in ${min}..${max}; got '${String(c[key])}'`);
+    }
+    if (typeof c.seconds !== 'number' || !(c.seconds >= 0.05 && c.seconds <= 60)) throw fail(`${at}.seconds`, `must be a run length in seconds, 0.05..60; got '${String(c.seconds)}'`);
+    return { from: c.from, rates: c.rates, runs: c.runs, seconds: c.seconds, maxDropUpper: c.maxDropUpper, maxSeconds: c.maxSeconds };
+  }
 
   function precisionOf(v: unknown, at: string, repeats: number): Precision {
     if (!isObject(v)) throw fail(at, `must be an object: { "relCi": 0.15, "maxRepeats": 30, "maxSeconds": 60 }`);

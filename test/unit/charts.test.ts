@@ -41,7 +41,7 @@ test('specs compile and render to SVG with the expected marks', async () => {
   assert.equal(skipped, [], 'a complete result set supports every chart');
   assert.equal(
     charts.map((c) => c.id).sort(),
-    ['ceilings', 'contention', 'cpu-per-event', 'drops-memory', 'event-size', 'latency-cdf', 'latency-percentiles', 'ordering-producers', 'reader-ceiling', 'skew-memory', 'storm-timeline', 'throughput-producers', 'wakeup-ceiling', 'wakeup-sweep'],
+    ['ceilings', 'contention', 'cpu-per-event', 'drops-memory', 'event-size', 'latency-cdf', 'latency-percentiles', 'loss-curve', 'ordering-producers', 'reader-ceiling', 'skew-memory', 'storm-timeline', 'throughput-producers', 'wakeup-ceiling', 'wakeup-sweep'],
   );
   const tp = charts.find((c) => c.id === 'throughput-producers')!;
   const svg = await renderSvg(tp.spec, tp.id);

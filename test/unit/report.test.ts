@@ -106,7 +106,7 @@ test('corrupt file and wrong schema are reported by name while a good file still
   assert.ok(lines.some((l) => l.includes(corruptFile)) && lines.some((l) => l.includes(wrongFile)), 'logged by name');
   const html = await readFile(r.html, 'utf8');
   assert.ok(html.includes(corruptFile) && html.includes(wrongFile), 'the report names what it left out');
-  assert.ok(existsSync(r.md) && r.charts.length === 28, `${r.charts.length} chart files`);
+  assert.ok(existsSync(r.md) && r.charts.length === 30, `${r.charts.length} chart files`);
   assert.ok(existsSync(path.join(path.dirname(r.md), 'warnings.json')), 'warnings.json beside the report');
   // Pasted 800 px wide, a PNG (drawn at 2×) shows its text at least at the chart's own size (11–14 px).
   for (const png of r.charts.filter((f) => f.endsWith('.png'))) {

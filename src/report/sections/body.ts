@@ -13,6 +13,7 @@ import type { Block, TableSpec, Text } from '../document.js';
 import type { Figures } from '../figures.js';
 import { groupTable, isWide, NOISY_NOTE } from '../tables.js';
 import { ratioWords, wakeupWords } from '../words.js';
+import { lossSection } from './loss.js';
 import { contentionSection, skewSection } from './sharing.js';
 import { ceilingTakeaway, cpuTakeaway, latencyTakeaway, memoryTakeaway, orderingTakeaway, stormLine } from './takeaways.js';
 
@@ -35,6 +36,7 @@ export interface SectionSpec {
 /** The main body's sections, in reading order. */
 export const SECTIONS: readonly SectionSpec[] = [
   { id: 'ceilings', title: 'Ceilings and wake-ups', chart: 'wakeup-ceiling', build: (_s, f) => (ceilingTakeaway(f.ceilings) ? { takeaway: ceilingTakeaway(f.ceilings)!, table: ceilingTable(f.ceilings) } : undefined) },
+  { id: 'loss', title: 'Zero-loss rate', chart: 'loss-curve', build: (s) => lossSection(s) },
   { id: 'contention', title: 'Producer contention', chart: 'contention', build: (s) => contentionSection(s) },
   { id: 'ordering', title: 'Ordering', chart: 'ordering-producers', build: (s, f) => f.ordering && { takeaway: orderingTakeaway(f.ordering), table: groupTable(s, 'producers', ['ordering.inversionRatio', 'ordering.maxDisplacement']) } },
   { id: 'memory', title: 'Memory', chart: 'drops-memory', build: (_s, f) => f.memory && { takeaway: memoryTakeaway(f.memory), table: memoryTable(f.memory) } },

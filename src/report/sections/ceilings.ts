@@ -16,6 +16,7 @@ import type { Figures } from '../figures.js';
 import { groupTable, isNoisy, isWide, NOISY_NOTE, repeatsWords, setTags } from '../tables.js';
 import { boundsBlocks, calibrationBlocks, placementBlocks, sinkBlocks } from './limits.js';
 import { precisionBlocks } from './precision.js';
+import { lossBlocks, sustainableCell } from './loss.js';
 
 type SustainableRate = NonNullable<ScenarioRecord['sustainable']>;
 type SustainableRecord = SustainableRate;
@@ -66,7 +67,7 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
           ...(multi ? [sets[si].tag] : []),
           cell('rates.generatedPerSec'),
           cell('rates.deliveredPerSec'),
-          sustainable(r),
+          !r.sustainable && r.lossCurve ? `${sustainableCell(r.lossCurve)} ¶` : sustainable(r),
           cell(DROP_RATE),
         ]);
       }
@@ -78,8 +79,9 @@ function ceilingsTable(sets: readonly ResultSet[]): TableSpec | undefined {
   const rule = recordsRuleWords(sets.flatMap((st) => recordsOf(st, 'ceilings')));
   const head = ['transport', first, ...(multi ? ['set'] : []), 'raw ceiling', metricFormat('rates.deliveredPerSec').title, 'sustainable rate', metricFormat(DROP_RATE).title];
   const foot: Inline[] = [
-    `Events/s, mean ± 95% CI over ${repeatsWords(ns)}; the first three columns unthrottled. Sustainable: the highest cap at which a run ${rule}, confirmed.`,
+    `Events/s, mean ± 95% CI over ${repeatsWords(ns)}; the first three columns unthrottled. ${rows.every((r) => String(r[r.length - 2]).endsWith('¶')) ? 'Sustainable: from the loss curve, by its rule (below).' : `Sustainable: the highest cap at which a run ${rule}, confirmed.`}`,
   ];
+  if (rows.some((r) => String(r[r.length - 2]).endsWith('¶')) && !rows.every((r) => String(r[r.length - 2]).endsWith('¶'))) foot.push(' ¶ from the loss curve, by its rule (below).');
   if (rows.some((r) => String(r[r.length - 2]).endsWith('‡'))) foot.push(' ‡ backed off after a failed confirmation.');
   if (multi) foot.push(` Sets: ${setTags(sets)}.`);
   if (noisy) foot.push(NOISY_NOTE);
@@ -224,6 +226,7 @@ export function ceilingsBlocks(sets: readonly ResultSet[], figures: Figures): Bl
     const table = ceilingsTable(sets);
     if (table) blocks.push({ table });
     blocks.push(...searchSteps(sets));
+    blocks.push(...lossBlocks(sets));
   }
   if (has('syscall-ceiling')) {
     blocks.push({ h: 3, text: GROUP_TITLES['syscall-ceiling'], id: 'group-syscall-ceiling' });
