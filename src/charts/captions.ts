@@ -76,7 +76,7 @@ export const CHART_WORDS: Record<string, ChartWords> = {
   ceilings: {
     title: 'Transport ceilings',
     caption: (d) =>
-      `Saturation load (getpgid trigger, ${d.setup ?? ''}), per transport and reader. Raw ceiling: events/s the unthrottled producers generated, dropped ones included; delivered: events/s that reached user space in those runs; sustainable: the highest rate cap at which a run ${d.searchRule ?? 'dropped nothing'}, confirmed by a final run — ${d.sustainedPerRepeat ? 'one search per repeat, so it has an interval like the other bars' : 'one search per scenario, so it has no interval'}. ${BARS}`,
+      `Saturation load (getpgid trigger, ${d.setup ?? ''}), per transport and reader. Raw ceiling: events/s the unthrottled producers generated, dropped ones included; delivered: events/s that reached user space in those runs${d.searchRule ? `; sustainable: the highest rate cap at which a run ${d.searchRule}, confirmed by a final run — ${d.sustainedPerRepeat ? 'one search per repeat, so it has an interval like the other bars' : 'one search per scenario, so it has no interval'}` : ' (these runs have no sustainable-rate search)'}. ${BARS}`,
     missing: 'the ceilings group (raw, delivered and sustainable events/s)',
   },
   'loss-curve': {
