@@ -82,7 +82,7 @@ export const CHART_WORDS: Record<string, ChartWords> = {
   ceilings: {
     title: 'Transport ceilings',
     caption: (d) =>
-      `getpgid() trigger, ${d.setup ?? ''}. Raw: events/s generated unthrottled (drops included); delivered: what reached user space; sustainable: the highest cap at which a run ${d.searchRule ?? 'dropped nothing'}. Black lines: 95% CI${d.sustainedPerRepeat ? '' : ' (none for a single search)'}.`,
+      `getpgid() trigger, ${d.setup ?? ''}. Raw: events/s generated unthrottled (drops included); delivered: what reached user space${d.searchRule ? `; sustainable: the highest cap at which a run ${d.searchRule}` : ' (no sustainable-rate search: see the loss curve)'}. Black lines: 95% CI${!d.searchRule || d.sustainedPerRepeat ? '' : ' (none for a single search)'}.`,
     missing: 'the ceilings group (raw, delivered and sustainable events/s)',
   },
   'loss-curve': {

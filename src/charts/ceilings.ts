@@ -57,7 +57,7 @@ const CEILING_MEASURES = ['raw ceiling (generated/s)', 'delivered/s at full rate
 /** Raw ceiling, delivered/s and sustainable rate per transport and reader. */
 export function ceilingsChart(sets: readonly ResultSet[]): Drawn {
   const recs = sets.flatMap((s) => recordsOf(s, 'ceilings'));
-  return { spec: ceilingsSpec(sets), setup: ceilingSetup(recs), sustainedPerRepeat: recs.some((r) => (r.sustainable?.aggregate?.n ?? 0) > 1), searchRule: recordsRuleWords(recs) };
+  return { spec: ceilingsSpec(sets), setup: ceilingSetup(recs), sustainedPerRepeat: recs.some((r) => (r.sustainable?.aggregate?.n ?? 0) > 1), ...(recs.some((r) => r.sustainable) ? { searchRule: recordsRuleWords(recs) } : {}) };
 }
 
 function ceilingsSpec(sets: readonly ResultSet[]): TopLevelSpec | undefined {

@@ -57,7 +57,7 @@ test('sustainable rule: the rate carried at the highest rate whose upper bound i
   // 0 of 5 everywhere below the top three: none meets 20% yet, the highest clean one asks for runs
   const c = curve([[0, 5], [0, 5], [0, 5], [0, 5], [0, 5], [1, 5], [3, 5], [5, 5]], () => 1e5);
   assert.is(curveSustainable(c), undefined);
-  assert.is(sustainableCell(c), 'none met the rule');
+  assert.is(sustainableCell(c), `none met the rule (closest: ${fmtSi(c.points[4].rateCap)}/s, 0 of 5 runs dropped, P ≤ 43%)`);
   assert.is(nextCandidate(c)!.rateCap, c.points[4].rateCap);
   // 16 clean runs there meet it; nothing above is clean, so nothing is left to run
   c.points[4] = lossPoint(c.points[4].rateCap, Array.from({ length: 16 }, () => run(c.points[4].rateCap, 0, 1e5)));

@@ -21,7 +21,11 @@ const of = (k: number, n: number) => `${k} of ${n}`;
 /** The sustainable rate in a table cell: the rate, its share of the ceiling and the runs behind it. */
 export function sustainableCell(c: LossCurveRecord): string {
   const best = curveSustainable(c);
-  if (!best) return 'none met the rule';
+  if (!best) {
+    // the closest the runs came: the highest rate with no drop, and the bound its runs reached
+    const clean = c.points.filter((p) => p.runs > 0 && p.dropped === 0).sort((a, b) => b.rateCap - a.rateCap)[0];
+    return clean ? `none met the rule (closest: ${fmtSi(clean.rateCap)}/s, 0 of ${clean.runs} runs dropped, P ≤ ${fmtPct(clean.pDrop.hi)})` : 'none met the rule';
+  }
   const offered = fellShort(best) ? `, offered ${fmtSi(best.rateCap)}/s` : '';
   return `${fmtSi(carriedRate(best))}/s (${fmtPct(carriedRate(best) / c.ceilingPerSec)} of the ceiling${offered}; ${of(best.dropped, best.runs)} runs dropped, P ≤ ${fmtPct(best.pDrop.hi)})`;
 }
