@@ -570,7 +570,8 @@ export async function writeRun(dir: string, name: string, results: unknown): Pro
 
 /** A report from a good run (with its CSV) plus a corrupt and a wrong-schema file. */
 export async function writeMixedReport(dir: string, log?: (line: string) => void) {
-  const good = await writeRun(dir, 'good', makeResults());
+  // as a standard run records it today: the ceilings' sustainable rate from loss curves, no searches
+  const good = await writeRun(dir, 'good', makeResults({ sustainable: false }));
   await writeFile(path.join(good, 'results.csv'), 'id\n');
   const corrupt = await writeRun(dir, 'corrupt', '{"schema": "ringbench/results@1", "scenarios": [');
   const wrong = await writeRun(dir, 'wrong', { ...makeResults(), schema: 'ringbench/results@0' });

@@ -341,8 +341,9 @@ test('a loss curve: capped runs at every rate of its grid, kept in results that 
     for (const x of p.samples) assert.ok(x.events >= 8000 && x.generatedPerSec > 0 && x.stallNs > 0, JSON.stringify(x));
   }
   const md = readFileSync(join(out, 'report.md'), 'utf8');
-  assert.match(md, /### Loss curve and sustainable rate/);
-  assert.match(md, /\*\*Sustainable rate\*\*: the rate carried \(median of the runs' rates\) at the highest offered rate at which the 95% upper bound \(Wilson\)/);
+  assert.match(md, /\n## Zero-loss rate\n/);
+  assert.match(md, /### · Loss curves/);
+  assert.match(md, /Sustainable rate: the rate carried \(median of the runs' rates\) at the highest offered rate at which the 95% upper bound \(Wilson\)/);
   assert.ok(existsSync(join(out, 'charts', 'loss-curve.svg')));
   assert.equal(await settle(loadedRingbenchObjects), []);
 });

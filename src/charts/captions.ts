@@ -16,7 +16,7 @@ export interface ChartWords {
 
 const CI = 'Points are means over repeats; vertical bars are 95% confidence intervals of the mean.';
 const NUDGE = 'Points at the same x are nudged sideways so their intervals do not hide each other.';
-const BARS = 'Bars are means over repeats; black lines are 95% confidence intervals of the mean.';
+const BARS = 'Bars: means over repeats; lines: 95% CI.';
 const borrowed = (d: Drawn) => (d.from?.length ? ` Taken from ${d.from.join('; ')} because these results have no dedicated group.` : '');
 
 export const CHART_WORDS: Record<string, ChartWords> = {
@@ -88,7 +88,7 @@ export const CHART_WORDS: Record<string, ChartWords> = {
   'loss-curve': {
     title: 'Loss curve',
     caption: (d) =>
-      `Saturation load (getpgid trigger, ${d.setup ?? ''}), per transport and wake-up mode: capped runs of ${d.loss?.seconds ?? '?'} s at offered rates log-spaced up to each scenario's raw ceiling (log scale), ${d.loss ? (d.loss.runsPerRate[0] === d.loss.runsPerRate[1] ? d.loss.runsPerRate[0] : `${d.loss.runsPerRate[0]}–${d.loss.runsPerRate[1]}`) : '?'} runs a rate. Points are the share of runs that dropped any record; vertical bars are Wilson 95% intervals of P(a run drops). A ring marks the sustainable rate: ${d.loss?.rule ?? ''}.`,
+      `Saturation load (getpgid trigger, ${d.setup ?? ''}), per transport and wake-up mode: capped runs of ${d.loss?.seconds ?? '?'} s at offered rates log-spaced up to each scenario's raw ceiling (log scale), ${d.loss ? (d.loss.runsPerRate[0] === d.loss.runsPerRate[1] ? d.loss.runsPerRate[0] : `${d.loss.runsPerRate[0]}–${d.loss.runsPerRate[1]}`) : '?'} runs a rate. Points are the share of runs that dropped any record; vertical bars are Wilson 95% intervals of P(a run drops). A ring marks the sustainable rate (the section states its rule).`,
     missing: 'a loss curve (capped runs at a grid of offered rates)',
   },
   'reader-ceiling': {

@@ -179,14 +179,14 @@ function triggerWords(sets: readonly ResultSet[]): Inline[] {
     { strong: 'The saturation load. ' },
     'Instead of a storm, the harness’s own producer threads call ',
     { code: 'getpgid()' },
-    ' in a tight loop, and a BPF program on that syscall emits the same event as the exit programs, through the same transport code. It attaches with ',
+    ' in a tight loop; a BPF program on it emits the same event through the same transport code, attached with ',
     { code: 'fentry' },
-    ' on the syscall where the kernel allows it (a trampoline, as the kernel’s own ring buffer benchmark does), and otherwise to the raw syscall-entry tracepoint ',
+    ' on the syscall where the kernel allows it (as the kernel’s ring buffer benchmark does), else to ',
     { code: 'tp_btf/sys_enter' },
-    ', which rejects every other syscall with one compare.',
+    '.',
     used,
     batchWords(sets),
-    ' Whether the trigger, the program, the reader or the transport set each figure’s pace is decided from the run’s own data under “What bounds each figure” below.',
+    ' “What bounds each figure” below says, from the run’s data, what set each figure’s pace.',
   ];
 }
 

@@ -63,7 +63,7 @@ function boundCell(b: Bound): string {
     case 'trigger': return 'the trigger (syscall)';
     case 'program': return `the BPF program (+${fmtNs(b.programNsPerRecord!)}/record)`;
     case 'reader': return `the reader${ran(b)}`;
-    case 'transport': return `the hand-off (wake-ups, or the consumer waiting for a CPU)${ran(b)}`;
+    case 'transport': return `the hand-off${ran(b)}`;
     default: return b.dropped === false ? 'the producer side (no control trials)' : b.dropped === true ? 'the consumer side (no drain scenario)' : 'not known';
   }
 }
@@ -95,7 +95,7 @@ export function boundsBlocks(sets: readonly ResultSet[]): Block[] {
         head: ['scenario', 'paced by', 'dropped', 'reached'],
         numeric: [false, false, true, true],
         rows,
-        footnote: `Under ${fmtPct(MATERIAL_DROPS)} dropped: the producer paced it (trigger at ≥ ${share} of the bare getpgid() loop, else the program). More: the consumer (reader at ≥ ${share} of its drain rate, else the hand-off).`,
+        footnote: `Under ${fmtPct(MATERIAL_DROPS)} dropped: the producer paced it (trigger at ≥ ${share} of a bare getpgid() loop, else the program). More: the consumer (reader at ≥ ${share} of its drain rate, else the hand-off: wake-ups or CPU waits).`,
       },
     },
     ...(misses.length ? [{ details: { summary: 'Why some sustainable rates sit below the raw ceiling', blocks: [{ ul: misses }] } } as Block] : []),
@@ -121,14 +121,16 @@ export function placementBlocks(sets: readonly ResultSet[]): Block[] {
       cpus = p.cpus;
       const threads = `${p.producers} producer${p.producers === 1 ? '' : 's'}${p.consumerConcurrent ? ' + 1 consumer' : ', then a drain consumer'}`;
       shapes.add(`${threads} (${pinWords(p.producerCpu, p.producers === 1 ? 'producer' : 'producers')}, ${pinWords(p.consumerCpu, 'consumer')})`);
-      if (p.oversubscribed) over.push(`${multi ? `${set.tag}: ` : ''}${rec.id} (${threads} on ${p.cpus} CPUs)`);
+      if (p.oversubscribed) over.push(`${multi ? `${set.tag}: ` : ''}${rec.group}`);
     }
   }
   if (!any) return [];
   const lead: Inline[] = [{ strong: 'Placement. ' }, `${cpus} CPUs; the ceiling scenarios ran ${[...shapes].join('; ')}. `];
   if (over.length) {
     lead.push({ strong: `⚠ ${over.length} scenario${over.length === 1 ? '' : 's'} ran more threads at once than there are CPUs` });
-    lead.push(`: ${over.join(', ')}. Their threads took turns, so those figures are partly the scheduler’s, not the transport’s.`);
+    // by group: the scenarios themselves are in warnings.json
+    const groups = [...new Set(over)].map((g) => `${g} (${over.filter((x) => x === g).length})`);
+    lead.push(`, in ${groups.join(', ')}. Their threads took turns, so those figures are partly the scheduler’s, not the transport’s.`);
   } else {
     lead.push('No scenario ran more threads at once than there are CPUs (a drain consumer reads only after the load).');
   }

@@ -2,7 +2,7 @@
  * report/sections/loss — the loss curve: in the body, per transport and wake-up mode, the
  * sustainable rate the curve gives and its rule; in the appendix, what shapes each curve, in sentences that follow from the run's
  * own runs by the rules of analysis/loss (where drops start, a chance region, bursts against a
- * steady shortfall, stalls against the time the buffer holds), and the runs per rate.
+ * steady shortfall, stalls against the time the buffer holds).
  */
 import { bufferNs, carriedRate, curveSustainable, fellShort, lossShape, ruleWords, stallsExplain, BURST_SHARE, STALL_AGREEMENT } from '../../analysis/loss.js';
 import { fmtBytes, fmtNs, fmtPct, fmtSi } from '../../format/units.js';
@@ -41,42 +41,22 @@ export function shapeSentences(c: LossCurveRecord): string[] {
   }
   out.push(`Drops start at ${fmtSi(s.onset)}/s${s.lastClean !== undefined ? ` (none at ${fmtSi(s.lastClean)}/s)` : ', the lowest rate tried'}, where the ${fmtBytes(c.bufferBytes)} buffer holds ${fmtNs(s.onsetBufferNs!)} of records.`);
   if (s.chance && s.chance.points >= 2) {
-    out.push(`From ${fmtSi(s.chance.from)} to ${fmtSi(s.chance.to)}/s some runs dropped and others did not (${s.chance.points} rates): there a run drops by chance, not because the rate is more than the transport carries.`);
+    out.push(`From ${fmtSi(s.chance.from)} to ${fmtSi(s.chance.to)}/s some runs dropped and others did not (${s.chance.points} rates): a run there drops by chance.`);
   }
   if (s.allFrom !== undefined) out.push(`Every run dropped from ${fmtSi(s.allFrom)}/s up.`);
   out.push(s.steady === 0
-    ? `Every run that dropped lost at most ${fmtPct(s.worstLoss)} of its records: bursts, the consumer away for a moment while the producer kept the rate.`
+    ? `Dropping runs lost at most ${fmtPct(s.worstLoss)} of their records: bursts, the consumer briefly away.`
     : `${of(s.steady, s.dropped)} runs that dropped lost more than ${fmtPct(BURST_SHARE)} of their records (up to ${fmtPct(s.worstLoss)}): there the consumer is slower than the rate, not just late.`);
   const a = s.agreement!;
   if (stallsExplain(s)) {
     const host = s.stall.lowRatesMaxNs >= s.onsetBufferNs!
-      ? ` Waits that long occur at the three lowest rates too (up to ${fmtNs(s.stall.lowRatesMaxNs)}), where the buffer holds longer: the stalls are the host's, not the load's.`
+      ? ` Waits as long occur at the lowest rates too (up to ${fmtNs(s.stall.lowRatesMaxNs)}): the stalls are the host's, not the load's.`
       : '';
-    out.push(`The drops follow the stalls: at the rates with drops, ${of(a.agree, a.runs)} runs dropped exactly when their ${wait} outlasted what the buffer holds at their rate (median over all runs ${fmtNs(s.stall.medianNs)}, longest ${fmtNs(s.stall.maxNs)}).${host}`);
+    out.push(`The drops follow the stalls: at the rates with drops, ${of(a.agree, a.runs)} runs dropped exactly when their ${wait} outlasted what the buffer holds (median ${fmtNs(s.stall.medianNs)}, longest ${fmtNs(s.stall.maxNs)}).${host}`);
   } else {
     out.push(`The stalls alone do not account for the drops: at the rates with drops, only ${of(a.agree, a.runs)} runs dropped exactly when their ${wait} outlasted the buffer (${Math.round(STALL_AGREEMENT * 100)}% would), ${of(a.overDropped, a.over)} with a longer wait dropped and ${of(a.underDropped, a.under)} with a shorter one did.`);
   }
   return out;
-}
-
-/** Per rate: runs, dropped, share, P(drop) interval, worst loss, longest wait, what the buffer holds. */
-function pointsTable(c: LossCurveRecord): TableSpec {
-  const rows: Text[][] = c.points.filter((p) => p.runs > 0).map((p) => {
-    const losses = p.samples.filter((r) => r.droppedKernel > 0).map((r) => r.droppedKernel / Math.max(1, r.events));
-    return [
-      fmtSi(p.rateCap),
-      fmtPct(p.rateCap / c.ceilingPerSec),
-      String(p.runs),
-      String(p.dropped),
-      fmtPct(p.share),
-      `${fmtPct(p.pDrop.lo)}–${fmtPct(p.pDrop.hi)}`,
-      losses.length ? fmtPct(Math.max(...losses)) : '—',
-      fmtNs(Math.max(...p.samples.map((r) => r.stallNs))),
-      fmtNs(bufferNs(c, p.rateCap)),
-    ];
-  });
-  const head = ['offered/s', 'of ceiling', 'runs', 'dropped', 'share', 'P(drop) 95%', 'worst loss', c.stall === 'commit-to-read' ? 'longest wait' : 'max latency', 'buffer holds'];
-  return { head, numeric: head.map(() => true), rows, footnote: `P(drop): Wilson score 95% interval of the chance that a ${c.seconds} s run drops. Worst loss: the largest share of its records one run lost. Buffer holds: ${fmtBytes(c.bufferBytes)} of ${c.recordBytes}-byte records at the offered rate.` };
 }
 
 /** What a body section shows (body.ts SectionContent, spelled here so the two import no circle). */
@@ -114,8 +94,8 @@ export function lossSection(sets: readonly ResultSet[]): SectionContent | undefi
   const rows: Text[][] = recs.map(({ set, rec, curve }) => [nameOf(rec, set, multi), fmtSi(curve.ceilingPerSec), sustainableCell(curve), String(curve.points.reduce((n, p) => n + p.runs, 0))]);
   return {
     takeaway,
-    table: { head: ['scenario', 'raw ceiling/s', 'sustainable rate', 'runs'], numeric: [false, true, false, true], rows, footnote: `Capped runs at ${first.points.length} offered rates, log-spaced from ${fmtPct(first.from)} of the raw ceiling to it. P: the Wilson 95% upper bound on a run dropping.` },
-    note: `Sustainable rate: ${ruleWords(first)}. It replaces a bisection search, whose single answer landed high or low by chance on a host that stalls its consumer now and then; the appendix says what shapes each curve.`,
+    table: { head: ['scenario', 'raw ceiling/s', 'sustainable rate', 'runs'], numeric: [false, true, false, true], rows, footnote: 'P: the Wilson 95% upper bound on the chance that a run drops.' },
+    note: `Sustainable rate: ${ruleWords(first)}. It replaces a single bisection search, which lands high or low by chance on a host that stalls its consumer; the appendix explains each curve.`,
   };
 }
 
@@ -123,15 +103,16 @@ const fmtSeconds = (s: number) => `${Number(s.toFixed(2))} s`;
 
 /** The appendix's loss-curve part: what shapes each curve, and its runs per rate; nothing without a curve. */
 export function lossBlocks(sets: readonly ResultSet[]): Block[] {
-  const recs = sets.flatMap((set) => withCurve(set).map((rec) => ({ set, rec, curve: rec.lossCurve! })));
+  // the first set's curves: another set's are in its own report (the body's table shows them all)
+  const recs = sets.slice(0, 1).flatMap((set) => withCurve(set).map((rec) => ({ set, rec, curve: rec.lossCurve! })));
   if (!recs.length) return [];
   const multi = sets.length > 1;
   const first = recs[0].curve;
   const blocks: Block[] = [{ h: 3, text: 'Loss curves', id: 'loss-curve' }];
   for (const { set, rec, curve } of recs) {
     blocks.push({ p: [{ strong: `${nameOf(rec, set, multi)}.` }, ' ', shapeSentences(curve).join(' ')] });
-    blocks.push({ details: { summary: `${nameOf(rec, set, multi)}: the runs at each rate`, blocks: [{ table: pointsTable(curve) }] } });
   }
+  blocks.push({ p: [`Every run at every rate, with its drops, fill and longest wait, is in results.json (`, { code: 'lossCurve.points' }, ').'] });
   if (first.stall === 'latency-max') {
     blocks.push({ p: 'Waits are the longest sampled delivery latency of each run (one record in 64 timed): these results carry no stall record.' });
   }

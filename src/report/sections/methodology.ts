@@ -37,9 +37,9 @@ export function methodologyBlocks(sets: readonly ResultSet[]): Block[] {
     {
       p: [
         { strong: 'The twins. ' },
-        'Both programs attach to the same tracepoint, apply the same filters (thread exits ignored; only the storm’s processes count) and fill the same event with the same routine: pid, ppid, exit code, duration, comm, a global sequence number, a ',
+        'Same tracepoint, same filters, same fill routine and event (pid, ppid, exit code, duration, comm, a global sequence number, a ',
         { code: 'bpf_ktime_get_ns()' },
-        ' timestamp, the CPU and padding up to the configured event size. Only the transport differs: ',
+        ' timestamp, the CPU, padding). Only the transport differs: ',
         { code: 'bpf_ringbuf_reserve/submit' },
         ' into one ',
         { code: 'BPF_MAP_TYPE_RINGBUF' },
@@ -53,14 +53,14 @@ export function methodologyBlocks(sets: readonly ResultSet[]): Block[] {
     {
       p: [
         { strong: 'Equal memory. ' },
-        'Scenarios are paired at equal memory: the perf buffer’s data bytes summed over all CPUs equal the ring buffer’s data bytes, so neither side wins by simply having more room. Buffer memory is reported as the kernel allocates it: ring buffer = data bytes + its metadata pages (consumer and producer positions); perf buffer = ',
+        'The perf buffer’s data bytes over all CPUs equal the ring buffer’s. Memory is reported as the kernel allocates it: ring buffer = data + metadata pages; perf buffer = ',
         { code: 'ncpu × (pages + 1) × page size' },
         ' (one metadata page per CPU).',
       ],
     },
     {
       ul: [
-        [{ strong: 'Counts and drops' }, ' come from kernel-side per-CPU counters in the BPF programs: events that passed the filter, and reserve (ringbuf) or output (perfbuf) failures. User space never infers drops; the drop rate is failures ÷ events seen, per repeat. The accounting identity delivered + dropped = seen is checked for every trial.'],
+        [{ strong: 'Counts and drops' }, ' come from per-CPU counters in BPF (events seen, reserve or output failures); the drop rate is failures ÷ events seen, per repeat, and delivered + dropped = seen is checked for every trial.'],
         [{ strong: 'Throughput' }, ' is events delivered to the consumer per second of the load phase.'],
         [{ strong: 'Ordering' }, ' uses the global sequence number taken in BPF: an inversion is an event whose number is lower than one already delivered; displacement is how many positions from its place in sequence order an event was delivered.'],
         [{ strong: 'Latency' }, ' is the consumer’s ', { code: 'CLOCK_MONOTONIC' }, ' receive time minus the event’s ', { code: 'bpf_ktime_get_ns()' }, ' (the same clock), as percentiles over all delivered events.'],

@@ -101,7 +101,8 @@ export function skewSection(sets: readonly ResultSet[]): SectionContent | undefi
   if (!sets.some((s) => recordsOf(s, 'skew').length > 0)) return undefined;
   const [facts, verdict, ...rest] = skewWords(skewFindings(sets[0]));
   if (!facts) return undefined;
-  return { takeaway: verdict ?? facts, table: groupTable(sets, 'skew'), note: [verdict ? facts : '', ...rest].filter(Boolean).join(' ') || undefined };
+  // the per-transport facts are the table's drop-rate column: the note keeps only what it lacks
+  return { takeaway: verdict ?? facts, table: groupTable(sets, 'skew'), note: rest.join(' ') || undefined };
 }
 
 /** The producer-contention section (full suite): per-CPU rings against the shared ring as takeaway, the rates and the placement as a note. */
@@ -112,5 +113,6 @@ export function contentionSection(sets: readonly ResultSet[]): SectionContent | 
   // the answer to "one ring or one per CPU" when the run has both at the most producers; else the rates
   const answer = words.findIndex((w) => /per-CPU rings delivered .* the one shared ring/.test(w));
   const takeaway = answer >= 0 ? words[answer] : words[0];
-  return { takeaway, table: groupTable(sets, 'contention'), note: words.filter((w) => w !== takeaway).join(' ') || undefined };
+  // the rates per layout are the table's: the note keeps where the consumer shared a CPU
+  return { takeaway, table: groupTable(sets, 'contention'), note: words.filter((w) => w !== takeaway && w !== words[0]).join(' ') || undefined };
 }
