@@ -181,7 +181,7 @@ function triggerWords(sets: readonly ResultSet[]): Inline[] {
     { code: 'getpgid()' },
     ' in a tight loop; a BPF program on it emits the same event through the same transport code, attached with ',
     { code: 'fentry' },
-    ' on the syscall where the kernel allows it (as the kernel’s ring buffer benchmark does), else to ',
+    ' on the syscall where the kernel allows it (as the kernel’s own bench does), else to ',
     { code: 'tp_btf/sys_enter' },
     '.',
     used,
