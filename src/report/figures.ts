@@ -34,6 +34,11 @@ export class Figures {
 
   /** The chart as the next numbered figure, with the finding it shows as alt text; nothing when
    *  it was not drawn or is already placed. */
+  /** The title the chart was drawn with: a finding, or the catalogue's title when it has none. */
+  titleOf(id: string): string | undefined {
+    return this.rendered.get(id)?.figure.title;
+  }
+
   place(id: string, alt?: string): Block[] {
     const r = this.rendered.get(id);
     if (!r || r.figure.n > 0) return [];

@@ -11,6 +11,7 @@ import { fmtAggregate, fmtBytes, fmtNs } from '../../format/units.js';
 import type { Aggregate, ResultSet } from '../../results/schema.js';
 import type { Block, TableSpec, Text } from '../document.js';
 import type { Figures } from '../figures.js';
+import { CHART_WORDS } from '../../charts/captions.js';
 import { groupTable, isWide, NOISY_NOTE } from '../tables.js';
 import { ratioWords, wakeupWords } from '../words.js';
 import { lossSection } from './loss.js';
@@ -94,8 +95,9 @@ export function bodyBlocks(sets: readonly ResultSet[], findings: Findings, figur
     const c = s.build(sets, findings);
     if (!c) continue;
     blocks.push({ h: 2, text: s.title, id: s.id }, { p: { strong: c.takeaway }, cls: 'takeaway' });
-    // the chart's alt text is its own finding (its title), not the section's takeaway
-    if (s.chart) blocks.push(...figures.place(s.chart));
+    // the chart's alt text is its own finding (its title); a chart drawn without one (its
+    // catalogue title) shows this section's finding, so the alt text states one either way
+    if (s.chart) blocks.push(...figures.place(s.chart, figures.titleOf(s.chart) === CHART_WORDS[s.chart]?.title ? c.takeaway : undefined));
     if (c.table) blocks.push({ table: c.table });
     if (c.note) blocks.push({ p: c.note });
   }
