@@ -216,7 +216,7 @@ async function main() {
   if (cpus().length < 2) throw new Error('needs 2 CPUs: producer on CPU 1, consumer on CPU 0');
   if (!existsSync(CLI)) throw new Error(`ringbench is not built (${CLI} missing): run npm run setup`);
   // CPUs used outside this process tree (children counted once reaped): the benches' own measure
-  const { cpuSnapshot, machineLoad } = await import('../../dist/bench/machine.js');
+  const { cpuSnapshot, machineLoad } = await import('../../dist/bench/driver/machine.js');
   const foreignCpus = (a, b) => machineLoad(a, b)?.foreignCpus ?? NaN;
   const bench = buildKernelBench();
   const pairs = [];
