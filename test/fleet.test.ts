@@ -10,10 +10,11 @@
  * setup runs it): this test fails, never skips, without Ansible or sshd.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processesMentioning } from './kernel.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { FleetFile } from '../src/fleet/fleet-report.js';
@@ -29,22 +30,6 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-/** PIDs of processes whose command line mentions `needle` or whose working folder is under it
- *  (the remote setup's npm and compilers run in the remote folder). */
-function processesMentioning(needle: string): number[] {
-  const pids: number[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(needle)) pids.push(Number(p));
-      else if (readlinkSync(`/proc/${p}/cwd`).startsWith(needle)) pids.push(Number(p));
-    } catch {
-      /* gone, or not ours to read */
-    }
-  }
-  return pids;
 }
 
 /** Whether a remote folder holds anything. */
@@ -202,7 +187,7 @@ test('loopback fleet: two aliases finish, the unreachable host is named, nothing
     stopSshd();
   }
   await new Promise((res) => setTimeout(res, 300));
-  assert.equal(processesMentioning(work), [], 'no sshd, ansible or ringbench process of the test left');
+  assert.equal(processesMentioning(work, { cwd: true }), [], 'no sshd, ansible or ringbench process of the test left');
 });
 
 test('Ctrl-C during a host\'s setup: exit 130, the host recorded as interrupted, its setup stopped and its folder removed', async () => {
@@ -225,7 +210,7 @@ test('Ctrl-C during a host\'s setup: exit 130, the host recorded as interrupted,
     stopSshd();
   }
   await new Promise((res) => setTimeout(res, 300));
-  assert.equal(processesMentioning(work), [], 'no sshd, ansible, setup or ringbench process of the test left');
+  assert.equal(processesMentioning(work, { cwd: true }), [], 'no sshd, ansible, setup or ringbench process of the test left');
 });
 
 test.after(() => {

@@ -3,7 +3,7 @@
  * are loaded, and whether any storm process is alive. Used to prove that every exit path cleans up.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 const PROGRAM_NAMES = new Set(['exit_btf', 'exit_raw', 'exit_tp', 'exec_btf', 'exec_raw']);
 const MAP_NAMES = /^(events|rings|counters|staging|ringbuf_\.|perfbuf_\.)/;
@@ -62,4 +62,23 @@ export async function settle(check: () => string[] | number[], ms = 3000): Promi
     left = check();
   }
   return left;
+}
+
+/**
+ * PIDs of processes (other than this one) whose command line mentions `needle` (QEMU, unshare and
+ * virtiofsd name the output folder), or with `cwd` whose working folder is under it (a fleet
+ * host's npm and compilers run in its remote folder).
+ */
+export function processesMentioning(needle: string, { cwd = false } = {}): number[] {
+  const pids: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(needle)) pids.push(Number(p));
+      else if (cwd && readlinkSync(`/proc/${p}/cwd`).startsWith(needle)) pids.push(Number(p));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return pids;
 }

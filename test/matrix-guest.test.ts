@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processesMentioning } from './kernel.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cacheEntryProblem, prepareDebianKernel, type PreparedKernel } from '../src/matrix/kernels.js';
@@ -37,20 +38,6 @@ async function prepare(log: string[]): Promise<PreparedKernel> {
     if (saved === undefined) delete process.env.XDG_CACHE_HOME;
     else process.env.XDG_CACHE_HOME = saved;
   }
-}
-
-/** PIDs of processes whose command line mentions `needle` (QEMU, unshare and virtiofsd name the out dir). */
-function processesMentioning(needle: string): number[] {
-  const pids: number[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(needle)) pids.push(Number(p));
-    } catch {
-      /* gone */
-    }
-  }
-  return pids;
 }
 
 const mountPoints = () => readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n').map((l) => l.split(' ')[4]);

@@ -7,9 +7,10 @@
  * machine cannot boot the guests (run `bash scripts/setup.sh --test` to install QEMU and friends).
  * Also: bad flags are one line naming the flag, exit 2; the smoke suite validates.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processesMentioning } from './kernel.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseKernelList, KernelListError } from '../src/matrix/kernels.js';
@@ -19,20 +20,6 @@ import { loadSuite } from '../src/suite/suite.js';
 import { runCli } from './cli.js';
 
 const cli = (args: string[], timeoutMs = 60_000) => runCli(args, { timeoutMs });
-
-/** PIDs of processes whose command line mentions `needle` (QEMU and virtiofsd name the out dir). */
-function processesMentioning(needle: string): number[] {
-  const pids: number[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(needle)) pids.push(Number(p));
-    } catch {
-      /* gone */
-    }
-  }
-  return pids;
-}
 
 test('bad input: one line naming the flag, exit 2', async () => {
   const out = mkdtempSync(join(tmpdir(), 'ringbench-matrix-bad-'));
