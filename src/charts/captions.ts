@@ -34,13 +34,13 @@ export const CHART_WORDS: Record<string, ChartWords> = {
   'skew-memory': {
     title: 'Skewed vs spread load',
     caption: () =>
-      `Share of events the BPF program could not place (reserve/output failures ÷ events seen), with the storm pinned to one CPU and spread over every CPU (--storm-cpus), at the same total buffer memory and a deliberately slow consumer. A perf buffer is one per CPU: a storm on one CPU can fill only that CPU's share. ${BARS}`,
+      `Drop rate with the storm on one CPU and spread over all (--storm-cpus), equal total memory, a slow consumer. A storm on one CPU can fill only that CPU's perf buffer. ${BARS}`,
     missing: 'the skew group (drop rate, storm on one CPU vs all)',
   },
   contention: {
     title: 'Producer contention',
     caption: () =>
-      `Saturation load: events delivered per second as more producer threads write at once, into one shared ring buffer, a ring per CPU (--ringbuf-sharing per-cpu, the same total memory) and perfbuf's per-CPU buffers. ${BARS}`,
+      `Saturation load: delivered events/s as more producers write at once into one shared ring, a ring per CPU (--ringbuf-sharing per-cpu, same total memory) and perfbuf. ${BARS}`,
     missing: 'the contention group (delivered events/s vs producers)',
   },
   'latency-cdf': {
@@ -88,7 +88,7 @@ export const CHART_WORDS: Record<string, ChartWords> = {
   'loss-curve': {
     title: 'Loss curve',
     caption: (d) =>
-      `Saturation load (getpgid trigger, ${d.setup ?? ''}), per transport and wake-up mode: capped runs of ${d.loss?.seconds ?? '?'} s at offered rates log-spaced up to each scenario's raw ceiling (log scale), ${d.loss ? (d.loss.runsPerRate[0] === d.loss.runsPerRate[1] ? d.loss.runsPerRate[0] : `${d.loss.runsPerRate[0]}–${d.loss.runsPerRate[1]}`) : '?'} runs a rate. Points are the share of runs that dropped any record; vertical bars are Wilson 95% intervals of P(a run drops). A ring marks the sustainable rate (the section states its rule).`,
+      `Saturation load (getpgid trigger, ${d.setup ?? ''}): the share of ${d.loss?.seconds ?? '?'} s capped runs that dropped, per offered rate (log scale), ${d.loss ? (d.loss.runsPerRate[0] === d.loss.runsPerRate[1] ? d.loss.runsPerRate[0] : `${d.loss.runsPerRate[0]}–${d.loss.runsPerRate[1]}`) : '?'} runs a rate. Bars: Wilson 95% intervals; a ring marks the sustainable rate.`,
     missing: 'a loss curve (capped runs at a grid of offered rates)',
   },
   'reader-ceiling': {

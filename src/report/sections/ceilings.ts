@@ -207,7 +207,7 @@ export function ceilingsBlocks(sets: readonly ResultSet[], figures: Figures): Bl
     ? ` Here the saturation load generated up to ${fmtSi(sat)} events/s, ${Math.round(sat / storm)}× the fastest storm (${fmtSi(storm)} events/s)${drained > sat ? `; reading a stored backlog (drain mode) reached ${fmtSi(drained)} events/s` : ''}.`
     : '';
   blocks.push({
-    p: `How fast can each transport go before it starts dropping events? A fork storm is limited by how fast the kernel can create and reap processes, long before either transport is; these scenarios replace it with a far lighter load, and say below what limited each figure.${reach}`,
+    p: `A fork storm is limited by fork long before either transport is, so these scenarios use a far lighter load.${reach}`,
   });
   blocks.push({ p: triggerWords(sets) });
   blocks.push(...placementBlocks(sets), ...sinkBlocks(sets), ...precisionBlocks(sets));

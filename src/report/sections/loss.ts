@@ -54,7 +54,7 @@ export function shapeSentences(c: LossCurveRecord): string[] {
       : '';
     out.push(`The drops follow the stalls: at the rates with drops, ${of(a.agree, a.runs)} runs dropped exactly when their ${wait} outlasted what the buffer holds (median ${fmtNs(s.stall.medianNs)}, longest ${fmtNs(s.stall.maxNs)}).${host}`);
   } else {
-    out.push(`The stalls alone do not account for the drops: at the rates with drops, only ${of(a.agree, a.runs)} runs dropped exactly when their ${wait} outlasted the buffer (${Math.round(STALL_AGREEMENT * 100)}% would), ${of(a.overDropped, a.over)} with a longer wait dropped and ${of(a.underDropped, a.under)} with a shorter one did.`);
+    out.push(`The stalls alone do not account for the drops: at the rates with drops, only ${of(a.agree, a.runs)} runs dropped exactly when their ${wait} outlasted the buffer (${Math.round(STALL_AGREEMENT * 100)}% would)${a.underDropped ? `; ${of(a.underDropped, a.under)} with a shorter wait dropped anyway` : ''}.`);
   }
   return out;
 }

@@ -61,10 +61,7 @@ export function methodologyBlocks(sets: readonly ResultSet[]): Block[] {
     {
       ul: [
         [{ strong: 'Counts and drops' }, ' come from per-CPU counters in BPF (events seen, reserve or output failures); the drop rate is failures ÷ events seen, per repeat, and delivered + dropped = seen is checked for every trial.'],
-        [{ strong: 'Throughput' }, ' is events delivered to the consumer per second of the load phase.'],
-        [{ strong: 'Ordering' }, ' uses the global sequence number taken in BPF: an inversion is an event whose number is lower than one already delivered; displacement is how many positions from its place in sequence order an event was delivered.'],
-        [{ strong: 'Latency' }, ' is the consumer’s ', { code: 'CLOCK_MONOTONIC' }, ' receive time minus the event’s ', { code: 'bpf_ktime_get_ns()' }, ' (the same clock), as percentiles over all delivered events.'],
-        [{ strong: 'CPU' }, ' is the consumer thread’s own CPU clock (', { code: 'CLOCK_THREAD_CPUTIME_ID' }, ') divided by delivered events, and the BPF program’s run time from ', { code: 'bpf_stats' }, ' (', { code: 'BPF_ENABLE_STATS' }, ') divided by its runs.'],
+        [{ strong: 'Ordering' }, ' uses the sequence number taken in BPF: an inversion is an event numbered lower than one already delivered. ', { strong: 'Latency' }, ' is receive time minus ', { code: 'bpf_ktime_get_ns()' }, ' (both ', { code: 'CLOCK_MONOTONIC' }, '). ', { strong: 'CPU' }, ': the consumer thread’s CPU clock and ', { code: 'bpf_stats' }, ' run time, per event.'],
         ...(sets.some((st) => st.results.scenarios.some(isSaturation))
           ? [[{ strong: 'Ceilings' }, ' use a different load, a ', { code: 'getpgid()' }, ' trigger instead of process exits; it, the drain mode and the sustainable-rate search are described in the ', { link: 'Ceilings', href: '#method-ceilings' }, ' section of this appendix.'] as Text]
           : []),
