@@ -5,11 +5,12 @@
  * renders each once (report/sections/quality) and writes the list to warnings.json.
  */
 import { metricAggregate } from './groups.js';
-import { NOISE_CHECKED_METRICS } from '../results/metrics.js';
+import { NOISE_CHECKED_METRICS, NOISY_REL_CI } from '../results/metrics.js';
 import type { ResultSet } from '../results/schema.js';
 
 /** Wider than this share of the mean, an interval earns a † and a warning. */
-export const WIDE_REL_CI = 0.1;
+/** A 95% interval wider than this share of the mean is called wide: the catalogue's one threshold. */
+export const WIDE_REL_CI = NOISY_REL_CI;
 
 export type WarningKind = 'input' | 'incomplete' | 'accounting' | 'wide-interval' | 'outliers';
 

@@ -16,6 +16,7 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { bodyBlocks } from '../../src/report/sections/body.js';
 import { ceilingsBlocks } from '../../src/report/sections/ceilings.js';
 import { methodologyBlocks } from '../../src/report/sections/methodology.js';
+import { qualityBlocks } from '../../src/report/sections/quality.js';
 import { bottomLine, ceilingBullet, clearWins, latencyBullet, memoryBullet, orderingBullet, stormLine, usePerfbufLine } from '../../src/report/sections/takeaways.js';
 import type { ResultsFile, ScenarioRecord } from '../../src/results/schema.js';
 import { makeResults, resultSet } from '../report-fixtures.js';
@@ -187,6 +188,15 @@ test('every section takeaway is one sentence of at most 30 words; every table fo
   lines.forEach((l, i) => {
     if (i > 1 && lines[i - 1] === '' && lines[i - 2].startsWith('|') && l && !l.startsWith('|') && !l.startsWith('#')) assert.ok(l.split(/\s+/).length <= 40, `footnote of ${l.split(/\s+/).length} words: ${l}`);
   });
+});
+
+test('9. single runs: Data quality never calls an interval that does not exist narrow', () => {
+  const single = resultSet(makeResults({ repeats: 1 }));
+  const md = renderMarkdown({ title: 'T', blocks: qualityBlocks([single], warningsOf([single])) });
+  assert.not.match(md, /within ±/);
+  assert.match(md, /no interval \(1 repeat\)/);
+  const five = resultSet(makeResults());
+  assert.not.match(renderMarkdown({ title: 'T', blocks: qualityBlocks([five], warningsOf([five])) }), /no interval/);
 });
 
 test.run();

@@ -4,7 +4,7 @@
  * notes) counted, and every warning listed once in warnings.json (written beside the report). The warnings are typed values (analysis/warnings), computed once.
  */
 import { CEILING_GROUPS, groupsIn } from '../../analysis/groups.js';
-import type { Warning } from '../../analysis/warnings.js';
+import { WIDE_REL_CI, type Warning } from '../../analysis/warnings.js';
 import { metricFormat } from '../../format/units.js';
 import type { ResultSet } from '../../results/schema.js';
 import type { Block, Text } from '../document.js';
@@ -33,7 +33,8 @@ export function qualityBlocks(sets: readonly ResultSet[], warnings: readonly War
     rows.push([
       name,
       range(repeats),
-      wide ? `±${Math.round(wide.figure! * 100)}% (${metricFormat(wide.metric!).title}, ${wide.scenario!})` : 'all within ±10%',
+      // single runs have no interval at all: say so rather than call them narrow
+      wide ? `±${Math.round(wide.figure! * 100)}% (${metricFormat(wide.metric!).title}, ${wide.scenario!})` : repeats.every((n) => n < 2) ? 'no interval (1 repeat)' : `all within ±${WIDE_REL_CI * 100}%`,
       String(outliers),
     ]);
   }
