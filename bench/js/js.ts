@@ -189,7 +189,7 @@ async function fleet(o: Options, dir: string): Promise<void> {
     });
   }
   await bench.run();
-  printTable(`a fleet: ${few} and ${o.hosts} hosts, one standard run each (ringbench fleet is not on this branch: its inputs, the host result sets, loaded and compared ${o.hosts} against ${o.hosts})`, bench);
+  printTable(`a fleet: ${few} and ${o.hosts} hosts, one standard run each (the host result sets a fleet folder holds, loaded and compared ${o.hosts} against ${o.hosts} as compare does with two fleet folders)`, bench);
   printGrowth(bench, ['load', 'compare'], [few, o.hosts]);
 }
 
