@@ -10,6 +10,7 @@ import { adviseSize, HEADROOM, SizeInterrupted, type SizeAdvice } from '../harne
 import { abortScenarios } from '../harness/trial.js';
 import { fmtBytes, fmtNs, fmtSi } from '../format/units.js';
 import { EXIT, reportError, UsageError } from './errors.js';
+import { DEFAULTS, intFlag } from './flags.js';
 import { onInterrupt } from './signals.js';
 
 /** The scenario knobs `size` passes through (their parsing and checks are the scenario's). */
@@ -30,13 +31,6 @@ export function parseRate(v: unknown): number {
   if (!m) return NaN;
   const mult = { k: 1e3, m: 1e6, g: 1e9 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
   return Math.round(Number(m[1]) * mult);
-}
-
-function countFlag(v: unknown, flag: string, min: number, max: number, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be an integer in ${min}..${max}; got '${String(v)}'`);
-  return n;
 }
 
 /** What the command will run, from its flags; UsageError or ConfigError on bad input. */
@@ -61,8 +55,8 @@ export function sizeRequestOf(opts: Record<string, unknown>) {
   return {
     base,
     seconds,
-    measureRuns: countFlag(opts.measureRuns, '--measure-runs', 1, 100, 5),
-    confirmRuns: countFlag(opts.runs, '--runs', 1, 100, 5),
+    measureRuns: opts.measureRuns === undefined ? DEFAULTS.sizeMeasureRuns : intFlag('--measure-runs', String(opts.measureRuns), 1, 100),
+    confirmRuns: opts.runs === undefined ? DEFAULTS.sizeRuns : intFlag('--runs', String(opts.runs), 1, 100),
   };
 }
 
