@@ -6,14 +6,14 @@
  * results follows (report/lead.ts). `ringbench report FLEET_DIR` re-renders it (readFleetFile).
  */
 import { existsSync } from 'node:fs';
-import { MAX_FOLDER_JSON_BYTES, readJsonInput } from '../results/input.js';
+import { MAX_FOLDER_JSON_BYTES, readJsonIfUsable, readJsonInput } from '../results/input.js';
 import { join } from 'node:path';
 import { fmtBytes } from '../format/units.js';
 import { renderChanges, renderRatios, whatChanged, type ChangeColumn } from '../report/changes.js';
 import { writeLeadReport } from '../report/lead.js';
-import { loadResults, ResultsInputError } from '../results/load.js';
+import { esc } from '../report/document.js';
+import { loadResultsIfUsable, ResultsInputError } from '../results/load.js';
 import type { OutputDir } from '../results/outdir.js';
-import type { ResultsFile } from '../results/schema.js';
 
 export const FLEET_SCHEMA = 'ringbench/fleet@1';
 
@@ -98,33 +98,14 @@ export function hostFacts(f: HostFacts | undefined): ChangeColumn['facts'] {
   ];
 }
 
-function readResults(dir: string): ResultsFile | undefined {
-  if (!existsSync(join(dir, 'results.json'))) return undefined;
-  try {
-    return loadResults(dir);
-  } catch (e) {
-    if (e instanceof ResultsInputError) return undefined;
-    throw e;
-  }
-}
-
-function readProbe(dir: string): unknown {
-  try {
-    return readJsonInput(join(dir, 'probe.json'), MAX_FOLDER_JSON_BYTES).data;
-  } catch {
-    return undefined;
-  }
-}
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** The fleet's lead sections: what changed, ratios per host, and the hosts' outcomes. */
 export function fleetSections(out: string, f: FleetFile): { html: string; md: string; runDirs: string[] } {
   const cols: ChangeColumn[] = f.hosts.map((h) => {
     const dir = join(out, h.dir);
-    const results = h.status === 'ok' ? readResults(dir) : undefined;
-    return { name: h.name, facts: hostFacts(h.facts), probe: readProbe(dir), results };
+    const results = h.status === 'ok' ? loadResultsIfUsable(dir) : undefined;
+    return { name: h.name, facts: hostFacts(h.facts), probe: readJsonIfUsable(join(dir, 'probe.json')), results };
   });
   const finished = cols.filter((c) => c.results);
   // hosts that never answered have nothing to compare: they are named below, not columns of "–"

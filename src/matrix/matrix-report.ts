@@ -9,12 +9,12 @@
  * follows (report/lead.ts; with emulated and native kernels both, its charts cover the native
  * ones). `ringbench report MATRIX_DIR` re-renders it from the folder (readMatrixFile).
  */
-import { existsSync } from 'node:fs';
-import { MAX_FOLDER_JSON_BYTES, readJsonInput } from '../results/input.js';
+import { readJsonIfUsable } from '../results/input.js';
 import { isAbsolute, join } from 'node:path';
 import { flattenProbe, renderChanges, renderRatios, whatChanged, type ChangeColumn } from '../report/changes.js';
 import { writeLeadReport } from '../report/lead.js';
-import { loadResults, ResultsInputError } from '../results/load.js';
+import { esc } from '../report/document.js';
+import { loadResultsIfUsable, ResultsInputError } from '../results/load.js';
 import { OutputDir } from '../results/outdir.js';
 import type { ResultsFile } from '../results/schema.js';
 import type { Environment } from '../harness/types.js';
@@ -96,7 +96,6 @@ export function capabilityRows(probes: (unknown | undefined)[]): Row[] {
   });
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const secs = (ms: number | null | undefined) => (ms === null || ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`);
 
@@ -178,27 +177,10 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[], r
   return { html: h.join('\n'), md: md.join('\n') };
 }
 
-function readJson(file: string): unknown {
-  try {
-    return readJsonInput(file, MAX_FOLDER_JSON_BYTES).data;
-  } catch {
-    return undefined;
-  }
-}
-
-function readResults(dir: string): ResultsFile | undefined {
-  try {
-    return loadResults(dir);
-  } catch (e) {
-    if (e instanceof ResultsInputError) return undefined;
-    throw e;
-  }
-}
-
 /** The matrix.json of a folder, checked enough to render; throws ResultsInputError naming it. */
 export function readMatrixFile(dir: string): MatrixFile {
   const file = join(dir, 'matrix.json');
-  const m = readJson(file) as MatrixFile | undefined;
+  const m = readJsonIfUsable(file) as MatrixFile | undefined;
   if (!m || m.schema !== MATRIX_SCHEMA || !Array.isArray(m.kernels)) throw new ResultsInputError(`${file}: not a ringbench kernel matrix (schema ${MATRIX_SCHEMA})`);
   for (const k of m.kernels) {
     if (typeof k.dir !== 'string' || isAbsolute(k.dir) || k.dir.split(/[\\/]/).includes('..')) throw new ResultsInputError(`${file}: kernel ${String(k.id)} has a folder outside the matrix (${String(k.dir)})`);
@@ -209,8 +191,8 @@ export function readMatrixFile(dir: string): MatrixFile {
 /** Writes report.html and report.md into the matrix folder; returns their paths. With `output`
  *  (an OutputDir of the folder) the caller's lock is used, else the folder is opened here. */
 export async function writeMatrixReport(out: string, m: MatrixFile, log: (l: string) => void, output?: OutputDir): Promise<{ html: string; md: string }> {
-  const probes = m.kernels.map((k) => readJson(join(out, k.dir, 'probe.json')));
-  const results = m.kernels.map((k) => (existsSync(join(out, k.dir, 'results.json')) ? readResults(join(out, k.dir)) : undefined));
+  const probes = m.kernels.map((k) => readJsonIfUsable(join(out, k.dir, 'probe.json')));
+  const results = m.kernels.map((k) => loadResultsIfUsable(join(out, k.dir)));
   const sections = matrixSections(m, probes, results);
   const withResults = m.kernels.map((k, i) => (results[i] ? join(out, k.dir) : undefined)).filter((d): d is string => !!d);
   // Emulated and native rates never share an axis: with both, the charts cover the native kernels.

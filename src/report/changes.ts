@@ -10,6 +10,7 @@
  * Pure functions over saved data: matrix/matrix-report.ts and fleet/fleet-report.ts render them.
  */
 import type { Aggregate, ResultsFile } from '../results/schema.js';
+import { esc } from './document.js';
 
 /** One column: a kernel of a matrix, or a host of a fleet. */
 export interface ChangeColumn {
@@ -251,7 +252,6 @@ export function ratioText(c: RatioCell | undefined): string {
 export const RATIO_LEGEND =
   'ringbuf ÷ perfbuf of the mean, per column. ¹ one run per transport: not judged (a single run has no interval). ~ the 95% intervals overlap. No mark: the intervals are apart.';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** The "What changed" section: HTML and Markdown, `noun` naming the columns ("kernels", "hosts"). */

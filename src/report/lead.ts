@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputDir } from '../results/outdir.js';
+import { esc } from './document.js';
 import { writeReport } from './report.js';
 
 export interface LeadSections {
@@ -18,7 +19,6 @@ export interface LeadSections {
   toc: [string, string][];
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Writes report.html and report.md into `output`: the lead sections, then the report over `runDirs`. */
 export async function writeLeadReport(output: OutputDir, runDirs: string[], lead: LeadSections, log: (l: string) => void): Promise<{ html: string; md: string }> {

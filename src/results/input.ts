@@ -90,3 +90,13 @@ export function readJsonInput(path: string, maxBytes: number): { data: unknown; 
 export function contentHash(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
+
+/** readJsonInput's data, or undefined when the file is missing or unusable (an optional file of a
+ *  saved folder: a kernel's or host's probe, a matrix.json). */
+export function readJsonIfUsable(path: string, maxBytes = MAX_FOLDER_JSON_BYTES): unknown {
+  try {
+    return readJsonInput(path, maxBytes).data;
+  } catch {
+    return undefined;
+  }
+}

@@ -5,7 +5,7 @@
  * throws on the first problem (compare, run --resume); `loadResultSets` loads several inputs into
  * labelled ResultSets and turns bad files into error entries (report).
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputFileError, readJsonInput } from './input.js';
 import { aggregate } from './aggregate.js';
@@ -264,4 +264,16 @@ function labelSets(loaded: readonly { file: string; results: ResultsFile }[]): R
     if (count(env, label) > 1) label = count(byFile, byFile[i]) > 1 ? path.relative(process.cwd(), l.file) || l.file : byFile[i];
     return { file: l.file, results: l.results, label, tag: String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : '') };
   });
+}
+
+/** A run folder's results, or undefined when it has none or they are unusable (a folder of runs
+ *  reports the runs it can: a matrix's kernels, a fleet's hosts). */
+export function loadResultsIfUsable(dir: string): ResultsFile | undefined {
+  if (!existsSync(path.join(dir, 'results.json'))) return undefined;
+  try {
+    return loadResults(dir);
+  } catch (e) {
+    if (e instanceof ResultsInputError) return undefined;
+    throw e;
+  }
 }
