@@ -49,7 +49,12 @@ export function writeMatrixFixture(ids: string[] = ['6.1-cloud', 'host']): strin
     startedAt: new Date(0).toISOString(), complete: true, command: `ringbench matrix --kernels ${ids.join(',')}`, host,
     kernels: kernels.map((k) => ({
       input: k.id, id: k.id, kind: k.id === 'host' ? 'host' : 'debian', dir: `kernels/${k.id}`, accel: k.emulated ? 'tcg' : 'host', emulated: k.emulated,
-      prepareMs: 0, boots: [{ round: 1, exitStatus: 0, bootMs: 1000, wallMs: 2000 }], status: 'ok',
+      prepareMs: 0, status: 'ok',
+      // the first kernel's first boot panicked and was retried (matrix.ts BOOT_RETRIES)
+      boots: [
+        ...(k === kernels[0] ? [{ round: 1, exitStatus: null, bootMs: null, wallMs: 2100, failure: 'the guest kernel panicked (Fatal exception in interrupt)', retried: true }] : []),
+        { round: 1, exitStatus: 0, bootMs: 1000, wallMs: 2000 },
+      ],
     })),
   };
   writeFileSync(join(dir, 'matrix.json'), JSON.stringify(m));

@@ -52,7 +52,7 @@ export function lossCurveChart(sets: readonly ResultSet[]): Drawn {
         ],
       },
       // The sustainable rate each curve gives: a hollow ring around its point.
-      ...(marks.length ? [{ data: { values: marks }, mark: { type: 'point', shape: 'circle', size: 260, strokeWidth: 2, filled: false }, encoding: { x, y: { field: 'share', type: 'quantitative' }, color: { ...colour, legend: null } } }] : []),
+      ...(marks.length ? [{ data: { values: marks }, mark: { type: 'point', shape: 'circle', size: 260, strokeWidth: 2, filled: false }, encoding: { x, y: { field: 'share', type: 'quantitative' }, color: colour } }] : []),
     ],
   });
   const runs = recs.flatMap((r) => r.lossCurve!.points.map((p) => p.runs)).filter((n) => n > 0);

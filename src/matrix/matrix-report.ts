@@ -29,6 +29,10 @@ export interface MatrixBoot {
   probeMs?: number;
   suiteMs?: number;
   failure?: string;
+  /** the guest kernel oopsed or panicked (qemu.ts troubleWords) */
+  kernelTrouble?: string;
+  /** this boot failed before the guest command started and the round booted the kernel again */
+  retried?: boolean;
 }
 
 export interface MatrixKernel {
@@ -135,7 +139,7 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[], r
       b.length ? b.map((x) => secs(x.suiteMs)).join(', ') : '–',
       b.length ? b.map((x) => secs(x.wallMs)).join(', ') : '–',
       checks.length ? `${checks.filter((c) => c.ok).length}/${checks.length}` : '–',
-      k.status === 'ok' ? 'ok' : `${k.status}${k.error ? `: ${k.error}` : ''}`,
+      [k.status === 'ok' ? 'ok' : `${k.status}${k.error ? `: ${k.error}` : ''}`, ...b.filter((x) => x.retried).map((x) => `round ${x.round}: a boot failed and was retried (${x.failure ?? 'no reason'})`)].join('; '),
     ];
   });
   const runHead = ['kernel', 'package', 'release', 'boot', 'probe', 'suite', 'wall', 'checks', 'status'];

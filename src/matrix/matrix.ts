@@ -20,7 +20,7 @@
  * SIGTERM (finished work is kept).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { captureEnvironment } from '../harness/env.js';
 import { ROOT } from '../harness/addon.js';
@@ -32,7 +32,16 @@ import { ACCELS, DEFAULTS, intFlag, UsageError } from '../cli/flags.js';
 import { onInterrupt } from '../cli/signals.js';
 import { KernelFetchError, KernelListError, parseKernelList, prepareDebianKernel, preparePathKernel, resolvePackage, type KernelSpec, type PreparedKernel } from './kernels.js';
 import { writeMatrixReport, MATRIX_SCHEMA, type MatrixFile, type MatrixKernel } from './matrix-report.js';
-import { bootAndRun, kvmProblem, missingTools, type Accel, type BootResult } from './qemu.js';
+import { bootAndRun, kvmProblem, missingTools, troubleWords, type Accel, type BootResult } from './qemu.js';
+
+/** Boots of one kernel in one round that may fail before the guest command starts and be tried
+ *  again. Under TCG a kernel that ran many times here panicked once at boot on another machine;
+ *  a retry keeps that kernel's column, and the failed boot stays in matrix.json, the report and
+ *  its own console log. A failure once the command runs is data and is never retried. */
+export const BOOT_RETRIES = 1;
+
+/** The guest never reached its command (a panic, an init failure), and no one stopped it. */
+const bootFailedEarly = (r: BootResult) => r.exitStatus === null && r.bootMs === null && !r.timedOut && !r.aborted;
 
 export interface MatrixOptions {
   kernels?: string;
@@ -256,11 +265,24 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
         } else {
           const script = `#!/bin/sh\n# written by ringbench matrix; runs inside the guest, chrooted into the host's files\ncd ${q(ROOT)}\n{ ${[process.execPath, ...args].map(q).join(' ')}; echo $? > ${q(join(dir, 'guest', 'exit-status'))}; } 2>&1 | tee -a ${q(join(dir, 'guest', 'output.log'))}\n`;
           k.guestDir.write('command.sh', script, { mode: 0o755 });
-          result = await bootAndRun({ kernel: k.prepared!, outDir: dir, accel, timeoutMs, onConsole: onLine, signal: stopper.signal });
+          for (let attempt = 1; ; attempt++) {
+            result = await bootAndRun({ kernel: k.prepared!, outDir: dir, accel, timeoutMs, onConsole: onLine, signal: stopper.signal });
+            if (!bootFailedEarly(result) || attempt > BOOT_RETRIES || stopper.signal.aborted) break;
+            // Kept apart: the next boot starts a new console.log.
+            const kept = `console.boot-${round}-${attempt}.log`;
+            try {
+              renameSync(join(dir, 'guest', 'console.log'), join(dir, 'guest', kept));
+            } catch {
+              // the guest removed it; the failure and the excerpt below still say what happened
+            }
+            k.entry.boots.push({ round, exitStatus: null, bootMs: null, wallMs: result.wallMs, failure: result.failure, kernelTrouble: result.trouble && troubleWords(result.trouble), retried: true });
+            log(`${k.entry.id}: boot failed before the guest command started (${result.failure}); console in guest/${kept}; booting once more`);
+            if (result.trouble) log(`${k.entry.id}: ${result.trouble.excerpt.slice(0, 12).join('\n  ')}`);
+          }
         }
         const guestFile = join(dir, 'guest.json');
         const guest = existsSync(guestFile) ? JSON.parse(readFileSync(guestFile, 'utf8')) : undefined;
-        k.entry.boots.push({ round, exitStatus: result.exitStatus, bootMs: result.bootMs, wallMs: result.wallMs, probeMs: guest?.probeMs, suiteMs: guest?.suiteMs, failure: result.failure });
+        k.entry.boots.push({ round, exitStatus: result.exitStatus, bootMs: result.bootMs, wallMs: result.wallMs, probeMs: guest?.probeMs, suiteMs: guest?.suiteMs, failure: result.failure, kernelTrouble: result.trouble && troubleWords(result.trouble) });
         k.entry.checks = guest?.checks;
         if (guest?.kernel) k.entry.release = guest.kernel; // what the guest's uname says (path: kernels)
         if (result.aborted) {
@@ -278,7 +300,8 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
                 ? `checks failed: ${(guest.checks as { ok: boolean; name: string; detail: string }[]).filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`).join('; ')}`
                 : `the guest command exited ${result.exitStatus} without a report: ${output.filter((l) => /error/i.test(l))[0] ?? output.pop() ?? 'no output'}`);
           log(`${k.entry.id}: FAILED: ${k.entry.error}`);
-          if (result.failure && result.consoleTail.length) log(`${k.entry.id}: last console lines:\n  ${result.consoleTail.slice(-8).join('\n  ')}`);
+          if (result.trouble) log(`${k.entry.id}: the kernel's account (guest/console.log):\n  ${result.trouble.excerpt.join('\n  ')}`);
+          else if (result.failure && result.consoleTail.length) log(`${k.entry.id}: last console lines:\n  ${result.consoleTail.slice(-8).join('\n  ')}`);
         } else {
           k.entry.status = round === rounds ? 'ok' : 'pending';
           log(`${k.entry.id}: done in ${(result.wallMs / 1000).toFixed(1)} s${result.bootMs ? ` (boot ${(result.bootMs / 1000).toFixed(1)} s)` : ''}`);

@@ -52,8 +52,48 @@ export interface BootResult {
   /** why the boot failed, in one line, when exitStatus is null */
   failure?: string;
   consoleTail: string[];
+  /** the kernel's own account when it oopsed or panicked (kernelTrouble), from the whole console */
+  trouble?: KernelTrouble;
   /** what the guest left in its share that the host removed or changed (sanitizeGuestShare) */
   sanitized?: string[];
+}
+
+/** A guest kernel's oops or panic, as its console told it. */
+export interface KernelTrouble {
+  /** "Kernel panic - not syncing: …" without its prefix, when it panicked */
+  panic?: string;
+  /** the first "BUG: …", "Oops: …" or "general protection fault …" line */
+  first?: string;
+  /** the RIP line of the first oops: the function it stopped in */
+  rip?: string;
+  /** up to 24 console lines from the first sign of trouble, for the log */
+  excerpt: string[];
+}
+
+const TROUBLE_START = /^\[\s*[\d.]+\] (BUG: |Oops: |general protection fault|kernel BUG at |WARNING: CPU: |Kernel panic - not syncing)/;
+
+/** What a kernel said when it oopsed or panicked, from its console lines (timestamps kept), or
+ *  undefined when it said nothing of the kind. */
+export function kernelTrouble(lines: readonly string[]): KernelTrouble | undefined {
+  const start = lines.findIndex((l) => TROUBLE_START.test(l));
+  if (start < 0) return undefined;
+  const body = (l: string) => l.replace(/^\[\s*[\d.]+\]\s*/, '');
+  const panicLine = lines.find((l) => / Kernel panic - not syncing: /.test(l));
+  const firstOops = lines.slice(start).find((l) => /^\[\s*[\d.]+\] (BUG: |Oops: |general protection fault|kernel BUG at )/.test(l));
+  const rip = lines.slice(start).find((l) => /\] RIP: 0010:/.test(l));
+  return {
+    panic: panicLine ? body(panicLine).replace(/^Kernel panic - not syncing: /, '') : undefined,
+    first: firstOops ? body(firstOops) : undefined,
+    rip: rip ? body(rip).replace(/^RIP: 0010:/, '').split(' ')[0] : undefined,
+    excerpt: lines.slice(start, start + 24),
+  };
+}
+
+/** One line for a kernel's trouble: "panicked (Fatal exception in interrupt): BUG: … in f+0x1/0x2". */
+export function troubleWords(t: KernelTrouble): string {
+  const what = t.panic ? `panicked (${t.panic})` : 'oopsed';
+  const cause = [t.first, t.rip ? `in ${t.rip}` : ''].filter(Boolean).join(' ');
+  return cause ? `${what}: ${cause}` : what;
 }
 
 const QEMU = 'qemu-system-x86_64';
@@ -276,6 +316,8 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
   const consoleLog = createWriteStream(join(guestDir, 'console.log'));
   consoleLog.on('error', () => {}); // a lost console copy must not end the run; tail keeps the end
   const tail: string[] = [];
+  // the first oops or panic and what follows it, kept whole (tail only holds the last 40 lines)
+  const troubleLines: string[] = [];
   let bootMs: number | null = null;
   let failure: string | undefined;
   let timedOut = false;
@@ -342,6 +384,7 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
         if (line.startsWith('ringbench-init: FAILED')) failure = `guest init: ${line.slice('ringbench-init: FAILED: '.length)}`;
         tail.push(line);
         if (tail.length > 40) tail.shift();
+        if (troubleLines.length ? troubleLines.length < 200 : TROUBLE_START.test(line)) troubleLines.push(line);
         o.onConsole?.(line);
       }
     });
@@ -378,6 +421,8 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
   }
   if (unsafe) failure = unsafe;
   const aborted = !!o.signal?.aborted;
+  const trouble = kernelTrouble(troubleLines);
+  if (exitStatus === null && !failure && trouble) failure = `the guest kernel ${troubleWords(trouble)}`;
   if (exitStatus === null && !failure) {
     failure = timedOut
       ? `timed out after ${Math.round(o.timeoutMs / 1000)} s`
@@ -385,5 +430,5 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
         ? 'interrupted'
         : 'the guest stopped without reporting an exit status';
   }
-  return { exitStatus, timedOut, aborted, bootMs, wallMs: Date.now() - started, failure: exitStatus === null ? failure : undefined, consoleTail: tail, sanitized };
+  return { exitStatus, timedOut, aborted, bootMs, wallMs: Date.now() - started, failure: exitStatus === null ? failure : undefined, consoleTail: tail, trouble, sanitized };
 }
