@@ -1,8 +1,9 @@
 /**
  * size — `ringbench size` on the real kernel, kept to a few seconds: the JSON carries the advice
  * and both checks' counts, the advised buffer is valid (a power of two pages; perfbuf per CPU and
- * in total) and follows the headroom rule from the stall it reports; bad input exits 2 with one
- * line naming the flag and leaves nothing loaded.
+ * in total) and follows the percentile rule from the stalls it reports, the ladder counts the runs
+ * each size would have dropped; bad input exits 2 with one line naming the flag and leaves nothing
+ * loaded.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -16,7 +17,7 @@ const isPow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
 
 /** The advice for a short saturation load; checks the fields every transport has. */
 async function advise(transport: string) {
-  const r = await runCli(['size', '--transport', transport, '--rate', '200k', '--json', '--runs', '2', '--measure-runs', '2', '--seconds', '0.1']);
+  const r = await runCli(['size', '--transport', transport, '--rate', '200k', '--json', '--runs', '2', '--measure-runs', '4', '--seconds', '0.1']);
   assert.is(r.code, 0, r.stderr);
   const a = JSON.parse(r.stdout);
   assert.is(a.transport, transport);
@@ -24,15 +25,22 @@ async function advise(transport: string) {
   assert.is(a.eventBytes, 64);
   assert.ok(a.stallNs > 0 && a.waitNs > 0, `stallNs ${a.stallNs}, waitNs ${a.waitNs}`);
   assert.is(a.stallNs, Math.max(...a.stallsNs));
-  assert.is(a.stallsNs.length, 2);
-  // the stall is the most unread bytes as time at the rate; the advice holds headroom × those bytes,
-  // rounded up to a power of two pages
-  const stall = (a.peakBytes / a.recordBytes / (a.rate * a.busiestShare)) * 1e9;
+  assert.is(a.stallsNs.length, 4);
+  // each run's stall is the most unread bytes as time at the rate
+  const asNs = (bytes: number) => (bytes / a.recordBytes / (a.rate * a.busiestShare)) * 1e9;
+  const stall = asNs(a.peakBytes);
   assert.ok(Math.abs(a.stallNs - stall) <= 1e-6 * stall, `${a.stallNs} vs ${stall}`);
+  // the advice holds the 90th percentile (nearest rank: the 4th of 4 here) run's unread bytes, rounded
+  // up to a power of two pages; the ladder's counts are the runs that left more than each size holds
+  const peaks = a.stallsNs.map((ns: number) => (ns / 1e9) * a.rate * a.busiestShare * a.recordBytes).sort((x: number, y: number) => x - y);
+  assert.is(a.coverage, 0.9);
+  assert.ok(Math.abs(a.coveredBytes - peaks[Math.ceil(0.9 * peaks.length) - 1]) < 1, `${a.coveredBytes} vs ${peaks}`);
   assert.ok(isPow2(a.recommendedBytes) && a.recommendedBytes % page === 0, `recommendedBytes ${a.recommendedBytes}`);
-  const needed = Math.ceil(a.peakBytes * a.headroom);
-  assert.is(a.neededBytes, needed);
-  assert.ok(a.recommendedBytes >= needed && (a.recommendedBytes < 2 * needed || a.recommendedBytes <= 2 * page), `${a.recommendedBytes} for ${needed}`);
+  assert.ok(a.recommendedBytes >= a.coveredBytes && (a.recommendedBytes < 2 * a.coveredBytes || a.recommendedBytes <= 2 * page), `${a.recommendedBytes} for ${a.coveredBytes}`);
+  assert.ok(a.everyRunBytes >= a.recommendedBytes && a.everyRunBytes >= a.peakBytes);
+  assert.ok(a.ladder.length >= 1 && a.ladder.at(-1).bytes === a.everyRunBytes && a.ladder.at(-1).runsOver === 0, JSON.stringify(a.ladder));
+  for (const l of a.ladder) assert.is(l.runsOver, peaks.filter((p: number) => p > l.bytes + 0.5).length, JSON.stringify(l));
+  assert.ok(a.measureBytes >= a.peakBytes, `the measuring buffer (${a.measureBytes}) held the longest stall (${a.peakBytes})`);
   for (const [check, bytes] of [[a.confirm, a.recommendedBytes], [a.quarter, Math.max(page, a.recommendedBytes / 4)]] as const) {
     assert.is(check.runs, 2);
     assert.ok(Number.isInteger(check.carried) && check.carried >= 0 && check.carried <= 2);

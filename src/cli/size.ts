@@ -1,12 +1,12 @@
 /**
  * size-cli — `ringbench size`: how big must the buffer be here for this load to drop nothing?
- * Measures this host's stalls with short runs, advises the smallest valid buffer that holds the
- * longest one plus headroom (harness/size.ts), and checks the advice with capped runs at that
+ * Measures this host's stalls with short runs, advises the smallest valid buffer that holds what
+ * 90% of them left unread (harness/size.ts), and checks the advice with capped runs at that
  * size and at a quarter of it. Bad flags exit 2 before anything loads; a kernel that refuses
  * exits 1; Ctrl-C stops the run under way and exits 130 (143 for SIGTERM) with nothing printed.
  */
 import { resolveConfig } from '../harness/knobs.js';
-import { adviseSize, HEADROOM, SizeInterrupted, type SizeAdvice } from '../harness/size.js';
+import { adviseSize, SizeInterrupted, type SizeAdvice } from '../harness/size.js';
 import { abortScenarios } from '../harness/trial.js';
 import { fmtBytes, fmtNs, fmtSi } from '../format/units.js';
 import { EXIT, reportError, UsageError } from './errors.js';
@@ -60,20 +60,31 @@ export function sizeRequestOf(opts: Record<string, unknown>) {
   };
 }
 
+/** The percentile rule in words: "19 of 20 runs" (nearest rank), or "every run" when it is the longest. */
+function coveredRuns(a: SizeAdvice): string {
+  const n = a.stallsNs.length;
+  const k = Math.max(1, Math.ceil(a.coverage * n));
+  return k === n ? `all ${n} runs` : `${k} of ${n} runs`;
+}
+
 export function formatAdvice(a: SizeAdvice, seconds: number): string {
   const per = a.transport === 'perfbuf' ? ' per CPU' : '';
   const load = a.load === 'saturation' ? `saturation at ${fmtSi(a.rate)} events/s` : `a storm reaching ${fmtSi(a.rate)} exits/s`;
   const wait = a.waitSource === 'commit-to-read' ? 'between commit and read' : 'delivery latency, sampled';
   const runs = (c: SizeAdvice['confirm']) => `${c.carried} of ${c.runs} runs carried every record`;
+  const sorted = [...a.stallsNs].sort((x, y) => x - y);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
   return [
     `${a.transport} · ${load} · ${a.eventBytes} B events (${a.recordBytes} B in the buffer)`,
-    `  stalls      the consumer fell behind by up to ${fmtNs(a.stallNs)} (${fmtBytes(a.peakBytes)} unread${per}) in ${a.stallsNs.length} runs${a.load === 'saturation' ? ` of ${seconds} s` : ''}: ${a.stallsNs.map(fmtNs).join(', ')}`,
+    `  stalls      ${sorted.length} runs${a.load === 'saturation' ? ` of ${seconds} s` : ''}: the consumer fell behind by ${fmtNs(median)} at the median, ${fmtNs(a.coveredStallNs)} in ${coveredRuns(a)}, ${fmtNs(a.stallNs)} at most (${fmtBytes(a.peakBytes)} unread${per})`,
     `              longest wait ${fmtNs(a.waitNs)} (${wait}): longer when the whole VM was held off, which fills no buffer`,
+    `  would drop  ${a.ladder.map((l) => `${fmtBytes(l.bytes)}: ${l.runsOver} of ${sorted.length} runs`).join(' · ')}`,
     `  advice      ${fmtBytes(a.recommendedBytes)}${per}${a.transport === 'perfbuf' ? `, ${fmtBytes(a.totalBytes)} over ${a.cpus} CPUs` : ''} (${a.flags})`,
-    `              the longest stall's records (${fmtBytes(a.peakBytes)}) × ${a.headroom} headroom = ${fmtBytes(a.neededBytes)}, rounded up to a power of two pages${a.transport === 'perfbuf' ? `; the busiest CPU took ${Math.round(a.busiestShare * 100)}% of the rate (${a.busiestFrom})` : ''}`,
+    `              the smallest valid buffer holding what ${coveredRuns(a)} left unread (${fmtBytes(a.coveredBytes)}${per}), rounded up to a power of two pages${a.transport === 'perfbuf' ? `; the busiest CPU took ${Math.round(a.busiestShare * 100)}% of the rate (${a.busiestFrom})` : ''}`,
+    ...(a.everyRunBytes > a.recommendedBytes ? [`              every run: ${fmtBytes(a.everyRunBytes)}${per}; a longer run meets longer stalls: measure it with --seconds`] : []),
     `  check       at ${fmtBytes(a.confirm.bytes)}${per}: ${runs(a.confirm)}`,
     `              at a quarter, ${fmtBytes(a.quarter.bytes)}${per}${a.quarter.clamped ? ' (the smallest valid buffer)' : ''}: ${runs(a.quarter)}`,
-    ...(a.measureDropped ? [`  note        ${a.measureDropped} measuring runs dropped even with ${fmtBytes(32 << 20)}: a stall longer than that; the advice is a lower bound`] : []),
+    ...(a.measureDropped ? [`  note        ${a.measureDropped} measuring runs dropped even with ${fmtBytes(a.measureBytes)}${per}: a stall longer than that; the advice is a lower bound`] : []),
   ].join('\n');
 }
 
@@ -86,7 +97,7 @@ export async function sizeCommand(opts: Record<string, unknown>): Promise<number
   try {
     const req = sizeRequestOf(opts);
     const advice = await adviseSize({ ...req, signal: stopper.signal, onProgress: opts.json ? undefined : (line) => process.stderr.write(`ringbench size: ${line}\n`) });
-    const json = { ...advice, seconds: req.seconds, headroomRule: `${HEADROOM} × the most unread bytes a measuring run left in the busiest buffer (the longest stall's records), rounded up to a power of two pages` };
+    const json = { ...advice, seconds: req.seconds, rule: `the smallest valid buffer (a power of two pages) holding the most unread bytes that ${coveredRuns(advice)} left in the busiest buffer (the ${advice.coverage * 100}th percentile, nearest rank)` };
     await new Promise<void>((resolve) => process.stdout.write((opts.json ? JSON.stringify(json, null, 2) : formatAdvice(advice, req.seconds)) + '\n', () => resolve()));
     return interrupts.exitCode ?? EXIT.ok;
   } catch (e) {
