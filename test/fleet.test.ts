@@ -150,6 +150,7 @@ test('loopback fleet: two aliases finish, the unreachable host is named, nothing
       const results = JSON.parse(readFileSync(join(out, 'hosts', name, 'results.json'), 'utf8'));
       assert.is(results.suite, 'smoke');
       assert.ok(results.complete, `${name}: the suite finished`);
+      assert.is(results.environment.gitCommit, `${fleet.commit}-archive`, `${name}: the shipped tree names its commit`);
       const h = fleet.hosts.find((x) => x.name === name)!;
       assert.ok((h.facts?.cpuCount ?? 0) > 0 && (h.facts?.memoryBytes ?? 0) > 0 && !!h.facts?.kernel, `${name}: facts ${JSON.stringify(h.facts)}`);
     }

@@ -52,7 +52,18 @@ function gitCommit(): string {
     const dirty = git(['status', '--porcelain', '--untracked-files=no']);
     return dirty ? `${sha}-dirty` : sha;
   } catch {
-    return 'unknown';
+    return archivedCommit() ?? 'unknown';
+  }
+}
+
+/** The commit a `git archive` tree was packed from (scripts/commit, filled in by export-subst), as
+ *  `ringbench fleet` ships it to hosts that have no .git; undefined in a checkout or elsewhere. */
+function archivedCommit(): string | undefined {
+  try {
+    const line = readFileSync(join(ROOT, 'scripts', 'commit'), 'utf8').split('\n').find((l) => l && !l.startsWith('#'));
+    return line && /^[0-9a-f]{40}$/.test(line.trim()) ? `${line.trim()}-archive` : undefined;
+  } catch {
+    return undefined;
   }
 }
 
