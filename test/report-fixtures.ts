@@ -16,6 +16,7 @@ import { upgradeResults } from '../src/results/load.js';
 import { METRIC_NAMES } from '../src/results/metrics.js';
 import { type ScenarioConfig, type SustainableRate, type Timeline, type Transport } from '../src/harness/types.js';
 import { DEFAULTS } from '../src/harness/knobs.js';
+import { seededRandom } from './compare-fixtures.js';
 import { lossGrid, lossPoint } from '../src/analysis/loss.js';
 
 export interface FixtureOptions {
@@ -32,18 +33,6 @@ export interface FixtureOptions {
   ceilingFavours?: Transport;
   /** false: the ceilings records have no sustainable-rate search */
   sustainable?: boolean;
-}
-
-/** mulberry32: a small deterministic PRNG so fixtures are identical run to run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The harness's defaults (harness/knobs DEFAULTS) with the smaller, every-record-timed trials
@@ -242,7 +231,7 @@ export function searchFixture(ceiling: number, delivered: number, threshold: num
 
 /** A complete two-transport results file. */
 export function makeResults(opts: FixtureOptions = {}): ResultsFile {
-  const rand = prng(opts.seed ?? 42);
+  const rand = seededRandom(opts.seed ?? 42);
   const repeats = opts.repeats ?? 5;
   const perfWorse = opts.perfbufDropsMore ?? true;
   const groups = new Set(opts.groups ?? ALL_GROUPS);

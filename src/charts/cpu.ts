@@ -5,7 +5,8 @@
 import { metricAggregate } from '../analysis/groups.js';
 import type { ResultSet } from '../results/schema.js';
 import { ciFields, comparable, seriesOf, type Drawn, type Row, type Series } from './data.js';
-import { colourEncoding, colourScale, NS_LABEL, SINGLE_H, SINGLE_W, top } from './theme.js';
+import { groupedBars } from './bars.js';
+import { NS_LABEL } from './theme.js';
 
 /** Consumer and BPF CPU per event of the cpu group, else of the lightest load of a group that has them. */
 export function cpuChart(sets: readonly ResultSet[]): Drawn {
@@ -30,26 +31,13 @@ export function cpuChart(sets: readonly ResultSet[]): Drawn {
     }
   });
   if (!rows.length) return { from };
-  const colour = colourEncoding(series);
-  const order = colourScale(series).domain;
-  const xEnc = { field: 'category', type: 'nominal', sort: sides.map((s) => s[1]), axis: { title: null, labelAngle: 0, labelFontSize: 12 } };
-  const off = { field: 'series', type: 'nominal', sort: order, scale: { paddingInner: 0.15 } };
-  const spec = top('CPU time per delivered event', {
-    width: Math.min(SINGLE_W, Math.max(320, 70 * 2 * order.length)),
-    height: SINGLE_H - 30,
-    data: { values: rows },
-    layer: [
-      {
-        name: 'cpu_bars',
-        mark: { type: 'bar' },
-        encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', axis: { title: 'CPU time per event', labelExpr: NS_LABEL } }, color: colour },
-      },
-      {
-        name: 'cpu_errorbars',
-        mark: { type: 'rule', strokeWidth: 1.6, color: '#222' },
-        encoding: { x: xEnc, xOffset: off, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
-      },
-    ],
+  const spec = groupedBars({
+    title: 'CPU time per delivered event',
+    name: 'cpu',
+    rows,
+    series,
+    categories: sides.map((s) => s[1]),
+    yAxis: { title: 'CPU time per event', labelExpr: NS_LABEL },
   });
   return { spec, from };
 }

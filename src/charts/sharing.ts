@@ -9,6 +9,7 @@ import { metricAggregate, recordsOf } from '../analysis/groups.js';
 import { DROP_RATE } from '../results/metrics.js';
 import type { ResultSet } from '../results/schema.js';
 import { ciFields, type Drawn, type Row, type Series } from './data.js';
+import { groupedBars } from './bars.js';
 import { colourEncoding, colourScale, SI_LABEL, SINGLE_H, SINGLE_W, top } from './theme.js';
 
 const SKEWED = 'storm on one CPU';
@@ -37,17 +38,13 @@ export function skewChart(sets: readonly ResultSet[]): Drawn {
     }
   });
   if (!rows.length) return {};
-  const order = colourScale(all).domain;
-  const xEnc = { field: 'category', type: 'nominal', sort: [SKEWED, SPREAD], axis: { title: null, labelAngle: 0, labelFontSize: 12 } };
-  const off = { field: 'series', type: 'nominal', sort: order, scale: { paddingInner: 0.15 } };
-  const spec = top('Drop rate: skewed vs spread load, equal total memory', {
-    width: Math.min(SINGLE_W, Math.max(320, 70 * 2 * order.length)),
-    height: SINGLE_H - 30,
-    data: { values: rows },
-    layer: [
-      { name: 'skew_bars', mark: { type: 'bar' }, encoding: { x: xEnc, xOffset: off, y: { field: 'mean', type: 'quantitative', axis: { title: 'drop rate', format: '.0%' } }, color: colourEncoding(all) } },
-      { name: 'skew_errorbars', mark: { type: 'rule', strokeWidth: 1.6, color: '#222' }, encoding: { x: xEnc, xOffset: off, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
-    ],
+  const spec = groupedBars({
+    title: 'Drop rate: skewed vs spread load, equal total memory',
+    name: 'skew',
+    rows,
+    series: all,
+    categories: [SKEWED, SPREAD],
+    yAxis: { title: 'drop rate', format: '.0%' },
   });
   return { spec };
 }
