@@ -128,7 +128,8 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[], r
     ? 'Guests ran under QEMU TCG: their results are emulated. Capabilities, accounting and ordering carry over to real hardware; rates, drops, latencies and CPU costs do not (emulation slows producers more than consumers). Compare kernels on rates only with KVM.'
     : '';
   const runRows = m.kernels.map((k) => {
-    const b = k.boots;
+    const b = k.boots.filter((x) => !x.retried); // the retried ones are in the note below the table
+    const retries = k.boots.length - b.length;
     const checks = k.checks ?? [];
     return [
       columnName(k),
@@ -139,9 +140,18 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[], r
       b.length ? b.map((x) => secs(x.suiteMs)).join(', ') : '–',
       b.length ? b.map((x) => secs(x.wallMs)).join(', ') : '–',
       checks.length ? `${checks.filter((c) => c.ok).length}/${checks.length}` : '–',
-      [k.status === 'ok' ? 'ok' : `${k.status}${k.error ? `: ${k.error}` : ''}`, ...b.filter((x) => x.retried).map((x) => `round ${x.round}: a boot failed and was retried (${x.failure ?? 'no reason'})`)].join('; '),
+      `${k.status === 'ok' ? 'ok' : `${k.status}${k.error ? `: ${k.error}` : ''}`}${retries ? `; ${retries} boot${retries === 1 ? '' : 's'} retried` : ''}`,
     ];
   });
+  // boots that failed before the guest command and were booted again (matrix.ts BOOT_RETRIES)
+  const retried = m.kernels.flatMap((k) =>
+    k.boots.flatMap((x, i) => {
+      if (!x.retried) return [];
+      const attempt = k.boots.slice(0, i + 1).filter((y) => y.retried && y.round === x.round).length;
+      return [`${columnName(k)}, round ${x.round}: ${x.failure ?? 'no reason recorded'} (console: ${k.dir}/guest/console.boot-${x.round}-${attempt}.log)`];
+    }),
+  );
+  const retriedNote = retried.length ? `Boots retried (a failure before the guest command starts is booted once more): ${retried.join('; ')}.` : '';
   const runHead = ['kernel', 'package', 'release', 'boot', 'probe', 'suite', 'wall', 'checks', 'status'];
   const meta = `suite ${m.suite} · ${m.kernels.length} kernels · ${m.rounds} round${m.rounds === 1 ? '' : 's'} · ${m.accel === 'tcg' ? 'QEMU TCG (emulated)' : 'QEMU KVM'} · host ${m.host.hostname} (${m.host.kernel})`;
 
@@ -161,6 +171,7 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[], r
   h.push('<div class="table-wrap" style="overflow-x:auto;max-width:100%"><table><thead><tr>' + runHead.map((x) => `<th>${x}</th>`).join('') + '</tr></thead><tbody>');
   for (const r of runRows) h.push(`<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
   h.push('</tbody></table></div>');
+  if (retriedNote) h.push(`<p class="table-note">${esc(retriedNote)}</p>`);
   h.push(`<p class="table-note">Per round: boot = QEMU start to the guest command; probe and suite inside the guest; wall = the whole boot, node's start-up and power-off included. Per-kernel files: ${m.kernels.map((k) => `<a href="${esc(k.dir)}/">${esc(k.dir)}</a>`).join(', ')} (probe.json, results.json, guest.json, guest/console.log).</p>`);
 
   // Markdown
@@ -177,6 +188,7 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[], r
   }
   md.push('', '## Kernel runs', '', `| ${runHead.join(' | ')} |`, `| ${runHead.map(() => '---').join(' | ')} |`);
   for (const r of runRows) md.push(`| ${r.map(mdCell).join(' | ')} |`);
+  if (retriedNote) md.push('', retriedNote);
   md.push('', `Per round: boot = QEMU start to the guest command; probe and suite inside the guest; wall = the whole boot, node's start-up and power-off included. Per-kernel files: ${m.kernels.map((k) => `[${k.dir}](${k.dir}/)`).join(', ')}.`);
   return { html: h.join('\n'), md: md.join('\n') };
 }
