@@ -84,7 +84,7 @@ export function formatAdvice(a: SizeAdvice, seconds: number): string {
     ...(a.everyRunBytes > a.recommendedBytes ? [`              every run: ${fmtBytes(a.everyRunBytes)}${per}; a longer run meets longer stalls: measure it with --seconds`] : []),
     `  check       at ${fmtBytes(a.confirm.bytes)}${per}: ${runs(a.confirm)}`,
     `              at a quarter, ${fmtBytes(a.quarter.bytes)}${per}${a.quarter.clamped ? ' (the smallest valid buffer)' : ''}: ${runs(a.quarter)}`,
-    ...(a.measureDropped ? [`  note        ${a.measureDropped} measuring runs dropped even with ${fmtBytes(a.measureBytes)}${per}: a stall longer than that; the advice is a lower bound`] : []),
+    ...(a.measureDropped ? [`  note        ${a.measureDropped} measuring run${a.measureDropped === 1 ? '' : 's'} filled the measuring buffer: each counts as just over what it held, a lower bound`] : []),
   ].join('\n');
 }
 

@@ -21,13 +21,14 @@ import type { ScenarioConfig, TrialResult } from './types.js';
  *  power of two pages adds 1–2× headroom; the buffer that held every measured run is reported too. */
 export const COVERAGE = 0.9;
 
-/** The measuring runs' buffer holds MEASURE_STALL_NS of records at the rate (at least 1 MiB); a run
- *  that fills it is measured again with a buffer 4× as big, up to 32 MiB. Not far bigger than the
- *  stalls: a buffer that never wraps in cache inflates what it measures (20 runs of 0.5 s at 1 M/s
- *  each: 32 MiB left a median 90 KiB unread, 1 MiB 45 KiB, and 64 KiB runs dropped in 9 and 8 of
- *  20, as the 1 MiB runs predicted, not the 32 MiB ones). */
-export const MEASURE_STALL_NS = 10e6;
-export const MEASURE_MIN_BYTES = 1 << 20;
+/** The measuring runs' buffer holds MEASURE_STALL_NS of records at the rate (at least 64 KiB); after a
+ *  run that fills it, the next runs get 4× as much, up to 32 MiB. Near the sizes it will advise, not
+ *  far above: runs of 0.5 s at 1 M/s with a 32 MiB ring left a median 90 KiB unread where 1 MiB runs
+ *  left 45 KiB, and 1 MiB runs right after a 32 MiB run 72 KiB against 36 KiB after a 32 KiB run
+ *  (20 each, in random order); at 64 KiB, 256 KiB and 1 MiB in random order the share of runs over
+ *  64 KiB agreed (8, 9 and 10 of 30) with the drops at 64 KiB (8 of 30). */
+export const MEASURE_STALL_NS = 2.5e6;
+export const MEASURE_MIN_BYTES = 64 << 10;
 export const MEASURE_MAX_BYTES = 32 << 20;
 
 export interface SizeRequest {
@@ -92,8 +93,8 @@ export interface SizeAdvice {
   cpus: number;
   /** the flags that set it */
   flags: string;
-  /** the measuring runs' buffer at the end (per ring, or per CPU), and the runs that dropped even
-   *  with the largest (a stall longer than MEASURE_MAX_BYTES holds) */
+  /** the measuring runs' buffer at the end (per ring, or per CPU), and the runs that filled theirs
+   *  (their stall counts as just over what it held: a lower bound) */
   measureBytes: number;
   measureDropped: number;
   confirm: SizeCheck;
@@ -154,21 +155,28 @@ export async function adviseSize(req: SizeRequest): Promise<SizeAdvice> {
   const offered = req.base.load === 'saturation' ? req.base.rateCap : 0;
   let measureBytes = Math.min(MEASURE_MAX_BYTES, nextPow2(Math.max(MEASURE_MIN_BYTES, (offered * bufferRecordBytes(req.base) * MEASURE_STALL_NS) / 1e9)));
   const measured: TrialResult[] = [];
+  // each run's most unread bytes; a run that filled its buffer counts as one byte more than it held
+  // (its stall was at least that long), and is not run again: a fresh draw in its place would drop
+  // the long stall from the sample
+  const peaks: number[] = [];
+  let filled = 0;
   for (let i = 0; i < req.measureRuns; i++) {
-    let r = await one(runConfig(req, measureBytes));
-    while (r.counts.droppedKernel > 0 && measureBytes < MEASURE_MAX_BYTES) {
-      measureBytes = Math.min(MEASURE_MAX_BYTES, measureBytes * 4);
-      say(`measure ${i + 1}/${req.measureRuns}: filled the measuring buffer; again with ${measureBytes} bytes`);
-      r = await one(runConfig(req, measureBytes));
-    }
+    const r = await one(runConfig(req, measureBytes));
     measured.push(r);
-    say(`measure ${i + 1}/${req.measureRuns}: ${Math.round(r.rates.generatedPerSec)}/s, ${r.memory.peakCpuOccupancyBytes ?? r.memory.peakOccupancyBytes} bytes unread at most, longest wait ${(stallOf(r).ns / 1e6).toFixed(2)} ms`);
+    const peak = r.memory.peakCpuOccupancyBytes ?? r.memory.peakOccupancyBytes;
+    say(`measure ${i + 1}/${req.measureRuns}: ${Math.round(r.rates.generatedPerSec)}/s, ${peak} bytes unread at most${r.counts.droppedKernel ? ` (filled ${measureBytes})` : ''}, longest wait ${(stallOf(r).ns / 1e6).toFixed(2)} ms`);
+    if (r.counts.droppedKernel === 0) {
+      peaks.push(peak);
+      continue;
+    }
+    peaks.push(Math.max(peak, measureBytes) + 1);
+    filled++;
+    measureBytes = Math.min(MEASURE_MAX_BYTES, measureBytes * 4);
   }
   const waits = measured.map(stallOf);
   const rate = req.base.load === 'saturation' ? req.base.rateCap : Math.max(...measured.map((r) => r.rates.generatedPerSec));
   const recordBytes = bufferRecordBytes(req.base);
   const share = busiest(req.base, measured, ncpu);
-  const peaks = measured.map((r) => r.memory.peakCpuOccupancyBytes ?? r.memory.peakOccupancyBytes);
   const peakBytes = Math.max(...peaks);
   // the time the busiest buffer's records took to pile up that far: how long the consumer was behind
   const asTime = (bytes: number) => (bytes / recordBytes / (rate * share.busiestShare)) * 1e9;
@@ -218,7 +226,7 @@ export async function adviseSize(req: SizeRequest): Promise<SizeAdvice> {
     cpus: ncpu,
     flags: req.base.transport === 'ringbuf' ? `--ringbuf-bytes ${recommendedBytes}` : `--memory per-cpu --perfbuf-pages ${recommendedBytes / page}`,
     measureBytes,
-    measureDropped: measured.filter((r) => r.counts.droppedKernel > 0).length,
+    measureDropped: filled,
     confirm,
     quarter,
   };
