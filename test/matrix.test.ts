@@ -5,11 +5,12 @@
  * `compare` of two emulated kernels refuses without --force. Kernel downloads stay in the per-user
  * cache, so only the first run on a machine downloads. This test fails, never skips, when the
  * machine cannot boot the guests (run `bash scripts/setup.sh --test` to install QEMU and friends).
- * Also: bad flags are one line naming the flag, exit 2; the smoke suite validates.
+ * Also: bad flags are one line naming the flag, exit 2; the smoke suite validates; a guest that
+ * fails before its command (here an image QEMU refuses) is booted once more and both boots are kept.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { processesMentioning } from './kernel.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -67,6 +68,27 @@ test('the smoke suite validates: both transports, a storm and a saturation run',
   assert.equal(new Set(plan.scenarios.map((s) => s.transport)), new Set(['ringbuf', 'perfbuf']));
   assert.ok(plan.scenarios.some((s) => s.config.load === 'saturation'));
   assert.ok(plan.scenarios.some((s) => s.config.load === 'storm' && s.config.attach === 'tp_btf'));
+});
+
+test('a guest that fails before its command is booted once more; both boots are recorded', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'ringbench-matrix-retry-'));
+  const junk = join(mkdtempSync(join(tmpdir(), 'ringbench-junk-')), 'vmlinuz-junk');
+  writeFileSync(junk, Buffer.alloc(64 * 1024, 0x5a)); // not a kernel: QEMU refuses it at once
+  try {
+    const r = await cli(['matrix', '--kernels', `path:${junk}`, '--accel', 'tcg', '--suite', 'smoke', '--out', join(out, 'm')], 120_000);
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stderr, /boot failed before the guest command started \(qemu exited with 1: .*\); console in guest\/console\.boot-1-1\.log; booting once more/);
+    const m = JSON.parse(readFileSync(join(out, 'm', 'matrix.json'), 'utf8')) as MatrixFile;
+    const k = m.kernels[0];
+    assert.is(k.status, 'failed');
+    assert.equal(k.boots.map((b) => [b.round, !!b.retried, b.exitStatus]), [[1, true, null], [1, false, null]]);
+    assert.ok(existsSync(join(out, 'm', k.dir, 'guest', 'console.boot-1-1.log')));
+    assert.match(readFileSync(join(out, 'm', 'report.md'), 'utf8'), /Boots retried .*vmlinuz-junk \*, round 1: qemu exited with 1: .*console: kernels\/path-vmlinuz-junk\/guest\/console\.boot-1-1\.log/);
+    assert.equal(processesMentioning(out), [], 'QEMU or virtiofsd left running');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    rmSync(dirname(junk), { recursive: true, force: true });
+  }
 });
 
 test('two kernels boot in QEMU and pass the smoke suite; the report has the capability table', async () => {
