@@ -29,7 +29,7 @@ export const DEFAULTS = {
   accel: 'auto',
   /** size: capped runs at the advised size and at a quarter of it */
   sizeRuns: 5,
-  /** size: runs that measure the stalls (20: the advice holds 18 of them, its 90th percentile) */
+  /** size: runs that measure the stalls (20: the advice holds 17 of them, its 85th percentile) */
   sizeMeasureRuns: 20,
 } as const;
 

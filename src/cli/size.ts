@@ -1,7 +1,7 @@
 /**
  * size-cli — `ringbench size`: how big must the buffer be here for this load to drop nothing?
  * Measures this host's stalls with short runs, advises the smallest valid buffer that holds what
- * 90% of them left unread (harness/size.ts), and checks the advice with capped runs at that
+ * 85% of them left unread (harness/size.ts), and checks the advice with capped runs at that
  * size and at a quarter of it. Bad flags exit 2 before anything loads; a kernel that refuses
  * exits 1; Ctrl-C stops the run under way and exits 130 (143 for SIGTERM) with nothing printed.
  */
