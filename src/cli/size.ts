@@ -60,7 +60,7 @@ export function sizeRequestOf(opts: Record<string, unknown>) {
   };
 }
 
-/** The percentile rule in words: "19 of 20 runs" (nearest rank), or "every run" when it is the longest. */
+/** The percentile rule in words: "17 of 20 runs" (nearest rank), or "all 20 runs" when it is the longest. */
 function coveredRuns(a: SizeAdvice): string {
   const n = a.stallsNs.length;
   const k = Math.max(1, Math.ceil(a.coverage * n));
@@ -76,7 +76,7 @@ export function formatAdvice(a: SizeAdvice, seconds: number): string {
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
   return [
     `${a.transport} · ${load} · ${a.eventBytes} B events (${a.recordBytes} B in the buffer)`,
-    `  stalls      ${sorted.length} runs${a.load === 'saturation' ? ` of ${seconds} s` : ''}: the consumer fell behind by ${fmtNs(median)} at the median, ${fmtNs(a.coveredStallNs)} in ${coveredRuns(a)}, ${fmtNs(a.stallNs)} at most (${fmtBytes(a.peakBytes)} unread${per})`,
+    `  stalls      ${sorted.length} runs${a.load === 'saturation' ? ` of ${seconds} s` : ''}: the consumer fell behind by ${fmtNs(median)} at the median, at most ${fmtNs(a.coveredStallNs)} in ${coveredRuns(a)}, ${fmtNs(a.stallNs)} in the longest (${fmtBytes(a.peakBytes)} unread${per})`,
     `              longest wait ${fmtNs(a.waitNs)} (${wait}): longer when the whole VM was held off, which fills no buffer`,
     `  would drop  ${a.ladder.map((l) => `${fmtBytes(l.bytes)}: ${l.runsOver} of ${sorted.length} runs`).join(' · ')}`,
     `  advice      ${fmtBytes(a.recommendedBytes)}${per}${a.transport === 'perfbuf' ? `, ${fmtBytes(a.totalBytes)} over ${a.cpus} CPUs` : ''} (${a.flags})`,

@@ -1,11 +1,10 @@
 /**
- * size — buffer sizing advice from this host's stalls (`ringbench size`): short runs of the load
- * with a buffer far too big to fill measure how far the consumer fell behind the producer in each
- * run (the most unread bytes, as time at the rate: the stall the buffer had to absorb) and the
- * longest a record waited between commit and read; the advice is the smallest valid buffer that
- * holds what 85% of the runs left unread; then the advice is checked with capped runs at that size
- * and at a quarter of it, counting the runs that carried every record.
- */
+ * size — buffer sizing advice from this host's stalls (`ringbench size`): short runs of the load,
+ * with a buffer near the sizes it advises, measure how far the consumer fell behind the producer
+ * in each run (the most unread bytes, as time at the rate: the stall the buffer had to absorb) and
+ * the longest a record waited between commit and read; the advice is the smallest valid buffer
+ * that holds what 85% of the runs left unread; then the advice is checked with capped runs at that
+ * size and at a quarter of it, counting the runs that carried every record. */
 import { cpus } from 'node:os';
 import { bufferRecordBytes, cappedConfig, stallOf, type StallSource } from './capped.js';
 import { limits } from './knobs.js';
