@@ -104,10 +104,12 @@ test('the sustainable rate is below the dropping ceiling and a run at it drops n
   assert.ok(s.ratePerSec > 0 && s.ratePerSec < s.ceilingPerSec, `sustainable ${s.ratePerSec} vs ceiling ${s.ceilingPerSec}`);
   assert.is(s.confirmation.droppedKernel, 0);
   assert.ok(s.confirmation.delivered > 0);
-  // an independent run well below the answer drops nothing either (the margin absorbs machine noise)
-  const half = Math.floor(s.ratePerSec / 2);
-  const again = await runScenario({ ...config, rateCap: half, events: Math.max(5000, Math.round(half * 0.2)) });
-  assert.is(again.counts.droppedKernel, 0, `at ${half}/s`);
+  // an independent run well below the answer drops nothing either. A quarter, not half: the 64 KiB
+  // ring holds 910 records, a few ms at half the rates this finds, and `ringbench size` saw 0.5 s
+  // runs here stall up to 5 ms; at a quarter a drop needs a stall twice as long
+  const quarter = Math.floor(s.ratePerSec / 4);
+  const again = await runScenario({ ...config, rateCap: quarter, events: Math.max(5000, Math.round(quarter * 0.2)) });
+  assert.is(again.counts.droppedKernel, 0, `at ${quarter}/s`);
 });
 
 test.run();
