@@ -17,7 +17,7 @@ import { bodyBlocks } from '../../src/report/sections/body.js';
 import { ceilingsBlocks } from '../../src/report/sections/ceilings.js';
 import { methodologyBlocks } from '../../src/report/sections/methodology.js';
 import { qualityBlocks } from '../../src/report/sections/quality.js';
-import { bottomLine, ceilingBullet, clearWins, latencyBullet, memoryBullet, orderingBullet, stormLine, usePerfbufLine } from '../../src/report/sections/takeaways.js';
+import { bottomLine, ceilingBullet, clearWins, cpuChartTitle, cpuTakeaway, latencyBullet, memoryBullet, orderingBullet, stormLine, usePerfbufLine } from '../../src/report/sections/takeaways.js';
 import type { ResultsFile, ScenarioRecord } from '../../src/results/schema.js';
 import { makeResults, resultSet } from '../report-fixtures.js';
 
@@ -188,6 +188,26 @@ test('every section takeaway is one sentence of at most 30 words; every table fo
   lines.forEach((l, i) => {
     if (i > 1 && lines[i - 1] === '' && lines[i - 2].startsWith('|') && l && !l.startsWith('|') && !l.startsWith('#')) assert.ok(l.split(/\s+/).length <= 40, `footnote of ${l.split(/\s+/).length} words: ${l}`);
   });
+});
+
+test('CPU: a clear BPF program difference is said beside a consumer that does not differ', () => {
+  const res = makeResults();
+  setRepeats(rec(res, 'cpu', 'ringbuf'), 'cpu.consumerNsPerEvent', [3400, 3500, 3600, 3450, 3550]);
+  setRepeats(rec(res, 'cpu', 'perfbuf'), 'cpu.consumerNsPerEvent', [3500, 3600, 3700, 3550, 3650]);
+  setRepeats(rec(res, 'cpu', 'ringbuf'), 'cpu.bpfNsPerEvent', [7200, 7400, 7300, 7350, 7250]);
+  setRepeats(rec(res, 'cpu', 'perfbuf'), 'cpu.bpfNsPerEvent', [10500, 10600, 10700, 10550, 10650]);
+  const f = findingsOf(resultSet(res)).cpu;
+  assert.ok(f?.consumer?.overlap && f.bpf?.favours === 'ringbuf', JSON.stringify(f));
+  const t = cpuTakeaway(f)!;
+  assert.match(t, /^Per event, the BPF program costs less with ringbuf \(ringbuf 7\.3\d* ± [\d.]+ µs, perfbuf 10\.6\d* ± [\d.]+ µs\); the consumer thread about the same \(intervals overlap\)\.$/);
+  assert.ok(t.split(/\s+/).length <= 30, t);
+  assert.is(cpuChartTitle(f), 'BPF program cheaper with ringbuf; consumer CPU per event about the same');
+  assert.ok(clearWins(findingsOf(resultSet(res))).ringbuf.includes('less BPF program CPU per event'));
+  // neither differs: the consumer's verdict alone, as before
+  setRepeats(rec(res, 'cpu', 'perfbuf'), 'cpu.bpfNsPerEvent', [7200, 7400, 7300, 7350, 7250]);
+  const none = findingsOf(resultSet(res)).cpu;
+  assert.is(cpuChartTitle(none), 'Consumer CPU per event: no clear difference');
+  assert.not.match(cpuTakeaway(none)!, /BPF/);
 });
 
 test('9. single runs: Data quality never calls an interval that does not exist narrow', () => {

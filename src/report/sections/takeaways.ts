@@ -133,8 +133,27 @@ export function latencyTakeaway(l: LatencyFinding): string {
 export function cpuTakeaway(f: Findings['cpu']): string | undefined {
   if (!f?.consumer) return undefined;
   const c = f.consumer;
+  const b = f.bpf?.favours ? f.bpf : undefined; // the same bars show the BPF program's side
+  if (c.overlap && b) return `Per event, the BPF program costs less with ${b.favours} (${bothWords('cpu.bpfNsPerEvent', b)}); the consumer thread about the same (${c.single ? 'a single run' : 'intervals overlap'}).`;
   if (c.overlap) return `The consumer thread costs about the same per event on both transports (${notClearWords(c)}).`;
-  return `${c.favours}'s consumer thread spends less CPU per event: ${bothWords('cpu.consumerNsPerEvent', c)}.`;
+  if (!b) return `${c.favours}'s consumer thread spends less CPU per event: ${bothWords('cpu.consumerNsPerEvent', c)}.`;
+  // both differ: the favoured side's value first, so it stays one sentence of at most 30 words
+  const vs = (metric: string, x: Contrast) => (x.favours === 'ringbuf' ? [x.ring, x.perf] : [x.perf, x.ring]).map((a) => fmtAggregate(metric, a)).join(' vs ');
+  const consumer = vs('cpu.consumerNsPerEvent', c);
+  const bpf = vs('cpu.bpfNsPerEvent', b);
+  if (b.favours === c.favours) return `${c.favours} costs less CPU per event in the consumer (${consumer}) and BPF program (${bpf}).`;
+  return `${c.favours}'s consumer spends less CPU per event (${consumer}); ${b.favours}'s BPF program less (${bpf}).`;
+}
+
+/** The CPU chart's title: the consumer's verdict, and the BPF program's when it differs clearly. */
+export function cpuChartTitle(f: Findings['cpu']): string | undefined {
+  const c = f?.consumer;
+  if (!c) return undefined;
+  const consumer = c.overlap ? 'Consumer CPU per event: no clear difference' : `${c.favours}'s consumer spends less CPU per event`;
+  const b = f.bpf?.favours;
+  if (!b) return consumer;
+  if (c.overlap) return `BPF program cheaper with ${b}; consumer CPU per event about the same`;
+  return b === c.favours ? `${b} spends less CPU per event, consumer and BPF program` : `${c.favours}'s consumer and ${b}'s BPF program spend less CPU per event`;
 }
 
 export function cpuBullet(f: Findings['cpu']): Text | undefined {
@@ -172,6 +191,7 @@ export function clearWins(f: Findings): Record<'ringbuf' | 'perfbuf', string[]> 
   if (l?.p99.favours) wins[l.p99.favours].push('lower p99 latency');
   if (l?.p999?.favours) wins[l.p999.favours].push('lower p99.9 latency');
   if (f.cpu?.consumer?.favours) wins[f.cpu.consumer.favours].push('less consumer CPU per event');
+  if (f.cpu?.consumer && f.cpu.bpf?.favours) wins[f.cpu.bpf.favours].push('less BPF program CPU per event');
   return wins;
 }
 
@@ -225,7 +245,7 @@ export function findingTitles(f: Findings): Record<string, string> {
     t['latency-percentiles'] = t['latency-cdf'];
   }
   const cpu = cpuTakeaway(f.cpu);
-  if (cpu && f.cpu?.consumer) t['cpu-per-event'] = f.cpu.consumer.overlap ? 'Consumer CPU per event: no clear difference' : `${f.cpu.consumer.favours}'s consumer spends less CPU per event`;
+  if (cpu && f.cpu?.consumer) t['cpu-per-event'] = cpuChartTitle(f.cpu)!;
   if (f.storm) t['throughput-producers'] = f.storm.boundByStorm ? 'Storm throughput is bound by fork, not the transport' : 'Delivered events/s vs producers';
   return t;
 }
