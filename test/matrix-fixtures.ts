@@ -52,7 +52,7 @@ export function writeMatrixFixture(ids: string[] = ['6.1-cloud', 'host']): strin
       prepareMs: 0, status: 'ok',
       // the first kernel's first boot panicked and was retried (matrix.ts BOOT_RETRIES)
       boots: [
-        ...(k === kernels[0] ? [{ round: 1, exitStatus: null, bootMs: null, wallMs: 2100, failure: 'the guest kernel panicked (Fatal exception in interrupt)', retried: true }] : []),
+        ...(k === kernels[0] ? [{ round: 1, exitStatus: null, bootMs: null, wallMs: 2100, failure: 'the guest kernel panicked (Fatal exception in interrupt)', retried: true, consoleLog: 'guest/console.boot-1-1.log' }] : []),
         { round: 1, exitStatus: 0, bootMs: 1000, wallMs: 2000 },
       ],
     })),

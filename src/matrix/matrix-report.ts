@@ -33,6 +33,8 @@ export interface MatrixBoot {
   kernelTrouble?: string;
   /** this boot failed before the guest command started and the round booted the kernel again */
   retried?: boolean;
+  /** a retried boot's console log, relative to the kernel's folder (absent when the guest removed it) */
+  consoleLog?: string;
 }
 
 export interface MatrixKernel {
@@ -145,11 +147,9 @@ export function matrixSections(m: MatrixFile, probes: (unknown | undefined)[], r
   });
   // boots that failed before the guest command and were booted again (matrix.ts BOOT_RETRIES)
   const retried = m.kernels.flatMap((k) =>
-    k.boots.flatMap((x, i) => {
-      if (!x.retried) return [];
-      const attempt = k.boots.slice(0, i + 1).filter((y) => y.retried && y.round === x.round).length;
-      return [`${columnName(k)}, round ${x.round}: ${x.failure ?? 'no reason recorded'} (console: ${k.dir}/guest/console.boot-${x.round}-${attempt}.log)`];
-    }),
+    k.boots
+      .filter((x) => x.retried)
+      .map((x) => `${columnName(k)}, round ${x.round}: ${x.failure ?? 'no reason recorded'}${x.consoleLog ? ` (console: ${k.dir}/${x.consoleLog})` : ''}`),
   );
   const retriedNote = retried.length ? `Boots retried (a failure before the guest command starts is booted once more): ${retried.join('; ')}.` : '';
   const runHead = ['kernel', 'package', 'release', 'boot', 'probe', 'suite', 'wall', 'checks', 'status'];

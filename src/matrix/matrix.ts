@@ -269,14 +269,14 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
             result = await bootAndRun({ kernel: k.prepared!, outDir: dir, accel, timeoutMs, onConsole: onLine, signal: stopper.signal });
             if (!bootFailedEarly(result) || attempt > BOOT_RETRIES || stopper.signal.aborted) break;
             // Kept apart: the next boot starts a new console.log.
-            const kept = `console.boot-${round}-${attempt}.log`;
+            let consoleLog: string | undefined = `guest/console.boot-${round}-${attempt}.log`;
             try {
-              renameSync(join(dir, 'guest', 'console.log'), join(dir, 'guest', kept));
+              renameSync(join(dir, 'guest', 'console.log'), join(dir, consoleLog));
             } catch {
-              // the guest removed it; the failure and the excerpt below still say what happened
+              consoleLog = undefined; // the guest removed it; the failure and the excerpt still say what happened
             }
-            k.entry.boots.push({ round, exitStatus: null, bootMs: null, wallMs: result.wallMs, failure: result.failure, kernelTrouble: result.trouble && troubleWords(result.trouble), retried: true });
-            log(`${k.entry.id}: boot failed before the guest command started (${result.failure}); console in guest/${kept}; booting once more`);
+            k.entry.boots.push({ round, exitStatus: null, bootMs: null, wallMs: result.wallMs, failure: result.failure, kernelTrouble: result.trouble && troubleWords(result.trouble), retried: true, consoleLog });
+            log(`${k.entry.id}: boot failed before the guest command started (${result.failure}); console in ${consoleLog ?? 'no file (removed by the guest)'}; booting once more`);
             if (result.trouble) log(`${k.entry.id}: ${result.trouble.excerpt.slice(0, 12).join('\n  ')}`);
           }
         }

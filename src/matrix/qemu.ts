@@ -70,16 +70,18 @@ export interface KernelTrouble {
   excerpt: string[];
 }
 
-const TROUBLE_START = /^\[\s*[\d.]+\] (BUG: |Oops: |general protection fault|kernel BUG at |WARNING: CPU: |Kernel panic - not syncing)/;
+/** An oops's first line; trouble starts at one, or at a warning or a panic. */
+const OOPS = /^\[\s*[\d.]+\] (BUG: |Oops: |general protection fault|kernel BUG at )/;
+const startsTrouble = (l: string) => OOPS.test(l) || /^\[\s*[\d.]+\] (WARNING: CPU: |Kernel panic - not syncing)/.test(l);
 
 /** What a kernel said when it oopsed or panicked, from its console lines (timestamps kept), or
  *  undefined when it said nothing of the kind. */
 export function kernelTrouble(lines: readonly string[]): KernelTrouble | undefined {
-  const start = lines.findIndex((l) => TROUBLE_START.test(l));
+  const start = lines.findIndex(startsTrouble);
   if (start < 0) return undefined;
   const body = (l: string) => l.replace(/^\[\s*[\d.]+\]\s*/, '');
   const panicLine = lines.find((l) => / Kernel panic - not syncing: /.test(l));
-  const firstOops = lines.slice(start).find((l) => /^\[\s*[\d.]+\] (BUG: |Oops: |general protection fault|kernel BUG at )/.test(l));
+  const firstOops = lines.slice(start).find((l) => OOPS.test(l));
   const rip = lines.slice(start).find((l) => /\] RIP: 0010:/.test(l));
   return {
     panic: panicLine ? body(panicLine).replace(/^Kernel panic - not syncing: /, '') : undefined,
@@ -384,7 +386,7 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
         if (line.startsWith('ringbench-init: FAILED')) failure = `guest init: ${line.slice('ringbench-init: FAILED: '.length)}`;
         tail.push(line);
         if (tail.length > 40) tail.shift();
-        if (troubleLines.length ? troubleLines.length < 200 : TROUBLE_START.test(line)) troubleLines.push(line);
+        if (troubleLines.length ? troubleLines.length < 200 : startsTrouble(line)) troubleLines.push(line);
         o.onConsole?.(line);
       }
     });
