@@ -63,8 +63,7 @@ export function sizeRequestOf(opts: Record<string, unknown>) {
 /** The percentile rule in words: "17 of 20 runs" (nearest rank), or "all 20 runs" when it is the longest. */
 function coveredRuns(a: SizeAdvice): string {
   const n = a.stallsNs.length;
-  const k = Math.max(1, Math.ceil(a.coverage * n));
-  return k === n ? `all ${n} runs` : `${k} of ${n} runs`;
+  return a.coveredRuns === n ? `all ${n} runs` : `${a.coveredRuns} of ${n} runs`;
 }
 
 export function formatAdvice(a: SizeAdvice, seconds: number): string {

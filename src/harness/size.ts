@@ -79,6 +79,8 @@ export interface SizeAdvice {
   /** the share of measuring runs the advice holds (COVERAGE), the stall and the unread bytes at
    *  that percentile (nearest rank) */
   coverage: number;
+  /** the rank of that run among the measuring runs, 1 = shortest stall: the advice holds this many */
+  coveredRuns: number;
   coveredStallNs: number;
   coveredBytes: number;
   /** the smallest valid buffer that held every measuring run (the longest stall) */
@@ -187,7 +189,8 @@ export async function adviseSize(req: SizeRequest): Promise<SizeAdvice> {
   // the time the busiest buffer's records took to pile up that far: how long the consumer was behind
   const asTime = (bytes: number) => (bytes / recordBytes / (rate * share.busiestShare)) * 1e9;
   const sorted = [...peaks].sort((a, b) => a - b);
-  const coveredBytes = sorted[Math.max(0, Math.ceil(COVERAGE * sorted.length) - 1)];
+  const coveredRuns = Math.max(1, Math.ceil(COVERAGE * sorted.length));
+  const coveredBytes = sorted[coveredRuns - 1];
   const recommendedBytes = validBufferBytes(req.base.transport, coveredBytes, req.base.eventBytes);
   const quarterWanted = recommendedBytes / 4;
   const quarterBytes = validBufferBytes(req.base.transport, quarterWanted, req.base.eventBytes);
@@ -220,6 +223,7 @@ export async function adviseSize(req: SizeRequest): Promise<SizeAdvice> {
     stallsNs: peaks.map(asTime),
     peakBytes,
     coverage: COVERAGE,
+    coveredRuns,
     coveredStallNs: asTime(coveredBytes),
     coveredBytes,
     everyRunBytes,
